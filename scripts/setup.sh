@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything tvq needs to build, test and run the demo. Idempotent:
+# when everything is present it only checks and returns in about a second.
+set -euo pipefail
+
+APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools ninja-build ccache
+          cmake g++ libgtest-dev)
+
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c "import numpy" 2>/dev/null; then
+  echo "setup: installing numpy for the numerics tests"
+  python3 -m pip install -q numpy
+fi
