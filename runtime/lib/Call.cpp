@@ -1,0 +1,256 @@
+//===- Call.cpp - Calling an entry point through the memref ABI -----------===//
+//
+// Implements tvq_call following docs/abi.md: validate the inputs against the
+// manifest, pass them as dense memref descriptors to `_tvq_check_<F>` and
+// `_tvq_packed_<F>`, copy each output (read through its offset and strides)
+// into a dense tensor, and free the module's result buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Error.h"
+#include "Module.h"
+#include "Tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+using namespace tvq;
+
+static_assert(sizeof(void *) == sizeof(int64_t),
+              "memref descriptors assume 8-byte pointers");
+
+namespace {
+
+/// A memref descriptor as its 8-byte fields: allocated, aligned, offset,
+/// sizes[rank], strides[rank].
+using Descriptor = std::vector<int64_t>;
+
+/// The number of 8-byte fields of a descriptor of rank r.
+size_t descriptorFields(size_t rank) { return 3 + 2 * rank; }
+
+int64_t pointerToField(const void *pointer) {
+  int64_t field;
+  std::memcpy(&field, &pointer, sizeof(field));
+  return field;
+}
+
+void *fieldToPointer(int64_t field) {
+  void *pointer;
+  std::memcpy(&pointer, &field, sizeof(pointer));
+  return pointer;
+}
+
+/// The dense row-major descriptor of an input tensor.
+Descriptor inputDescriptor(const tvq_tensor &tensor) {
+  size_t rank = tensor.shape.size();
+  Descriptor fields(descriptorFields(rank));
+  fields[0] = fields[1] = pointerToField(tensor.data);
+  fields[2] = 0;
+  int64_t stride = 1;
+  for (size_t k = rank; k-- > 0;) {
+    fields[3 + k] = tensor.shape[k];
+    fields[3 + rank + k] = stride;
+    stride *= tensor.shape[k];
+  }
+  return fields;
+}
+
+/// "x f32[2,3], y f32[3]": the actual types of the inputs.
+std::string describeInputs(const EntrySpec &spec,
+                           const tvq_tensor *const *inputs) {
+  std::string text;
+  for (size_t i = 0; i < spec.inputs.size(); ++i) {
+    if (i)
+      text += ", ";
+    text += spec.inputs[i].name + " " +
+            formatType(inputs[i]->dtype, inputs[i]->shape);
+  }
+  return text;
+}
+
+/// "(x, y)": the names of args.
+std::string listNames(const std::vector<ArgSpec> &args) {
+  std::string text = "(";
+  for (size_t i = 0; i < args.size(); ++i)
+    text += (i ? ", " : "") + args[i].name;
+  return text + ")";
+}
+
+/// Returns an error message if the inputs do not match the manifest.
+std::string validateInputs(const EntrySpec &spec,
+                           const tvq_tensor *const *inputs, int32_t numInputs) {
+  if (numInputs < 0 || static_cast<size_t>(numInputs) != spec.inputs.size())
+    return "expects " + std::to_string(spec.inputs.size()) + " inputs " +
+           listNames(spec.inputs) + ", got " + std::to_string(numInputs);
+  for (size_t i = 0; i < spec.inputs.size(); ++i) {
+    const ArgSpec &arg = spec.inputs[i];
+    std::string what = "input " + std::to_string(i) + " '" + arg.name + "'";
+    if (!inputs || !inputs[i])
+      return what + " is null";
+    const tvq_tensor &tensor = *inputs[i];
+    bool matches =
+        tensor.dtype == arg.dtype && tensor.shape.size() == arg.dims.size();
+    for (size_t k = 0; matches && k < arg.dims.size(); ++k)
+      matches = arg.dims[k] < 0 || arg.dims[k] == tensor.shape[k];
+    if (!matches)
+      return what + ": expected " + formatType(arg.dtype, arg.dims) + ", got " +
+             formatType(tensor.dtype, tensor.shape);
+  }
+  return "";
+}
+
+/// Copies the count elements of a strided array (element (i...) at
+/// base + (offset + sum_k i_k * strides[k]) * elemSize) into dense row-major
+/// dst.
+void copyStrided(const char *base, int64_t offset,
+                 const std::vector<int64_t> &sizes,
+                 const std::vector<int64_t> &strides, size_t elemSize,
+                 int64_t count, char *dst) {
+  if (count == 0)
+    return;
+  bool dense = true;
+  int64_t denseStride = 1;
+  for (size_t k = sizes.size(); k-- > 0;) {
+    if (sizes[k] != 1 && strides[k] != denseStride)
+      dense = false;
+    denseStride *= sizes[k];
+  }
+  if (dense) {
+    std::memcpy(dst, base + offset * static_cast<int64_t>(elemSize),
+                count * elemSize);
+    return;
+  }
+  // Walk the indices in row-major order like an odometer, keeping position
+  // equal to offset + sum_k index[k] * strides[k].
+  std::vector<int64_t> index(sizes.size(), 0);
+  int64_t position = offset;
+  for (int64_t n = 0; n < count; ++n) {
+    std::memcpy(dst + n * elemSize,
+                base + position * static_cast<int64_t>(elemSize), elemSize);
+    for (size_t k = sizes.size(); k-- > 0;) {
+      if (++index[k] < sizes[k]) {
+        position += strides[k];
+        break;
+      }
+      position -= strides[k] * (sizes[k] - 1);
+      index[k] = 0;
+    }
+  }
+}
+
+/// Copies the output described by fields into a new dense tensor; returns an
+/// error message when the descriptor contradicts the manifest.
+std::string copyOutput(const ArgSpec &arg, const int64_t *fields,
+                       tvq_tensor *&result) {
+  size_t rank = arg.dims.size();
+  std::vector<int64_t> sizes(fields + 3, fields + 3 + rank);
+  std::vector<int64_t> strides(fields + 3 + rank, fields + 3 + 2 * rank);
+  for (size_t k = 0; k < rank; ++k)
+    if (sizes[k] < 0 || (arg.dims[k] >= 0 && sizes[k] != arg.dims[k]))
+      return "the module returned " + formatType(arg.dtype, sizes) +
+             ", but the manifest declares " + formatType(arg.dtype, arg.dims);
+  result = createTensor(arg.dtype, sizes);
+  if (!result)
+    return tvq_last_error();
+  int64_t count = tvq_tensor_num_elements(result);
+  const char *aligned = static_cast<const char *>(fieldToPointer(fields[1]));
+  if (count > 0 && !aligned)
+    return "the module returned a null data pointer";
+  copyStrided(aligned, fields[2], sizes, strides, tvq_dtype_size(arg.dtype),
+              count, static_cast<char *>(result->data));
+  return "";
+}
+
+} // namespace
+
+int tvq_call(const tvq_module *module, const char *entry_name,
+             const tvq_tensor *const *inputs, int32_t num_inputs,
+             tvq_tensor **outputs, int32_t num_outputs) {
+  for (int32_t j = 0; outputs && j < num_outputs; ++j)
+    outputs[j] = nullptr;
+  if (!module) {
+    setError("tvq_call: null module");
+    return 1;
+  }
+  const tvq_entry *entry = tvq_module_find_entry(module, entry_name);
+  if (!entry)
+    return 1;
+  const EntrySpec &spec = entry->spec;
+  const std::string where = "entry '" + spec.name + "': ";
+  if (!outputs || num_outputs < 0 ||
+      static_cast<size_t>(num_outputs) != spec.outputs.size()) {
+    setError(where + "has " + std::to_string(spec.outputs.size()) +
+             " outputs " + listNames(spec.outputs) + ", but room for " +
+             std::to_string(outputs ? num_outputs : 0) + " was passed");
+    return 1;
+  }
+  if (std::string error = validateInputs(spec, inputs, num_inputs);
+      !error.empty()) {
+    setError(where + error);
+    return 1;
+  }
+
+  std::vector<Descriptor> inputDescriptors;
+  std::vector<void *> args;
+  for (size_t i = 0; i < spec.inputs.size(); ++i)
+    inputDescriptors.push_back(inputDescriptor(*inputs[i]));
+  for (Descriptor &descriptor : inputDescriptors)
+    args.push_back(descriptor.data());
+
+  int32_t failed = entry->check(args.data());
+  if (failed != 0) {
+    const char *message = tvq_entry_check(entry, failed);
+    std::string inputsText = " (inputs: " + describeInputs(spec, inputs) + ")";
+    if (message)
+      setError(where + "check " + std::to_string(failed) +
+               " failed: " + message + inputsText);
+    else
+      setError(where + "the check function returned " + std::to_string(failed) +
+               ", but the manifest lists " +
+               std::to_string(spec.checks.size()) + " checks" + inputsText);
+    return 1;
+  }
+
+  // All output descriptors, one after another.
+  std::vector<size_t> starts;
+  size_t totalFields = 0;
+  for (const ArgSpec &arg : spec.outputs) {
+    starts.push_back(totalFields);
+    totalFields += descriptorFields(arg.dims.size());
+  }
+  Descriptor results(totalFields, 0);
+  args.push_back(results.data());
+  entry->packed(args.data());
+
+  // Copy every output before freeing anything: outputs may share buffers.
+  std::string error;
+  for (size_t j = 0; j < spec.outputs.size(); ++j) {
+    std::string outputError =
+        copyOutput(spec.outputs[j], results.data() + starts[j], outputs[j]);
+    if (!outputError.empty() && error.empty())
+      error = where + "output " + std::to_string(j) + " '" +
+              spec.outputs[j].name + "': " + outputError;
+  }
+
+  // Release each distinct buffer the module allocated, skipping inputs.
+  std::set<void *> released;
+  for (const tvq_tensor *const *input = inputs; input != inputs + num_inputs;
+       ++input)
+    released.insert((*input)->data);
+  for (size_t start : starts) {
+    void *allocated = fieldToPointer(results[start]);
+    if (allocated && released.insert(allocated).second)
+      std::free(allocated);
+  }
+
+  if (!error.empty()) {
+    for (int32_t j = 0; j < num_outputs; ++j) {
+      tvq_tensor_destroy(outputs[j]);
+      outputs[j] = nullptr;
+    }
+    setError(std::move(error));
+    return 1;
+  }
+  return 0;
+}

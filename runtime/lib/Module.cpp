@@ -1,0 +1,155 @@
+//===- Module.cpp - Loading compiled modules and reading their entries ----===//
+
+#include "Module.h"
+
+#include "Error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+using namespace tvq;
+
+tvq_module::~tvq_module() {
+  if (handle)
+    dlclose(handle);
+}
+
+/// Looks up symbol in module->handle; null when absent.
+static void *findSymbol(tvq_module &module, const std::string &symbol) {
+  dlerror();
+  return dlsym(module.handle, symbol.c_str());
+}
+
+/// Opens the library and reads its manifest and entry symbols into module;
+/// returns an error message, empty on success.
+static std::string load(tvq_module &module) {
+  const std::string quoted = "'" + module.path + "'";
+  struct stat info;
+  if (stat(module.path.c_str(), &info) != 0)
+    return "cannot open module " + quoted + ": " + std::strerror(errno);
+  if (S_ISDIR(info.st_mode))
+    return "cannot open module " + quoted + ": it is a directory";
+
+  // Without a slash dlopen would search the library path instead of the
+  // current directory.
+  std::string openPath = module.path;
+  if (openPath.find('/') == std::string::npos)
+    openPath = "./" + openPath;
+  dlerror();
+  module.handle = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!module.handle) {
+    const char *reason = dlerror();
+    return "cannot load module " + quoted + ": " +
+           (reason ? reason : "unknown dlopen error");
+  }
+
+  const char *text =
+      static_cast<const char *>(findSymbol(module, "tvq_manifest"));
+  if (!text)
+    return quoted + " is not a tvq module: it has no 'tvq_manifest' symbol";
+  Manifest manifest;
+  std::string error;
+  if (!parseManifest(text, manifest, error))
+    return "invalid manifest in module " + quoted + ": " + error;
+  module.target = manifest.target;
+
+  for (EntrySpec &spec : manifest.entries) {
+    auto entry = std::make_unique<tvq_entry>();
+    void *packed = findSymbol(module, "_tvq_packed_" + spec.name);
+    void *check = findSymbol(module, "_tvq_check_" + spec.name);
+    if (!packed || !check)
+      return "module " + quoted + " has no symbol '" +
+             (packed ? "_tvq_check_" : "_tvq_packed_") + spec.name +
+             "' for entry '" + spec.name + "'";
+    entry->packed = reinterpret_cast<void (*)(void **)>(packed);
+    entry->check = reinterpret_cast<int32_t (*)(void **)>(check);
+    entry->spec = std::move(spec);
+    module.entries.push_back(std::move(entry));
+  }
+  return "";
+}
+
+tvq_module *tvq_module_load(const char *path) {
+  if (!path) {
+    setError("tvq_module_load: null path");
+    return nullptr;
+  }
+  auto module = std::make_unique<tvq_module>();
+  module->path = path;
+  std::string error = load(*module);
+  if (!error.empty()) {
+    setError(std::move(error));
+    return nullptr;
+  }
+  return module.release();
+}
+
+void tvq_module_unload(tvq_module *module) { delete module; }
+
+const char *tvq_module_target(const tvq_module *module) {
+  return module->target.c_str();
+}
+
+int32_t tvq_module_num_entries(const tvq_module *module) {
+  return static_cast<int32_t>(module->entries.size());
+}
+
+const tvq_entry *tvq_module_entry(const tvq_module *module, int32_t index) {
+  if (index < 0 || index >= tvq_module_num_entries(module))
+    return nullptr;
+  return module->entries[index].get();
+}
+
+const tvq_entry *tvq_module_find_entry(const tvq_module *module,
+                                       const char *name) {
+  std::string names;
+  for (const auto &entry : module->entries) {
+    if (name && entry->spec.name == name)
+      return entry.get();
+    names += (names.empty() ? "" : ", ") + entry->spec.name;
+  }
+  setError("module '" + module->path + "' has no entry '" +
+           (name ? name : "<null>") + "' (entries: " + names + ")");
+  return nullptr;
+}
+
+const char *tvq_entry_name(const tvq_entry *entry) {
+  return entry->spec.name.c_str();
+}
+
+int32_t tvq_entry_num_inputs(const tvq_entry *entry) {
+  return static_cast<int32_t>(entry->spec.inputs.size());
+}
+
+int32_t tvq_entry_num_outputs(const tvq_entry *entry) {
+  return static_cast<int32_t>(entry->spec.outputs.size());
+}
+
+/// The public view of args[index]; a null name when out of range.
+static tvq_arg argAt(const std::vector<ArgSpec> &args, int32_t index) {
+  if (index < 0 || static_cast<size_t>(index) >= args.size())
+    return tvq_arg{nullptr, TVQ_F32, 0, nullptr};
+  const ArgSpec &arg = args[index];
+  return tvq_arg{arg.name.c_str(), arg.dtype,
+                 static_cast<int32_t>(arg.dims.size()), arg.dims.data()};
+}
+
+tvq_arg tvq_entry_input(const tvq_entry *entry, int32_t i) {
+  return argAt(entry->spec.inputs, i);
+}
+
+tvq_arg tvq_entry_output(const tvq_entry *entry, int32_t j) {
+  return argAt(entry->spec.outputs, j);
+}
+
+int32_t tvq_entry_num_checks(const tvq_entry *entry) {
+  return static_cast<int32_t>(entry->spec.checks.size());
+}
+
+const char *tvq_entry_check(const tvq_entry *entry, int32_t n) {
+  if (n < 1 || n > tvq_entry_num_checks(entry))
+    return nullptr;
+  return entry->spec.checks[n - 1].c_str();
+}

@@ -1,0 +1,40 @@
+//===- Tensor.h - Tensor representation and dtype helpers -------*- C++ -*-===//
+
+#ifndef TVQ_RUNTIME_TENSOR_H
+#define TVQ_RUNTIME_TENSOR_H
+
+#include "tvq/tvq_runtime.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+/// A dense row-major array; data is 64-byte aligned and owned.
+struct tvq_tensor {
+  tvq_dtype dtype;
+  std::vector<int64_t> shape;
+  size_t numBytes = 0;
+  void *data = nullptr;
+  ~tvq_tensor();
+};
+
+namespace tvq {
+
+/// Whether dtype is one of the enumerators of tvq_dtype.
+bool isValidDtype(tvq_dtype dtype);
+
+/// The number of elements of shape, or nothing when a dim is negative or the
+/// byte size for elements of elemSize bytes would overflow.
+std::optional<int64_t> checkedNumElements(const std::vector<int64_t> &shape,
+                                          size_t elemSize);
+
+/// "f32[?,3]": a negative dim prints as `?`.
+std::string formatType(tvq_dtype dtype, const std::vector<int64_t> &dims);
+
+/// Creates a zero-filled tensor, or sets the error and returns null.
+tvq_tensor *createTensor(tvq_dtype dtype, const std::vector<int64_t> &shape);
+
+} // namespace tvq
+
+#endif // TVQ_RUNTIME_TENSOR_H

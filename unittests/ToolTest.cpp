@@ -1,0 +1,235 @@
+//===- ToolTest.cpp - End-to-end tests of the tvq-run binary --------------===//
+
+#include "TestSupport.h"
+
+#include <cstdio>
+#include <sys/wait.h>
+
+using namespace tvq::test;
+
+namespace {
+
+/// The exit status and output of one tvq-run run.
+struct RunResult {
+  int status = -1;
+  std::string out, err;
+};
+
+class ToolTest : public testing::Test {
+protected:
+  /// Runs `tvq-run <args>` through the shell.
+  RunResult run(const std::string &args) {
+    RunResult result;
+    std::string errPath = dir.path("stderr.txt");
+    std::string command =
+        std::string("'") + kTvqRunPath + "' " + args + " 2>'" + errPath + "'";
+    std::FILE *pipe = popen(command.c_str(), "r");
+    if (!pipe) {
+      ADD_FAILURE() << "popen failed: " << command;
+      return result;
+    }
+    char buffer[4096];
+    size_t got;
+    while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+      result.out.append(buffer, got);
+    int status = pclose(pipe);
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.err = readFile(errPath);
+    return result;
+  }
+
+  /// Writes tensor to a .npy file in the test's directory; returns its path.
+  std::string writeNpy(const std::string &name, const TensorPtr &tensor) {
+    std::string path = dir.path(name);
+    EXPECT_EQ(tvq_npy_write(path.c_str(), tensor.get()), 0) << tvq_last_error();
+    return path;
+  }
+
+  /// Writes the inputs x (2x3) and y (3) of scale_add.
+  void writeScaleAddInputs() {
+    xPath = writeNpy("x.npy", makeTensor<float>({2, 3}, x));
+    yPath = writeNpy("y.npy", makeTensor<float>({3}, y));
+  }
+
+  /// Expects result to be an error with exit status 1 and message on stderr.
+  static void expectError(const RunResult &result, const std::string &message) {
+    EXPECT_EQ(result.status, 1) << result.err;
+    EXPECT_EQ(result.err.rfind("tvq-run: error: ", 0), 0u) << result.err;
+    EXPECT_NE(result.err.find(message), std::string::npos)
+        << "stderr: " << result.err << "\nexpected to contain: " << message;
+  }
+
+  /// Expects a command-line error: exit status 2, message and a usage hint.
+  static void expectUsageError(const RunResult &result,
+                               const std::string &message) {
+    EXPECT_EQ(result.status, 2) << result.err;
+    EXPECT_NE(result.err.find("tvq-run: error: " + message), std::string::npos)
+        << result.err;
+    EXPECT_NE(result.err.find("tvq-run --help"), std::string::npos)
+        << result.err;
+  }
+
+  TempDir dir;
+  const std::vector<float> x = {1, 2, 3, -4, -5, 0.25f};
+  const std::vector<float> y = {10, 20, 30};
+  std::string xPath, yPath;
+};
+
+TEST_F(ToolTest, Help) {
+  RunResult result = run("--help");
+  EXPECT_EQ(result.status, 0);
+  EXPECT_NE(result.out.find("usage: tvq-run <subcommand>"), std::string::npos);
+  EXPECT_NE(result.out.find("  call MODULE.so"), std::string::npos);
+  EXPECT_NE(result.out.find("  info MODULE.so"), std::string::npos);
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(ToolTest, NoArgumentsPrintsUsage) {
+  RunResult result = run("");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.err.find("usage: tvq-run"), std::string::npos);
+}
+
+TEST_F(ToolTest, UnknownSubcommandAndOptions) {
+  expectUsageError(run("frobnicate"), "unknown subcommand 'frobnicate'");
+  expectUsageError(run("--verbose"), "unknown option '--verbose'");
+  expectUsageError(run(std::string("call ") + kScaleAddModule + " --bogus"),
+                   "unknown option '--bogus' for 'call'");
+  expectUsageError(run("call"), "'call' needs a module");
+  expectUsageError(run(std::string("call ") + kScaleAddModule + " extra.so"),
+                   "unexpected argument 'extra.so' for 'call'");
+  expectUsageError(
+      run(std::string("call ") + kScaleAddModule + " --input=x.npy"),
+      "--input expects @FILE.npy, got 'x.npy'");
+  expectUsageError(run("info"), "'info' needs a module");
+}
+
+TEST_F(ToolTest, Info) {
+  RunResult result = run(std::string("info ") + kScaleAddModule);
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out,
+            std::string("module ") + kScaleAddModule +
+                "\ntarget cpu\n"
+                "entry scale_add(x: f32[?,3], y: f32[3]) -> (z: f32[?,3], n: "
+                "i64[])\n"
+                "  check 1: scale_add at scale_add.c:1:1: dim 0 of operand "
+                "'x' (N) must be positive\n"
+                "  check 2: scale_add at scale_add.c:1:1: dim 0 of operand "
+                "'x' (N) must be at most 1000\n");
+}
+
+TEST_F(ToolTest, CallWritesOutputs) {
+  writeScaleAddInputs();
+  for (const char *function : {"", "--function=scale_add "}) {
+    std::string zPath = dir.path("z.npy"), nPath = dir.path("n.npy");
+    RunResult result =
+        run(std::string("call ") + kScaleAddModule + " " + function +
+            "--input=@" + xPath + " --input=@" + yPath + " --output=@" + zPath +
+            " --output=@" + nPath);
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.out, "");
+
+    TensorPtr z(tvq_npy_read(zPath.c_str()));
+    ASSERT_TRUE(z) << tvq_last_error();
+    EXPECT_EQ(shapeOf(z.get()), (std::vector<int64_t>{2, 3}));
+    std::vector<float> expected;
+    for (int i = 0; i < 2; ++i)
+      for (int k = 0; k < 3; ++k)
+        expected.push_back(2 * x[i * 3 + k] + y[k]);
+    EXPECT_EQ(valuesOf<float>(z.get()), expected);
+
+    TensorPtr n(tvq_npy_read(nPath.c_str()));
+    ASSERT_TRUE(n) << tvq_last_error();
+    EXPECT_EQ(tvq_tensor_rank(n.get()), 0);
+    EXPECT_EQ(valuesOf<int64_t>(n.get()), std::vector<int64_t>{2});
+    std::remove(zPath.c_str());
+    std::remove(nPath.c_str());
+  }
+}
+
+TEST_F(ToolTest, CallPrintsOutputs) {
+  writeScaleAddInputs();
+  RunResult result = run(std::string("call ") + kScaleAddModule + " --input=@" +
+                         xPath + " --input=@" + yPath);
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out, "z: f32[2,3] = [12, 24, 36, 2, 10, 30.5]\n"
+                        "n: i64[] = 2\n");
+}
+
+TEST_F(ToolTest, CallPrintsOnlyLeadingValues) {
+  TensorPtr a = makeTensor<int64_t>({10}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  std::string aPath = writeNpy("a.npy", a);
+  RunResult result = run(std::string("call ") + kMultiEntryModule +
+                         " --function=alias --input=@" + aPath);
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "same: i64[10] = [0, 1, 2, 3, 4, 5, 6, 7, ...]\n"
+            "twice: i64[10] = [0, 2, 4, 6, 8, 10, 12, 14, ...]\n"
+            "reversed: i64[10] = [18, 16, 14, 12, 10, 8, 6, 4, ...]\n");
+}
+
+TEST_F(ToolTest, MissingInputFile) {
+  writeScaleAddInputs();
+  std::string missing = dir.path("missing.npy");
+  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
+                  xPath + " --input=@" + missing),
+              "cannot open '" + missing + "': No such file or directory");
+}
+
+TEST_F(ToolTest, MalformedInputFile) {
+  writeScaleAddInputs();
+  std::string bad = dir.path("bad.npy");
+  writeFile(bad, "not numpy at all");
+  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
+                  xPath + " --input=@" + bad),
+              "'" + bad + "': not a .npy file (bad magic string)");
+}
+
+TEST_F(ToolTest, WrongNumberOfInputs) {
+  writeScaleAddInputs();
+  expectError(
+      run(std::string("call ") + kScaleAddModule + " --input=@" + xPath),
+      "entry 'scale_add': expects 2 inputs (x, y), got 1");
+}
+
+TEST_F(ToolTest, WrongNumberOfOutputs) {
+  writeScaleAddInputs();
+  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
+                  xPath + " --input=@" + yPath + " --output=@" +
+                  dir.path("z.npy")),
+              "entry 'scale_add' has 2 outputs (z: f32[?,3], n: i64[]), but 1 "
+              "--output were given");
+}
+
+TEST_F(ToolTest, WrongInputType) {
+  writeScaleAddInputs();
+  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
+                  yPath + " --input=@" + yPath),
+              "entry 'scale_add': input 0 'x': expected f32[?,3], got f32[3]");
+}
+
+TEST_F(ToolTest, FailingCheck) {
+  std::string emptyPath = writeNpy("e.npy", makeTensor<float>({0, 3}, {}));
+  writeScaleAddInputs();
+  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
+                  emptyPath + " --input=@" + yPath),
+              "check 1 failed: scale_add at scale_add.c:1:1: dim 0 of operand "
+              "'x' (N) must be positive (inputs: x f32[0,3], y f32[3])");
+}
+
+TEST_F(ToolTest, SeveralEntriesNeedFunction) {
+  expectError(run(std::string("call ") + kMultiEntryModule),
+              "has 2 entries (alias, constant); choose one with --function");
+  expectError(
+      run(std::string("call ") + kMultiEntryModule + " --function=nope"),
+      "has no entry 'nope' (entries: alias, constant)");
+}
+
+TEST_F(ToolTest, ModuleErrors) {
+  expectError(run("call /nonexistent/m.so"),
+              "cannot open module '/nonexistent/m.so'");
+  expectError(run(std::string("info ") + kNoManifestModule),
+              "is not a tvq module");
+}
+
+} // namespace
