@@ -1,0 +1,19 @@
+//===- TVQOps.h - Operations of the tvq dialect -----------------*- C++ -*-===//
+#ifndef TVQ_DIALECT_TVQ_IR_TVQOPS_H
+#define TVQ_DIALECT_TVQ_IR_TVQOPS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "tvq/Dialect/TVQ/IR/ShapeContract.h"
+#include "tvq/Dialect/TVQ/IR/TVQDialect.h"
+
+#define GET_OP_CLASSES
+#include "tvq/Dialect/TVQ/IR/TVQOps.h.inc"
+
+#endif // TVQ_DIALECT_TVQ_IR_TVQOPS_H

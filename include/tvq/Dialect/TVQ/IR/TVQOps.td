@@ -1,0 +1,169 @@
+//===- TVQOps.td - Operations of the tvq dialect -----------*- tablegen -*-===//
+#ifndef TVQ_OPS_TD
+#define TVQ_OPS_TD
+
+include "tvq/Dialect/TVQ/IR/TVQDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class TVQ_Op<string mnemonic, list<Trait> traits = []>
+    : Op<TVQ_Dialect, mnemonic,
+         !listconcat(traits, [Pure, DeclareOpInterfaceMethods<
+                                        ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>])> {
+  code commonClassDeclaration = [{
+    /// The shape rules of this op: every operand and result with its
+    /// symbolic dimensions, and divisibility rules. The verifier, shape
+    /// reification and the runtime checks are all derived from it.
+    ::mlir::tvq::ShapeContract getShapeContract();
+  }];
+  let extraClassDeclaration = commonClassDeclaration;
+  let hasVerifier = 1;
+}
+
+def TVQ_F32Tensor : RankedTensorOf<[F32]>;
+def TVQ_I32Tensor : RankedTensorOf<[I32]>;
+def TVQ_I64Tensor : RankedTensorOf<[I64]>;
+
+//===----------------------------------------------------------------------===//
+// vq_quantize
+//===----------------------------------------------------------------------===//
+
+def TVQ_VQQuantizeOp : TVQ_Op<"vq_quantize"> {
+  let summary = "Quantizes keys to their nearest codebook entries";
+  let description = [{
+    For keys `k[B, T, K]` and a codebook `C[S, K]`, computes for every position
+    ```
+    z      = argmin_s |k - C_s|^2          (ties go to the lowest index)
+    k_hat  = C[z]
+    err2   = relu(min_s |k - C_s|^2)
+    ```
+    and returns `k_hat[B, T, K]`, the codes `z[B, T]` (i32) and the squared
+    quantization errors `err2[B, T]`.
+
+    Straight-through semantics: when differentiated, the gradient that
+    reaches `k_hat` passes unchanged to `k` (the estimator of the paper), the
+    codebook gets no gradient, and `err2` (the commitment loss term)
+    differentiates to `k` only.
+
+    Example:
+    ```mlir
+    %k_hat, %codes, %err2 = tvq.vq_quantize %k, %codebook
+        : (tensor<?x?x32xf32>, tensor<64x32xf32>)
+        -> (tensor<?x?x32xf32>, tensor<?x?xi32>, tensor<?x?xf32>)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$keys, TVQ_F32Tensor:$codebook);
+  let results = (outs TVQ_F32Tensor:$quantized, TVQ_I32Tensor:$codes,
+                      TVQ_F32Tensor:$errors);
+  let assemblyFormat = [{
+    $keys `,` $codebook attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// vq_attention
+//===----------------------------------------------------------------------===//
+
+def TVQ_VQAttentionOp : TVQ_Op<"vq_attention"> {
+  let summary = "Exact causal softmax attention over quantized keys";
+  let description = [{
+    Operands: queries `q[B, T, K]`, quantized keys `k_hat[B, T, K]` and their
+    codes `codes[B, T]` (i32), values `v[B, T, V]`, the codebook `C[S, K]`,
+    the bias vectors `u[K]` and `w[K]`, the relative-position table
+    `r[M + 1, K]` (row d for distance d), and optionally the incoming
+    attention state. Attributes: `block_len` L (T must be a multiple of L)
+    and `mem_len` M (the uncompressed window).
+
+    Meaning (transformer-vq.md section 3): for a query at position t and
+    every key s <= t since the state was reset
+    ```
+    score(t,s) = (q_t + u)·k_hat_s + [t-s <= M]·(q_t + w)·r[t-s]
+    o_t        = sum_s softmax_s(score(t,.))·v_s
+    ```
+    No scaling is applied inside.
+
+    It is lowered block by block in linear time (section 4): block r attends
+    to its own L keys and the M keys before it uncompressed, and to all
+    older keys through a compressed per-code cache of counts and value
+    means.
+
+    The attention state is six tensors, the same as operands (`state(...)`)
+    and as results:
+    - `count[B, S]` f32: per code, the number of positions in the cache,
+    - `mean[B, S, V]` f32: per code, the mean of their values,
+    - `win_codes[B, M]` i32, `win_keys[B, M, K]` f32,
+      `win_values[B, M, V]` f32: the last M positions, oldest first,
+    - `seen[B]` i64: the number of positions seen since the reset. Window
+      entry j holds position seen - M + j; entries of negative positions are
+      ignored.
+    Without `state(...)` the op starts from the empty state (all zero).
+
+    Example:
+    ```mlir
+    %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention
+        %q, %k_hat, %codes, %v, %codebook, %u, %w, %r
+        {block_len = 16 : i64, mem_len = 16 : i64}
+        : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?xi32>,
+           tensor<?x?x48xf32>, tensor<64x32xf32>, tensor<32xf32>,
+           tensor<32xf32>, tensor<17x32xf32>)
+        -> (tensor<?x?x48xf32>, tensor<?x64xf32>, tensor<?x64x48xf32>,
+            tensor<?x16xi32>, tensor<?x16x32xf32>, tensor<?x16x48xf32>,
+            tensor<?xi64>)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$q, TVQ_F32Tensor:$k_hat, TVQ_I32Tensor:$codes,
+                       TVQ_F32Tensor:$v, TVQ_F32Tensor:$codebook, TVQ_F32Tensor:$u,
+                       TVQ_F32Tensor:$w, TVQ_F32Tensor:$r,
+                       Variadic<AnyRankedTensor>:$state_in,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$block_len,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$mem_len);
+  let results = (outs TVQ_F32Tensor:$output, TVQ_F32Tensor:$count, TVQ_F32Tensor:$mean,
+                      TVQ_I32Tensor:$win_codes, TVQ_F32Tensor:$win_keys,
+                      TVQ_F32Tensor:$win_values, TVQ_I64Tensor:$seen);
+  let assemblyFormat = [{
+    $q `,` $k_hat `,` $codes `,` $v `,` $codebook `,` $u `,` $w `,` $r
+    (`state` `(` $state_in^ `)`)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = commonClassDeclaration # [{
+    /// True when the op carries an incoming attention state.
+    bool hasState() { return !getStateIn().empty(); }
+    /// The incoming state, or a zero (empty) state built with `b`.
+    ::llvm::SmallVector<::mlir::Value> getStateOrZeros(::mlir::OpBuilder &b);
+    /// Number of state tensors (count, mean, win_codes, win_keys, win_values,
+    /// seen).
+    static constexpr unsigned kNumStateTensors = 6;
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// codebook_ema
+//===----------------------------------------------------------------------===//
+
+def TVQ_CodebookEMAOp : TVQ_Op<"codebook_ema"> {
+  let summary = "EMA k-means update of a codebook's sums and counts";
+  let description = [{
+    Given the codebook statistics `c_sum[S, K]` and `c_count[S]`, the keys
+    `k[B, T, K]` of an update and their codes `z[B, T]` (i32), returns
+    ```
+    c_sum'   = gamma·c_sum   + (1 - gamma)·sum_t onehot(z_t) ⊗ k_t
+    c_count' = gamma·c_count + (1 - gamma)·sum_t onehot(z_t)
+    ```
+    summed over every batch row and position (transformer-vq.md section 2).
+    The codebook is `c_sum / max(c_count, 0.01)`. `gamma` must lie in (0, 1).
+
+    Example:
+    ```mlir
+    %sum2, %count2 = tvq.codebook_ema %sum, %count, %k, %codes {gamma = 0.99 : f64}
+        : (tensor<64x32xf32>, tensor<64xf32>, tensor<?x?x32xf32>, tensor<?x?xi32>)
+        -> (tensor<64x32xf32>, tensor<64xf32>)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$c_sum, TVQ_F32Tensor:$c_count, TVQ_F32Tensor:$keys,
+                       TVQ_I32Tensor:$codes, F64Attr:$gamma);
+  let results = (outs TVQ_F32Tensor:$new_sum, TVQ_F32Tensor:$new_count);
+  let assemblyFormat = [{
+    $c_sum `,` $c_count `,` $keys `,` $codes attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+#endif // TVQ_OPS_TD

@@ -1,0 +1,33 @@
+//===- Passes.h - Passes on the tvq dialect ---------------------*- C++ -*-===//
+#ifndef TVQ_DIALECT_TVQ_TRANSFORMS_PASSES_H
+#define TVQ_DIALECT_TVQ_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace tvq {
+
+#define GEN_PASS_DECL
+#include "tvq/Dialect/TVQ/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "tvq/Dialect/TVQ/Transforms/Passes.h.inc"
+
+/// Suffix of the shape-check function derived for an entry point.
+inline constexpr llvm::StringLiteral kCheckSuffix = "__tvq_check";
+/// Name of the module attribute holding the manifest text.
+inline constexpr llvm::StringLiteral kManifestAttr = "tvq.manifest";
+/// Name of the check function attribute holding the check messages.
+inline constexpr llvm::StringLiteral kCheckMessagesAttr = "tvq.check_messages";
+
+} // namespace tvq
+} // namespace mlir
+
+#endif // TVQ_DIALECT_TVQ_TRANSFORMS_PASSES_H

@@ -1,0 +1,126 @@
+//===- Passes.td - Passes on the tvq dialect ---------------*- tablegen -*-===//
+#ifndef TVQ_TRANSFORMS_PASSES_TD
+#define TVQ_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TVQInsertRuntimeChecks : Pass<"tvq-insert-runtime-checks", "ModuleOp"> {
+  let summary = "Derive a shape-check function for every entry point";
+  let description = [{
+    Verifiers check static shapes; dynamic dimensions (batch, sequence
+    length) are only known when the module is called. For every public
+    function `@F` that uses tvq ops, this pass adds `@F__tvq_check` with the
+    same arguments, returning an `i32`: 0 when every shape rule of every tvq
+    op in `@F` holds for the actual sizes, otherwise the 1-based number of
+    the first rule that fails. The rules come from each op's shape contract
+    (equal symbolic dimensions, `T % block_len == 0`). The messages are kept
+    in the `tvq.check_messages` attribute of the check function, each naming
+    the op, its source location and the rule.
+
+    Before:
+    ```mlir
+    func.func @f(%q: tensor<?x?x32xf32>, ...) -> ... {
+      %o, ... = tvq.vq_attention %q, ... {block_len = 16 : i64, ...}
+    ```
+    After (added):
+    ```mlir
+    func.func @f__tvq_check(%q: tensor<?x?x32xf32>, ...) -> i32
+        attributes {tvq.check_messages = ["tvq.vq_attention at f.mlir:3:9: ..."]} {
+      %c1 = arith.constant 1 : index
+      %t = tensor.dim %q, %c1 : tensor<?x?x32xf32>
+      ... arith.remsi / arith.cmpi / arith.select ...
+      return %code : i32
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+def TVQBuildManifest : Pass<"tvq-build-manifest", "ModuleOp"> {
+  let summary = "Describe the entry points in a manifest for the runtime";
+  let description = [{
+    Records, as the module attribute `tvq.manifest`, the text manifest of
+    docs/abi.md: for every public function its inputs and outputs (name,
+    element type, shape with `?` for dynamic sizes) and its check messages.
+    Marks every public function and its check function with
+    `llvm.emit_c_interface`, so that they get C-callable wrappers.
+    Fails with a located error for signatures the runtime cannot call
+    (non-tensor arguments, unsupported element types).
+  }];
+}
+
+def TVQSplitAttentionBlocks
+    : Pass<"tvq-split-attention-blocks", "::mlir::func::FuncOp"> {
+  let summary = "Run tvq.vq_attention block by block, carrying the state";
+  let description = [{
+    Rewrites a `tvq.vq_attention` over T positions into an `scf.for` over the
+    T / L blocks. Each iteration slices one block of queries, keys, codes and
+    values, applies a `tvq.vq_attention` whose sequence length is exactly L
+    to it and to the state carried from the previous block, and inserts the
+    block's output. This is the cache recurrence of transformer-vq.md
+    section 4 made explicit: the loop-carried values are the attention state.
+    Ops whose T is statically equal to L are left alone.
+
+    Before:
+    ```mlir
+    %o, %s:6 = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+        {block_len = 16 : i64, mem_len = 16 : i64} : (tensor<?x?x32xf32>, ...) -> ...
+    ```
+    After:
+    ```mlir
+    %res:7 = scf.for %i = %c0 to %nblocks step %c1
+        iter_args(%out = %init, %n = ..., %mu = ..., ...) -> (...) {
+      %qb = tensor.extract_slice %q[0, %off, 0] [%b, 16, 32] [1, 1, 1] ...
+      %ob, %s2:6 = tvq.vq_attention %qb, ... state(%n, %mu, ...)
+          : (tensor<?x16x32xf32>, ...) -> ...
+      %out2 = tensor.insert_slice %ob into %out[0, %off, 0] ...
+      scf.yield %out2, %s2#0, ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
+def TVQStridedCopiesToLinalg
+    : Pass<"tvq-strided-copies-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between strided views into linalg.copy";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a copy between memrefs that are not
+    both contiguous to a call of `memrefCopy` from MLIR's C runner
+    library, which a compiled tvq module does not link. This pass rewrites
+    those copies (the ones bufferization makes for `tensor.insert_slice`)
+    into `linalg.copy`, which becomes plain loops. Copies between identity
+    layouts stay `memref.copy` (a `memcpy`).
+
+    Before:
+    ```mlir
+    memref.copy %a, %view : memref<?x16xi32> to memref<?x16xi32, strided<[32, 1]>>
+    ```
+    After:
+    ```mlir
+    linalg.copy ins(%a : memref<?x16xi32>) outs(%view : memref<?x16xi32, strided<[32, 1]>>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def TVQEmitEntryPoints : Pass<"tvq-emit-entry-points", "ModuleOp"> {
+  let summary = "Emit the runtime's entry symbols and the manifest (LLVM dialect)";
+  let description = [{
+    Runs on the LLVM dialect, after the C-interface wrappers exist. For
+    every entry `F` of the `tvq.manifest` module attribute it adds
+    `_tvq_packed_F(ptr %args)` (loads the input descriptor pointers and the
+    result pointer from `%args`, calls `_mlir_ciface_F`) and
+    `_tvq_check_F(ptr %args) -> i32` (same for `_mlir_ciface_F__tvq_check`),
+    and the NUL-terminated global `tvq_manifest`. docs/abi.md describes the
+    ABI.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // TVQ_TRANSFORMS_PASSES_TD

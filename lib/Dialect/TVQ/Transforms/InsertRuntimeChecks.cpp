@@ -1,0 +1,177 @@
+//===- InsertRuntimeChecks.cpp - Shape checks for dynamic sizes -----------===//
+//
+// Derives `@F__tvq_check` for each public function `@F`: it evaluates, for
+// the actual input sizes, every shape rule of every tvq op in `@F` that the
+// verifier could not decide statically, and returns the 1-based number of
+// the first failing rule (0 when all hold).
+//
+//===----------------------------------------------------------------------===//
+
+#include "tvq/Dialect/TVQ/IR/TVQOps.h"
+#include "tvq/Dialect/TVQ/Transforms/Passes.h"
+
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Path.h"
+
+namespace mlir {
+namespace tvq {
+#define GEN_PASS_DEF_TVQINSERTRUNTIMECHECKS
+#include "tvq/Dialect/TVQ/Transforms/Passes.h.inc"
+} // namespace tvq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::tvq;
+
+namespace {
+
+/// "file:line:col" of the first file location in `loc`.
+static std::string formatLocation(Location loc) {
+  std::string result = "unknown location";
+  loc->walk([&](Location l) {
+    if (auto file = dyn_cast<FileLineColLoc>(l)) {
+      result = (llvm::sys::path::filename(file.getFilename().getValue()) +
+                ":" + Twine(file.getLine()) + ":" + Twine(file.getColumn()))
+                   .str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return result;
+}
+
+/// One runtime rule: a condition that is true when the rule is violated.
+struct Violation {
+  Value failed;
+  std::string message;
+};
+
+/// Builds the violations of `op`'s shape contract at `b`'s insertion point.
+static void checkOp(OpBuilder &b, Operation *op, const ShapeContract &c,
+                    SmallVectorImpl<Violation> &out) {
+  Location loc = op->getLoc();
+  std::string prefix =
+      (op->getName().getStringRef() + " at " + formatLocation(loc) + ": ")
+          .str();
+  auto sizeOf = [&](Value v, unsigned dim) -> Value {
+    return tensor::DimOp::create(b, loc, v, dim);
+  };
+  auto isDynamic = [](Value v, unsigned dim) {
+    return cast<RankedTensorType>(v.getType()).isDynamicDim(dim);
+  };
+
+  llvm::StringMap<SymbolSite> sites = firstOperandSites(op, c);
+  for (auto [index, spec] : llvm::enumerate(c.values)) {
+    if (llvm::is_contained(op->getResults(), spec.value))
+      continue;
+    for (auto [dim, d] : llvm::enumerate(spec.dims)) {
+      if (!d.isSymbol()) {
+        if (!isDynamic(spec.value, dim))
+          continue;
+        Value expected = arith::ConstantIndexOp::create(b, loc, d.fixed);
+        out.push_back({arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                             sizeOf(spec.value, dim),
+                                             expected),
+                       prefix + "dimension " + std::to_string(dim) + " of " +
+                           spec.name + " must be " +
+                           std::to_string(d.fixed)});
+        continue;
+      }
+      SymbolSite site = sites.lookup(d.symbol);
+      if (site.valueIndex == index && site.dim == dim)
+        continue; // The site that defines the symbol.
+      const ValueSpec &ref = c.values[site.valueIndex];
+      if (!isDynamic(spec.value, dim) && !isDynamic(ref.value, site.dim))
+        continue; // Both static: the verifier has decided it.
+      out.push_back(
+          {arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                 sizeOf(spec.value, dim),
+                                 sizeOf(ref.value, site.dim)),
+           prefix + "dimension " + std::to_string(dim) + " of " + spec.name +
+               " must equal " + d.symbol + ", dimension " +
+               std::to_string(site.dim) + " of " + ref.name});
+    }
+  }
+  for (const DivisibilityRule &rule : c.rules) {
+    SymbolSite site = sites.lookup(rule.symbol);
+    const ValueSpec &ref = c.values[site.valueIndex];
+    if (!isDynamic(ref.value, site.dim))
+      continue;
+    Value divisor = arith::ConstantIndexOp::create(b, loc, rule.divisor);
+    Value rem =
+        arith::RemUIOp::create(b, loc, sizeOf(ref.value, site.dim), divisor);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    out.push_back(
+        {arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero),
+         prefix + rule.symbol + " (dimension " + std::to_string(site.dim) +
+             " of " + ref.name + ") must be a multiple of " +
+             rule.divisorName + " " + std::to_string(rule.divisor)});
+  }
+}
+
+/// Adds `@F__tvq_check` next to `func`.
+static LogicalResult addCheckFunction(func::FuncOp func) {
+  OpBuilder b(func);
+  b.setInsertionPointAfter(func);
+  Location loc = func.getLoc();
+  auto type = b.getFunctionType(func.getArgumentTypes(), {b.getI32Type()});
+  auto check = func::FuncOp::create(b, loc, (func.getName() + kCheckSuffix).str(),
+                                    type);
+  IRMapping mapping;
+  func.getBody().cloneInto(&check.getBody(), mapping);
+  if (!check.getBody().hasOneBlock())
+    return func.emitError("tvq entry points must have a single block");
+  Block &body = check.getBody().front();
+  Operation *terminator = body.getTerminator();
+
+  b.setInsertionPoint(terminator);
+  SmallVector<Violation> violations;
+  for (Operation &op : body.without_terminator()) {
+    if (auto attention = dyn_cast<VQAttentionOp>(op))
+      checkOp(b, &op, attention.getShapeContract(), violations);
+    else if (auto quantize = dyn_cast<VQQuantizeOp>(op))
+      checkOp(b, &op, quantize.getShapeContract(), violations);
+    else if (auto ema = dyn_cast<CodebookEMAOp>(op))
+      checkOp(b, &op, ema.getShapeContract(), violations);
+  }
+
+  // code = first violated rule's number, or 0.
+  Value code = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+  for (int i = static_cast<int>(violations.size()) - 1; i >= 0; --i) {
+    Value number = arith::ConstantIntOp::create(b, loc, b.getI32Type(), i + 1);
+    code = arith::SelectOp::create(b, loc, violations[i].failed, number, code);
+  }
+  func::ReturnOp::create(b, loc, code);
+  terminator->erase();
+
+  SmallVector<Attribute> messages;
+  for (const Violation &v : violations)
+    messages.push_back(b.getStringAttr(v.message));
+  check->setAttr(kCheckMessagesAttr, b.getArrayAttr(messages));
+
+  // Sizes of tvq results resolve to sizes of the function's arguments; the
+  // tvq ops (and anything else not feeding a size) then die.
+  RewritePatternSet patterns(func.getContext());
+  memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+  tensor::DimOp::getCanonicalizationPatterns(patterns, func.getContext());
+  return applyPatternsGreedily(check, std::move(patterns));
+}
+
+struct TVQInsertRuntimeChecksPass
+    : tvq::impl::TVQInsertRuntimeChecksBase<TVQInsertRuntimeChecksPass> {
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> entries;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal() &&
+          !func.getName().ends_with(kCheckSuffix) &&
+          !getOperation().lookupSymbol((func.getName() + kCheckSuffix).str()))
+        entries.push_back(func);
+    for (func::FuncOp func : entries)
+      if (failed(addCheckFunction(func)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

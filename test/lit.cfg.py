@@ -1,0 +1,28 @@
+# lit configuration of the tvq regression tests.
+import os
+import shutil
+import sys
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "TVQ"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tvq_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "PATH", "PYTHONPATH", "TMPDIR"])
+llvm_config.use_default_substitutions()
+
+tools_dir = config.tvq_tools_dir
+config.substitutions.append(("%tvq_opt", os.path.join(tools_dir, "tvq-opt")))
+config.substitutions.append(("%tvq_compile", os.path.join(tools_dir, "tvq-compile")))
+config.substitutions.append(("%tvq_run", os.path.join(tools_dir, "tvq-run")))
+config.substitutions.append(("%models", os.path.join(config.tvq_src_root, "models")))
+config.substitutions.append(("%python", shutil.which("python3") or sys.executable))
+llvm_config.add_tool_substitutions(
+    ["tvq-opt", "tvq-compile", "tvq-run"], [tools_dir])
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", tools_dir, append_path=True)

@@ -1,0 +1,226 @@
+//===- tvq-compile.cpp - Compiles a tvq model file to a shared library ----===//
+//
+//   tvq-compile IN.mlir -o OUT.so [--target=cpu] [--compile-to=PHASE]
+//
+// Runs the CPU pipeline (include/tvq/Pipelines/Pipelines.h), translates the
+// LLVM dialect to LLVM IR, optimizes it, emits an object file for the host
+// CPU and links it into a shared library that the runtime loads.
+// `--compile-to` stops after any phase and writes that phase's IR instead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tvq/Conversion/Passes.h"
+#include "tvq/Dialect/TVQ/IR/TVQDialect.h"
+#include "tvq/Dialect/TVQ/Transforms/Passes.h"
+#include "tvq/Pipelines/Pipelines.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<input .mlir file>"),
+                                          cl::Required);
+static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
+                                           cl::value_desc("filename"),
+                                           cl::Required);
+static cl::opt<std::string>
+    compileTo("compile-to",
+              cl::desc("Stop after a phase and write its IR: input, tvq, "
+                       "blocks, linalg, bufferized, loops, llvm (MLIR), "
+                       "llvmir (LLVM IR after optimization), asm (assembly)"),
+              cl::init("so"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target: cpu (cuda: not yet)"),
+                                   cl::init("cpu"));
+static cl::opt<std::string>
+    cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
+        cl::init(""));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
+                                  cl::init(3), cl::Prefix);
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "tvq-compile: error: " << message << "\n";
+  return 1;
+}
+
+/// Writes `text` to the output file atomically enough for a compiler: only
+/// when the whole text exists.
+static int writeOutput(llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string error;
+  auto out = openOutputFile(outputFilename, &error);
+  if (!out)
+    return fail(error);
+  print(out->os());
+  out->keep();
+  return 0;
+}
+
+/// A target machine for the host (or `--cpu`), position-independent code.
+static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!t) {
+    fail("no LLVM target for " + triple.str() + ": " + error);
+    return nullptr;
+  }
+  std::string cpuName = cpu.empty() ? llvm::sys::getHostCPUName().str() : cpu;
+  llvm::SubtargetFeatures features;
+  if (cpu.empty())
+    for (auto &f : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(f.first(), f.second);
+  llvm::TargetOptions options;
+  return std::unique_ptr<llvm::TargetMachine>(t->createTargetMachine(
+      triple, cpuName, features.getString(), options, llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+}
+
+/// Links `object` into the shared library `output` with the system driver.
+static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output) {
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return fail("no C compiler driver 'cc' on PATH to link the shared "
+                "library (scripts/setup.sh installs one)");
+  std::string outputTmp = (output + ".tmp").str();
+  llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", "-o", outputTmp,
+                                             object, "-lm"};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
+                                     &error);
+  if (rc != 0) {
+    llvm::sys::fs::remove(outputTmp);
+    return fail("linking " + output + " failed" +
+                (error.empty() ? "" : ": " + error));
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(outputTmp, output))
+    return fail("cannot write " + output + ": " + ec.message());
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  registerAllPasses();
+  tvq::registerTVQPasses();
+  tvq::registerTVQConversionPasses();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "tvq-compile: tvq model file to shared library\n");
+
+  if (target != "cpu")
+    return fail("--target=" + target +
+                " is not supported yet; the available target is cpu");
+
+  // Which phase to stop after; the non-MLIR ones come after `llvm`.
+  std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo);
+  bool toLLVMIR = compileTo == "llvmir", toAsm = compileTo == "asm",
+       toSharedLib = compileTo == "so";
+  if (!phase && !toLLVMIR && !toAsm && !toSharedLib)
+    return fail("unknown --compile-to phase '" + compileTo + "'; phases: " +
+                llvm::join(tvq::phaseNames(), ", ") + ", llvmir, asm, so");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registry.insert<tvq::TVQDialect>();
+  MLIRContext context(registry);
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(inputFilename, &error);
+  if (!file)
+    return fail(error);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // The parser or verifier printed a located diagnostic.
+
+  PassManager pm(&context, ModuleOp::getOperationName());
+  if (failed(tvq::buildCPUPipeline(pm, phase.value_or(tvq::Phase::LLVM))))
+    return fail("cannot build the pass pipeline");
+  if (failed(pm.run(*module)))
+    return 1; // A pass printed a located diagnostic.
+  if (phase)
+    return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  if (!machine)
+    return 1;
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmContext, inputFilename);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(machine->getTargetTriple());
+  llvmModule->setDataLayout(machine->createDataLayout());
+  if (llvm::Error err = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                                  machine.get())(
+          llvmModule.get()))
+    return fail("LLVM optimization failed: " + llvm::toString(std::move(err)));
+  if (toLLVMIR)
+    return writeOutput([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+
+  // Emit assembly or an object file.
+  llvm::SmallString<128> objectPath;
+  std::string emitPath;
+  if (toAsm) {
+    emitPath = outputFilename;
+  } else {
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("tvq", "o", objectPath))
+      return fail("cannot create a temporary object file: " + ec.message());
+    emitPath = objectPath.str().str();
+  }
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile out(emitPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write " + emitPath + ": " + ec.message());
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, out.os(), nullptr,
+                                     toAsm ? llvm::CodeGenFileType::AssemblyFile
+                                           : llvm::CodeGenFileType::ObjectFile))
+      return fail("the target cannot emit this file type");
+    codegen.run(*llvmModule);
+    out.keep();
+  }
+  if (toAsm)
+    return 0;
+  int rc = linkSharedLibrary(objectPath, outputFilename);
+  llvm::sys::fs::remove(objectPath);
+  return rc;
+}
