@@ -9,6 +9,10 @@ using namespace tvq::test;
 
 namespace {
 
+/// Returns path in single quotes for the shell (build directories may
+/// contain spaces).
+std::string quote(const std::string &path) { return "'" + path + "'"; }
+
 /// The exit status and output of one tvq-run run.
 struct RunResult {
   int status = -1;
@@ -22,7 +26,7 @@ protected:
     RunResult result;
     std::string errPath = dir.path("stderr.txt");
     std::string command =
-        std::string("'") + kTvqRunPath + "' " + args + " 2>'" + errPath + "'";
+        quote(kTvqRunPath) + " " + args + " 2>" + quote(errPath);
     std::FILE *pipe = popen(command.c_str(), "r");
     if (!pipe) {
       ADD_FAILURE() << "popen failed: " << command;
@@ -93,19 +97,18 @@ TEST_F(ToolTest, NoArgumentsPrintsUsage) {
 TEST_F(ToolTest, UnknownSubcommandAndOptions) {
   expectUsageError(run("frobnicate"), "unknown subcommand 'frobnicate'");
   expectUsageError(run("--verbose"), "unknown option '--verbose'");
-  expectUsageError(run(std::string("call ") + kScaleAddModule + " --bogus"),
+  expectUsageError(run("call " + quote(kScaleAddModule) + " --bogus"),
                    "unknown option '--bogus' for 'call'");
   expectUsageError(run("call"), "'call' needs a module");
-  expectUsageError(run(std::string("call ") + kScaleAddModule + " extra.so"),
+  expectUsageError(run("call " + quote(kScaleAddModule) + " extra.so"),
                    "unexpected argument 'extra.so' for 'call'");
-  expectUsageError(
-      run(std::string("call ") + kScaleAddModule + " --input=x.npy"),
-      "--input expects @FILE.npy, got 'x.npy'");
+  expectUsageError(run("call " + quote(kScaleAddModule) + " --input=x.npy"),
+                   "--input expects @FILE.npy, got 'x.npy'");
   expectUsageError(run("info"), "'info' needs a module");
 }
 
 TEST_F(ToolTest, Info) {
-  RunResult result = run(std::string("info ") + kScaleAddModule);
+  RunResult result = run("info " + quote(kScaleAddModule));
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_EQ(result.out,
             std::string("module ") + kScaleAddModule +
@@ -122,10 +125,9 @@ TEST_F(ToolTest, CallWritesOutputs) {
   writeScaleAddInputs();
   for (const char *function : {"", "--function=scale_add "}) {
     std::string zPath = dir.path("z.npy"), nPath = dir.path("n.npy");
-    RunResult result =
-        run(std::string("call ") + kScaleAddModule + " " + function +
-            "--input=@" + xPath + " --input=@" + yPath + " --output=@" + zPath +
-            " --output=@" + nPath);
+    RunResult result = run("call " + quote(kScaleAddModule) + " " + function +
+                           "--input=@" + xPath + " --input=@" + yPath +
+                           " --output=@" + zPath + " --output=@" + nPath);
     ASSERT_EQ(result.status, 0) << result.err;
     EXPECT_EQ(result.out, "");
 
@@ -149,7 +151,7 @@ TEST_F(ToolTest, CallWritesOutputs) {
 
 TEST_F(ToolTest, CallPrintsOutputs) {
   writeScaleAddInputs();
-  RunResult result = run(std::string("call ") + kScaleAddModule + " --input=@" +
+  RunResult result = run("call " + quote(kScaleAddModule) + " --input=@" +
                          xPath + " --input=@" + yPath);
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_EQ(result.out, "z: f32[2,3] = [12, 24, 36, 2, 10, 30.5]\n"
@@ -159,7 +161,7 @@ TEST_F(ToolTest, CallPrintsOutputs) {
 TEST_F(ToolTest, CallPrintsOnlyLeadingValues) {
   TensorPtr a = makeTensor<int64_t>({10}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
   std::string aPath = writeNpy("a.npy", a);
-  RunResult result = run(std::string("call ") + kMultiEntryModule +
+  RunResult result = run("call " + quote(kMultiEntryModule) +
                          " --function=alias --input=@" + aPath);
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_EQ(result.out,
@@ -171,8 +173,8 @@ TEST_F(ToolTest, CallPrintsOnlyLeadingValues) {
 TEST_F(ToolTest, MissingInputFile) {
   writeScaleAddInputs();
   std::string missing = dir.path("missing.npy");
-  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
-                  xPath + " --input=@" + missing),
+  expectError(run("call " + quote(kScaleAddModule) + " --input=@" + xPath +
+                  " --input=@" + missing),
               "cannot open '" + missing + "': No such file or directory");
 }
 
@@ -180,56 +182,52 @@ TEST_F(ToolTest, MalformedInputFile) {
   writeScaleAddInputs();
   std::string bad = dir.path("bad.npy");
   writeFile(bad, "not numpy at all");
-  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
-                  xPath + " --input=@" + bad),
+  expectError(run("call " + quote(kScaleAddModule) + " --input=@" + xPath +
+                  " --input=@" + bad),
               "'" + bad + "': not a .npy file (bad magic string)");
 }
 
 TEST_F(ToolTest, WrongNumberOfInputs) {
   writeScaleAddInputs();
-  expectError(
-      run(std::string("call ") + kScaleAddModule + " --input=@" + xPath),
-      "entry 'scale_add': expects 2 inputs (x, y), got 1");
+  expectError(run("call " + quote(kScaleAddModule) + " --input=@" + xPath),
+              "entry 'scale_add': expects 2 inputs (x, y), got 1");
 }
 
 TEST_F(ToolTest, WrongNumberOfOutputs) {
   writeScaleAddInputs();
-  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
-                  xPath + " --input=@" + yPath + " --output=@" +
-                  dir.path("z.npy")),
+  expectError(run("call " + quote(kScaleAddModule) + " --input=@" + xPath +
+                  " --input=@" + yPath + " --output=@" + dir.path("z.npy")),
               "entry 'scale_add' has 2 outputs (z: f32[?,3], n: i64[]), but 1 "
               "--output were given");
 }
 
 TEST_F(ToolTest, WrongInputType) {
   writeScaleAddInputs();
-  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
-                  yPath + " --input=@" + yPath),
+  expectError(run("call " + quote(kScaleAddModule) + " --input=@" + yPath +
+                  " --input=@" + yPath),
               "entry 'scale_add': input 0 'x': expected f32[?,3], got f32[3]");
 }
 
 TEST_F(ToolTest, FailingCheck) {
   std::string emptyPath = writeNpy("e.npy", makeTensor<float>({0, 3}, {}));
   writeScaleAddInputs();
-  expectError(run(std::string("call ") + kScaleAddModule + " --input=@" +
-                  emptyPath + " --input=@" + yPath),
+  expectError(run("call " + quote(kScaleAddModule) + " --input=@" + emptyPath +
+                  " --input=@" + yPath),
               "check 1 failed: scale_add at scale_add.c:1:1: dim 0 of operand "
               "'x' (N) must be positive (inputs: x f32[0,3], y f32[3])");
 }
 
 TEST_F(ToolTest, SeveralEntriesNeedFunction) {
-  expectError(run(std::string("call ") + kMultiEntryModule),
+  expectError(run("call " + quote(kMultiEntryModule)),
               "has 2 entries (alias, constant); choose one with --function");
-  expectError(
-      run(std::string("call ") + kMultiEntryModule + " --function=nope"),
-      "has no entry 'nope' (entries: alias, constant)");
+  expectError(run("call " + quote(kMultiEntryModule) + " --function=nope"),
+              "has no entry 'nope' (entries: alias, constant)");
 }
 
 TEST_F(ToolTest, ModuleErrors) {
   expectError(run("call /nonexistent/m.so"),
               "cannot open module '/nonexistent/m.so'");
-  expectError(run(std::string("info ") + kNoManifestModule),
-              "is not a tvq module");
+  expectError(run("info " + quote(kNoManifestModule)), "is not a tvq module");
 }
 
 } // namespace
