@@ -1,0 +1,57 @@
+// RUN: tvq-opt %s | tvq-opt | FileCheck %s
+// Round trip of every tvq op, generic and custom forms agree.
+// RUN: tvq-opt %s -mlir-print-op-generic | tvq-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @quantize
+// CHECK: %{{.+}}, %{{.+}}, %{{.+}} = tvq.vq_quantize %{{.+}}, %{{.+}} : (tensor<?x?x32xf32>, tensor<64x32xf32>) -> (tensor<?x?x32xf32>, tensor<?x?xi32>, tensor<?x?xf32>)
+func.func @quantize(%k: tensor<?x?x32xf32>, %c: tensor<64x32xf32>)
+    -> (tensor<?x?x32xf32>, tensor<?x?xi32>, tensor<?x?xf32>) {
+  %kh, %z, %e = tvq.vq_quantize %k, %c
+      : (tensor<?x?x32xf32>, tensor<64x32xf32>)
+      -> (tensor<?x?x32xf32>, tensor<?x?xi32>, tensor<?x?xf32>)
+  return %kh, %z, %e : tensor<?x?x32xf32>, tensor<?x?xi32>, tensor<?x?xf32>
+}
+
+// CHECK-LABEL: func.func @attention_stateless
+// CHECK: tvq.vq_attention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {block_len = 4 : i64, mem_len = 2 : i64}
+// CHECK-NOT: state
+func.func @attention_stateless(%q: tensor<2x8x4xf32>, %kh: tensor<2x8x4xf32>,
+    %z: tensor<2x8xi32>, %v: tensor<2x8x6xf32>, %c: tensor<5x4xf32>,
+    %u: tensor<4xf32>, %w: tensor<4xf32>, %r: tensor<3x4xf32>) -> tensor<2x8x6xf32> {
+  %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+      {block_len = 4 : i64, mem_len = 2 : i64}
+      : (tensor<2x8x4xf32>, tensor<2x8x4xf32>, tensor<2x8xi32>, tensor<2x8x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>)
+      -> (tensor<2x8x6xf32>, tensor<2x5xf32>, tensor<2x5x6xf32>, tensor<2x2xi32>,
+          tensor<2x2x4xf32>, tensor<2x2x6xf32>, tensor<2xi64>)
+  return %o : tensor<2x8x6xf32>
+}
+
+// CHECK-LABEL: func.func @attention_with_state
+// CHECK-SAME: (%[[Q:[^:]+]]: tensor<?x1x4xf32>, {{.*}}, %[[N:[^:]+]]: tensor<?x5xf32>, %[[MU:[^:]+]]: tensor<?x5x6xf32>, %[[WC:[^:]+]]: tensor<?x2xi32>, %[[WK:[^:]+]]: tensor<?x2x4xf32>, %[[WV:[^:]+]]: tensor<?x2x6xf32>, %[[SEEN:[^:]+]]: tensor<?xi64>)
+// CHECK: tvq.vq_attention %[[Q]], {{.*}} state(%[[N]], %[[MU]], %[[WC]], %[[WK]], %[[WV]], %[[SEEN]]) {block_len = 1 : i64, mem_len = 2 : i64}
+func.func @attention_with_state(%q: tensor<?x1x4xf32>, %kh: tensor<?x1x4xf32>,
+    %z: tensor<?x1xi32>, %v: tensor<?x1x6xf32>, %c: tensor<5x4xf32>,
+    %u: tensor<4xf32>, %w: tensor<4xf32>, %r: tensor<3x4xf32>,
+    %n: tensor<?x5xf32>, %mu: tensor<?x5x6xf32>, %wc: tensor<?x2xi32>,
+    %wk: tensor<?x2x4xf32>, %wv: tensor<?x2x6xf32>, %seen: tensor<?xi64>) -> tensor<?xi64> {
+  %o, %n2, %mu2, %wc2, %wk2, %wv2, %seen2 = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+      state(%n, %mu, %wc, %wk, %wv, %seen) {block_len = 1 : i64, mem_len = 2 : i64}
+      : (tensor<?x1x4xf32>, tensor<?x1x4xf32>, tensor<?x1xi32>, tensor<?x1x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>,
+         tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x2xi32>, tensor<?x2x4xf32>,
+         tensor<?x2x6xf32>, tensor<?xi64>)
+      -> (tensor<?x1x6xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x2xi32>,
+          tensor<?x2x4xf32>, tensor<?x2x6xf32>, tensor<?xi64>)
+  return %seen2 : tensor<?xi64>
+}
+
+// CHECK-LABEL: func.func @ema
+// CHECK: tvq.codebook_ema %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {gamma = 5.000000e-01 : f64}
+func.func @ema(%s: tensor<64x32xf32>, %n: tensor<64xf32>, %k: tensor<?x?x32xf32>,
+               %z: tensor<?x?xi32>) -> (tensor<64x32xf32>, tensor<64xf32>) {
+  %s2, %n2 = tvq.codebook_ema %s, %n, %k, %z {gamma = 0.5 : f64}
+      : (tensor<64x32xf32>, tensor<64xf32>, tensor<?x?x32xf32>, tensor<?x?xi32>)
+      -> (tensor<64x32xf32>, tensor<64xf32>)
+  return %s2, %n2 : tensor<64x32xf32>, tensor<64xf32>
+}
