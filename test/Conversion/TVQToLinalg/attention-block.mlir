@@ -1,0 +1,59 @@
+// RUN: tvq-opt %s -convert-tvq-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+
+// One block (T = L = 4, M = 2, S = 5): buffer of M + L = 6 slots, cache and
+// window scores, one max, exp, one sum, values, then the cache update.
+
+// CHECK-LABEL: func.func @block(
+// CHECK-NOT: tvq.vq_attention
+// The buffer [window ; block] of keys.
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0] [%{{.+}}, 2, 4]
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 2, 0] [%{{.+}}, 4, 4]
+// Scores against the codebook [B, L, S], the buffer [B, L, M+L] and the
+// relative table [B, L, M+1].
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x5xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x6xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x3xf32>)
+// The cache mask: -inf where a count is <= 0, else + log(max(count, 1)).
+// CHECK: math.log
+// CHECK: arith.cmpf ole
+// Window mask and band: the relative term is read at distance i + M - j.
+// CHECK: linalg.index 1
+// CHECK: linalg.index 2
+// CHECK: tensor.extract
+// Softmax over both parts.
+// CHECK: arith.maximumf
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: math.exp
+// CHECK: arith.divf
+// Cache update: the L oldest slots leave, new window is the newest M.
+// CHECK: tensor.extract_slice %{{.+}}[0, 0, 0] [%{{.+}}, 4, 6] [1, 1, 1]
+// CHECK: tensor.extract_slice %{{.+}}[0, 4] [%{{.+}}, 2] [1, 1]
+// CHECK: tensor.extract_slice %{{.+}}[0, 4, 0] [%{{.+}}, 2, 4] [1, 1, 1]
+func.func @block(%q: tensor<?x4x4xf32>, %kh: tensor<?x4x4xf32>, %z: tensor<?x4xi32>,
+                 %v: tensor<?x4x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
+                 %w: tensor<4xf32>, %r: tensor<3x4xf32>) -> tensor<?x4x6xf32> {
+  %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+      {block_len = 4 : i64, mem_len = 2 : i64}
+      : (tensor<?x4x4xf32>, tensor<?x4x4xf32>, tensor<?x4xi32>, tensor<?x4x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>)
+      -> (tensor<?x4x6xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x2xi32>,
+          tensor<?x2x4xf32>, tensor<?x2x6xf32>, tensor<?xi64>)
+  return %o : tensor<?x4x6xf32>
+}
+
+// -----
+
+// More than one block is an error here: the block loop comes first.
+func.func @many_blocks(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z: tensor<?x?xi32>,
+                       %v: tensor<?x?x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
+                       %w: tensor<4xf32>, %r: tensor<3x4xf32>) -> tensor<?x?x6xf32> {
+  // expected-error @+1 {{failed to legalize operation 'tvq.vq_attention'}}
+  %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+      {block_len = 4 : i64, mem_len = 2 : i64}
+      : (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?xi32>, tensor<?x?x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>)
+      -> (tensor<?x?x6xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x2xi32>,
+          tensor<?x2x4xf32>, tensor<?x2x6xf32>, tensor<?xi64>)
+  return %o : tensor<?x?x6xf32>
+}
