@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools ninja-build ccache
-          cmake g++ libgtest-dev)
+          cmake g++ libgtest-dev python3 python3-numpy)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -17,9 +17,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-if ! python3 -c "import numpy" 2>/dev/null; then
-  echo "setup: installing numpy for the numerics tests"
-  python3 -m pip install -q numpy
 fi

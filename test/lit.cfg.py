@@ -21,7 +21,8 @@ config.substitutions.append(("%tvq_opt", os.path.join(tools_dir, "tvq-opt")))
 config.substitutions.append(("%tvq_compile", os.path.join(tools_dir, "tvq-compile")))
 config.substitutions.append(("%tvq_run", os.path.join(tools_dir, "tvq-run")))
 config.substitutions.append(("%models", os.path.join(config.tvq_src_root, "models")))
-config.substitutions.append(("%python", shutil.which("python3") or sys.executable))
+# lit runs under /usr/bin/python3; numpy for it comes from Debian (scripts/setup.sh).
+config.substitutions.append(("%python", sys.executable))
 llvm_config.add_tool_substitutions(
     ["tvq-opt", "tvq-compile", "tvq-run"], [tools_dir])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
