@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A stand-in for tvq-compile and tvq-run, to test vq_numerics.py itself without the tools.
 
   fake_tvq.py IN.mlir -o OUT.so                      ("compile": records the entry point's
@@ -11,9 +10,11 @@
                                                       compiled module would: o f32, codes i32,
                                                       state f32/i32/i64)
 
-It is not a model of the compiler; it only lets the harness's plumbing (templates, .npy files,
-state carried from call to call, comparisons, exit status) be exercised. Setting TVQ_FAKE_BUG
-to one of `o`, `codes`, `state` injects a small error, to check that the harness notices it.
+vq_numerics.py runs a tool whose name ends in .py with its own interpreter, so this file needs
+no execute permission. It is not a model of the compiler; it only lets the harness's plumbing
+(templates, .npy files, state carried from call to call, comparisons, exit status) be
+exercised. Setting TVQ_FAKE_BUG to one of `o`, `codes`, `state` injects a small error, to check
+that the harness notices it.
 """
 
 import json
@@ -27,8 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import numpy as np  # noqa: E402
 except ImportError:
-    print("%s: error: numpy is not installed for %s (scripts/setup.sh installs it for the "
-          "python3 on PATH; run the tests with that interpreter)"
+    print("%s: error: numpy is not installed for %s (scripts/setup.sh installs it)"
           % (os.path.basename(__file__), sys.executable), file=sys.stderr)
     sys.exit(2)
 

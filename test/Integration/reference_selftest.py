@@ -19,8 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import numpy as np  # noqa: E402
 except ImportError:
-    print("%s: error: numpy is not installed for %s (scripts/setup.sh installs it for the "
-          "python3 on PATH; run the tests with that interpreter)"
+    print("%s: error: numpy is not installed for %s (scripts/setup.sh installs it)"
           % (os.path.basename(__file__), sys.executable), file=sys.stderr)
     sys.exit(2)
 

@@ -23,7 +23,8 @@ state: count, win_codes and seen exact, mean 1e-4, win_keys and win_values 1e-6.
 Usage:
   vq_numerics.py --tvq-compile PATH --tvq-run PATH --workdir DIR [--models-dir DIR] [--seed N]
                  [--suite contract|variants|chunked|decode|all] [--dry-run]
---dry-run writes the modules, inputs and references without running any tool.
+--dry-run writes the modules, inputs and references without running any tool. A tool path
+ending in .py (fake_tvq.py, the stand-in that tests this harness) runs with this interpreter.
 Exit status: 0 when every case passed, 1 when a case failed, 2 on a usage or setup error.
 """
 
@@ -42,8 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import numpy as np  # noqa: E402
 except ImportError:
-    print("%s: error: numpy is not installed for %s (scripts/setup.sh installs it for the "
-          "python3 on PATH; run the tests with that interpreter)"
+    print("%s: error: numpy is not installed for %s (scripts/setup.sh installs it)"
           % (os.path.basename(__file__), sys.executable), file=sys.stderr)
     sys.exit(2)
 
@@ -230,17 +230,25 @@ def render_template(text, variant):
 
 
 def resolve_tool(label, path):
-    """Returns the absolute path of an executable tool or raises SetupError naming it."""
+    """Returns the command (a list) that runs a tool, or raises SetupError naming it.
+
+    A tool ending in .py (fake_tvq.py, the stand-in used to test this harness) is run with this
+    script's own interpreter, so that it finds the same numpy.
+    """
+    if path.endswith(".py"):
+        if not os.path.isfile(path):
+            raise SetupError("%s not found: '%s'" % (label, path))
+        return [sys.executable, os.path.abspath(path)]
     found = shutil.which(path)
     if found is None:
         raise SetupError("%s not found or not executable: '%s' (build the tools first)"
                          % (label, path))
-    return os.path.abspath(found)
+    return [os.path.abspath(found)]
 
 
 def run_tool(command, timeout_s, rerun_hint):
     """Runs a command; raises ToolError (with `rerun_hint` and the tool's output) on failure."""
-    tool = os.path.basename(command[0])
+    tool = os.path.basename(command[1] if command[0] == sys.executable else command[0])
     try:
         done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, timeout=timeout_s)
@@ -288,7 +296,7 @@ class Harness:
         error = None
         if not self.dry_run:
             try:
-                command = [self.tvq_compile, mlir_path, "-o", so_path]
+                command = self.tvq_compile + [mlir_path, "-o", so_path]
                 run_tool(command, COMPILE_TIMEOUT_S, "command: " + " ".join(command))
                 if not os.path.isfile(so_path):
                     raise ToolError("tvq-compile exited 0 but wrote no %s" % so_path)
@@ -335,7 +343,7 @@ class Harness:
         for path in output_paths:
             if os.path.exists(path):
                 os.remove(path)
-        command = ([self.tvq_run, "call", so_path, "--function=" + function]
+        command = (self.tvq_run + ["call", so_path, "--function=" + function]
                    + ["--input=@" + p for p in input_paths]
                    + ["--output=@" + p for p in output_paths])
         script = os.path.join(directory, "command.sh")
