@@ -20,11 +20,13 @@ struct PhaseInfo {
 /// lit tests and `tvq-opt` runs use exactly the same strings.
 static const PhaseInfo kPhases[] = {
     {Phase::Input, "input", ""},
-    {Phase::TVQ, "tvq", "tvq-insert-runtime-checks,tvq-build-manifest"},
+    {Phase::TVQ, "tvq",
+     "inline,symbol-dce,tvq-insert-runtime-checks,tvq-build-manifest"},
     {Phase::Blocks, "blocks",
      "func.func(tvq-split-attention-blocks),canonicalize,cse"},
     {Phase::Linalg, "linalg",
-     "func.func(convert-tvq-to-linalg),canonicalize,cse"},
+     "func.func(convert-tvq-to-linalg,convert-elementwise-to-linalg),"
+     "canonicalize,cse"},
     {Phase::Bufferized, "bufferized",
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "

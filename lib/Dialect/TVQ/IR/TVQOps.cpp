@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::tvq;
@@ -98,7 +99,7 @@ ShapeContract VQAttentionOp::getShapeContract() {
   c.add("result", "output", getOutput(), {sym("B"), sym("T"), sym("V")});
   for (auto [i, v] : llvm::enumerate(getResults().drop_front()))
     c.add("state result", kStateNames[i], v, stateDims[i]);
-  c.rules.push_back({"T", getBlockLen(), "block_len"});
+  c.rules.push_back({"T", static_cast<int64_t>(getBlockLen()), "block_len"});
   return c;
 }
 
@@ -177,6 +178,190 @@ LogicalResult CodebookEMAOp::verify() {
 LogicalResult CodebookEMAOp::reifyResultShapes(
     OpBuilder &b, ReifiedRankedShapedTypeDims &shapes) {
   return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// Model building blocks
+//===----------------------------------------------------------------------===//
+
+/// Symbols "N0", "N1", ... for the leading dimensions of a rank-`rank` value.
+static SmallVector<DimSpec> leadingDims(Value v, int64_t drop) {
+  SmallVector<DimSpec> dims;
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  for (int64_t i = 0; i + drop < rank; ++i)
+    dims.push_back(sym("N" + std::to_string(i)));
+  return dims;
+}
+
+/// `dims` followed by `last`.
+static SmallVector<DimSpec> withLast(SmallVector<DimSpec> dims, DimSpec last) {
+  dims.push_back(last);
+  return dims;
+}
+
+/// The contract of an op whose only operand and result have the same shape.
+static ShapeContract sameShapeContract(Value input, Value output) {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = leadingDims(input, 0);
+  c.add("operand", "input", input, dims);
+  c.add("result", "output", output, dims);
+  return c;
+}
+
+/// Defines verify() and reifyResultShapes() of `Op` from its contract.
+#define TVQ_CONTRACT_VERIFY_AND_REIFY(Op)                                      \
+  LogicalResult Op::verify() {                                                 \
+    return verifyShapeContract(*this, getShapeContract());                     \
+  }                                                                            \
+  LogicalResult Op::reifyResultShapes(OpBuilder &b,                            \
+                                      ReifiedRankedShapedTypeDims &shapes) {   \
+    return reifyFromContract(*this, getShapeContract(), b, shapes);            \
+  }
+
+ShapeContract EmbeddingOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "ids", getIds(), {sym("B"), sym("T")});
+  c.add("operand", "table", getTable(), {sym("N"), sym("D")});
+  c.add("result", "output", getOutput(), {sym("B"), sym("T"), sym("D")});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(EmbeddingOp)
+
+ShapeContract RMSNormOp::getShapeContract() {
+  return sameShapeContract(getInput(), getOutput());
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(RMSNormOp)
+
+ShapeContract ScaleShiftOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = withLast(leadingDims(getInput(), 1), sym("D"));
+  c.add("operand", "input", getInput(), dims);
+  c.add("operand", "gain", getGain(), {sym("D")});
+  c.add("operand", "bias", getBias(), {sym("D")});
+  c.add("result", "output", getOutput(), dims);
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(ScaleShiftOp)
+
+ShapeContract ScaleOp::getShapeContract() {
+  return sameShapeContract(getInput(), getOutput());
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(ScaleOp)
+
+ShapeContract SiLUOp::getShapeContract() {
+  return sameShapeContract(getInput(), getOutput());
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(SiLUOp)
+
+ShapeContract DenseOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> lead = leadingDims(getInput(), 1);
+  c.add("operand", "input", getInput(), withLast(lead, sym("I")));
+  if (getTransposeWeight())
+    c.add("operand", "weight", getWeight(), {sym("O"), sym("I")});
+  else
+    c.add("operand", "weight", getWeight(), {sym("I"), sym("O")});
+  if (getBias())
+    c.add("operand", "bias", getBias(), {sym("O")});
+  c.add("result", "output", getOutput(), withLast(lead, sym("O")));
+  return c;
+}
+
+LogicalResult DenseOp::verify() {
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (rank != 2 && rank != 3)
+    return emitOpError() << "operand 'input' must have rank 2 or 3, but has "
+                         << rank;
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult DenseOp::reifyResultShapes(OpBuilder &b,
+                                         ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+ShapeContract SplitOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> lead = leadingDims(getInput(), 1);
+  int64_t total = 0;
+  for (int64_t size : getSizes())
+    total += size;
+  c.add("operand", "input", getInput(), withLast(lead, DimSpec::size(total)));
+  for (auto [i, out] : llvm::enumerate(getOutputs()))
+    c.add("result", "output #" + std::to_string(i), out,
+          withLast(lead, DimSpec::size(getSizes()[i])));
+  return c;
+}
+
+LogicalResult SplitOp::verify() {
+  if (getSizes().size() != getOutputs().size())
+    return emitOpError() << "has " << getSizes().size() << " sizes but "
+                         << getOutputs().size() << " results";
+  for (int64_t size : getSizes())
+    if (size <= 0)
+      return emitOpError() << "sizes must be positive, but one is " << size;
+  if (cast<RankedTensorType>(getInput().getType()).getRank() < 1)
+    return emitOpError("operand 'input' must have rank >= 1");
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult SplitOp::reifyResultShapes(OpBuilder &b,
+                                         ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+ShapeContract SinusoidTableOp::getShapeContract() {
+  ShapeContract c;
+  c.add("result", "output", getOutput(),
+        {DimSpec::size(getRows()), DimSpec::size(getDim())});
+  return c;
+}
+
+LogicalResult SinusoidTableOp::verify() {
+  if (getDim() % 2 != 0)
+    return emitOpError() << "dim must be even, but is " << getDim();
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult
+SinusoidTableOp::reifyResultShapes(OpBuilder &b,
+                                   ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+ShapeContract CodebookOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "c_sum", getCSum(), {sym("S"), sym("K")});
+  c.add("operand", "c_count", getCCount(), {sym("S")});
+  c.add("result", "codebook", getCodebook(), {sym("S"), sym("K")});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(CodebookOp)
+
+ShapeContract CrossEntropyOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "logits", getLogits(), {sym("B"), sym("T"), sym("N")});
+  c.add("operand", "targets", getTargets(), {sym("B"), sym("T")});
+  c.add("result", "loss", getLoss(), {});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(CrossEntropyOp)
+
+ShapeContract MeanOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "input", getInput(), leadingDims(getInput(), 0));
+  c.add("result", "output", getOutput(), {});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(MeanOp)
+
+std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<ShapeContract>>(op)
+      .Case<VQQuantizeOp, VQAttentionOp, CodebookEMAOp, EmbeddingOp, RMSNormOp,
+            ScaleShiftOp, ScaleOp, SiLUOp, DenseOp, SplitOp, SinusoidTableOp,
+            CodebookOp, CrossEntropyOp, MeanOp>(
+          [](auto typed) { return typed.getShapeContract(); })
+      .Default([](Operation *) { return std::nullopt; });
 }
 
 #define GET_OP_CLASSES

@@ -128,14 +128,9 @@ static LogicalResult addCheckFunction(func::FuncOp func) {
 
   b.setInsertionPoint(terminator);
   SmallVector<Violation> violations;
-  for (Operation &op : body.without_terminator()) {
-    if (auto attention = dyn_cast<VQAttentionOp>(op))
-      checkOp(b, &op, attention.getShapeContract(), violations);
-    else if (auto quantize = dyn_cast<VQQuantizeOp>(op))
-      checkOp(b, &op, quantize.getShapeContract(), violations);
-    else if (auto ema = dyn_cast<CodebookEMAOp>(op))
-      checkOp(b, &op, ema.getShapeContract(), violations);
-  }
+  for (Operation &op : body.without_terminator())
+    if (std::optional<ShapeContract> contract = getShapeContract(&op))
+      checkOp(b, &op, *contract, violations);
 
   // code = first violated rule's number, or 0.
   Value code = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);

@@ -16,4 +16,11 @@
 #define GET_OP_CLASSES
 #include "tvq/Dialect/TVQ/IR/TVQOps.h.inc"
 
+namespace mlir {
+namespace tvq {
+/// The shape contract of any tvq op; std::nullopt for other ops.
+std::optional<ShapeContract> getShapeContract(Operation *op);
+} // namespace tvq
+} // namespace mlir
+
 #endif // TVQ_DIALECT_TVQ_IR_TVQOPS_H

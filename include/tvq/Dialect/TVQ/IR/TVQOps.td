@@ -166,4 +166,197 @@ def TVQ_CodebookEMAOp : TVQ_Op<"codebook_ema"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Model building blocks (transformer-vq.md section 1)
+//===----------------------------------------------------------------------===//
+
+def TVQ_EmbeddingOp : TVQ_Op<"embedding"> {
+  let summary = "Looks up token embeddings";
+  let description = [{
+    `out[b, t, :] = table[ids[b, t], :]` for ids `[B, T]` (i32) and a table
+    `[N, D]`. An id outside `[0, N)` reads row 0 (ids are validated by the
+    data loader).
+
+    ```mlir
+    %x = tvq.embedding %ids, %table
+        : (tensor<?x?xi32>, tensor<259x64xf32>) -> tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_I32Tensor:$ids, TVQ_F32Tensor:$table);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = [{
+    $ids `,` $table attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_RMSNormOp : TVQ_Op<"rms_norm", [SameOperandsAndResultType]> {
+  let summary = "RMS normalization over the last dimension, without parameters";
+  let description = [{
+    `y = x / sqrt(mean(x^2 over the last dimension) + epsilon)`, in f32.
+    Gain and bias, where the model has them, are a separate
+    `tvq.scale_shift`.
+
+    ```mlir
+    %y = tvq.rms_norm %x {epsilon = 1.0e-6 : f64} : tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$epsilon);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def TVQ_ScaleShiftOp : TVQ_Op<"scale_shift"> {
+  let summary = "Per-feature gain and bias: x * gain + bias";
+  let description = [{
+    For `x[..., D]`, `gain[D]` and `bias[D]`: `y = x * gain + bias`.
+
+    ```mlir
+    %y = tvq.scale_shift %x, %gain, %bias
+        : (tensor<?x?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_F32Tensor:$gain,
+                       TVQ_F32Tensor:$bias);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $gain `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_ScaleOp : TVQ_Op<"scale", [SameOperandsAndResultType]> {
+  let summary = "Multiplies by a constant factor";
+  let description = [{
+    `y = x * factor`, e.g. the `tau^-0.5` scalings of section 1.
+
+    ```mlir
+    %y = tvq.scale %x {factor = 0.5 : f64} : tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, F64Attr:$factor);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def TVQ_SiLUOp : TVQ_Op<"silu", [SameOperandsAndResultType]> {
+  let summary = "SiLU: x * sigmoid(x)";
+  let description = [{
+    ```mlir
+    %y = tvq.silu %x : tensor<?x?x96xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def TVQ_DenseOp : TVQ_Op<"dense"> {
+  let summary = "Dense projection over the last dimension";
+  let description = [{
+    `y[..., o] = sum_i x[..., i] * W[i, o] (+ bias[o])` for `x` of rank 2 or
+    3. With `transpose_weight`, `W` is `[O, I]` and used transposed (a tied
+    output head multiplies by the embedding table this way).
+
+    ```mlir
+    %y = tvq.dense %x, %w : (tensor<?x?x64xf32>, tensor<64x96xf32>) -> tensor<?x?x96xf32>
+    %logits = tvq.dense %x, %table bias %b {transpose_weight}
+        : (tensor<?x?x64xf32>, tensor<259x64xf32>, tensor<259xf32>) -> tensor<?x?x259xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_F32Tensor:$weight,
+                       Optional<TVQ_F32Tensor>:$bias,
+                       UnitAttr:$transpose_weight);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_SplitOp : TVQ_Op<"split"> {
+  let summary = "Splits the last dimension into consecutive parts";
+  let description = [{
+    For `x[..., sum(sizes)]`, result i is the slice of `sizes[i]` features
+    that follows the previous ones (`k, v, g = split(xn @ Wkvg, [K, V, V])`).
+
+    ```mlir
+    %k, %v, %g = tvq.split %kvg {sizes = array<i64: 32, 96, 96>}
+        : (tensor<?x?x224xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x96xf32>, tensor<?x?x96xf32>)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<TVQ_F32Tensor>:$outputs);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_SinusoidTableOp : TVQ_Op<"sinusoid_table"> {
+  let summary = "The sinusoid position table, row d for distance d";
+  let description = [{
+    A constant `[rows, dim]` table: row d is
+    `cat(sin(d * inv), cos(d * inv))` with
+    `inv = 1 / base^(arange(0, dim, 2) / dim)` (transformer-vq.md section 1
+    gives base 100000; rows are ordered by distance, so no flip is needed).
+
+    ```mlir
+    %table = tvq.sinusoid_table {rows = 17 : i64, dim = 64 : i64} : tensor<17x64xf32>
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntPositive]>:$rows,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$dim,
+                       DefaultValuedAttr<F64Attr, "100000.0">:$base);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = "attr-dict `:` type($output)";
+}
+
+def TVQ_CodebookOp : TVQ_Op<"codebook"> {
+  let summary = "The codebook from its EMA statistics";
+  let description = [{
+    `C = c_sum / max(c_count, 0.01)` (section 2); never differentiated.
+
+    ```mlir
+    %c = tvq.codebook %sum, %count
+        : (tensor<64x32xf32>, tensor<64xf32>) -> tensor<64x32xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$c_sum, TVQ_F32Tensor:$c_count);
+  let results = (outs TVQ_F32Tensor:$codebook);
+  let assemblyFormat = [{
+    $c_sum `,` $c_count attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_CrossEntropyOp : TVQ_Op<"cross_entropy"> {
+  let summary = "Mean negative log-likelihood of the targets, in nats";
+  let description = [{
+    `mean over (b, t) of logsumexp(logits[b, t, :]) - logits[b, t, targets[b, t]]`,
+    computed with the max subtracted, in f32. Returns a rank-0 tensor.
+
+    ```mlir
+    %loss = tvq.cross_entropy %logits, %targets
+        : (tensor<?x?x259xf32>, tensor<?x?xi32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$logits, TVQ_I32Tensor:$targets);
+  let results = (outs TVQ_F32Tensor:$loss);
+  let assemblyFormat = [{
+    $logits `,` $targets attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_MeanOp : TVQ_Op<"mean"> {
+  let summary = "Mean of all elements";
+  let description = [{
+    Returns a rank-0 tensor (e.g. the commitment loss: the mean of the
+    squared quantization errors).
+
+    ```mlir
+    %m = tvq.mean %err2 : (tensor<?x?xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // TVQ_OPS_TD

@@ -1,0 +1,467 @@
+//===- AttentionToLinalg.cpp - VQ ops to linalg on tensors ----------------===//
+//
+// Each tvq op becomes a short chain of linalg.generic ops (contractions,
+// reductions and elementwise maps) on tensors. The attention op is lowered
+// for exactly one block; tvq-split-attention-blocks makes the block loop.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GenericBuilder.h"
+#include "tvq/Conversion/Passes.h"
+#include "tvq/Dialect/TVQ/IR/TVQOps.h"
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+
+using namespace mlir;
+using namespace mlir::tvq;
+
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// vq_quantize
+//===----------------------------------------------------------------------===//
+
+struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(VQQuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    GenericBuilder g(rewriter, op.getLoc());
+    Value keys = op.getKeys(), codebook = op.getCodebook();
+    OpFoldResult b = g.size(keys, 0), t = g.size(keys, 1),
+                 k = g.size(keys, 2), s = g.size(codebook, 0);
+
+    // dist[b,t,s] = sum_k (keys[b,t,k] - C[s,k])^2, loops (b, t, s, k).
+    Value dist = g.generic(
+        {keys, codebook}, g.filledF32({b, t, s}, 0.0),
+        {g.map(4, {0, 1, 3}), g.map(4, {2, 3}), g.map(4, {0, 1, 2})},
+        {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location l, ValueRange a) {
+          Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+          return addF(nb, l, a[2], mulF(nb, l, d, d));
+        });
+
+    // (min, argmin) over s; ties go to the lowest index whatever the order.
+    Value inf = g.filledF32({b, t}, std::numeric_limits<float>::infinity());
+    Value zeroIdx =
+        g.filled({b, t}, rewriter.getI32Type(), rewriter.getI32IntegerAttr(0));
+    SmallVector<Value> minArg = g.genericN(
+        {dist}, {inf, zeroIdx},
+        {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1})},
+        {kPar, kPar, kRed}, [](OpBuilder &nb, Location l, ValueRange a) {
+          Value s = arith::IndexCastOp::create(nb, l, nb.getI32Type(),
+                                               loopIndex(nb, l, 2));
+          Value less = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT,
+                                             a[0], a[1]);
+          Value equal = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OEQ, a[0], a[1]);
+          Value lower = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
+                                              s, a[2]);
+          Value take = arith::OrIOp::create(
+              nb, l, less, arith::AndIOp::create(nb, l, equal, lower));
+          return SmallVector<Value>{
+              arith::SelectOp::create(nb, l, take, a[0], a[1]),
+              arith::SelectOp::create(nb, l, take, s, a[2])};
+        });
+
+    // quantized[b,t,k] = C[codes[b,t], k].
+    Value quantized = g.generic(
+        {minArg[1]}, g.empty({b, t, k}, rewriter.getF32Type()),
+        {g.map(3, {0, 1}), g.map(3, {0, 1, 2})}, {kPar, kPar, kPar},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value row = arith::IndexCastOp::create(nb, l, nb.getIndexType(), a[0]);
+          return tensor::ExtractOp::create(nb, l, codebook,
+                                           ValueRange{row, loopIndex(nb, l, 2)})
+              .getResult();
+        });
+
+    // errors = relu(min distance).
+    Value errors = g.generic(
+        {minArg[0]}, g.empty({b, t}, rewriter.getF32Type()),
+        {g.map(2, {0, 1}), g.map(2, {0, 1})}, {kPar, kPar},
+        [](OpBuilder &nb, Location l, ValueRange a) {
+          return arith::MaximumFOp::create(nb, l, a[0], constF(nb, l, 0.0f))
+              .getResult();
+        });
+
+    rewriter.replaceOp(op, {castTo(rewriter, op.getQuantized(), quantized),
+                            castTo(rewriter, op.getCodes(), minArg[1]),
+                            castTo(rewriter, op.getErrors(), errors)});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// codebook_ema
+//===----------------------------------------------------------------------===//
+
+struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CodebookEMAOp op,
+                                PatternRewriter &rewriter) const override {
+    GenericBuilder g(rewriter, op.getLoc());
+    Value keys = op.getKeys(), codes = op.getCodes();
+    OpFoldResult s = g.size(op.getCSum(), 0), k = g.size(op.getCSum(), 1);
+    auto gamma = static_cast<float>(op.getGamma().convertToDouble());
+
+    // Is position (b, t) assigned to code s? Loop dimension `sDim` is s.
+    auto isCode = [](OpBuilder &nb, Location l, Value code, unsigned sDim) {
+      Value s = arith::IndexCastOp::create(nb, l, nb.getI32Type(),
+                                           loopIndex(nb, l, sDim));
+      return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, code, s)
+          .getResult();
+    };
+
+    // counts[s] = sum_{b,t} [codes[b,t] == s], loops (s, b, t).
+    Value counts = g.generic(
+        {codes}, g.filledF32({s}, 0.0), {g.map(3, {1, 2}), g.map(3, {0})},
+        {kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value one = arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0),
+                                              constF(nb, l, 1.0f),
+                                              constF(nb, l, 0.0f));
+          return addF(nb, l, a[1], one);
+        });
+    // sums[s,k] = sum_{b,t} [codes[b,t] == s] keys[b,t,k], loops (s,k,b,t).
+    Value sums = g.generic(
+        {codes, keys}, g.filledF32({s, k}, 0.0),
+        {g.map(4, {2, 3}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
+        {kPar, kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value x = arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0),
+                                            a[1], constF(nb, l, 0.0f));
+          return addF(nb, l, a[2], x);
+        });
+
+    // Blend: new = gamma * old + (1 - gamma) * batch statistic.
+    auto blend = [&](Value old, Value stat, unsigned rank) {
+      SmallVector<unsigned> dims;
+      for (unsigned i = 0; i < rank; ++i)
+        dims.push_back(i);
+      SmallVector<IteratorType> iters(rank, kPar);
+      return g.generic(
+          {old, stat}, g.empty(g.sizes(old), rewriter.getF32Type()),
+          {g.map(rank, dims), g.map(rank, dims), g.map(rank, dims)}, iters,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            return addF(nb, l, mulF(nb, l, constF(nb, l, gamma), a[0]),
+                        mulF(nb, l, constF(nb, l, 1.0f - gamma), a[1]));
+          });
+    };
+    Value newSum = blend(op.getCSum(), sums, 2);
+    Value newCount = blend(op.getCCount(), counts, 1);
+    rewriter.replaceOp(op,
+                       {castTo(rewriter, op.getNewSum(),
+                                                   newSum),
+                        castTo(rewriter, op.getNewCount(),
+                                                   newCount)});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// vq_attention (one block)
+//===----------------------------------------------------------------------===//
+
+struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(VQAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t blockLen = op.getBlockLen(), memLen = op.getMemLen();
+    auto qType = cast<RankedTensorType>(op.getQ().getType());
+    if (qType.isDynamicDim(1) || qType.getDimSize(1) != blockLen)
+      return rewriter.notifyMatchFailure(
+          op, "sequence length is not one block; run "
+              "tvq-split-attention-blocks first");
+
+    Location loc = op.getLoc();
+    GenericBuilder g(rewriter, loc);
+    Type f32 = rewriter.getF32Type();
+    SmallVector<Value> state = op.getStateOrZeros(rewriter);
+    Value count = state[0], mean = state[1], winCodes = state[2],
+          winKeys = state[3], winValues = state[4], seen = state[5];
+    Value q = op.getQ(), codebook = op.getCodebook();
+
+    OpFoldResult b = g.size(q, 0), k = g.size(q, 2), v = g.size(op.getV(), 2),
+                 s = g.size(codebook, 0);
+    OpFoldResult l = g.index(blockLen), m = g.index(memLen),
+                 n = g.index(memLen + blockLen), m1 = g.index(memLen + 1);
+
+    // The buffer of M + L uncompressed positions: the window, then the block.
+    auto concat = [&](Value window, Value block, ArrayRef<OpFoldResult> sz) {
+      Type elt = cast<RankedTensorType>(block.getType()).getElementType();
+      Value buf = g.empty(sz, elt);
+      SmallVector<OpFoldResult> zeros(sz.size(), g.index(0));
+      SmallVector<OpFoldResult> ones(sz.size(), g.index(1));
+      SmallVector<OpFoldResult> winSizes(sz), blkSizes(sz);
+      winSizes[1] = m;
+      blkSizes[1] = l;
+      buf = tensor::InsertSliceOp::create(rewriter, loc, window, buf, zeros,
+                                          winSizes, ones);
+      SmallVector<OpFoldResult> offsets(zeros);
+      offsets[1] = m;
+      return tensor::InsertSliceOp::create(rewriter, loc, block, buf, offsets,
+                                           blkSizes, ones)
+          .getResult();
+    };
+    Value bufKeys = concat(winKeys, op.getKHat(), {b, n, k});
+    Value bufValues = concat(winValues, op.getV(), {b, n, v});
+    Value bufCodes = concat(winCodes, op.getCodes(), {b, n});
+
+    // q + u and q + w, loops (b, i, k).
+    auto addBias = [&](Value bias) {
+      return g.generic({q, bias}, g.empty({b, l, k}, f32),
+                       {g.map(3, {0, 1, 2}), g.map(3, {2}), g.map(3, {0, 1, 2})},
+                       {kPar, kPar, kPar},
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return addF(nb, nl, a[0], a[1]);
+                       });
+    };
+    Value qu = addBias(op.getU()), qw = addBias(op.getW());
+
+    // Dot products over k: out[b,i,x] = sum_k lhs[b,i,k] * rhs[..x.., k].
+    auto dots = [&](Value lhs, Value rhs, AffineMap rhsMap, OpFoldResult xs) {
+      return g.generic({lhs, rhs}, g.filledF32({b, l, xs}, 0.0),
+                       {g.map(4, {0, 1, 3}), rhsMap, g.map(4, {0, 1, 2})},
+                       {kPar, kPar, kPar, kRed},
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
+                       });
+    };
+    Value cacheDots = dots(qu, codebook, g.map(4, {2, 3}), s);     // [B,L,S]
+    Value windowDots = dots(qu, bufKeys, g.map(4, {0, 2, 3}), n);  // [B,L,N]
+    Value relative = dots(qw, op.getR(), g.map(4, {2, 3}), m1);    // [B,L,M+1]
+
+    float negInf = -std::numeric_limits<float>::infinity();
+
+    // Cache scores: + log(count), -inf where a code has no cached position.
+    Value cacheScores = g.generic(
+        {cacheDots, count}, g.empty({b, l, s}, f32),
+        {g.map(3, {0, 1, 2}), g.map(3, {0, 2}), g.map(3, {0, 1, 2})},
+        {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value logN = math::LogOp::create(
+              nb, nl,
+              arith::MaximumFOp::create(nb, nl, a[1], constF(nb, nl, 1.0f)));
+          Value empty = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OLE, a[1], constF(nb, nl, 0.0f));
+          return arith::SelectOp::create(nb, nl, empty, constF(nb, nl, negInf),
+                                         addF(nb, nl, a[0], logN))
+              .getResult();
+        });
+
+    // Window scores: query i (position seen+i) and buffer slot j (position
+    // seen-M+j). Valid when the position is >= 0 and j <= i + M (causal);
+    // the relative bias applies at distance d = i + M - j <= M.
+    Value windowScores = g.generic(
+        {windowDots, seen}, g.empty({b, l, n}, f32),
+        {g.map(3, {0, 1, 2}), g.map(3, {0}), g.map(3, {0, 1, 2})},
+        {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value bIdx = loopIndex(nb, nl, 0), i = loopIndex(nb, nl, 1),
+                j = loopIndex(nb, nl, 2);
+          Value mC = constIndex(nb, nl, memLen);
+          Value iPlusM = arith::AddIOp::create(nb, nl, i, mC);
+          Value dist = arith::SubIOp::create(nb, nl, iPlusM, j);
+          Value jI64 = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), j);
+          Value pos = arith::AddIOp::create(
+              nb, nl, arith::SubIOp::create(nb, nl, a[1],
+                                            arith::ConstantOp::create(
+                                                nb, nl,
+                                                nb.getI64IntegerAttr(memLen))),
+              jI64);
+          Value zero64 =
+              arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0));
+          Value started = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sge, pos, zero64);
+          Value causal = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sle, j, iPlusM);
+          Value valid = arith::AndIOp::create(nb, nl, started, causal);
+          Value inBand = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sle, dist, mC);
+          // Clamp the table index so the read stays in bounds when unused.
+          Value zeroIdx = constIndex(nb, nl, 0);
+          Value d = arith::MaxSIOp::create(
+              nb, nl, zeroIdx, arith::MinSIOp::create(nb, nl, dist, mC));
+          Value rel = tensor::ExtractOp::create(nb, nl, relative,
+                                                ValueRange{bIdx, i, d});
+          Value bias = arith::SelectOp::create(nb, nl, inBand, rel,
+                                               constF(nb, nl, 0.0f));
+          return arith::SelectOp::create(nb, nl, valid,
+                                         addF(nb, nl, a[0], bias),
+                                         constF(nb, nl, negInf))
+              .getResult();
+        });
+
+    // One max over the cache and the buffer: rowMax[b,i].
+    auto rowReduce = [&](Value scores, Value init,
+                         function_ref<Value(OpBuilder &, Location, Value,
+                                            Value)>
+                             combine) {
+      return g.generic({scores}, init,
+                       {g.map(3, {0, 1, 2}), g.map(3, {0, 1})},
+                       {kPar, kPar, kRed},
+                       [&](OpBuilder &nb, Location nl, ValueRange a) {
+                         return combine(nb, nl, a[0], a[1]);
+                       });
+    };
+    auto maxF = [](OpBuilder &nb, Location nl, Value x, Value y) {
+      return arith::MaximumFOp::create(nb, nl, x, y).getResult();
+    };
+    Value rowMax = rowReduce(cacheScores, g.filledF32({b, l}, negInf), maxF);
+    rowMax = rowReduce(windowScores, rowMax, maxF);
+
+    // exp(score - max).
+    auto expShift = [&](Value scores, OpFoldResult cols) {
+      return g.generic({scores, rowMax}, g.empty({b, l, cols}, f32),
+                       {g.map(3, {0, 1, 2}), g.map(3, {0, 1}),
+                        g.map(3, {0, 1, 2})},
+                       {kPar, kPar, kPar},
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return math::ExpOp::create(
+                                    nb, nl,
+                                    arith::SubFOp::create(nb, nl, a[0], a[1]))
+                             .getResult();
+                       });
+    };
+    Value cacheWeights = expShift(cacheScores, s);
+    Value windowWeights = expShift(windowScores, n);
+    Value denom = rowReduce(cacheWeights, g.filledF32({b, l}, 0.0), addF);
+    denom = rowReduce(windowWeights, denom, addF);
+
+    // Unnormalized output: weights times cache means, plus weights times
+    // buffer values. out[b,i,x] += sum_j weights[b,i,j] * vals[b,j,x].
+    auto accumulate = [&](Value weights, Value vals, Value init) {
+      return g.generic({weights, vals}, init,
+                       {g.map(4, {0, 1, 3}), g.map(4, {0, 3, 2}),
+                        g.map(4, {0, 1, 2})},
+                       {kPar, kPar, kPar, kRed},
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
+                       });
+    };
+    Value acc = accumulate(cacheWeights, mean, g.filledF32({b, l, v}, 0.0));
+    acc = accumulate(windowWeights, bufValues, acc);
+    Value output = g.generic(
+        {acc, denom}, g.empty({b, l, v}, f32),
+        {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
+        {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
+          return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
+        });
+
+    // The L oldest buffer slots leave the window into the cache. Slot p
+    // (position seen-M+p) counts when its position is >= 0 and its code is s.
+    auto leaves = [&](OpBuilder &nb, Location nl, Value code, Value seenB,
+                      unsigned sDim, unsigned pDim) {
+      Value sI32 = arith::IndexCastOp::create(nb, nl, nb.getI32Type(),
+                                              loopIndex(nb, nl, sDim));
+      Value p = arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
+                                           loopIndex(nb, nl, pDim));
+      Value pos = arith::AddIOp::create(
+          nb, nl,
+          arith::SubIOp::create(
+              nb, nl, seenB,
+              arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(memLen))),
+          p);
+      Value started = arith::CmpIOp::create(
+          nb, nl, arith::CmpIPredicate::sge, pos,
+          arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0)));
+      Value same =
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, code, sI32);
+      return arith::AndIOp::create(nb, nl, started, same).getResult();
+    };
+    // The leaving slots: the first L of the buffer.
+    Value leavingValues = tensor::ExtractSliceOp::create(
+        rewriter, loc, bufValues, SmallVector<OpFoldResult>(3, g.index(0)),
+        SmallVector<OpFoldResult>{b, l, v},
+        SmallVector<OpFoldResult>(3, g.index(1)));
+    Value leavingCodes = tensor::ExtractSliceOp::create(
+        rewriter, loc, bufCodes, SmallVector<OpFoldResult>(2, g.index(0)),
+        SmallVector<OpFoldResult>{b, l},
+        SmallVector<OpFoldResult>(2, g.index(1)));
+    // addedSum[b,s,x] = sum of the leaving values with code s, loops
+    // (b, s, x, p).
+    Value addedSum = g.generic(
+        {leavingCodes, seen, leavingValues}, g.filledF32({b, s, v}, 0.0),
+        {g.map(4, {0, 3}), g.map(4, {0}), g.map(4, {0, 3, 2}),
+         g.map(4, {0, 1, 2})},
+        {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value x = arith::SelectOp::create(
+              nb, nl, leaves(nb, nl, a[0], a[1], 1, 3), a[2],
+              constF(nb, nl, 0.0f));
+          return addF(nb, nl, a[3], x);
+        });
+    // added[b,s] = number of leaving slots with code s, loops (b, s, p).
+    Value added = g.generic(
+        {leavingCodes, seen}, g.filledF32({b, s}, 0.0),
+        {g.map(3, {0, 2}), g.map(3, {0}), g.map(3, {0, 1})},
+        {kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value one = arith::SelectOp::create(
+              nb, nl, leaves(nb, nl, a[0], a[1], 1, 2), constF(nb, nl, 1.0f),
+              constF(nb, nl, 0.0f));
+          return addF(nb, nl, a[2], one);
+        });
+
+    // count' = count + added; mean' = (count/max(count',1))·mean +
+    // addedSum/max(count',1).
+    Value newCount = g.generic(
+        {count, added}, g.empty({b, s}, f32),
+        {g.map(2, {0, 1}), g.map(2, {0, 1}), g.map(2, {0, 1})}, {kPar, kPar},
+        [](OpBuilder &nb, Location nl, ValueRange a) {
+          return addF(nb, nl, a[0], a[1]);
+        });
+    Value newMean = g.generic(
+        {count, newCount, mean, addedSum}, g.empty({b, s, v}, f32),
+        {g.map(3, {0, 1}), g.map(3, {0, 1}), g.map(3, {0, 1, 2}),
+         g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2})},
+        {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
+          Value denomN =
+              arith::MaximumFOp::create(nb, nl, a[1], constF(nb, nl, 1.0f));
+          Value kept = mulF(nb, nl, arith::DivFOp::create(nb, nl, a[0], denomN),
+                            a[2]);
+          return addF(nb, nl, kept,
+                      arith::DivFOp::create(nb, nl, a[3], denomN));
+        });
+
+    // The newest M buffer slots are the new window.
+    auto newest = [&](Value buf) {
+      auto type = cast<RankedTensorType>(buf.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(), g.index(0));
+      offsets[1] = l;
+      SmallVector<OpFoldResult> sizes = g.sizes(buf);
+      sizes[1] = m;
+      return tensor::ExtractSliceOp::create(
+                 rewriter, loc, buf, offsets, sizes,
+                 SmallVector<OpFoldResult>(type.getRank(), g.index(1)))
+          .getResult();
+    };
+    Value newSeen = g.generic(
+        {seen}, g.empty({b}, rewriter.getI64Type()),
+        {g.map(1, {0}), g.map(1, {0})}, {kPar},
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          return arith::AddIOp::create(
+                     nb, nl, a[0],
+                     arith::ConstantOp::create(
+                         nb, nl, nb.getI64IntegerAttr(blockLen)))
+              .getResult();
+        });
+
+    SmallVector<Value> results = {output,           newCount,
+                                  newMean,          newest(bufCodes),
+                                  newest(bufKeys),  newest(bufValues),
+                                  newSeen};
+    for (unsigned i = 0; i < results.size(); ++i)
+      results[i] =
+          castTo(rewriter, op->getResult(i), results[i]);
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<VQQuantizeLowering, CodebookEMALowering, VQAttentionBlockLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,293 @@
+//===- ModelWriter.cpp - Transformer-VQ model files as tvq IR -------------===//
+
+#include "ModelWriter.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace tvq;
+
+int64_t Parameter::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::optional<ModelConfig> tvq::presetConfig(llvm::StringRef name) {
+  ModelConfig c;
+  c.name = name.str();
+  if (name == "tiny")
+    return c; // The defaults: 2 layers, D 128, K 32, V 256, S 64, L 32.
+  if (name == "enwik8") {
+    c.layers = 24, c.dModel = 768, c.dK = 128, c.dV = 1536;
+    c.codebookSize = 512, c.blockLen = 512, c.vocab = 259;
+    c.head = HeadType::Untied;
+    return c;
+  }
+  if (name == "pg19" || name == "imagenet64") {
+    c.layers = 24, c.dModel = 2048, c.dK = 128, c.dV = 4096;
+    c.codebookSize = 512, c.blockLen = 512;
+    c.vocab = name == "pg19" ? 32000 : 259;
+    c.head = HeadType::Tied;
+    return c;
+  }
+  return std::nullopt;
+}
+
+llvm::StringRef tvq::presetNames() { return "tiny, enwik8, pg19, imagenet64"; }
+
+/// The parameters of GAU `index`, in the order `@gau` takes them.
+static void gauParameters(const ModelConfig &c, int64_t index,
+                          std::vector<Parameter> &out) {
+  std::string p = llvm::formatv("gau{0}.", index).str();
+  int64_t d = c.dModel, k = c.dK, v = c.dV, s = c.codebookSize;
+  out.push_back({p + "norm.gain", {d}});
+  out.push_back({p + "norm.bias", {d}});
+  out.push_back({p + "wq", {d, k}});
+  out.push_back({p + "wkvg", {d, k + 2 * v}});
+  out.push_back({p + "wo", {v, d}});
+  out.push_back({p + "wr", {d, k}});
+  out.push_back({p + "u", {k}});
+  out.push_back({p + "w", {k}});
+  out.push_back({p + "c_sum", {s, k}});
+  out.push_back({p + "c_count", {s}});
+}
+
+/// Number of parameters `@gau` takes.
+static constexpr int kGauParams = 10;
+
+std::vector<Parameter> tvq::parameters(const ModelConfig &c) {
+  std::vector<Parameter> params;
+  params.push_back({"embed", {c.vocab, c.dModel}});
+  for (int64_t i = 0; i < c.gaus(); ++i)
+    gauParameters(c, i, params);
+  if (c.head == HeadType::Untied) {
+    params.push_back({"head.w", {c.dModel, c.vocab}});
+    params.push_back({"head.b", {c.vocab}});
+  } else {
+    params.push_back({"final_norm.gain", {c.dModel}});
+    params.push_back({"final_norm.bias", {c.dModel}});
+  }
+  return params;
+}
+
+int64_t tvq::parameterCount(const ModelConfig &c) {
+  int64_t n = 0;
+  for (const Parameter &p : parameters(c))
+    n += p.numElements();
+  return n;
+}
+
+std::string tvq::validate(const ModelConfig &c) {
+  auto positive = [](int64_t v) { return v > 0; };
+  if (!positive(c.layers) || !positive(c.dModel) || !positive(c.dK) ||
+      !positive(c.dV) || !positive(c.codebookSize) || !positive(c.blockLen) ||
+      !positive(c.vocab))
+    return "every size (layers, d_model, d_k, d_v, codebook, block_len, "
+           "vocab) must be positive";
+  if (c.dModel % 2 != 0)
+    return "d_model must be even (the sinusoid table has sin and cos halves)";
+  if (c.vocab < 4)
+    return "vocab must hold the 3 special ids (pad, eos, unk) and at least "
+           "one token";
+  return "";
+}
+
+namespace {
+
+/// Writes the IR text; small helpers keep the types readable.
+class Writer {
+public:
+  Writer(const ModelConfig &c, llvm::raw_ostream &os) : c(c), os(os) {}
+
+  void write() {
+    writeHeader();
+    writeGau();
+    writeEntry(/*withLoss=*/false);
+    writeEntry(/*withLoss=*/true);
+    os << "}\n";
+  }
+
+private:
+  /// tensor<AxBx...xf32>, with "?" for dynamic sizes (-1).
+  static std::string tensor(std::vector<int64_t> shape,
+                            llvm::StringRef elt = "f32") {
+    std::string s = "tensor<";
+    for (int64_t d : shape)
+      s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+    return s + elt.str() + ">";
+  }
+  std::string act(int64_t width) const { return tensor({-1, -1, width}); }
+  static std::string fmt(double v) { return llvm::formatv("{0:e}", v).str(); }
+  double tauScale() const { return std::pow(static_cast<double>(c.dK), -0.25); }
+
+  void writeHeader() {
+    os << "// Transformer-VQ model '" << c.name << "', written by tvq-model.\n"
+       << "// " << parameterCount(c) << " parameters (codebook statistics "
+       << "included). Entry points:\n"
+       << "//   @logits(params..., inputs[B,T] i32) -> logits[B,T,vocab]\n"
+       << "//   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is the "
+          "mean NLL in nats,\n"
+       << "//   loss = ce + commit_weight * sum over GAUs of the mean squared "
+          "quantization error.\n";
+    os << llvm::formatv(
+        "module attributes {{tvq.model = {{name = \"{0}\", layers = {1} : i64, "
+        "d_model = {2} : i64, d_k = {3} : i64, d_v = {4} : i64, codebook = {5} "
+        ": i64, block_len = {6} : i64, mem_len = {6} : i64, vocab = {7} : i64, "
+        "head = \"{8}\", logit_scale = {9} : f64, commit_weight = {10} : f64, "
+        "epsilon = {11} : f64, sinusoid_base = {12} : f64}} {{\n",
+        c.name, c.layers, c.dModel, c.dK, c.dV, c.codebookSize, c.blockLen,
+        c.vocab, c.head == HeadType::Tied ? "tied" : "untied",
+        fmt(c.logitScale), fmt(c.commitWeight), fmt(c.epsilon),
+        fmt(c.sinusoidBase));
+  }
+
+  /// One gated attention unit: pre-norm, projections, VQ attention, gate,
+  /// output projection, residual. Returns the new x and the commitment loss.
+  void writeGau() {
+    int64_t d = c.dModel, k = c.dK, v = c.dV, s = c.codebookSize,
+            l = c.blockLen, m = c.blockLen;
+    std::vector<Parameter> p;
+    gauParameters(c, 0, p);
+    os << "  // One GAU (transformer-vq.md section 1).\n";
+    os << "  func.func private @gau(%x: " << act(d);
+    const char *names[] = {"gain", "bias", "wq", "wkvg", "wo",
+                           "wr",   "u",    "w",  "c_sum", "c_count"};
+    for (int i = 0; i < kGauParams; ++i)
+      os << ", %" << names[i] << ": " << tensor(p[i].shape);
+    os << ") -> (" << act(d) << ", tensor<f32>) {\n";
+    std::string sc = fmt(tauScale());
+    os << llvm::formatv(
+        "    %xn0 = tvq.rms_norm %x {{epsilon = {0} : f64} : {1}\n"
+        "    %xn = tvq.scale_shift %xn0, %gain, %bias : ({1}, {2}, {2}) -> {1}\n"
+        "    %q0 = tvq.dense %xn, %wq : ({1}, {3}) -> {4}\n"
+        "    %kvg = tvq.dense %xn, %wkvg : ({1}, {5}) -> {6}\n"
+        "    %k0, %v0, %g0 = tvq.split %kvg {{sizes = array<i64: {7}, {8}, {8}>} "
+        ": ({6}) -> ({4}, {9}, {9})\n"
+        "    %q1 = tvq.rms_norm %q0 {{epsilon = {0} : f64} : {4}\n"
+        "    %q = tvq.scale %q1 {{factor = {10} : f64} : {4}\n"
+        "    %k1 = tvq.rms_norm %k0 {{epsilon = {0} : f64} : {4}\n"
+        "    %k = tvq.scale %k1 {{factor = {10} : f64} : {4}\n"
+        "    %v = tvq.silu %v0 : {9}\n"
+        "    %g = tvq.silu %g0 : {9}\n",
+        fmt(c.epsilon), act(d), tensor({d}), tensor({d, k}), act(k),
+        tensor({d, k + 2 * v}), act(k + 2 * v), k, v, act(v), sc);
+    os << llvm::formatv(
+        "    %c = tvq.codebook %c_sum, %c_count : ({0}, {1}) -> {0}\n"
+        "    %k_hat, %codes, %err2 = tvq.vq_quantize %k, %c : ({2}, {0}) -> "
+        "({2}, tensor<?x?xi32>, tensor<?x?xf32>)\n"
+        "    %sin = tvq.sinusoid_table {{rows = {3} : i64, dim = {4} : i64, "
+        "base = {5} : f64} : {6}\n"
+        "    %r0 = tvq.dense %sin, %wr : ({6}, {7}) -> {8}\n"
+        "    %r = tvq.scale %r0 {{factor = {9} : f64} : {8}\n"
+        "    %uu = tvq.scale %u {{factor = {9} : f64} : {10}\n"
+        "    %ww = tvq.scale %w {{factor = {9} : f64} : {10}\n",
+        tensor({s, k}), tensor({s}), act(k), m + 1, d, fmt(c.sinusoidBase),
+        tensor({m + 1, d}), tensor({d, k}), tensor({m + 1, k}), sc,
+        tensor({k}));
+    os << llvm::formatv(
+        "    %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %k_hat, "
+        "%codes, %v, %c, %uu, %ww, %r {{block_len = {0} : i64, mem_len = {1} : "
+        "i64}\n"
+        "        : ({2}, {2}, tensor<?x?xi32>, {3}, {4}, {5}, {5}, {6})\n"
+        "        -> ({3}, {7}, {8}, {9}, {10}, {11}, tensor<?xi64>)\n"
+        "    %og = arith.mulf %o, %g : {3}\n"
+        "    %y = tvq.dense %og, %wo : ({3}, {12}) -> {13}\n"
+        "    %out = arith.addf %x, %y : {13}\n"
+        "    %commit = tvq.mean %err2 : (tensor<?x?xf32>) -> tensor<f32>\n"
+        "    return %out, %commit : {13}, tensor<f32>\n"
+        "  }\n",
+        l, m, act(k), act(v), tensor({s, k}), tensor({k}), tensor({m + 1, k}),
+        tensor({-1, s}), tensor({-1, s, v}), tensor({-1, m}, "i32"),
+        tensor({-1, m, k}), tensor({-1, m, v}), tensor({v, d}), act(d));
+  }
+
+  /// `@logits` or `@eval_loss`: embedding, the GAUs in order, the head.
+  void writeEntry(bool withLoss) {
+    std::vector<Parameter> params = parameters(c);
+    auto argName = [](const Parameter &p) {
+      std::string n = "%p_" + p.name;
+      for (char &ch : n)
+        if (ch == '.')
+          ch = '_';
+      return n;
+    };
+    os << "\n  func.func @" << (withLoss ? "eval_loss" : "logits") << "(";
+    for (const Parameter &p : params)
+      os << argName(p) << ": " << tensor(p.shape) << " {tvq.name = \""
+         << p.name << "\"},\n      ";
+    os << "%inputs: tensor<?x?xi32> {tvq.name = \"inputs\"}";
+    if (withLoss)
+      os << ",\n      %targets: tensor<?x?xi32> {tvq.name = \"targets\"}";
+    std::string logitsType = act(c.vocab);
+    if (withLoss)
+      os << ")\n      -> (tensor<f32> {tvq.name = \"loss\"}, tensor<f32> "
+            "{tvq.name = \"ce\"}) {\n";
+    else
+      os << ")\n      -> (" << logitsType << " {tvq.name = \"logits\"}) {\n";
+
+    std::string xType = act(c.dModel);
+    os << "    %x0 = tvq.embedding %inputs, " << argName(params[0])
+       << " : (tensor<?x?xi32>, " << tensor(params[0].shape) << ") -> "
+       << xType << "\n";
+    for (int64_t i = 0; i < c.gaus(); ++i) {
+      os << llvm::formatv("    %x{0}, %commit{0} = func.call @gau(%x{1}", i + 1,
+                          i);
+      std::string types = xType;
+      for (int j = 0; j < kGauParams; ++j) {
+        const Parameter &p = params[1 + i * kGauParams + j];
+        os << ", " << argName(p);
+        types += ", " + tensor(p.shape);
+      }
+      os << ")\n        : (" << types << ") -> (" << xType
+         << ", tensor<f32>)\n";
+    }
+    std::string last = "%x" + std::to_string(c.gaus());
+    const Parameter &h0 = params[params.size() - 2], &h1 = params.back();
+    if (c.head == HeadType::Untied) {
+      os << "    %logits = tvq.dense " << last << ", " << argName(h0)
+         << " bias " << argName(h1) << " : (" << xType << ", "
+         << tensor(h0.shape) << ", " << tensor(h1.shape) << ") -> "
+         << logitsType << "\n";
+    } else {
+      os << llvm::formatv(
+          "    %hn0 = tvq.rms_norm {0} {{epsilon = {1} : f64} : {2}\n"
+          "    %hn = tvq.scale_shift %hn0, {3}, {4} : ({2}, {5}, {5}) -> {2}\n"
+          "    %logits0 = tvq.dense %hn, {6} {{transpose_weight} : ({2}, {7}) "
+          "-> {8}\n"
+          "    %logits = tvq.scale %logits0 {{factor = {9} : f64} : {8}\n",
+          last, fmt(c.epsilon), xType, argName(h0), argName(h1),
+          tensor({c.dModel}), argName(params[0]), tensor(params[0].shape),
+          logitsType, fmt(c.logitScale));
+    }
+    if (!withLoss) {
+      os << "    return %logits : " << logitsType << "\n  }\n";
+      return;
+    }
+    os << "    %ce = tvq.cross_entropy %logits, %targets : (" << logitsType
+       << ", tensor<?x?xi32>) -> tensor<f32>\n";
+    std::string sum = "%commit1";
+    for (int64_t i = 2; i <= c.gaus(); ++i) {
+      std::string next = "%commit_sum" + std::to_string(i);
+      os << "    " << next << " = arith.addf " << sum << ", %commit" << i
+         << " : tensor<f32>\n";
+      sum = next;
+    }
+    os << "    %commit_term = tvq.scale " << sum << " {factor = "
+       << fmt(c.commitWeight) << " : f64} : tensor<f32>\n"
+       << "    %loss = arith.addf %ce, %commit_term : tensor<f32>\n"
+       << "    return %loss, %ce : tensor<f32>, tensor<f32>\n  }\n";
+  }
+
+  const ModelConfig &c;
+  llvm::raw_ostream &os;
+};
+
+} // namespace
+
+void tvq::writeModel(const ModelConfig &c, llvm::raw_ostream &os) {
+  Writer(c, os).write();
+}

@@ -1,0 +1,72 @@
+//===- ModelWriter.h - Transformer-VQ model files as tvq IR -----*- C++ -*-===//
+//
+// A Transformer-VQ configuration (transformer-vq.md sections 1 and 7) and
+// the writer that turns it into a model file: a `@gau` function and the
+// entry points `@logits` and `@eval_loss`, all in the tvq dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TVQ_TOOLS_TVQ_MODEL_MODELWRITER_H
+#define TVQ_TOOLS_TVQ_MODEL_MODELWRITER_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tvq {
+
+/// The output head: untied with bias and no final norm (enwik8), or tied to
+/// the embedding with a final norm and a logit scale (PG-19, ImageNet64).
+enum class HeadType { Untied, Tied };
+
+/// Every hyperparameter of a model. Section 7 of transformer-vq.md lists the
+/// published ones.
+struct ModelConfig {
+  std::string name;
+  int64_t layers = 2;       ///< Each layer is two GAUs.
+  int64_t dModel = 128;     ///< D
+  int64_t dK = 32;          ///< K
+  int64_t dV = 256;         ///< V (= 2 D in the paper)
+  int64_t codebookSize = 64; ///< S
+  int64_t blockLen = 32;    ///< L (the window M equals L)
+  int64_t vocab = 259;      ///< 256 bytes + 3 specials
+  HeadType head = HeadType::Untied;
+  double logitScale = 0.005; ///< Tied head only.
+  double commitWeight = 1e-4; ///< c_beta
+  double epsilon = 1e-6;     ///< rmsnorm
+  double sinusoidBase = 100000.0;
+
+  int64_t gaus() const { return 2 * layers; }
+};
+
+/// One parameter tensor of the model, in entry-point argument order.
+struct Parameter {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t numElements() const;
+};
+
+/// The presets: tiny, enwik8, pg19, imagenet64.
+std::optional<ModelConfig> presetConfig(llvm::StringRef name);
+/// Names of the presets, for help texts.
+llvm::StringRef presetNames();
+
+/// The parameters of `c` in argument order (codebook statistics included).
+std::vector<Parameter> parameters(const ModelConfig &c);
+
+/// Total element count of `parameters(c)`.
+int64_t parameterCount(const ModelConfig &c);
+
+/// Checks the configuration; returns an error message or "".
+std::string validate(const ModelConfig &c);
+
+/// Writes the model file of `c`.
+void writeModel(const ModelConfig &c, llvm::raw_ostream &os);
+
+} // namespace tvq
+
+#endif // TVQ_TOOLS_TVQ_MODEL_MODELWRITER_H
