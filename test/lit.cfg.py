@@ -20,10 +20,11 @@ tools_dir = config.tvq_tools_dir
 config.substitutions.append(("%tvq_opt", os.path.join(tools_dir, "tvq-opt")))
 config.substitutions.append(("%tvq_compile", os.path.join(tools_dir, "tvq-compile")))
 config.substitutions.append(("%tvq_run", os.path.join(tools_dir, "tvq-run")))
+config.substitutions.append(("%tvq_model", os.path.join(tools_dir, "tvq-model")))
 config.substitutions.append(("%models", os.path.join(config.tvq_src_root, "models")))
 # lit runs under /usr/bin/python3; numpy for it comes from Debian (scripts/setup.sh).
 config.substitutions.append(("%python", sys.executable))
 llvm_config.add_tool_substitutions(
-    ["tvq-opt", "tvq-compile", "tvq-run"], [tools_dir])
+    ["tvq-opt", "tvq-compile", "tvq-run", "tvq-model"], [tools_dir])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", tools_dir, append_path=True)

@@ -14,7 +14,8 @@ vq_numerics.py runs a tool whose name ends in .py with its own interpreter, so t
 no execute permission. It is not a model of the compiler; it only lets the harness's plumbing
 (templates, .npy files, state carried from call to call, comparisons, exit status) be
 exercised. Setting TVQ_FAKE_BUG to one of `o`, `codes`, `state` injects a small error, to check
-that the harness notices it.
+that the harness notices it; `ties` breaks exact distance ties towards the highest index instead
+of the lowest, and `seen` gives every batch row the incoming `seen` of row 0.
 """
 
 import json
@@ -101,7 +102,13 @@ def fake_call(argv):
         state = dict(zip(ref.STATE_NAMES, arrays[7:]))
     else:
         state = ref.zero_state(batch, codebook.shape[0], module["mem_len"], key_dim, v.shape[2])
+    if module["stateful"] and os.environ.get("TVQ_FAKE_BUG", "") == "seen":
+        state["seen"] = np.full_like(state["seen"], state["seen"][0])
     codes, k_hat = ref.quantize(k, codebook)
+    if os.environ.get("TVQ_FAKE_BUG", "") == "ties":
+        reversed_d2 = ref.squared_distances(k, codebook)[..., ::-1]
+        codes = (codebook.shape[0] - 1 - np.argmin(reversed_d2, axis=-1)).astype(np.int32)
+        k_hat = ref.as_f64(codebook)[codes]
     o, new_state = ref.attention_blockwise(q, k_hat, codes, v, codebook, u, w, r, block_len,
                                            state)
     outputs = [o.astype(np.float32), codes.astype(np.int32)]

@@ -3,9 +3,10 @@
 
 Checks the dense reference on small cases whose answer is known by hand, then cross-checks it
 against the independent blockwise implementation of transformer-vq.md section 4 on random inputs
-(M == L and M != L, chunked calls with the state carried, starts from a partial state), and the
-blockwise state against the state's definition. Also checks that the input generator of
-vq_numerics.py gives non-degenerate softmaxes and well-separated codes.
+(M == L and M != L, chunked calls with the state carried, starts from a partial state, block
+lengths switched between calls, batch rows with different `seen`), and the blockwise state
+against the state's definition. Also checks that the input generators of vq_numerics.py give
+non-degenerate softmaxes and well-separated codes, and exact distance ties where intended.
 
 Usage: python3 reference_selftest.py     (exit status 0 when every check passes)
 """
@@ -278,8 +279,122 @@ def test_decode_equals_block_parallel():
           np.array_equal(state["count"], final_parallel["count"]))
 
 
+def test_block_length_switch():
+    """Prefill with L=4, decode with L=1, then L=4 again from a `seen` that is not a multiple of 4.
+
+    The state passes between the block lengths as it does between the differently compiled step
+    modules of the generation suite; o and the states must follow the dense reference.
+    """
+    rng = np.random.default_rng(7)
+    mem_len, batch, codebook_size = 4, 2, 6
+    schedule = [(4, 8), (1, 1), (1, 1), (1, 1), (4, 4), (4, 8)]  # (block length, tokens)
+    total = sum(n for _, n in schedule)
+    p = random_problem(rng, batch, total, mem_len, codebook_size, 5, 3)
+    codes, k_hat = ref.quantize(p["k"], p["codebook"])
+    o_dense = ref.attention_dense(p["q"], k_hat, p["v"], p["u"], p["w"], p["r"])
+    state = ref.zero_state(batch, codebook_size, mem_len, 5, 3)
+    position, parts = 0, []
+    for block_len, tokens in schedule:
+        rows = slice(position, position + tokens)
+        o_part, state = ref.attention_blockwise(p["q"][:, rows], k_hat[:, rows], codes[:, rows],
+                                                p["v"][:, rows], p["codebook"], p["u"], p["w"],
+                                                p["r"], block_len, state)
+        parts.append(o_part)
+        position = rows.stop
+        check_state("block length switch: state after %d (L=%d)" % (position, block_len), state,
+                    ref.state_from_definition(codes, k_hat, p["v"], position, mem_len,
+                                              codebook_size))
+    check_close("block length switch: o = dense o", np.concatenate(parts, axis=1), o_dense)
+
+
+def test_rows_with_different_seen():
+    """One blockwise call whose batch rows start from states of different lengths."""
+    rng = np.random.default_rng(8)
+    mem_len, block_len, codebook_size, new_len = 4, 4, 6, 8
+    prefixes = [0, 8, 3, 13]
+    p = random_problem(rng, len(prefixes), max(prefixes) + new_len, mem_len, codebook_size, 5, 3)
+    codes, k_hat = ref.quantize(p["k"], p["codebook"])
+    states, new = [], {"q": [], "k_hat": [], "codes": [], "v": []}
+    expected_o, expected_state = [], []
+    for b, prefix in enumerate(prefixes):
+        rows = slice(0, prefix + new_len)
+        o_row = ref.attention_dense(p["q"][b:b + 1, rows], k_hat[b:b + 1, rows],
+                                    p["v"][b:b + 1, rows], p["u"], p["w"], p["r"])
+        expected_o.append(o_row[:, prefix:])
+        state = ref.state_from_definition(codes[b:b + 1], k_hat[b:b + 1], p["v"][b:b + 1],
+                                          prefix, mem_len, codebook_size)
+        states.append(garbage_in_invalid_entries(state, rng))
+        expected_state.append(ref.state_from_definition(codes[b:b + 1], k_hat[b:b + 1],
+                                                        p["v"][b:b + 1], prefix + new_len,
+                                                        mem_len, codebook_size))
+        for key, array in (("q", p["q"]), ("k_hat", k_hat), ("codes", codes), ("v", p["v"])):
+            new[key].append(array[b:b + 1, prefix:prefix + new_len])
+    state = {name: np.concatenate([st[name] for st in states]) for name in ref.STATE_NAMES}
+    new = {key: np.concatenate(parts) for key, parts in new.items()}
+    o_bw, state = ref.attention_blockwise(new["q"], new["k_hat"], new["codes"], new["v"],
+                                          p["codebook"], p["u"], p["w"], p["r"], block_len,
+                                          state)
+    check_close("rows with seen %s: o = dense o of each row" % prefixes, o_bw,
+                np.concatenate(expected_o))
+    for b, prefix in enumerate(prefixes):
+        check_state("rows with different seen: state of row %d (seen %d)" % (b, prefix),
+                    {name: state[name][b:b + 1] for name in ref.STATE_NAMES}, expected_state[b])
+
+
 # ---------------------------------------------------------------------------------------------
 # The input generator of vq_numerics.py.
+
+
+def float32_distance_orders(k, codebook):
+    """Float32 squared distances [..., S] computed in three different ways.
+
+    Each way treats every codebook row alike (same operations in the same order). That is what
+    makes the ties exact; a float32 matrix product that sums some rows in another order (numpy's
+    `k @ C.T` does, for rows in different tiles) can split them by an ulp.
+    """
+    k32, c32 = k.astype(np.float32), codebook.astype(np.float32)
+    diff = k32[..., None, :] - c32
+    direct = np.sum(diff * diff, axis=-1, dtype=np.float32)
+    backwards = np.zeros(direct.shape, dtype=np.float32)
+    dot = np.zeros(direct.shape, dtype=np.float32)
+    for i in reversed(range(k32.shape[-1])):
+        backwards += diff[..., i] * diff[..., i]
+    for i in range(k32.shape[-1]):
+        dot += k32[..., i, None] * c32[:, i]
+    expanded = (np.sum(k32 * k32, axis=-1, dtype=np.float32)[..., None] - np.float32(2) * dot
+                + np.sum(c32 * c32, axis=-1, dtype=np.float32))
+    return direct, backwards, expanded
+
+
+def test_tie_inputs():
+    """make_tie_inputs: many keys on exact ties, exact in float32 too, and clear of other codes."""
+    rng = np.random.default_rng(9)
+    for variant in (vq_numerics.Variant(8, 8, 16, 16, 24), vq_numerics.CONTRACT):
+        inputs, tied = vq_numerics.make_tie_inputs(rng, 2, 64, variant)
+        k, codebook = inputs["k"], inputs["codebook"]
+        label = variant.name()
+        check("ties: at least a third of the keys tied (%s)" % label, tied >= 128 // 3,
+              "%d of 128" % tied)
+        d2 = ref.squared_distances(k, codebook)
+        tie_mask = d2 == np.min(d2, axis=-1, keepdims=True)
+        codes, _ = ref.quantize(k, codebook)
+        check("ties: code = lowest tied index (%s)" % label,
+              np.array_equal(codes, np.argmax(tie_mask, axis=-1)))
+        exact = True
+        for d2_32 in float32_distance_orders(k, codebook):
+            tied_values = np.where(tie_mask, d2_32, np.nan)
+            spread = np.nanmax(tied_values, axis=-1) - np.nanmin(tied_values, axis=-1)
+            exact = exact and np.all(spread == 0)
+            # The float32 argmin (first minimum) must be the float64 code.
+            exact = exact and np.array_equal(np.argmin(d2_32, axis=-1), codes)
+        check("ties: exact in float32 under three summation orders (%s)" % label, exact)
+        gap = float(np.min(vq_numerics.code_gaps(k, codebook)))
+        check("ties: next code well separated (%s)" % label, gap >= vq_numerics.MIN_CODE_GAP,
+              "min relative gap %.3g" % gap)
+        wrong = codebook[codebook.shape[0] - 1 - np.argmax(tie_mask[..., ::-1], axis=-1)]
+        changed = np.any(wrong != codebook[codes], axis=-1)
+        check("ties: the highest tied index would change k_hat for some keys (%s)" % label,
+              np.sum(changed) > 0, "%d keys" % np.sum(changed))
 
 
 def test_generator_is_not_degenerate():
@@ -310,7 +425,8 @@ def main():
     tests = [test_single_position, test_equal_scores_running_mean, test_quantize_ties,
              test_band_cutoff, test_distance_indexing, test_u_applies_beyond_band,
              test_state_definition_by_hand, test_blockwise_matches_dense,
-             test_decode_equals_block_parallel, test_generator_is_not_degenerate]
+             test_decode_equals_block_parallel, test_block_length_switch,
+             test_rows_with_different_seen, test_generator_is_not_degenerate, test_tie_inputs]
     for test in tests:
         test()
     if FAILURES:

@@ -12,11 +12,24 @@ Suites:
             the state carried through the output .npy files; every state against its definition
   decode    @vq_attention_step with L=1 (M=16): 64 tokens one at a time against one
             block-parallel call of the contract example
-  all       the four above
+  windows   M neither a multiple nor a divisor of L ((8,12), (12,5)): one-shot calls through
+            Inputs/vq_attention.mlir.in, and chunked step calls with every state checked
+  ties      codebooks with identical rows ({0, S-1}, a triple, a pair) and mirrored rows (equal
+            but for the sign of one coordinate), most keys exactly equidistant to several rows:
+            the code must be the lowest index (one-shot and chunked, states checked)
+  generation  prefill 32 tokens with the L=16 step module, 20 tokens one at a time with the
+            L=1 step module (same M, S, K, V; the state passes between the two modules), then
+            the L=16 module again from seen=52 (not a multiple of 16), for 16 and 32 tokens
+  mixed     one step call whose batch rows come with different states (seen 0, 16, 32, 5, 7,
+            ...; once with garbage in the window entries of negative positions), each row
+            against the dense reference over its own prefix + new tokens
+  all       all of the above
 
 Metric: rel_err(x, ref) = max|x - ref| / max|ref| over all elements of a case's array (max-norm,
 normwise); the absolute error max|x| when ref is all zero. Codes must be equal exactly (the
-inputs are drawn so that the two nearest codes of every key are clearly apart).
+inputs are drawn so that the nearest codes of every key are clearly apart from the next ones;
+the exact ties of the ties suite are exact in any precision as long as every codebook row's
+distance is computed with the same operations in the same order).
 Tolerances: o vs float64 reference 1e-4; chunked vs one-shot 1e-5; decode vs block-parallel 1e-4;
 state: count, win_codes and seen exact, mean 1e-4, win_keys and win_values 1e-6.
 
@@ -105,6 +118,26 @@ CHUNKED_CASES = [  # (variant, chunk sizes in blocks; one call covers their sum)
 CHUNKED_BATCH = 2
 DECODE_VARIANT = Variant(L=1, M=16, S=64, K=32, V=48)
 DECODE_BATCH, DECODE_LEN = 2, 64
+WINDOW_CASES = [  # M neither a multiple nor a divisor of L: (variant, one-shot (B, T) cases,
+    #               step-template chunk sizes in blocks)
+    (Variant(8, 12, 32, 16, 24), [(1, 8), (2, 96)], [1, 2, 3]),
+    (Variant(12, 5, 32, 16, 16), [(1, 12), (2, 120)], [2, 1, 3]),
+]
+WINDOW_BATCH = 2
+TIE_CASES = [  # (variant, one-shot (B, T), step-template chunk sizes in blocks); S >= 11
+    (Variant(8, 8, 16, 16, 24), (2, 64), [2, 1, 3]),
+    (Variant(16, 16, 64, 32, 48), (2, 128), [1, 2]),
+]
+TIE_BATCH = 2
+GEN_BLOCK = Variant(L=16, M=16, S=64, K=32, V=48)  # prefill and resume
+GEN_TOKEN = Variant(L=1, M=16, S=64, K=32, V=48)   # one token per call
+GEN_BATCH, GEN_PREFILL, GEN_TOKENS, GEN_RESUME = 2, 32, 20, [16, 32]
+MIXED_CASES = [  # (variant, seen of each batch row's incoming state, new tokens, garbage in the
+    #               window entries of negative positions)
+    (Variant(16, 16, 64, 32, 48), (0, 32, 7), 32, False),
+    (Variant(16, 16, 64, 32, 48), (16, 0, 5), 16, True),
+    (Variant(8, 12, 32, 16, 24), (0, 20, 9), 24, False),
+]
 
 
 class ToolError(Exception):
@@ -119,32 +152,51 @@ class SetupError(Exception):
 # Inputs and references.
 
 
-def code_gaps(k, codebook):
-    """Relative gap between the two nearest codes of every key: shape k.shape[:-1].
+def exact_ties(k, codebook):
+    """How many codes are exactly nearest to every key (float64): shape k.shape[:-1].
 
-    (d2_second - d2_best) / (|k|^2 + |C_best|^2): the denominator is the size of the terms a
-    float32 distance |k|^2 - 2 k.C + |C|^2 is computed from.
+    More than 1 only for constructed inputs (make_tie_inputs: identical codebook rows, or rows
+    that differ only in the sign of a coordinate in which the key is exactly 0). Those ties are
+    exact in any precision and summation order, so the lowest index is the only right code.
     """
     d2 = ref.squared_distances(k, codebook)
-    nearest = np.sort(d2, axis=-1)
+    return np.sum(d2 == np.min(d2, axis=-1, keepdims=True), axis=-1)
+
+
+def code_gaps(k, codebook):
+    """Relative gap between the nearest codes of every key and the next code: k.shape[:-1].
+
+    (d2_next - d2_best) / (|k|^2 + |C_best|^2), where d2_next is the smallest distance that is
+    larger than d2_best (codes exactly tied with the best, see exact_ties, are skipped): the
+    denominator is the size of the terms a float32 distance |k|^2 - 2 k.C + |C|^2 is computed
+    from.
+    """
+    d2 = ref.squared_distances(k, codebook)
+    best_d2 = np.min(d2, axis=-1, keepdims=True)
+    next_d2 = np.min(np.where(d2 > best_d2, d2, np.inf), axis=-1)
     best = np.argmin(d2, axis=-1)
     scale = np.sum(ref.as_f64(k) ** 2, axis=-1) + np.sum(ref.as_f64(codebook)[best] ** 2, axis=-1)
-    return (nearest[..., 1] - nearest[..., 0]) / scale
+    return (next_d2 - best_d2[..., 0]) / scale
 
 
 def separate_codes(k, codebook):
-    """Moves keys whose two nearest codes are within MIN_CODE_GAP halfway to the nearest code.
+    """Moves keys whose nearest and next codes are within MIN_CODE_GAP halfway to the nearest.
 
-    Exact code equality with a float32 implementation is then a fair requirement.
+    "The nearest" is the centroid of the codes exactly tied for nearest (just the nearest code
+    when there is no exact tie), so exact ties of make_tie_inputs survive the move. Exact code
+    equality with a float32 implementation is then a fair requirement.
     Returns float32 keys; raises RuntimeError if some key stays ambiguous.
     """
     k = k.astype(np.float32)
+    codebook64 = ref.as_f64(codebook)
     for _ in range(30):
         close = code_gaps(k, codebook) < MIN_CODE_GAP
         if not np.any(close):
             return k
-        _, k_hat = ref.quantize(k, codebook)
-        k[close] = (0.5 * (ref.as_f64(k[close]) + k_hat[close])).astype(np.float32)
+        d2 = ref.squared_distances(k[close], codebook)
+        tied = (d2 == np.min(d2, axis=-1, keepdims=True)).astype(np.float64)
+        centroid = (tied @ codebook64) / np.sum(tied, axis=-1, keepdims=True)
+        k[close] = (0.5 * (ref.as_f64(k[close]) + centroid)).astype(np.float32)
     raise RuntimeError("could not separate the codes of the generated keys")
 
 
@@ -173,6 +225,60 @@ def make_inputs(rng, batch, seq_len, variant):
         "r": rng.normal(size=(variant.M + 1, key_dim)),
     }
     return {name: np.ascontiguousarray(inputs[name], dtype=np.float32) for name in INPUT_NAMES}
+
+
+def tie_structure(rng, variant):
+    """Which codebook rows of a ties case are tied: (groups, mirrors).
+
+    groups: tuples of row indices that are identical (always {0, S-1}, plus a triple and a pair
+    at random rows); mirrors: (a, b, i), row b is row a with coordinate i negated. Needs S >= 11.
+    """
+    size = variant.S
+    inner = 1 + rng.permutation(size - 2)  # rows 1..S-2 in random order
+    groups = [(0, size - 1), tuple(sorted(inner[0:3])), tuple(sorted(inner[3:5]))]
+    mirrors = [(int(inner[5]), int(inner[6]), int(rng.integers(variant.K))),
+               (int(inner[7]), int(inner[8]), int(rng.integers(variant.K)))]
+    return [tuple(int(i) for i in g) for g in groups], mirrors
+
+
+def make_tie_inputs(rng, batch, seq_len, variant):
+    """Inputs like make_inputs whose codebook has exact ties (tie_structure).
+
+    Every key is one of: an exact copy of the highest-index row of an identical group (distance
+    0 to each row of the group), a row of a group plus noise, a row of a mirrored pair plus
+    noise with the mirrored coordinate exactly 0 (equidistant to both rows of the pair), or an
+    ordinary key as in make_inputs. The first three kinds are exact ties: the code must be the
+    lowest index of the tied rows. Returns (inputs, number of tied keys).
+    """
+    inputs = make_inputs(rng, batch, seq_len, variant)
+    codebook = inputs["codebook"]
+    groups, mirrors = tie_structure(rng, variant)
+    for group in groups:
+        codebook[list(group[1:])] = codebook[group[0]]
+    for a, b, i in mirrors:
+        codebook[a, i] = np.float32(1.5) * (1.0 if codebook[a, i] >= 0 else -1.0)
+        codebook[b] = codebook[a]
+        codebook[b, i] = -codebook[a, i]
+    shape = (batch, seq_len)
+    kind = rng.choice(4, size=shape, p=[0.2, 0.25, 0.25, 0.3])
+    group_pick = rng.integers(len(groups), size=shape)
+    mirror_pick = rng.integers(len(mirrors), size=shape)
+    noise = 0.3 * rng.normal(size=shape + (variant.K,))
+    k = ref.as_f64(inputs["k"]).copy()
+    for index in np.ndindex(*shape):
+        group = groups[group_pick[index]]
+        a, b, i = mirrors[mirror_pick[index]]
+        if kind[index] == 0:
+            k[index] = codebook[max(group)]
+        elif kind[index] == 1:
+            k[index] = codebook[group[-1]] + noise[index]
+        elif kind[index] == 2:
+            k[index] = codebook[b] + noise[index]
+            k[index][i] = 0.0
+    # The ordinary keys were separated for the old codebook: separate all again.
+    inputs["k"] = np.ascontiguousarray(separate_codes(k, codebook), dtype=np.float32)
+    inputs["codebook"] = np.ascontiguousarray(codebook, dtype=np.float32)
+    return inputs, int(np.sum(exact_ties(inputs["k"], codebook) > 1))
 
 
 def reference(inputs):
@@ -458,11 +564,19 @@ def print_dry(name, inputs):
                                  stats["distinct_codes"], stats["min_code_gap"]))
 
 
-def one_shot_case(h, suite, variant, module, batch, seq_len):
-    """One call of @vq_attention on fresh inputs, compared with the reference."""
+def one_shot_case(h, suite, variant, module, batch, seq_len, ties=False):
+    """One call of @vq_attention on fresh inputs, compared with the reference.
+
+    ties: the inputs come from make_tie_inputs (exact distance ties) instead of make_inputs.
+    """
     so_path, compile_error = module
     name = "%s %s B=%d T=%d" % (suite, variant.name(), batch, seq_len)
-    inputs = make_inputs(h.rng_for(name), batch, seq_len, variant)
+    note = ""
+    if ties:
+        inputs, tied = make_tie_inputs(h.rng_for(name), batch, seq_len, variant)
+        note = ", %d of %d keys on exact ties" % (tied, batch * seq_len)
+    else:
+        inputs = make_inputs(h.rng_for(name), batch, seq_len, variant)
     o_ref, codes_ref, _ = reference(inputs)
     directory = h.case_dir(suite, "%s_B%d_T%d" % (variant.name(), batch, seq_len))
     np.save(os.path.join(directory, "ref_o.npy"), o_ref)
@@ -483,7 +597,7 @@ def one_shot_case(h, suite, variant, module, batch, seq_len):
     err = float("nan")
     if o is not None and codes is not None:
         err = compare_with_reference(h, o, codes, o_ref, codes_ref, problems)
-    h.report(name, problems, "codes exact, worst_rel_err=%.3g" % err)
+    h.report(name, problems, "codes exact, worst_rel_err=%.3g%s" % (err, note))
 
 
 def suite_contract(h):
@@ -508,18 +622,20 @@ def step_inputs(inputs, rows, state):
     return sliced + [(name, state[name]) for name in ref.STATE_NAMES]
 
 
-def run_steps(h, so_path, variant, inputs, chunk_lens, label, expected_state, problems):
-    """Runs @vq_attention_step over consecutive chunks from the zero state.
+def run_steps(h, calls, inputs, start, state, label, expected_state, problems):
+    """Runs @vq_attention_step over consecutive chunks of `inputs`, from position `start`.
 
-    The state of each call goes to the next through its output .npy files, and is compared with
-    `expected_state(position)`. Returns (o, codes) concatenated over the chunks, or None (dry
-    run, or an output could not be read: then `problems` says why). Raises ToolError.
+    calls: [(so path, variant, chunk length)], one per call; the modules may differ (block
+    length) but share M, S, K and V. `state` is the incoming state (arrays or .npy paths, by
+    name). The state of each call goes to the next through its output .npy files, and is
+    compared with `expected_state(position)`. Returns (o, codes, final state paths), o and codes
+    concatenated over the calls, or None (dry run, or an output could not be read: then
+    `problems` says why). Raises ToolError.
     """
     batch = inputs["q"].shape[0]
-    state = zero_state_arrays(variant, batch)
     names = OUTPUT_NAMES + ref.STATE_NAMES
-    position, o_parts, code_parts, state_errors = 0, [], [], []
-    for index, chunk_len in enumerate(chunk_lens):
+    position, o_parts, code_parts, state_errors = start, [], [], []
+    for index, (so_path, variant, chunk_len) in enumerate(calls):
         rows = slice(position, position + chunk_len)
         directory = h.case_dir(label, "call%03d" % index)
         paths = h.call(so_path, "vq_attention_step", step_inputs(inputs, rows, state), names,
@@ -531,35 +647,44 @@ def run_steps(h, so_path, variant, inputs, chunk_lens, label, expected_state, pr
         if o is None or codes is None or new_state is None:
             return None
         position = rows.stop
-        compare_state("state after %d" % position, new_state, expected_state(position),
-                      state_errors)
+        compare_state("state after %d (call %d, L=%d)" % (position, index, variant.L),
+                      new_state, expected_state(position), state_errors)
         o_parts.append(o)
         code_parts.append(codes)
         state = dict(zip(ref.STATE_NAMES, paths[2:]))
     if state_errors:
         problems.append("%d state mismatches, first: %s" % (len(state_errors), state_errors[0]))
-    return np.concatenate(o_parts, axis=1), np.concatenate(code_parts, axis=1)
+    return np.concatenate(o_parts, axis=1), np.concatenate(code_parts, axis=1), state
 
 
-def steps_case(h, name, module, variant, inputs, chunk_lens, label, other=None):
+def steps_case(h, name, calls, inputs, label, other=None, start=0, state=None):
     """A run_steps case: against the reference and, when given, another run's (o, codes).
 
-    `other` is (description, (o, codes), tolerance). Returns (o, codes) or None.
+    calls: [(module, variant, chunk length)], module = (so path, compile error). The calls cover
+    positions start.. of `inputs`, from `state` (default: the zero state, start must be 0); o
+    and codes are compared with the reference of the whole sequence at those positions.
+    `other` is (description, (o, codes, ...), tolerance). Returns (o, codes, final state paths)
+    or None.
     """
-    so_path, compile_error = module
-    if compile_error:
+    if any(module[1] for module, _, _ in calls):
         h.report(name, ["module did not compile"], "")
         return None
-    o_ref, codes_ref, k_hat = reference(inputs)
+    variant = calls[0][1]
+    batch = inputs["q"].shape[0]
+    if state is None:
+        state = zero_state_arrays(variant, batch)
+    o_all, codes_all, k_hat = reference(inputs)
+    end = start + sum(chunk_len for _, _, chunk_len in calls)
+    o_ref, codes_ref = o_all[:, start:end], codes_all[:, start:end]
 
     def expected_state(position):
-        return ref.state_from_definition(codes_ref, k_hat, inputs["v"], position, variant.M,
+        return ref.state_from_definition(codes_all, k_hat, inputs["v"], position, variant.M,
                                          variant.S)
 
     problems = []
     try:
-        result = run_steps(h, so_path, variant, inputs, chunk_lens, label, expected_state,
-                           problems)
+        result = run_steps(h, [(module[0], v, n) for module, v, n in calls], inputs, start,
+                           state, label, expected_state, problems)
     except ToolError as error:
         h.report(name, [str(error)], "")
         return None
@@ -593,9 +718,10 @@ def suite_chunked(h):
         base = "chunked %s B=%d T=%d" % (variant.name(), CHUNKED_BATCH, seq_len)
         inputs = make_inputs(h.rng_for(base), CHUNKED_BATCH, seq_len, variant)
         directory = os.path.join("chunked", variant.name())
-        one_call = steps_case(h, base + " one call", module, variant, inputs, [seq_len],
+        one_call = steps_case(h, base + " one call", [(module, variant, seq_len)], inputs,
                               os.path.join(directory, "one_call"))
-        steps_case(h, base + " chunks=%s" % chunk_lens, module, variant, inputs, chunk_lens,
+        steps_case(h, base + " chunks=%s" % chunk_lens,
+                   [(module, variant, n) for n in chunk_lens], inputs,
                    os.path.join(directory, "chunks"), ("one call", one_call, TOL_CHUNKED))
 
 
@@ -632,12 +758,171 @@ def suite_decode(h):
     base = "decode %s B=%d T=%d" % (variant.name(), DECODE_BATCH, DECODE_LEN)
     inputs = make_inputs(h.rng_for(base), DECODE_BATCH, DECODE_LEN, CONTRACT)
     parallel = block_parallel_case(h, base + " block-parallel contract call", inputs)
-    steps_case(h, base + " one token per call", module, variant, inputs, [1] * DECODE_LEN,
+    steps_case(h, base + " one token per call", [(module, variant, 1)] * DECODE_LEN, inputs,
                os.path.join("decode", "steps"), ("block-parallel", parallel, TOL_DECODE))
 
 
+def suite_windows(h):
+    """M neither a multiple nor a divisor of L: one-shot calls, then chunked step calls."""
+    for variant, cases, chunk_blocks in WINDOW_CASES:
+        module = h.compile_template(TEMPLATE, variant)
+        for batch, seq_len in cases:
+            one_shot_case(h, "windows", variant, module, batch, seq_len)
+        step = h.compile_template(STEP_TEMPLATE, variant)
+        chunk_lens = [variant.L * n for n in chunk_blocks]
+        name = "windows %s B=%d T=%d step chunks=%s" % (variant.name(), WINDOW_BATCH,
+                                                       sum(chunk_lens), chunk_lens)
+        inputs = make_inputs(h.rng_for(name), WINDOW_BATCH, sum(chunk_lens), variant)
+        steps_case(h, name, [(step, variant, n) for n in chunk_lens], inputs,
+                   os.path.join("windows", variant.name() + "_steps"))
+
+
+def suite_ties(h):
+    """Codebooks with identical and mirrored rows, keys on exact ties: lowest index wins."""
+    for variant, (batch, seq_len), chunk_blocks in TIE_CASES:
+        module = h.compile_template(TEMPLATE, variant)
+        one_shot_case(h, "ties", variant, module, batch, seq_len, ties=True)
+        step = h.compile_template(STEP_TEMPLATE, variant)
+        chunk_lens = [variant.L * n for n in chunk_blocks]
+        name = "ties %s B=%d T=%d step chunks=%s" % (variant.name(), TIE_BATCH, sum(chunk_lens),
+                                                    chunk_lens)
+        inputs, tied = make_tie_inputs(h.rng_for(name), TIE_BATCH, sum(chunk_lens), variant)
+        steps_case(h, name + ", %d keys on exact ties" % tied,
+                   [(step, variant, n) for n in chunk_lens], inputs,
+                   os.path.join("ties", variant.name() + "_steps"))
+
+
+def suite_generation(h):
+    """Prefill with the L=16 step module, decode with the L=1 one, then L=16 again.
+
+    The state passes between two differently compiled modules, and the L=16 module gets states
+    whose `seen` is not a multiple of 16.
+    """
+    block = h.compile_template(STEP_TEMPLATE, GEN_BLOCK)
+    token = h.compile_template(STEP_TEMPLATE, GEN_TOKEN)
+    resumed_at = GEN_PREFILL + GEN_TOKENS
+    total = resumed_at + sum(GEN_RESUME)
+    base = "generation M=%d S=%d K=%d V=%d B=%d T=%d" % (GEN_BLOCK.M, GEN_BLOCK.S, GEN_BLOCK.K,
+                                                        GEN_BLOCK.V, GEN_BATCH, total)
+    inputs = make_inputs(h.rng_for(base), GEN_BATCH, total, GEN_BLOCK)
+    first = steps_case(h, base + " prefill %d (L=%d), then %d tokens (L=1)"
+                       % (GEN_PREFILL, GEN_BLOCK.L, GEN_TOKENS),
+                       [(block, GEN_BLOCK, GEN_PREFILL)] + [(token, GEN_TOKEN, 1)] * GEN_TOKENS,
+                       inputs, os.path.join("generation", "prefill_decode"))
+    name = base + " then L=%d again from seen=%d, chunks %s" % (GEN_BLOCK.L, resumed_at,
+                                                                GEN_RESUME)
+    if first is not None:
+        state = first[2]
+    elif h.dry_run:
+        codes, k_hat = ref.quantize(inputs["k"], inputs["codebook"])
+        state = definition_state_arrays([ref.state_from_definition(
+            codes, k_hat, inputs["v"], resumed_at, GEN_BLOCK.M, GEN_BLOCK.S)])
+    else:
+        h.report(name, ["no state from the prefill and decode calls"], "")
+        return
+    steps_case(h, name, [(block, GEN_BLOCK, n) for n in GEN_RESUME], inputs,
+               os.path.join("generation", "resume"), start=resumed_at, state=state)
+
+
+def definition_state_arrays(states):
+    """Stacks states of state_from_definition along the batch, with the step function's dtypes."""
+    return {name: np.ascontiguousarray(np.concatenate([state[name] for state in states]),
+                                       dtype=STATE_DTYPES[name]) for name in ref.STATE_NAMES}
+
+
+def garbage_in_unused_entries(rng, state, variant):
+    """Window entries at negative positions (state["valid"] false) get garbage, in place.
+
+    Codes in range, keys and values ~1e3: the entries must be ignored (docs/design.md, section
+    1); any weight on them would show in o.
+    """
+    unused = ~state["valid"]
+    count = int(np.sum(unused))
+    batch = state["win_codes"].shape[0]
+    state["win_codes"][:, unused] = rng.integers(0, variant.S, size=(batch, count))
+    state["win_keys"][:, unused] = 1e3 * rng.normal(size=(batch, count, variant.K))
+    state["win_values"][:, unused] = 1e3 * rng.normal(size=(batch, count, variant.V))
+
+
+def mixed_case(h, variant, module, prefixes, new_len, garbage):
+    """One step call whose batch rows come with different states (row b has seen prefixes[b]).
+
+    Each row's sequence is its prefix followed by the new tokens; the incoming state of row b is
+    state_from_definition after its prefix. Row b's o and codes are compared with the dense
+    reference over its whole sequence, at the new positions; its outgoing state with the
+    definition after prefix + new_len positions.
+    """
+    so_path, compile_error = module
+    batch = len(prefixes)
+    name = "mixed %s B=%d seen=%s, %d new tokens%s" % (
+        variant.name(), batch, list(prefixes), new_len,
+        ", garbage in unused window entries" if garbage else "")
+    rng = h.rng_for(name)
+    inputs = make_inputs(rng, batch, max(prefixes) + new_len, variant)
+    call_inputs = {name_: inputs[name_] for name_ in ("codebook", "u", "w", "r")}
+    new_tokens = {"q": [], "k": [], "v": []}
+    states_in, expected = [], []
+    for b, prefix in enumerate(prefixes):
+        row = dict(call_inputs)
+        for key in new_tokens:
+            row[key] = inputs[key][b:b + 1, :prefix + new_len]
+            new_tokens[key].append(row[key][:, prefix:])
+        o_all, codes_all, k_hat = reference(row)
+        state = ref.state_from_definition(codes_all, k_hat, row["v"], prefix, variant.M,
+                                          variant.S)
+        if garbage:
+            garbage_in_unused_entries(rng, state, variant)
+        states_in.append(state)
+        expected.append((prefix, o_all[:, prefix:], codes_all[:, prefix:],
+                         ref.state_from_definition(codes_all, k_hat, row["v"], prefix + new_len,
+                                                   variant.M, variant.S)))
+    for key, parts in new_tokens.items():
+        call_inputs[key] = np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+    if compile_error:
+        h.report(name, ["module did not compile"], "")
+        return
+    directory = h.case_dir("mixed", "%s_seen%s_garbage%d" % (
+        variant.name(), "_".join(str(p) for p in prefixes), int(garbage)))
+    try:
+        paths = h.call(so_path, "vq_attention_step",
+                       step_inputs(call_inputs, slice(0, new_len),
+                                   definition_state_arrays(states_in)),
+                       OUTPUT_NAMES + ref.STATE_NAMES, directory)
+    except ToolError as error:
+        h.report(name, [str(error)], "")
+        return
+    if paths is None:
+        print_dry(name, call_inputs)
+        return
+    problems = []
+    o, codes = load_o_codes(paths, batch, new_len, variant, problems)
+    state = load_state(paths[2:], variant, batch, problems)
+    if o is None or codes is None or state is None:
+        h.report(name, problems, "")
+        return
+    errors = []
+    for b, (prefix, o_ref, codes_ref, state_ref) in enumerate(expected):
+        label = "row %d (seen %d)" % (b, prefix)
+        compare_exact(label + " codes", codes[b:b + 1], codes_ref, problems)
+        err = compare_values(label + " o vs reference", o[b:b + 1], o_ref, TOL_REF, problems)
+        h.note_ref_err(err)
+        errors.append(err)
+        compare_state("%s state after %d" % (label, prefix + new_len),
+                      {key: value[b:b + 1] for key, value in state.items()}, state_ref, problems)
+    h.report(name, problems, "codes exact, states match, rel_err per row %s"
+             % ", ".join("%.3g" % e for e in errors))
+
+
+def suite_mixed(h):
+    """Batch rows with different `seen` in one step call."""
+    for variant, prefixes, new_len, garbage in MIXED_CASES:
+        module = h.compile_template(STEP_TEMPLATE, variant)
+        mixed_case(h, variant, module, prefixes, new_len, garbage)
+
+
 SUITES = {"contract": suite_contract, "variants": suite_variants, "chunked": suite_chunked,
-          "decode": suite_decode}
+          "decode": suite_decode, "windows": suite_windows, "ties": suite_ties,
+          "generation": suite_generation, "mixed": suite_mixed}
 
 
 def parse_args(argv):

@@ -180,3 +180,83 @@ func.func @ema_counts(%s: tensor<64x32xf32>, %n: tensor<63xf32>, %k: tensor<?x?x
       -> (tensor<64x32xf32>, tensor<64xf32>)
   return
 }
+
+// -----
+
+func.func @dense_width(%x: tensor<?x?x16xf32>, %w: tensor<8x24xf32>) {
+  // expected-error @+1 {{operand 'weight' must have shape [I, O] with I = 16 (from operand 'input'), but dimension 0 is 8 in type tensor<8x24xf32>}}
+  %y = tvq.dense %x, %w : (tensor<?x?x16xf32>, tensor<8x24xf32>) -> tensor<?x?x24xf32>
+  return
+}
+
+// -----
+
+func.func @dense_transposed(%x: tensor<?x?x16xf32>, %w: tensor<16x24xf32>) {
+  // expected-error @+1 {{operand 'weight' must have shape [O, I] with I = 16 (from operand 'input'), but dimension 1 is 24 in type tensor<16x24xf32>}}
+  %y = tvq.dense %x, %w {transpose_weight} : (tensor<?x?x16xf32>, tensor<16x24xf32>) -> tensor<?x?x16xf32>
+  return
+}
+
+// -----
+
+func.func @dense_rank(%x: tensor<?x?x?x16xf32>, %w: tensor<16x24xf32>) {
+  // expected-error @+1 {{operand 'input' must have rank 2 or 3, but has 4}}
+  %y = tvq.dense %x, %w : (tensor<?x?x?x16xf32>, tensor<16x24xf32>) -> tensor<?x?x?x24xf32>
+  return
+}
+
+// -----
+
+func.func @split_sum(%x: tensor<?x?x24xf32>) {
+  // expected-error @+1 {{operand 'input' must have shape [N0, N1, 25], but dimension 2 is 24 in type tensor<?x?x24xf32>}}
+  %a, %b = tvq.split %x {sizes = array<i64: 8, 17>} : (tensor<?x?x24xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x17xf32>)
+  return
+}
+
+// -----
+
+func.func @split_count(%x: tensor<?x?x24xf32>) {
+  // expected-error @+1 {{has 3 sizes but 2 results}}
+  %a, %b = tvq.split %x {sizes = array<i64: 8, 8, 8>} : (tensor<?x?x24xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+  return
+}
+
+// -----
+
+func.func @sinusoid_odd() {
+  // expected-error @+1 {{dim must be even, but is 15}}
+  %t = tvq.sinusoid_table {rows = 5 : i64, dim = 15 : i64} : tensor<5x15xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_width(%ids: tensor<?x?xi32>, %table: tensor<11x16xf32>) {
+  // expected-error @+1 {{result 'output' must have shape [B, T, D] with D = 16 (from operand 'table'), but dimension 2 is 8 in type tensor<?x?x8xf32>}}
+  %x = tvq.embedding %ids, %table : (tensor<?x?xi32>, tensor<11x16xf32>) -> tensor<?x?x8xf32>
+  return
+}
+
+// -----
+
+func.func @scale_shift_gain(%x: tensor<?x16xf32>, %g: tensor<8xf32>, %b: tensor<16xf32>) {
+  // expected-error @+1 {{operand 'gain' must have shape [D] with D = 16 (from operand 'input'), but dimension 0 is 8 in type tensor<8xf32>}}
+  %y = tvq.scale_shift %x, %g, %b : (tensor<?x16xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_targets(%l: tensor<2x8x11xf32>, %t: tensor<2x7xi32>) {
+  // expected-error @+1 {{operand 'targets' must have shape [B, T] with T = 8 (from operand 'logits'), but dimension 1 is 7 in type tensor<2x7xi32>}}
+  %ce = tvq.cross_entropy %l, %t : (tensor<2x8x11xf32>, tensor<2x7xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @codebook_counts(%s: tensor<4x8xf32>, %c: tensor<5xf32>) {
+  // expected-error @+1 {{operand 'c_count' must have shape [S] with S = 4 (from operand 'c_sum'), but dimension 0 is 5 in type tensor<5xf32>}}
+  %cb = tvq.codebook %s, %c : (tensor<4x8xf32>, tensor<5xf32>) -> tensor<4x8xf32>
+  return
+}

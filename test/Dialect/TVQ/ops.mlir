@@ -55,3 +55,36 @@ func.func @ema(%s: tensor<64x32xf32>, %n: tensor<64xf32>, %k: tensor<?x?x32xf32>
       -> (tensor<64x32xf32>, tensor<64xf32>)
   return %s2, %n2 : tensor<64x32xf32>, tensor<64xf32>
 }
+
+// CHECK-LABEL: func.func @model_ops
+// CHECK: tvq.embedding %{{.+}}, %{{.+}} : (tensor<?x?xi32>, tensor<11x16xf32>) -> tensor<?x?x16xf32>
+// CHECK: tvq.rms_norm %{{.+}} : tensor<?x?x16xf32>
+// CHECK: tvq.scale_shift %{{.+}}, %{{.+}}, %{{.+}} : (tensor<?x?x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x?x16xf32>
+// CHECK: tvq.dense %{{.+}}, %{{.+}} : (tensor<?x?x16xf32>, tensor<16x24xf32>) -> tensor<?x?x24xf32>
+// CHECK: tvq.split %{{.+}} {sizes = array<i64: 8, 16>} : (tensor<?x?x24xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x16xf32>)
+// CHECK: tvq.silu %{{.+}} : tensor<?x?x16xf32>
+// CHECK: tvq.scale %{{.+}} {factor = 5.000000e-01 : f64} : tensor<?x?x8xf32>
+// CHECK: tvq.sinusoid_table {dim = 16 : i64, rows = 5 : i64} : tensor<5x16xf32>
+// CHECK: tvq.codebook %{{.+}}, %{{.+}} : (tensor<4x8xf32>, tensor<4xf32>) -> tensor<4x8xf32>
+// CHECK: tvq.dense %{{.+}}, %{{.+}} bias %{{.+}} {transpose_weight} : (tensor<?x?x16xf32>, tensor<11x16xf32>, tensor<11xf32>) -> tensor<?x?x11xf32>
+// CHECK: tvq.cross_entropy %{{.+}}, %{{.+}} : (tensor<?x?x11xf32>, tensor<?x?xi32>) -> tensor<f32>
+// CHECK: tvq.mean %{{.+}} : (tensor<?x?x8xf32>) -> tensor<f32>
+func.func @model_ops(%ids: tensor<?x?xi32>, %table: tensor<11x16xf32>, %g: tensor<16xf32>,
+                     %b: tensor<16xf32>, %w: tensor<16x24xf32>, %cs: tensor<4x8xf32>,
+                     %cc: tensor<4xf32>, %hb: tensor<11xf32>)
+    -> (tensor<f32>, tensor<f32>, tensor<5x16xf32>, tensor<4x8xf32>, tensor<?x?x16xf32>) {
+  %x = tvq.embedding %ids, %table : (tensor<?x?xi32>, tensor<11x16xf32>) -> tensor<?x?x16xf32>
+  %n = tvq.rms_norm %x {epsilon = 1.0e-6 : f64} : tensor<?x?x16xf32>
+  %s = tvq.scale_shift %n, %g, %b : (tensor<?x?x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x?x16xf32>
+  %p = tvq.dense %s, %w : (tensor<?x?x16xf32>, tensor<16x24xf32>) -> tensor<?x?x24xf32>
+  %a, %c = tvq.split %p {sizes = array<i64: 8, 16>} : (tensor<?x?x24xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x16xf32>)
+  %act = tvq.silu %c : tensor<?x?x16xf32>
+  %half = tvq.scale %a {factor = 0.5 : f64} : tensor<?x?x8xf32>
+  %sin = tvq.sinusoid_table {rows = 5 : i64, dim = 16 : i64} : tensor<5x16xf32>
+  %cb = tvq.codebook %cs, %cc : (tensor<4x8xf32>, tensor<4xf32>) -> tensor<4x8xf32>
+  %logits = tvq.dense %act, %table bias %hb {transpose_weight}
+      : (tensor<?x?x16xf32>, tensor<11x16xf32>, tensor<11xf32>) -> tensor<?x?x11xf32>
+  %ce = tvq.cross_entropy %logits, %ids : (tensor<?x?x11xf32>, tensor<?x?xi32>) -> tensor<f32>
+  %m = tvq.mean %half : (tensor<?x?x8xf32>) -> tensor<f32>
+  return %ce, %m, %sin, %cb, %act : tensor<f32>, tensor<f32>, tensor<5x16xf32>, tensor<4x8xf32>, tensor<?x?x16xf32>
+}
