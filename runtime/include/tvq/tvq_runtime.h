@@ -144,6 +144,69 @@ TVQ_API int tvq_call(const tvq_module *module, const char *entry_name,
                      const tvq_tensor *const *inputs, int32_t num_inputs,
                      tvq_tensor **outputs, int32_t num_outputs);
 
+//===-- Checkpoints: safetensors files ------------------------------------===//
+
+/// The contents of a safetensors file: named tensors and a metadata map of
+/// strings.
+typedef struct tvq_safetensors tvq_safetensors;
+
+/// Flags of tvq_safetensors_read.
+enum {
+  /// Fail when the file has no "tvq.crc32c" checksum (use it for tvq's own
+  /// checkpoints; leave it off to import files from other writers).
+  TVQ_SAFETENSORS_REQUIRE_CHECKSUM = 1,
+};
+
+/// Writes a safetensors file: num_tensors tensors under names (non-empty,
+/// distinct, valid UTF-8, not "__metadata__") and num_metadata string pairs
+/// (distinct keys, valid UTF-8; "tvq.crc32c" is reserved) in "__metadata__".
+/// The writer adds "tvq.crc32c", a CRC-32C of the whole file (see
+/// docs/design.md), and replaces path atomically: a temporary file in the
+/// same directory is written, flushed to disk and renamed over path, and the
+/// directory is flushed; a failed write leaves any old file untouched.
+/// Tensor dtypes are stored as F32, F64, I32, I64. Returns 0 on success.
+TVQ_API int tvq_safetensors_write(const char *path, const char *const *names,
+                                  const tvq_tensor *const *tensors,
+                                  int32_t num_tensors,
+                                  const char *const *metadata_keys,
+                                  const char *const *metadata_values,
+                                  int32_t num_metadata);
+
+/// Reads and validates a safetensors file: header length against the file
+/// size, strict JSON, dtype names, each tensor's shape x dtype size against
+/// its data_offsets, the tensors covering the data section exactly, and the
+/// "tvq.crc32c" checksum when present (required with
+/// TVQ_SAFETENSORS_REQUIRE_CHECKSUM). F32, F64, I32 and I64 tensors keep
+/// their type; F16 and BF16 are widened to f32. Errors name the file and the
+/// problem.
+TVQ_API tvq_safetensors *tvq_safetensors_read(const char *path, int flags);
+
+/// Frees the contents, tensors included; NULL is ignored.
+TVQ_API void tvq_safetensors_destroy(tvq_safetensors *file);
+
+/// The tensors, sorted by name.
+TVQ_API int32_t tvq_safetensors_num_tensors(const tvq_safetensors *file);
+/// The name of tensor i; NULL when out of range.
+TVQ_API const char *tvq_safetensors_tensor_name(const tvq_safetensors *file,
+                                                int32_t i);
+/// Tensor i, owned by file; NULL when out of range.
+TVQ_API const tvq_tensor *tvq_safetensors_tensor(const tvq_safetensors *file,
+                                                 int32_t i);
+/// The tensor called name; NULL (with an error naming the file) if none.
+TVQ_API const tvq_tensor *tvq_safetensors_find(const tvq_safetensors *file,
+                                               const char *name);
+
+/// The metadata pairs, sorted by key ("tvq.crc32c" included when present).
+TVQ_API int32_t tvq_safetensors_num_metadata(const tvq_safetensors *file);
+/// Key or value of metadata pair i; NULL when out of range.
+TVQ_API const char *tvq_safetensors_metadata_key(const tvq_safetensors *file,
+                                                 int32_t i);
+TVQ_API const char *tvq_safetensors_metadata_value(const tvq_safetensors *file,
+                                                   int32_t i);
+/// The value of metadata key; NULL (with an error naming the file) if none.
+TVQ_API const char *tvq_safetensors_metadata(const tvq_safetensors *file,
+                                             const char *key);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif
