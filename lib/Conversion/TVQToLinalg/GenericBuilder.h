@@ -129,6 +129,10 @@ inline SmallVector<unsigned> allDims(unsigned rank) {
 /// Adds the patterns of AttentionToLinalg.cpp (vq_quantize, codebook_ema,
 /// one-block vq_attention).
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+/// Adds the pattern of AttentionGradToLinalg.cpp (vq_attention_grad).
+void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
+/// Adds the patterns of GradOpsToLinalg.cpp (the other gradient ops).
+void populateGradOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of ModelOpsToLinalg.cpp (embedding, norms, dense, ...).
 void populateModelOpsToLinalgPatterns(RewritePatternSet &patterns);
 

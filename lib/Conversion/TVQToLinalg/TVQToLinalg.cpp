@@ -29,6 +29,8 @@ struct ConvertTVQToLinalgPass
     RewritePatternSet patterns(ctx);
     populateAttentionToLinalgPatterns(patterns);
     populateModelOpsToLinalgPatterns(patterns);
+    populateGradOpsToLinalgPatterns(patterns);
+    populateAttentionGradToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

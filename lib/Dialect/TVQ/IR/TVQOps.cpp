@@ -74,53 +74,70 @@ LogicalResult VQQuantizeOp::reifyResultShapes(
 static const char *const kStateNames[] = {"count",    "mean",       "win_codes",
                                           "win_keys", "win_values", "seen"};
 
-ShapeContract VQAttentionOp::getShapeContract() {
-  ShapeContract c;
-  int64_t m = getMemLen();
-  DimSpec mDim = DimSpec::size(m);
-  c.add("operand", "q", getQ(), {sym("B"), sym("T"), sym("K")});
-  c.add("operand", "k_hat", getKHat(), {sym("B"), sym("T"), sym("K")});
-  c.add("operand", "codes", getCodes(), {sym("B"), sym("T")});
-  c.add("operand", "v", getV(), {sym("B"), sym("T"), sym("V")});
-  c.add("operand", "codebook", getCodebook(), {sym("S"), sym("K")});
-  c.add("operand", "u", getU(), {sym("K")});
-  c.add("operand", "w", getW(), {sym("K")});
-  c.add("operand", "r", getR(), {DimSpec::size(m + 1), sym("K")});
-  SmallVector<SmallVector<DimSpec>> stateDims = {
-      {sym("B"), sym("S")},
-      {sym("B"), sym("S"), sym("V")},
-      {sym("B"), mDim},
-      {sym("B"), mDim, sym("K")},
-      {sym("B"), mDim, sym("V")},
-      {sym("B")}};
-  if (getStateIn().size() == kNumStateTensors)
-    for (auto [i, v] : llvm::enumerate(getStateIn()))
-      c.add("state operand", kStateNames[i], v, stateDims[i]);
-  c.add("result", "output", getOutput(), {sym("B"), sym("T"), sym("V")});
-  for (auto [i, v] : llvm::enumerate(getResults().drop_front()))
-    c.add("state result", kStateNames[i], v, stateDims[i]);
-  c.rules.push_back({"T", static_cast<int64_t>(getBlockLen()), "block_len"});
-  return c;
+/// The state tensors' symbolic shapes, in order.
+static SmallVector<SmallVector<DimSpec>> stateDims(int64_t memLen) {
+  DimSpec m = DimSpec::size(memLen);
+  return {{sym("B"), sym("S")},         {sym("B"), sym("S"), sym("V")},
+          {sym("B"), m},                {sym("B"), m, sym("K")},
+          {sym("B"), m, sym("V")},      {sym("B")}};
 }
 
-LogicalResult VQAttentionOp::verify() {
-  ValueRange state = getStateIn();
-  if (!state.empty() && state.size() != kNumStateTensors)
-    return emitOpError() << "takes either no state or all "
-                         << kNumStateTensors
-                         << " state tensors (count, mean, win_codes, "
-                            "win_keys, win_values, seen), but got "
-                         << state.size();
-  Builder b(getContext());
+/// The operands shared by vq_attention and vq_attention_grad.
+static void addAttentionOperands(ShapeContract &c, Value q, Value kHat,
+                                 Value codes, Value v, Value codebook, Value u,
+                                 Value w, Value r, ValueRange state,
+                                 int64_t memLen, int64_t blockLen) {
+  c.add("operand", "q", q, {sym("B"), sym("T"), sym("K")});
+  c.add("operand", "k_hat", kHat, {sym("B"), sym("T"), sym("K")});
+  c.add("operand", "codes", codes, {sym("B"), sym("T")});
+  c.add("operand", "v", v, {sym("B"), sym("T"), sym("V")});
+  c.add("operand", "codebook", codebook, {sym("S"), sym("K")});
+  c.add("operand", "u", u, {sym("K")});
+  c.add("operand", "w", w, {sym("K")});
+  c.add("operand", "r", r, {DimSpec::size(memLen + 1), sym("K")});
+  if (state.size() == VQAttentionOp::kNumStateTensors)
+    for (auto [i, value] : llvm::enumerate(state))
+      c.add("state operand", kStateNames[i], value, stateDims(memLen)[i]);
+  c.rules.push_back({"T", blockLen, "block_len"});
+}
+
+/// Checks the count and element types of an optional incoming state.
+static LogicalResult verifyStateOperands(Operation *op, ValueRange state) {
+  if (!state.empty() && state.size() != VQAttentionOp::kNumStateTensors)
+    return op->emitOpError()
+           << "takes either no state or all "
+           << VQAttentionOp::kNumStateTensors
+           << " state tensors (count, mean, win_codes, win_keys, win_values, "
+              "seen), but got "
+           << state.size();
+  Builder b(op->getContext());
   Type stateTypes[] = {b.getF32Type(), b.getF32Type(), b.getI32Type(),
                        b.getF32Type(), b.getF32Type(), b.getI64Type()};
   for (auto [i, v] : llvm::enumerate(state)) {
     Type elt = cast<RankedTensorType>(v.getType()).getElementType();
     if (elt != stateTypes[i])
-      return emitOpError() << "state operand '" << kStateNames[i]
-                           << "' must have element type " << stateTypes[i]
-                           << ", but has " << elt;
+      return op->emitOpError() << "state operand '" << kStateNames[i]
+                               << "' must have element type " << stateTypes[i]
+                               << ", but has " << elt;
   }
+  return success();
+}
+
+ShapeContract VQAttentionOp::getShapeContract() {
+  ShapeContract c;
+  int64_t m = getMemLen();
+  addAttentionOperands(c, getQ(), getKHat(), getCodes(), getV(), getCodebook(),
+                       getU(), getW(), getR(), getStateIn(), m,
+                       static_cast<int64_t>(getBlockLen()));
+  c.add("result", "output", getOutput(), {sym("B"), sym("T"), sym("V")});
+  for (auto [i, v] : llvm::enumerate(getResults().drop_front()))
+    c.add("state result", kStateNames[i], v, stateDims(m)[i]);
+  return c;
+}
+
+LogicalResult VQAttentionOp::verify() {
+  if (failed(verifyStateOperands(*this, getStateIn())))
+    return failure();
   return verifyShapeContract(*this, getShapeContract());
 }
 
@@ -355,11 +372,192 @@ ShapeContract MeanOp::getShapeContract() {
 }
 TVQ_CONTRACT_VERIFY_AND_REIFY(MeanOp)
 
+//===----------------------------------------------------------------------===//
+// Gradient ops
+//===----------------------------------------------------------------------===//
+
+ShapeContract EmbeddingGradOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "ids", getIds(), {sym("B"), sym("T")});
+  c.add("operand", "d_output", getDOutput(), {sym("B"), sym("T"), sym("D")});
+  c.add("result", "d_table", getDTable(), {sym("N"), sym("D")});
+  return c;
+}
+
+LogicalResult EmbeddingGradOp::verify() {
+  if (cast<RankedTensorType>(getDTable().getType()).isDynamicDim(0))
+    return emitOpError("result 'd_table' must have a static number of rows");
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult
+EmbeddingGradOp::reifyResultShapes(OpBuilder &b,
+                                   ReifiedRankedShapedTypeDims &shapes) {
+  auto type = cast<RankedTensorType>(getDTable().getType());
+  shapes.push_back({b.getIndexAttr(type.getDimSize(0)),
+                    tensor::getMixedSize(b, getLoc(), getDOutput(), 2)});
+  return success();
+}
+
+/// A gradient op whose input, d_output and d_input share one shape.
+static ShapeContract sameShapeGradContract(Value input, Value dOutput,
+                                           Value dInput) {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = leadingDims(input, 0);
+  c.add("operand", "input", input, dims);
+  c.add("operand", "d_output", dOutput, dims);
+  c.add("result", "d_input", dInput, dims);
+  return c;
+}
+
+ShapeContract RMSNormGradOp::getShapeContract() {
+  return sameShapeGradContract(getInput(), getDOutput(), getDInput());
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(RMSNormGradOp)
+
+ShapeContract SiLUGradOp::getShapeContract() {
+  return sameShapeGradContract(getInput(), getDOutput(), getDInput());
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(SiLUGradOp)
+
+ShapeContract ScaleShiftGradOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = withLast(leadingDims(getInput(), 1), sym("D"));
+  c.add("operand", "input", getInput(), dims);
+  c.add("operand", "gain", getGain(), {sym("D")});
+  c.add("operand", "d_output", getDOutput(), dims);
+  c.add("result", "d_input", getDInput(), dims);
+  c.add("result", "d_gain", getDGain(), {sym("D")});
+  c.add("result", "d_bias", getDBias(), {sym("D")});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(ScaleShiftGradOp)
+
+ShapeContract DenseWeightGradOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> lead = leadingDims(getInput(), 1);
+  c.add("operand", "input", getInput(), withLast(lead, sym("I")));
+  c.add("operand", "d_output", getDOutput(), withLast(lead, sym("O")));
+  if (getTransposeWeight())
+    c.add("result", "d_weight", getDWeight(), {sym("O"), sym("I")});
+  else
+    c.add("result", "d_weight", getDWeight(), {sym("I"), sym("O")});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(DenseWeightGradOp)
+
+ShapeContract SumLeadingOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "input", getInput(),
+        withLast(leadingDims(getInput(), 1), sym("D")));
+  c.add("result", "output", getOutput(), {sym("D")});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(SumLeadingOp)
+
+ShapeContract ConcatOp::getShapeContract() {
+  ShapeContract c;
+  Value first = getInputs().front();
+  SmallVector<DimSpec> lead = leadingDims(first, 1);
+  int64_t total = 0;
+  for (auto [i, v] : llvm::enumerate(getInputs())) {
+    int64_t width = cast<RankedTensorType>(v.getType()).getShape().back();
+    total += width;
+    c.add("operand", "input #" + std::to_string(i), v,
+          withLast(lead, DimSpec::size(width)));
+  }
+  c.add("result", "output", getOutput(), withLast(lead, DimSpec::size(total)));
+  return c;
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  int64_t rank = cast<RankedTensorType>(getInputs().front().getType()).getRank();
+  for (Value v : getInputs()) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() != rank || type.getRank() < 1 ||
+        type.isDynamicDim(rank - 1))
+      return emitOpError("inputs must have one rank (>= 1) and static last "
+                         "dimensions");
+  }
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult ConcatOp::reifyResultShapes(OpBuilder &b,
+                                          ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+ShapeContract VQQuantizeGradOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = {sym("B"), sym("T"), sym("K")};
+  c.add("operand", "keys", getKeys(), dims);
+  c.add("operand", "quantized", getQuantized(), dims);
+  c.add("operand", "d_quantized", getDQuantized(), dims);
+  c.add("operand", "d_errors", getDErrors(), {sym("B"), sym("T")});
+  c.add("result", "d_keys", getDKeys(), dims);
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(VQQuantizeGradOp)
+
+ShapeContract VQAttentionGradOp::getShapeContract() {
+  ShapeContract c;
+  addAttentionOperands(c, getQ(), getKHat(), getCodes(), getV(), getCodebook(),
+                       getU(), getW(), getR(), getStateIn(), getMemLen(),
+                       static_cast<int64_t>(getBlockLen()));
+  c.add("operand", "d_output", getDOutput(), {sym("B"), sym("T"), sym("V")});
+  c.add("result", "dq", getDq(), {sym("B"), sym("T"), sym("K")});
+  c.add("result", "dk_hat", getDkHat(), {sym("B"), sym("T"), sym("K")});
+  c.add("result", "dv", getDv(), {sym("B"), sym("T"), sym("V")});
+  c.add("result", "du", getDu(), {sym("K")});
+  c.add("result", "dw", getDw(), {sym("K")});
+  c.add("result", "dr", getDr(),
+        {DimSpec::size(static_cast<int64_t>(getMemLen()) + 1), sym("K")});
+  return c;
+}
+
+LogicalResult VQAttentionGradOp::verify() {
+  if (failed(verifyStateOperands(*this, getStateIn())))
+    return failure();
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult
+VQAttentionGradOp::reifyResultShapes(OpBuilder &b,
+                                     ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+ShapeContract CrossEntropyGradOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = {sym("B"), sym("T"), sym("N")};
+  c.add("operand", "logits", getLogits(), dims);
+  c.add("operand", "targets", getTargets(), {sym("B"), sym("T")});
+  c.add("operand", "d_loss", getDLoss(), {});
+  c.add("result", "d_logits", getDLogits(), dims);
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(CrossEntropyGradOp)
+
+ShapeContract MeanGradOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = leadingDims(getInput(), 0);
+  c.add("operand", "input", getInput(), dims);
+  c.add("operand", "d_output", getDOutput(), {});
+  c.add("result", "d_input", getDInput(), dims);
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(MeanGradOp)
+
 std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<ShapeContract>>(op)
       .Case<VQQuantizeOp, VQAttentionOp, CodebookEMAOp, EmbeddingOp, RMSNormOp,
             ScaleShiftOp, ScaleOp, SiLUOp, DenseOp, SplitOp, SinusoidTableOp,
-            CodebookOp, CrossEntropyOp, MeanOp>(
+            CodebookOp, CrossEntropyOp, MeanOp, EmbeddingGradOp, RMSNormGradOp,
+            ScaleShiftGradOp, SiLUGradOp, DenseWeightGradOp, SumLeadingOp,
+            ConcatOp, VQQuantizeGradOp, VQAttentionGradOp, CrossEntropyGradOp,
+            MeanGradOp>(
           [](auto typed) { return typed.getShapeContract(); })
       .Default([](Operation *) { return std::nullopt; });
 }

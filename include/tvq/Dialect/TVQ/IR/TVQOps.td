@@ -359,4 +359,172 @@ def TVQ_MeanOp : TVQ_Op<"mean"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Gradients (vector-Jacobian products), made by tvq-derive-gradients
+//===----------------------------------------------------------------------===//
+
+def TVQ_EmbeddingGradOp : TVQ_Op<"embedding_grad"> {
+  let summary = "Gradient of tvq.embedding with respect to its table";
+  let description = [{
+    `d_table[n, :] = sum over (b, t) with ids[b, t] == n of d_out[b, t, :]`;
+    the result has `rows` rows.
+  }];
+  let arguments = (ins TVQ_I32Tensor:$ids, TVQ_F32Tensor:$d_output);
+  let results = (outs TVQ_F32Tensor:$d_table);
+  let assemblyFormat = [{
+    $ids `,` $d_output attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_RMSNormGradOp : TVQ_Op<"rms_norm_grad"> {
+  let summary = "Gradient of tvq.rms_norm";
+  let description = [{
+    With `y = x * rho`, `rho = 1/sqrt(mean(x^2) + epsilon)` over the last
+    dimension of width D: `dx = rho * (dy - y * mean(dy * y))`.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_F32Tensor:$d_output,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$epsilon);
+  let results = (outs TVQ_F32Tensor:$d_input);
+  let assemblyFormat = [{
+    $input `,` $d_output attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_ScaleShiftGradOp : TVQ_Op<"scale_shift_grad"> {
+  let summary = "Gradients of tvq.scale_shift";
+  let description = [{
+    `d_input = dy * gain`, `d_gain = sum over leading dims of dy * x`,
+    `d_bias = sum over leading dims of dy`.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_F32Tensor:$gain,
+                       TVQ_F32Tensor:$d_output);
+  let results = (outs TVQ_F32Tensor:$d_input, TVQ_F32Tensor:$d_gain,
+                      TVQ_F32Tensor:$d_bias);
+  let assemblyFormat = [{
+    $input `,` $gain `,` $d_output attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_SiLUGradOp : TVQ_Op<"silu_grad"> {
+  let summary = "Gradient of tvq.silu";
+  let description = [{
+    `dx = dy * (s + x * s * (1 - s))` with `s = sigmoid(x)`.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_F32Tensor:$d_output);
+  let results = (outs TVQ_F32Tensor:$d_input);
+  let assemblyFormat = [{
+    $input `,` $d_output attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_DenseWeightGradOp : TVQ_Op<"dense_weight_grad"> {
+  let summary = "Gradient of tvq.dense with respect to its weight";
+  let description = [{
+    `dW[i, o] = sum over leading dims of x[..., i] * dy[..., o]` (`[O, I]`
+    with `transpose_weight`). The input gradient is a `tvq.dense` of `dy`
+    with the weight used the other way round.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_F32Tensor:$d_output,
+                       UnitAttr:$transpose_weight);
+  let results = (outs TVQ_F32Tensor:$d_weight);
+  let assemblyFormat = [{
+    $input `,` $d_output attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_SumLeadingOp : TVQ_Op<"sum_leading"> {
+  let summary = "Sums over every dimension but the last";
+  let description = [{
+    `y[d] = sum over leading dims of x[..., d]` (the gradient of a bias).
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def TVQ_ConcatOp : TVQ_Op<"concat"> {
+  let summary = "Concatenates along the last dimension (the inverse of tvq.split)";
+  let description = [{
+    The parts are laid one after another along the last dimension.
+  }];
+  let arguments = (ins Variadic<TVQ_F32Tensor>:$inputs);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def TVQ_VQQuantizeGradOp : TVQ_Op<"vq_quantize_grad"> {
+  let summary = "Straight-through gradient of tvq.vq_quantize";
+  let description = [{
+    `d_keys = d_quantized + 2 * (keys - quantized) * d_errors[..., None]`:
+    the gradient of the quantized keys passes straight through, and the
+    squared error (the commitment loss) differentiates to the keys only.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$keys, TVQ_F32Tensor:$quantized,
+                       TVQ_F32Tensor:$d_quantized, TVQ_F32Tensor:$d_errors);
+  let results = (outs TVQ_F32Tensor:$d_keys);
+  let assemblyFormat = [{
+    $keys `,` $quantized `,` $d_quantized `,` $d_errors attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def TVQ_VQAttentionGradOp : TVQ_Op<"vq_attention_grad"> {
+  let summary = "Gradients of tvq.vq_attention";
+  let description = [{
+    Given the operands of a `tvq.vq_attention` (including its optional
+    incoming state, which gets no gradient) and the gradient `d_output` of
+    its output, returns `dq`, `dk_hat`, `dv`, `du`, `dw` and `dr`.
+
+    Gradients flow through the cache means to the values of earlier blocks.
+    Keys in the compressed cache are represented by the codebook, so a key
+    gets gradient only from queries that see it uncompressed (in their own
+    block or the M positions before it). Counts get no gradient. The
+    codebook is not differentiated.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$q, TVQ_F32Tensor:$k_hat,
+                       TVQ_I32Tensor:$codes, TVQ_F32Tensor:$v,
+                       TVQ_F32Tensor:$codebook, TVQ_F32Tensor:$u,
+                       TVQ_F32Tensor:$w, TVQ_F32Tensor:$r,
+                       Variadic<AnyRankedTensor>:$state_in,
+                       TVQ_F32Tensor:$d_output,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$block_len,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$mem_len);
+  let results = (outs TVQ_F32Tensor:$dq, TVQ_F32Tensor:$dk_hat,
+                      TVQ_F32Tensor:$dv, TVQ_F32Tensor:$du,
+                      TVQ_F32Tensor:$dw, TVQ_F32Tensor:$dr);
+  let assemblyFormat = [{
+    $q `,` $k_hat `,` $codes `,` $v `,` $codebook `,` $u `,` $w `,` $r
+    (`state` `(` $state_in^ `)`)? `grad` $d_output attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let extraClassDeclaration = commonClassDeclaration # [{
+    bool hasState() { return !getStateIn().empty(); }
+  }];
+}
+
+def TVQ_CrossEntropyGradOp : TVQ_Op<"cross_entropy_grad"> {
+  let summary = "Gradient of tvq.cross_entropy with respect to the logits";
+  let description = [{
+    `d_logits = (softmax(logits) - onehot(targets)) * d_loss / (B * T)`.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$logits, TVQ_I32Tensor:$targets,
+                       TVQ_F32Tensor:$d_loss);
+  let results = (outs TVQ_F32Tensor:$d_logits);
+  let assemblyFormat = [{
+    $logits `,` $targets `,` $d_loss attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_MeanGradOp : TVQ_Op<"mean_grad"> {
+  let summary = "Gradient of tvq.mean";
+  let description = [{
+    Every element of `input`'s shape gets `d_output / number of elements`.
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_F32Tensor:$d_output);
+  let results = (outs TVQ_F32Tensor:$d_input);
+  let assemblyFormat = [{
+    $input `,` $d_output attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 #endif // TVQ_OPS_TD
