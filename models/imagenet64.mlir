@@ -2,7 +2,8 @@
 // 1249622016 parameters (codebook statistics included). Entry points:
 //   @logits(params..., inputs[B,T] i32) -> logits[B,T,vocab]
 //   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is the mean NLL in nats,
-//   loss = ce + commit_weight * sum over GAUs of the mean squared quantization error.
+//   loss = ce + commit_weight * sum over GAUs of the mean squared quantization error;
+//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, ce, d.<param>...).
 module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model = 2048 : i64, d_k = 128 : i64, d_v = 4096 : i64, codebook = 512 : i64, block_len = 512 : i64, mem_len = 512 : i64, vocab = 259 : i64, head = "tied", logit_scale = 5.000000e-03 : f64, commit_weight = 1.000000e-04 : f64, epsilon = 1.000000e-06 : f64, sinusoid_base = 1.000000e+05 : f64}} {
   // One GAU (transformer-vq.md section 1).
   func.func private @gau(%x: tensor<?x?x2048xf32>, %gain: tensor<2048xf32>, %bias: tensor<2048xf32>, %wq: tensor<2048x128xf32>, %wkvg: tensor<2048x8320xf32>, %wo: tensor<4096x2048xf32>, %wr: tensor<2048x128xf32>, %u: tensor<128xf32>, %w: tensor<128xf32>, %c_sum: tensor<512x128xf32>, %c_count: tensor<512xf32>) -> (tensor<?x?x2048xf32>, tensor<f32>) {
@@ -1108,7 +1109,8 @@ module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model 
       %p_final_norm_bias: tensor<2048xf32> {tvq.name = "final_norm.bias"},
       %inputs: tensor<?x?xi32> {tvq.name = "inputs"},
       %targets: tensor<?x?xi32> {tvq.name = "targets"})
-      -> (tensor<f32> {tvq.name = "loss"}, tensor<f32> {tvq.name = "ce"}) {
+      -> (tensor<f32> {tvq.name = "loss"}, tensor<f32> {tvq.name = "ce"})
+      attributes {tvq.gradient = "loss_grad"} {
     %x0 = tvq.embedding %inputs, %p_embed : (tensor<?x?xi32>, tensor<259x2048xf32>) -> tensor<?x?x2048xf32>
     %x1, %commit1 = func.call @gau(%x0, %p_gau0_norm_gain, %p_gau0_norm_bias, %p_gau0_wq, %p_gau0_wkvg, %p_gau0_wo, %p_gau0_wr, %p_gau0_u, %p_gau0_w, %p_gau0_c_sum, %p_gau0_c_count)
         : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>) -> (tensor<?x?x2048xf32>, tensor<f32>)

@@ -132,7 +132,9 @@ private:
        << "//   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is the "
           "mean NLL in nats,\n"
        << "//   loss = ce + commit_weight * sum over GAUs of the mean squared "
-          "quantization error.\n";
+          "quantization error;\n"
+       << "//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, "
+          "ce, d.<param>...).\n";
     os << llvm::formatv(
         "module attributes {{tvq.model = {{name = \"{0}\", layers = {1} : i64, "
         "d_model = {2} : i64, d_k = {3} : i64, d_v = {4} : i64, codebook = {5} "
@@ -225,7 +227,8 @@ private:
     std::string logitsType = act(c.vocab);
     if (withLoss)
       os << ")\n      -> (tensor<f32> {tvq.name = \"loss\"}, tensor<f32> "
-            "{tvq.name = \"ce\"}) {\n";
+            "{tvq.name = \"ce\"})\n      attributes {tvq.gradient = "
+            "\"loss_grad\"} {\n";
     else
       os << ")\n      -> (" << logitsType << " {tvq.name = \"logits\"}) {\n";
 

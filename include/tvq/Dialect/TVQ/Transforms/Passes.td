@@ -4,6 +4,50 @@
 
 include "mlir/Pass/PassBase.td"
 
+def TVQDeriveGradients : Pass<"tvq-derive-gradients", "ModuleOp"> {
+  let summary = "Reverse-mode differentiation of a loss function";
+  let description = [{
+    For every function with a `tvq.gradient = "NAME"` attribute, adds the
+    public function `@NAME`: the same arguments, the same results, then the
+    gradient of the first result (a rank-0 f32 loss) with respect to every
+    f32 argument that the loss depends on differentiably, named
+    `d.<argument name>`. The function must be one block of tvq ops and
+    elementwise arith ops on tensors (run `inline` first).
+
+    The backward is built op by op in reverse from each op's
+    vector-Jacobian product, using the tvq gradient ops
+    (`tvq.dense_weight_grad`, `tvq.vq_attention_grad`, ...); adjoints of a
+    value used several times are summed. `tvq.vq_quantize` is
+    straight-through; the codebook, its statistics, the sinusoid table and
+    integer values get no gradient.
+
+    Before:
+    ```mlir
+    func.func @f(%x: tensor<?x8xf32> {tvq.name = "x"}) -> tensor<f32>
+        attributes {tvq.gradient = "f_grad"} {
+      %y = tvq.silu %x : tensor<?x8xf32>
+      %m = tvq.mean %y : (tensor<?x8xf32>) -> tensor<f32>
+      return %m : tensor<f32>
+    }
+    ```
+    After (added):
+    ```mlir
+    func.func @f_grad(%x: tensor<?x8xf32> {tvq.name = "x"})
+        -> (tensor<f32>, tensor<?x8xf32> {tvq.name = "d.x"}) {
+      %y = tvq.silu %x : tensor<?x8xf32>
+      %m = tvq.mean %y : (tensor<?x8xf32>) -> tensor<f32>
+      %one = arith.constant dense<1.0> : tensor<f32>
+      %dy = tvq.mean_grad %y, %one : (tensor<?x8xf32>, tensor<f32>) -> tensor<?x8xf32>
+      %dx = tvq.silu_grad %x, %dy : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+      return %m, %dx : tensor<f32>, tensor<?x8xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def TVQInsertRuntimeChecks : Pass<"tvq-insert-runtime-checks", "ModuleOp"> {
   let summary = "Derive a shape-check function for every entry point";
   let description = [{

@@ -1,0 +1,295 @@
+//===- DeriveGradients.cpp - Reverse-mode differentiation -----------------===//
+//
+// Builds `@NAME` for every function marked `tvq.gradient = "NAME"`: the
+// forward, then the backward made of each op's vector-Jacobian product in
+// reverse order, returning the loss, the other results and the gradients.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tvq/Dialect/TVQ/IR/TVQOps.h"
+#include "tvq/Dialect/TVQ/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir {
+namespace tvq {
+#define GEN_PASS_DEF_TVQDERIVEGRADIENTS
+#include "tvq/Dialect/TVQ/Transforms/Passes.h.inc"
+} // namespace tvq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::tvq;
+
+namespace {
+
+/// The adjoints of one function being differentiated, and the builder that
+/// emits the backward.
+class Adjoints {
+public:
+  Adjoints(OpBuilder &b) : b(b) {}
+
+  /// The adjoint of `v`, or null when nothing flowed into it.
+  Value get(Value v) const { return adjoints.lookup(v); }
+
+  /// The adjoint of `v`, or zeros of its shape.
+  Value getOrZeros(Value v, Location loc) {
+    if (Value g = get(v))
+      return g;
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+    Value zeros = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+    if (zeros.getType() != type)
+      zeros = tensor::CastOp::create(b, loc, type, zeros);
+    return zeros;
+  }
+
+  /// Adds `g` to the adjoint of `v` (float tensors only).
+  void add(Value v, Value g) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return;
+    if (g.getType() != type)
+      g = tensor::CastOp::create(b, g.getLoc(), type, g);
+    if (Value old = adjoints.lookup(v))
+      g = arith::AddFOp::create(b, g.getLoc(), old, g);
+    adjoints[v] = g;
+  }
+
+private:
+  OpBuilder &b;
+  DenseMap<Value, Value> adjoints;
+};
+
+/// Emits the vector-Jacobian product of `op` given the adjoints of its
+/// results. Fails for ops without a rule.
+static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b) {
+  Location loc = op->getLoc();
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](arith::AddFOp o) {
+        Value g = adj.get(o.getResult());
+        adj.add(o.getLhs(), g);
+        adj.add(o.getRhs(), g);
+        return success();
+      })
+      .Case([&](arith::SubFOp o) {
+        Value g = adj.get(o.getResult());
+        adj.add(o.getLhs(), g);
+        adj.add(o.getRhs(), arith::NegFOp::create(b, loc, g));
+        return success();
+      })
+      .Case([&](arith::MulFOp o) {
+        Value g = adj.get(o.getResult());
+        adj.add(o.getLhs(), arith::MulFOp::create(b, loc, g, o.getRhs()));
+        adj.add(o.getRhs(), arith::MulFOp::create(b, loc, g, o.getLhs()));
+        return success();
+      })
+      .Case([&](EmbeddingOp o) {
+        adj.add(o.getTable(),
+                EmbeddingGradOp::create(b, loc, o.getTable().getType(),
+                                        o.getIds(), adj.get(o.getOutput())));
+        return success();
+      })
+      .Case([&](RMSNormOp o) {
+        adj.add(o.getInput(),
+                RMSNormGradOp::create(b, loc, o.getInput().getType(),
+                                      o.getInput(), adj.get(o.getOutput()),
+                                      o.getEpsilonAttr()));
+        return success();
+      })
+      .Case([&](ScaleShiftOp o) {
+        auto grad = ScaleShiftGradOp::create(
+            b, loc,
+            TypeRange{o.getInput().getType(), o.getGain().getType(),
+                      o.getBias().getType()},
+            o.getInput(), o.getGain(), adj.get(o.getOutput()));
+        adj.add(o.getInput(), grad.getDInput());
+        adj.add(o.getGain(), grad.getDGain());
+        adj.add(o.getBias(), grad.getDBias());
+        return success();
+      })
+      .Case([&](ScaleOp o) {
+        adj.add(o.getInput(),
+                ScaleOp::create(b, loc, o.getInput().getType(),
+                                adj.get(o.getOutput()), o.getFactorAttr()));
+        return success();
+      })
+      .Case([&](SiLUOp o) {
+        adj.add(o.getInput(),
+                SiLUGradOp::create(b, loc, o.getInput().getType(), o.getInput(),
+                                   adj.get(o.getOutput())));
+        return success();
+      })
+      .Case([&](DenseOp o) {
+        Value g = adj.get(o.getOutput());
+        bool transposed = o.getTransposeWeight();
+        // dx = g W^T: a dense with the weight used the other way round.
+        adj.add(o.getInput(),
+                DenseOp::create(b, loc, o.getInput().getType(), g,
+                                o.getWeight(), Value(),
+                                transposed ? UnitAttr() : b.getUnitAttr()));
+        adj.add(o.getWeight(),
+                DenseWeightGradOp::create(
+                    b, loc, o.getWeight().getType(), o.getInput(), g,
+                    transposed ? b.getUnitAttr() : UnitAttr()));
+        if (Value bias = o.getBias())
+          adj.add(bias, SumLeadingOp::create(b, loc, bias.getType(), g));
+        return success();
+      })
+      .Case([&](SplitOp o) {
+        SmallVector<Value> parts;
+        for (Value r : o.getOutputs())
+          parts.push_back(adj.getOrZeros(r, loc));
+        adj.add(o.getInput(),
+                ConcatOp::create(b, loc, o.getInput().getType(), parts));
+        return success();
+      })
+      .Case([&](VQQuantizeOp o) {
+        Value dq = adj.getOrZeros(o.getQuantized(), loc);
+        Value de = adj.getOrZeros(o.getErrors(), loc);
+        adj.add(o.getKeys(),
+                VQQuantizeGradOp::create(b, loc, o.getKeys().getType(),
+                                         o.getKeys(), o.getQuantized(), dq, de));
+        return success();
+      })
+      .Case([&](VQAttentionOp o) {
+        Value g = adj.get(o.getOutput());
+        if (!g)
+          return success(); // Only the state results are used.
+        auto grad = VQAttentionGradOp::create(
+            b, loc,
+            TypeRange{o.getQ().getType(), o.getKHat().getType(),
+                      o.getV().getType(), o.getU().getType(),
+                      o.getW().getType(), o.getR().getType()},
+            o.getQ(), o.getKHat(), o.getCodes(), o.getV(), o.getCodebook(),
+            o.getU(), o.getW(), o.getR(), o.getStateIn(), g,
+            o.getBlockLenAttr(), o.getMemLenAttr());
+        adj.add(o.getQ(), grad.getDq());
+        adj.add(o.getKHat(), grad.getDkHat());
+        adj.add(o.getV(), grad.getDv());
+        adj.add(o.getU(), grad.getDu());
+        adj.add(o.getW(), grad.getDw());
+        adj.add(o.getR(), grad.getDr());
+        return success();
+      })
+      .Case([&](CrossEntropyOp o) {
+        adj.add(o.getLogits(),
+                CrossEntropyGradOp::create(b, loc, o.getLogits().getType(),
+                                           o.getLogits(), o.getTargets(),
+                                           adj.get(o.getLoss())));
+        return success();
+      })
+      .Case([&](MeanOp o) {
+        adj.add(o.getInput(),
+                MeanGradOp::create(b, loc, o.getInput().getType(),
+                                   o.getInput(), adj.get(o.getOutput())));
+        return success();
+      })
+      // Not differentiated: the codebook and its statistics, positions.
+      .Case<CodebookOp, CodebookEMAOp, SinusoidTableOp>(
+          [](Operation *) { return success(); })
+      .Default([&](Operation *other) {
+        return other->emitOpError()
+               << "has no gradient rule; tvq-derive-gradients differentiates "
+                  "tvq ops and elementwise arith ops on tensors";
+      });
+}
+
+/// True when any result of `op` has an adjoint.
+static bool receivesGradient(Operation *op, const Adjoints &adj) {
+  return llvm::any_of(op->getResults(),
+                      [&](Value r) { return static_cast<bool>(adj.get(r)); });
+}
+
+/// Adds the gradient function of `func` named `name`.
+static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("tvq.gradient needs a function of one block; run "
+                          "inline first");
+  FunctionType type = func.getFunctionType();
+  auto lossType = type.getNumResults() > 0
+                      ? dyn_cast<RankedTensorType>(type.getResult(0))
+                      : RankedTensorType();
+  if (!lossType || lossType.getRank() != 0 || !lossType.getElementType().isF32())
+    return func.emitError("the first result of a function with tvq.gradient "
+                          "must be the loss, a tensor<f32>");
+
+  OpBuilder b(func);
+  b.setInsertionPointAfter(func);
+  auto grad = func::FuncOp::create(b, func.getLoc(), name, type);
+  IRMapping mapping;
+  func.getBody().cloneInto(&grad.getBody(), mapping);
+  grad.setAllArgAttrs(func.getAllArgAttrs());
+  if (ArrayAttr resultAttrs = func.getAllResultAttrs())
+    grad.setAllResultAttrs(resultAttrs);
+  Block &body = grad.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+
+  b.setInsertionPoint(ret);
+  Adjoints adj(b);
+  Value one = arith::ConstantOp::create(
+      b, func.getLoc(), DenseElementsAttr::get(lossType, b.getF32FloatAttr(1.0)));
+  adj.add(ret.getOperand(0), one);
+  SmallVector<Operation *> ops;
+  for (Operation &op : body.without_terminator())
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops)) {
+    if (!receivesGradient(op, adj) || isa<arith::ConstantOp>(op))
+      continue;
+    if (failed(backward(op, adj, b)))
+      return failure();
+  }
+
+  // Results: the original ones, then d.<name> per differentiated argument.
+  SmallVector<Value> results(ret.getOperands());
+  SmallVector<Type> resultTypes(type.getResults());
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (unsigned i = 0; i < type.getNumResults(); ++i)
+    resultAttrs.push_back(grad.getResultAttrDict(i)
+                              ? grad.getResultAttrDict(i)
+                              : b.getDictionaryAttr({}));
+  for (BlockArgument arg : body.getArguments()) {
+    Value g = adj.get(arg);
+    if (!g)
+      continue;
+    auto nameAttr =
+        grad.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "tvq.name");
+    std::string argName = nameAttr ? nameAttr.getValue().str()
+                                   : "arg" + std::to_string(arg.getArgNumber());
+    results.push_back(g);
+    resultTypes.push_back(arg.getType());
+    resultAttrs.push_back(b.getDictionaryAttr(
+        b.getNamedAttr("tvq.name", b.getStringAttr("d." + argName))));
+  }
+  func::ReturnOp::create(b, ret.getLoc(), results);
+  ret.erase();
+  grad.setFunctionType(b.getFunctionType(type.getInputs(), resultTypes));
+  grad.setAllResultAttrs(resultAttrs);
+  grad->removeAttr("tvq.gradient");
+  return success();
+}
+
+struct TVQDeriveGradientsPass
+    : tvq::impl::TVQDeriveGradientsBase<TVQDeriveGradientsPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<func::FuncOp, std::string>> work;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (auto name = func->getAttrOfType<StringAttr>("tvq.gradient"))
+        work.push_back({func, name.getValue().str()});
+    for (auto &[func, name] : work) {
+      if (getOperation().lookupSymbol(name)) {
+        func.emitError() << "tvq.gradient names '" << name
+                         << "', which already exists";
+        return signalPassFailure();
+      }
+      if (failed(deriveGradient(func, name)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
