@@ -32,12 +32,6 @@ std::string npyBytes(int major, const std::string &dict,
   return bytes + header + data;
 }
 
-/// The raw little-endian bytes of values.
-template <typename T> std::string rawBytes(const std::vector<T> &values) {
-  return std::string(reinterpret_cast<const char *>(values.data()),
-                     values.size() * sizeof(T));
-}
-
 /// Writes bytes to a file and expects tvq_npy_read to fail with a message
 /// that names the file and contains problem.
 void expectReadError(const std::string &bytes, const std::string &problem) {

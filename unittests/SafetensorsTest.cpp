@@ -30,12 +30,6 @@ std::string fileBytes(const std::string &header, const std::string &data) {
   return bytes + header + data;
 }
 
-/// The raw bytes of values.
-template <typename T> std::string rawBytes(const std::vector<T> &values) {
-  return std::string(reinterpret_cast<const char *>(values.data()),
-                     values.size() * sizeof(T));
-}
-
 /// The names of the files in directory.
 std::vector<std::string> listDir(const std::string &directory) {
   std::vector<std::string> names;

@@ -62,6 +62,30 @@ inline std::string readFile(const std::string &path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+/// A .npy file (format 1.0) with the given descr (e.g. "<u2"), shape text
+/// (e.g. "(3,)") and raw data, laid out as NumPy writes it.
+inline std::string npyFileBytes(const std::string &descr,
+                                const std::string &shape,
+                                const std::string &data) {
+  std::string dict = "{'descr': '" + descr +
+                     "', 'fortran_order': False, 'shape': " + shape + ", }";
+  size_t unpadded = 10 + dict.size() + 1;
+  std::string header =
+      dict + std::string((64 - unpadded % 64) % 64, ' ') + "\n";
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\0';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  return bytes + header + data;
+}
+
+/// The raw bytes of values.
+template <typename T> std::string rawBytes(const std::vector<T> &values) {
+  return std::string(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T));
+}
+
 /// A tensor of dtype T (float, double, int32_t or int64_t) with the given
 /// shape and row-major values.
 template <typename T> tvq_dtype dtypeOf();

@@ -207,6 +207,194 @@ TVQ_API const char *tvq_safetensors_metadata_value(const tvq_safetensors *file,
 TVQ_API const char *tvq_safetensors_metadata(const tvq_safetensors *file,
                                              const char *key);
 
+//===-- Random numbers and sampling ---------------------------------------===//
+
+/// A counter-based random number generator. Value i of the sequence for key
+/// is word i % 4 of Philox4x64-10 applied to the counter (i / 4, 0, 0, 0)
+/// under the key (key, 0): integer arithmetic only, so every machine draws the
+/// same values, and the same as numpy.random.Philox(key=key) (whose first
+/// value is block 1, i.e. this generator's value 4). The whole state is these
+/// two numbers: store them (e.g. in checkpoint metadata, see tvq_rng_format)
+/// to continue the sequence exactly.
+typedef struct tvq_rng {
+  uint64_t key;
+  /// The index of the next value.
+  uint64_t counter;
+} tvq_rng;
+
+/// The generator for seed: {seed, 0}.
+TVQ_API tvq_rng tvq_rng_create(uint64_t seed);
+
+/// The next value of the sequence; advances the counter by one.
+TVQ_API uint64_t tvq_rng_next_u64(tvq_rng *rng);
+
+/// A uniform double in [0, 1) from the top 53 bits of the next value.
+TVQ_API double tvq_rng_next_double(tvq_rng *rng);
+
+/// Writes the state as "KEY:COUNTER" (16 lowercase hex digits each) into
+/// buf, snprintf-style; returns the length of the full text (33).
+TVQ_API size_t tvq_rng_format(const tvq_rng *rng, char *buf, size_t size);
+
+/// Parses the text of tvq_rng_format into rng. Returns 0 on success.
+TVQ_API int tvq_rng_parse(const char *text, tvq_rng *rng);
+
+/// Samples a token from logits[0..vocab_size) by nucleus (top-p) sampling at
+/// a temperature: p = softmax(logits / temperature); the tokens are ordered
+/// by decreasing p (lower index first on ties) and the shortest prefix whose
+/// mass reaches top_p is kept (the argmax always is); one token is drawn from
+/// the kept ones in proportion to p. temperature 0 or top_p 0 is greedy
+/// (the argmax, lowest index on ties); top_p 1 is plain softmax sampling.
+/// Every call uses exactly one value of rng. Logits may be -inf (never
+/// sampled) but not NaN or +inf. Returns the token, or -1 on an error.
+TVQ_API int32_t tvq_sample_top_p(const float *logits, int32_t vocab_size,
+                                 float temperature, float top_p, tvq_rng *rng);
+
+//===-- Data --------------------------------------------------------------===//
+
+/// The special token ids; bytes and subpixels are offset by TVQ_BYTE_OFFSET.
+enum {
+  TVQ_TOKEN_PAD = 0,
+  TVQ_TOKEN_EOS = 1,
+  TVQ_TOKEN_UNK = 2,
+  TVQ_BYTE_OFFSET = 3,
+};
+
+/// The kinds of data files (see docs/design.md for the formats).
+typedef enum tvq_data_format {
+  /// Any file of bytes (e.g. enwik8); byte b is token b + 3.
+  TVQ_DATA_BYTES = 0,
+  /// A .npy file holding a 1-D int32 ('<i4') or uint16 ('<u2') array of
+  /// token ids, used as they are (documents concatenated).
+  TVQ_DATA_TOKENS = 1,
+  /// A .npy file holding a uint8 ('|u1') array [N, 64, 64, 3] of images;
+  /// each is 12288 tokens in raster order, subpixel v being token v + 3.
+  TVQ_DATA_IMAGES = 2,
+} tvq_data_format;
+
+/// The part of a file to use. With n bytes, tokens or images, train is
+/// [0, floor(0.9 n)), valid [floor(0.9 n), floor(0.95 n)) and test the rest:
+/// enwik8's 100M bytes give exactly 90M / 5M / 5M.
+typedef enum tvq_split {
+  TVQ_SPLIT_ALL = 0,
+  TVQ_SPLIT_TRAIN = 1,
+  TVQ_SPLIT_VALID = 2,
+  TVQ_SPLIT_TEST = 3,
+} tvq_split;
+
+/// One split of a data file, held in memory as a stream of token ids.
+typedef struct tvq_dataset tvq_dataset;
+
+/// Opens and reads the split of a data file.
+TVQ_API tvq_dataset *tvq_dataset_open(const char *path, tvq_data_format format,
+                                      tvq_split split);
+
+/// Frees a dataset; NULL is ignored.
+TVQ_API void tvq_dataset_close(tvq_dataset *dataset);
+
+/// The number of tokens of the split.
+TVQ_API int64_t tvq_dataset_num_tokens(const tvq_dataset *dataset);
+
+/// The vocabulary the ids need: 259 for bytes and images, the largest id
+/// plus one for token files (at least 3).
+TVQ_API int32_t tvq_dataset_vocab_size(const tvq_dataset *dataset);
+
+/// E.g. "'enwik8' train split (bytes [0, 90000000) of 100000000)".
+TVQ_API const char *tvq_dataset_describe(const tvq_dataset *dataset);
+
+/// Copies tokens [offset, offset + count) into out. Returns 0 on success.
+TVQ_API int tvq_dataset_read(const tvq_dataset *dataset, int64_t offset,
+                             int64_t count, int32_t *out);
+
+/// Cuts a dataset into rows and serves them as batches.
+typedef struct tvq_batcher tvq_batcher;
+
+/// A batcher of batch_size rows of seq_len tokens. The dataset's n tokens
+/// are cut into W = floor(n / seq_len) windows [w * seq_len, (w + 1) *
+/// seq_len) (the last n mod seq_len tokens are never used). Global row
+/// g = step * batch_size + r (r the row within the batch) is window
+/// perm_e(g mod W) in epoch e = g div W, where perm_e is a Fisher-Yates
+/// shuffle of 0..W-1 drawn from Philox4x64-10 under key seed with the counter
+/// (i / 4, e, 1, 0), or the identity when shuffle is 0. A batch thus depends
+/// only on the data, the sizes, seed, shuffle and step: a run resumed at a
+/// step sees exactly the batches it would have seen. Fails when the dataset
+/// has fewer than batch_size * seq_len tokens. The dataset must outlive the
+/// batcher; a batcher is not thread-safe.
+TVQ_API tvq_batcher *tvq_batcher_create(const tvq_dataset *dataset,
+                                        int32_t batch_size, int32_t seq_len,
+                                        uint64_t seed, int shuffle);
+
+/// Frees a batcher; NULL is ignored.
+TVQ_API void tvq_batcher_destroy(tvq_batcher *batcher);
+
+/// W, the rows of one epoch.
+TVQ_API int64_t tvq_batcher_windows_per_epoch(const tvq_batcher *batcher);
+
+/// The window that row r of step serves; -1 on invalid arguments.
+TVQ_API int64_t tvq_batcher_window(tvq_batcher *batcher, int64_t step,
+                                   int32_t row);
+
+/// The batch of step (0-based) as two new int32 [batch_size, seq_len]
+/// tensors owned by the caller: targets holds each row's window and inputs
+/// the same shifted right by one with EOS first (inputs = [eos] + row[:-1],
+/// targets = row). Returns 0 on success.
+TVQ_API int tvq_batcher_batch(tvq_batcher *batcher, int64_t step,
+                              tvq_tensor **inputs, tvq_tensor **targets);
+
+//===-- Metrics and progress ----------------------------------------------===//
+
+/// An open RUNDIR/metrics.jsonl, appended one JSON object per line.
+typedef struct tvq_metrics tvq_metrics;
+
+/// One field of a metrics line: a string when string is non-NULL, else the
+/// number (NaN and infinities are written as null).
+typedef struct tvq_metric_field {
+  const char *key;
+  const char *string;
+  double number;
+} tvq_metric_field;
+
+/// Opens run_dir/metrics.jsonl for appending, creating run_dir (and its
+/// parents) and the file when missing.
+TVQ_API tvq_metrics *tvq_metrics_open(const char *run_dir);
+
+/// Closes the file; NULL is ignored.
+TVQ_API void tvq_metrics_close(tvq_metrics *metrics);
+
+/// Appends {"key": value, ...} (keys distinct, in the given order) as one
+/// line with a single write, so that the line is complete in the file when
+/// the call returns. Returns 0 on success.
+TVQ_API int tvq_metrics_append(tvq_metrics *metrics,
+                               const tvq_metric_field *fields,
+                               int32_t num_fields);
+
+/// Bits per byte of a loss in nats per token of a byte-level model:
+/// loss / ln 2.
+TVQ_API double tvq_bits_per_byte(double loss_nats);
+
+/// The state of a run for its progress line.
+typedef struct tvq_progress {
+  /// Steps done so far, and the total (0 when unknown: no total, no ETA).
+  int64_t step, total_steps;
+  /// The step the run (re)started from and the seconds since then, for the
+  /// ETA: elapsed_s * (total_steps - step) / (step - start_step).
+  int64_t start_step;
+  double elapsed_s;
+  /// Shown when finite (pass NAN to leave them out).
+  double loss, bits_per_byte, tokens_per_s;
+} tvq_progress;
+
+/// Writes a line such as "step 1200/125000  loss 1.2346  bpb 1.7811
+/// 52.3k tok/s  ETA 3h12m" into buf, snprintf-style; returns the length of
+/// the full text.
+TVQ_API size_t tvq_progress_format(const tvq_progress *progress, char *buf,
+                                   size_t size);
+
+/// Prints the progress line to fd: on a terminal it rewrites the current line
+/// ('\r', the line, erase to the end of the line; a newline after it when
+/// done is nonzero); otherwise it prints the line and a newline. Returns 0 on
+/// success.
+TVQ_API int tvq_progress_print(int fd, const tvq_progress *progress, int done);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif
