@@ -1,0 +1,9 @@
+// grad_check.py: gradients of tvq.dense with a bias (input, weight, bias), rank-2 input.
+func.func @f(%x: tensor<?x6xf32> {tvq.name = "x"}, %w: tensor<6x4xf32> {tvq.name = "w"},
+             %b: tensor<4xf32> {tvq.name = "b"}, %c: tensor<?x4xf32> {tvq.name = "c"})
+    -> tensor<f32> attributes {tvq.gradient = "f_grad"} {
+  %y = tvq.dense %x, %w bias %b : (tensor<?x6xf32>, tensor<6x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %p = arith.mulf %y, %c : tensor<?x4xf32>
+  %m = tvq.mean %p : (tensor<?x4xf32>) -> tensor<f32>
+  return %m : tensor<f32>
+}
