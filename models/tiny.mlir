@@ -3,7 +3,8 @@
 //   @logits(params..., inputs[B,T] i32) -> logits[B,T,vocab]
 //   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is the mean NLL in nats,
 //   loss = ce + commit_weight * sum over GAUs of the mean squared quantization error;
-//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, ce, d.<param>...).
+//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, ce, d.<param>...),
+//   @train_step (derived from @loss_grad): AdamW, clipping, schedule, codebook EMA.
 module attributes {tvq.model = {name = "tiny", layers = 2 : i64, d_model = 128 : i64, d_k = 32 : i64, d_v = 256 : i64, codebook = 64 : i64, block_len = 32 : i64, mem_len = 32 : i64, vocab = 259 : i64, head = "untied", logit_scale = 5.000000e-03 : f64, commit_weight = 1.000000e-04 : f64, epsilon = 1.000000e-06 : f64, sinusoid_base = 1.000000e+05 : f64}} {
   // One GAU (transformer-vq.md section 1).
   func.func private @gau(%x: tensor<?x?x128xf32>, %gain: tensor<128xf32>, %bias: tensor<128xf32>, %wq: tensor<128x32xf32>, %wkvg: tensor<128x544xf32>, %wo: tensor<256x128xf32>, %wr: tensor<128x32xf32>, %u: tensor<32xf32>, %w: tensor<32xf32>, %c_sum: tensor<64x32xf32>, %c_count: tensor<64xf32>) -> (tensor<?x?x128xf32>, tensor<f32>) {
@@ -139,7 +140,7 @@ module attributes {tvq.model = {name = "tiny", layers = 2 : i64, d_model = 128 :
       %inputs: tensor<?x?xi32> {tvq.name = "inputs"},
       %targets: tensor<?x?xi32> {tvq.name = "targets"})
       -> (tensor<f32> {tvq.name = "loss"}, tensor<f32> {tvq.name = "ce"})
-      attributes {tvq.gradient = "loss_grad"} {
+      attributes {tvq.gradient = "loss_grad", tvq.train_step = {name = "train_step", lr = 2.000000e-03 : f64, beta1 = 9.000000e-01 : f64, beta2 = 9.800000e-01 : f64, epsilon = 1.000000e-09 : f64, clip_norm = 1.000000e-01 : f64, weight_decay = 2.000000e-04 : f64, warmup = 100 : i64, total_steps = 3000 : i64, final_lr_ratio = 1.000000e-01 : f64, ema_gamma = 9.900000e-01 : f64}} {
     %x0 = tvq.embedding %inputs, %p_embed : (tensor<?x?xi32>, tensor<259x128xf32>) -> tensor<?x?x128xf32>
     %x1, %commit1 = func.call @gau(%x0, %p_gau0_norm_gain, %p_gau0_norm_bias, %p_gau0_wq, %p_gau0_wkvg, %p_gau0_wo, %p_gau0_wr, %p_gau0_u, %p_gau0_w, %p_gau0_c_sum, %p_gau0_c_count)
         : (tensor<?x?x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<128x32xf32>, tensor<128x544xf32>, tensor<256x128xf32>, tensor<128x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<64x32xf32>, tensor<64xf32>) -> (tensor<?x?x128xf32>, tensor<f32>)

@@ -21,7 +21,8 @@ struct PhaseInfo {
 static const PhaseInfo kPhases[] = {
     {Phase::Input, "input", ""},
     {Phase::TVQ, "tvq",
-     "inline,symbol-dce,tvq-derive-gradients,tvq-insert-runtime-checks,"
+     "inline,symbol-dce,tvq-derive-gradients,tvq-derive-train-step,"
+     "tvq-insert-runtime-checks,"
      "tvq-build-manifest"},
     {Phase::Blocks, "blocks",
      "func.func(tvq-split-attention-blocks),canonicalize,cse"},

@@ -19,8 +19,11 @@ int64_t Parameter::numElements() const {
 std::optional<ModelConfig> tvq::presetConfig(llvm::StringRef name) {
   ModelConfig c;
   c.name = name.str();
-  if (name == "tiny")
-    return c; // The defaults: 2 layers, D 128, K 32, V 256, S 64, L 32.
+  if (name == "tiny") {
+    // 2 layers, D 128, K 32, V 256, S 64, L 32; trains in minutes on a CPU.
+    c.lr = 2e-3, c.warmupSteps = 100, c.totalSteps = 3000;
+    return c;
+  }
   if (name == "enwik8") {
     c.layers = 24, c.dModel = 768, c.dK = 128, c.dV = 1536;
     c.codebookSize = 512, c.blockLen = 512, c.vocab = 259;
@@ -32,6 +35,7 @@ std::optional<ModelConfig> tvq::presetConfig(llvm::StringRef name) {
     c.codebookSize = 512, c.blockLen = 512;
     c.vocab = name == "pg19" ? 32000 : 259;
     c.head = HeadType::Tied;
+    c.totalSteps = 500000;
     return c;
   }
   return std::nullopt;
@@ -121,6 +125,19 @@ private:
     return s + elt.str() + ">";
   }
   std::string act(int64_t width) const { return tensor({-1, -1, width}); }
+
+  /// The `tvq.train_step` dictionary of @eval_loss.
+  std::string trainStepAttr() const {
+    return llvm::formatv(
+        "tvq.train_step = {{name = \"train_step\", lr = {0} : f64, beta1 = "
+        "{1} : f64, beta2 = {2} : f64, epsilon = {3} : f64, clip_norm = {4} : "
+        "f64, weight_decay = {5} : f64, warmup = {6} : i64, total_steps = {7} "
+        ": i64, final_lr_ratio = {8} : f64, ema_gamma = {9} : f64}",
+        fmt(c.lr), fmt(c.beta1), fmt(c.beta2), fmt(c.adamEpsilon),
+        fmt(c.clipNorm), fmt(c.weightDecay), c.warmupSteps, c.totalSteps,
+        fmt(c.finalLrRatio), fmt(c.emaGamma))
+        .str();
+  }
   static std::string fmt(double v) { return llvm::formatv("{0:e}", v).str(); }
   double tauScale() const { return std::pow(static_cast<double>(c.dK), -0.25); }
 
@@ -134,7 +151,9 @@ private:
        << "//   loss = ce + commit_weight * sum over GAUs of the mean squared "
           "quantization error;\n"
        << "//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, "
-          "ce, d.<param>...).\n";
+          "ce, d.<param>...),\n"
+       << "//   @train_step (derived from @loss_grad): AdamW, clipping, "
+          "schedule, codebook EMA.\n";
     os << llvm::formatv(
         "module attributes {{tvq.model = {{name = \"{0}\", layers = {1} : i64, "
         "d_model = {2} : i64, d_k = {3} : i64, d_v = {4} : i64, codebook = {5} "
@@ -228,7 +247,8 @@ private:
     if (withLoss)
       os << ")\n      -> (tensor<f32> {tvq.name = \"loss\"}, tensor<f32> "
             "{tvq.name = \"ce\"})\n      attributes {tvq.gradient = "
-            "\"loss_grad\"} {\n";
+            "\"loss_grad\", "
+         << trainStepAttr() << "} {\n";
     else
       os << ")\n      -> (" << logitsType << " {tvq.name = \"logits\"}) {\n";
 

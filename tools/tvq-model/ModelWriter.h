@@ -40,6 +40,17 @@ struct ModelConfig {
   double epsilon = 1e-6;     ///< rmsnorm
   double sinusoidBase = 100000.0;
 
+  // Training (section 6): AdamW with global-norm clipping, weight decay on
+  // matrices, linear warmup then cosine decay, codebook EMA.
+  double lr = 4e-4;
+  double beta1 = 0.9, beta2 = 0.98, adamEpsilon = 1e-9;
+  double clipNorm = 0.1;
+  double weightDecay = 2e-4;
+  int64_t warmupSteps = 10000;
+  int64_t totalSteps = 125000;
+  double finalLrRatio = 0.1;
+  double emaGamma = 0.99;
+
   int64_t gaus() const { return 2 * layers; }
 };
 

@@ -51,6 +51,13 @@ static cl::opt<int64_t> blockLen("block-len",
                                  cl::init(0));
 static cl::opt<int64_t> vocab("vocab", cl::desc("Vocabulary size"),
                               cl::init(0));
+static cl::opt<double> lrOpt("lr", cl::desc("Peak learning rate"),
+                             cl::init(0.0));
+static cl::opt<int64_t> warmupOpt("warmup", cl::desc("Warmup steps"),
+                                  cl::init(-1));
+static cl::opt<int64_t> stepsOpt("steps",
+                                 cl::desc("Total steps of the schedule"),
+                                 cl::init(0));
 static cl::opt<std::string> head("head", cl::desc("Output head: untied, tied"),
                                  cl::init(""));
 
@@ -78,6 +85,11 @@ int main(int argc, char **argv) {
   override(codebook, c.codebookSize);
   override(blockLen, c.blockLen);
   override(vocab, c.vocab);
+  if (lrOpt > 0)
+    c.lr = lrOpt;
+  if (warmupOpt >= 0)
+    c.warmupSteps = warmupOpt;
+  override(stepsOpt, c.totalSteps);
   if (!nameOpt.empty())
     c.name = nameOpt;
   if (head == "tied")

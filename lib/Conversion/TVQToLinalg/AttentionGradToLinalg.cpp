@@ -578,7 +578,7 @@ struct VQAttentionGradLowering : OpRewritePattern<VQAttentionGradOp> {
           // dr[d,k] += sum_{b,i} dBand[b,i,d] * (q+w)[b,i,k]
           // (loops d, k, b, i).
           dr = g.generic(
-              {dBand, fwd.qw}, dr,
+              {dBand, fwd.qu}, dr,
               {g.map(4, {2, 3, 0}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
               {kPar, kPar, kRed, kRed},
               [](OpBuilder &nb, Location bl, ValueRange a) {

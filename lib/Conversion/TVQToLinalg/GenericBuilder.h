@@ -133,6 +133,9 @@ void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of GradOpsToLinalg.cpp (the other gradient ops).
 void populateGradOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// Adds the patterns of OptimizerToLinalg.cpp (lr_schedule, global_norm,
+/// adamw_update).
+void populateOptimizerToLinalgPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of ModelOpsToLinalg.cpp (embedding, norms, dense, ...).
 void populateModelOpsToLinalgPatterns(RewritePatternSet &patterns);
 

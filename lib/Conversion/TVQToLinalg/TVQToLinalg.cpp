@@ -30,6 +30,7 @@ struct ConvertTVQToLinalgPass
     populateAttentionToLinalgPatterns(patterns);
     populateModelOpsToLinalgPatterns(patterns);
     populateGradOpsToLinalgPatterns(patterns);
+    populateOptimizerToLinalgPatterns(patterns);
     populateAttentionGradToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -550,6 +550,59 @@ ShapeContract MeanGradOp::getShapeContract() {
 }
 TVQ_CONTRACT_VERIFY_AND_REIFY(MeanGradOp)
 
+//===----------------------------------------------------------------------===//
+// Optimizer ops
+//===----------------------------------------------------------------------===//
+
+ShapeContract LRScheduleOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "step", getStep(), {});
+  c.add("result", "lr", getLr(), {});
+  return c;
+}
+
+LogicalResult LRScheduleOp::verify() {
+  if (getWarmup() < 0 || getTotal() < 1)
+    return emitOpError("warmup must be >= 0 and total >= 1");
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult
+LRScheduleOp::reifyResultShapes(OpBuilder &b,
+                                ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+ShapeContract GlobalNormOp::getShapeContract() {
+  ShapeContract c;
+  for (auto [i, v] : llvm::enumerate(getInputs())) {
+    SmallVector<DimSpec> dims;
+    for (unsigned d = 0; d < cast<RankedTensorType>(v.getType()).getRank(); ++d)
+      dims.push_back(sym("I" + std::to_string(i) + "_" + std::to_string(d)));
+    c.add("operand", "input #" + std::to_string(i), v, dims);
+  }
+  c.add("result", "norm", getNorm(), {});
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(GlobalNormOp)
+
+ShapeContract AdamWUpdateOp::getShapeContract() {
+  ShapeContract c;
+  SmallVector<DimSpec> dims = leadingDims(getParam(), 0);
+  c.add("operand", "param", getParam(), dims);
+  c.add("operand", "grad", getGrad(), dims);
+  c.add("operand", "m", getM(), dims);
+  c.add("operand", "v", getV(), dims);
+  c.add("operand", "step", getStep(), {});
+  c.add("operand", "lr", getLr(), {});
+  c.add("operand", "grad_norm", getGradNorm(), {});
+  c.add("result", "new_param", getNewParam(), dims);
+  c.add("result", "new_m", getNewM(), dims);
+  c.add("result", "new_v", getNewV(), dims);
+  return c;
+}
+TVQ_CONTRACT_VERIFY_AND_REIFY(AdamWUpdateOp)
+
 std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<ShapeContract>>(op)
       .Case<VQQuantizeOp, VQAttentionOp, CodebookEMAOp, EmbeddingOp, RMSNormOp,
@@ -557,7 +610,7 @@ std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
             CodebookOp, CrossEntropyOp, MeanOp, EmbeddingGradOp, RMSNormGradOp,
             ScaleShiftGradOp, SiLUGradOp, DenseWeightGradOp, SumLeadingOp,
             ConcatOp, VQQuantizeGradOp, VQAttentionGradOp, CrossEntropyGradOp,
-            MeanGradOp>(
+            MeanGradOp, LRScheduleOp, GlobalNormOp, AdamWUpdateOp>(
           [](auto typed) { return typed.getShapeContract(); })
       .Default([](Operation *) { return std::nullopt; });
 }

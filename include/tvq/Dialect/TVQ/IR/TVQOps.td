@@ -527,4 +527,56 @@ def TVQ_MeanGradOp : TVQ_Op<"mean_grad"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Optimizer, made by tvq-derive-train-step
+//===----------------------------------------------------------------------===//
+
+def TVQ_LRScheduleOp : TVQ_Op<"lr_schedule"> {
+  let summary = "Linear warmup, then cosine decay of the learning rate";
+  let description = [{
+    For the optimizer step `t = step + 1` (`step` counts the steps done):
+    `peak * t / warmup` while `t < warmup`, then
+    `peak * (f + (1 - f) * (1 + cos(pi * p)) / 2)` with
+    `p = min(1, (t - warmup) / max(1, total - warmup))` and `f` the final
+    ratio (transformer-vq.md section 6: decay to 0.1x at the last step).
+  }];
+  let arguments = (ins TVQ_I64Tensor:$step, F64Attr:$peak,
+                       I64Attr:$warmup, I64Attr:$total, F64Attr:$final_ratio);
+  let results = (outs TVQ_F32Tensor:$lr);
+  let assemblyFormat = "$step attr-dict `:` functional-type(operands, results)";
+}
+
+def TVQ_GlobalNormOp : TVQ_Op<"global_norm"> {
+  let summary = "The L2 norm of all elements of all operands";
+  let arguments = (ins Variadic<TVQ_F32Tensor>:$inputs);
+  let results = (outs TVQ_F32Tensor:$norm);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def TVQ_AdamWUpdateOp : TVQ_Op<"adamw_update"> {
+  let summary = "One AdamW step of one parameter, with global-norm clipping";
+  let description = [{
+    With `g' = g * min(1, clip_norm / grad_norm)` (no clipping when
+    `clip_norm` is 0) and `t = step + 1`:
+    ```
+    m' = beta1 m + (1 - beta1) g'
+    v' = beta2 v + (1 - beta2) g'^2
+    p' = p - lr (m' / (1 - beta1^t)) / (sqrt(v' / (1 - beta2^t)) + epsilon)
+    p' = p' - weight_decay p            (not scaled by lr, section 6)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$param, TVQ_F32Tensor:$grad,
+                       TVQ_F32Tensor:$m, TVQ_F32Tensor:$v,
+                       TVQ_I64Tensor:$step, TVQ_F32Tensor:$lr,
+                       TVQ_F32Tensor:$grad_norm, F64Attr:$beta1,
+                       F64Attr:$beta2, F64Attr:$epsilon,
+                       F64Attr:$weight_decay, F64Attr:$clip_norm);
+  let results = (outs TVQ_F32Tensor:$new_param, TVQ_F32Tensor:$new_m,
+                      TVQ_F32Tensor:$new_v);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $m `,` $v `,` $step `,` $lr `,` $grad_norm attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
 #endif // TVQ_OPS_TD

@@ -48,6 +48,29 @@ def TVQDeriveGradients : Pass<"tvq-derive-gradients", "ModuleOp"> {
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def TVQDeriveTrainStep : Pass<"tvq-derive-train-step", "ModuleOp"> {
+  let summary = "Build the training step: gradients, AdamW, codebook EMA";
+  let description = [{
+    For every function with a `tvq.train_step` dictionary (and a
+    `tvq.gradient` function already derived by tvq-derive-gradients), adds
+    the public function named by its `name` entry. It takes the gradient
+    function's arguments, then `m.<p>` and `v.<p>` (AdamW moments) for every
+    differentiated parameter `p`, then `step` (tensor<i64>, optimizer steps
+    done). It runs the forward and backward, clips by the global gradient
+    norm, applies AdamW with the warmup + cosine learning rate (weight decay
+    `p -= wd * p` on matrices only, transformer-vq.md section 6), and updates
+    each codebook's statistics by EMA k-means from the keys and codes of its
+    quantizer. Results: `loss`, `ce`, `grad_norm`, `lr`, then the new value
+    of every updated parameter, moment and `step`, each named like the
+    argument it replaces, so a runtime can feed outputs back by name.
+
+    Dictionary entries: `name`, `lr`, `beta1`, `beta2`, `epsilon`,
+    `clip_norm` (0: none), `weight_decay`, `warmup`, `total_steps`,
+    `final_lr_ratio`, `ema_gamma`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def TVQInsertRuntimeChecks : Pass<"tvq-insert-runtime-checks", "ModuleOp"> {
   let summary = "Derive a shape-check function for every entry point";
   let description = [{
