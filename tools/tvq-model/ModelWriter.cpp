@@ -109,9 +109,11 @@ public:
 
   void write() {
     writeHeader();
-    writeGau();
+    writeGau(/*step=*/false);
+    writeGau(/*step=*/true);
     writeEntry(/*withLoss=*/false);
     writeEntry(/*withLoss=*/true);
+    writeDecodeStep();
     os << "}\n";
   }
 
@@ -153,7 +155,11 @@ private:
        << "//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, "
           "ce, d.<param>...),\n"
        << "//   @train_step (derived from @loss_grad): AdamW, clipping, "
-          "schedule, codebook EMA.\n";
+          "schedule, codebook EMA,\n"
+       << "//   @decode_step(params..., inputs, state...) -> (logits, "
+          "state...): one token at a time\n"
+       << "//   (block length 1, window M unchanged); a zero state is the "
+          "empty one.\n";
     os << llvm::formatv(
         "module attributes {{tvq.model = {{name = \"{0}\", layers = {1} : i64, "
         "d_model = {2} : i64, d_k = {3} : i64, d_v = {4} : i64, codebook = {5} "
@@ -168,18 +174,45 @@ private:
 
   /// One gated attention unit: pre-norm, projections, VQ attention, gate,
   /// output projection, residual. Returns the new x and the commitment loss.
-  void writeGau() {
+  /// The types of one GAU's attention state, in order.
+  std::vector<std::string> stateTypes() const {
+    int64_t s = c.codebookSize, m = c.blockLen, k = c.dK, v = c.dV;
+    return {tensor({-1, s}),        tensor({-1, s, v}),
+            tensor({-1, m}, "i32"), tensor({-1, m, k}),
+            tensor({-1, m, v}),     tensor({-1}, "i64")};
+  }
+  static constexpr const char *kStateNames[] = {
+      "count", "mean", "win_codes", "win_keys", "win_values", "seen"};
+
+  /// `@gau`, or with `step` `@gau_step`: the same unit taking and returning
+  /// the attention state, with block length 1 (decoding, section 5).
+  void writeGau(bool step) {
     int64_t d = c.dModel, k = c.dK, v = c.dV, s = c.codebookSize,
-            l = c.blockLen, m = c.blockLen;
+            l = step ? 1 : c.blockLen, m = c.blockLen;
     std::vector<Parameter> p;
     gauParameters(c, 0, p);
-    os << "  // One GAU (transformer-vq.md section 1).\n";
-    os << "  func.func private @gau(%x: " << act(d);
+    std::vector<std::string> st = stateTypes();
+    if (step)
+      os << "\n  // One GAU, one token at a time, carrying the attention "
+            "state (section 5).\n";
+    else
+      os << "  // One GAU (transformer-vq.md section 1).\n";
+    os << "  func.func private @" << (step ? "gau_step" : "gau")
+       << "(%x: " << act(d);
     const char *names[] = {"gain", "bias", "wq", "wkvg", "wo",
                            "wr",   "u",    "w",  "c_sum", "c_count"};
     for (int i = 0; i < kGauParams; ++i)
       os << ", %" << names[i] << ": " << tensor(p[i].shape);
-    os << ") -> (" << act(d) << ", tensor<f32>) {\n";
+    if (step)
+      for (int i = 0; i < 6; ++i)
+        os << ", %s_" << kStateNames[i] << ": " << st[i];
+    os << ") -> (" << act(d);
+    if (step)
+      for (const std::string &t : st)
+        os << ", " << t;
+    else
+      os << ", tensor<f32>";
+    os << ") {\n";
     std::string sc = fmt(tauScale());
     os << llvm::formatv(
         "    %xn0 = tvq.rms_norm %x {{epsilon = {0} : f64} : {1}\n"
@@ -209,25 +242,42 @@ private:
         tensor({s, k}), tensor({s}), act(k), m + 1, d, fmt(c.sinusoidBase),
         tensor({m + 1, d}), tensor({d, k}), tensor({m + 1, k}), sc,
         tensor({k}));
+    std::string stateOperands, stateOperandTypes;
+    if (step) {
+      stateOperands = " state(%s_count, %s_mean, %s_win_codes, %s_win_keys, "
+                      "%s_win_values, %s_seen)";
+      for (const std::string &t : st)
+        stateOperandTypes += ", " + t;
+    }
     os << llvm::formatv(
         "    %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %k_hat, "
-        "%codes, %v, %c, %uu, %ww, %r {{block_len = {0} : i64, mem_len = {1} : "
-        "i64}\n"
-        "        : ({2}, {2}, tensor<?x?xi32>, {3}, {4}, {5}, {5}, {6})\n"
+        "%codes, %v, %c, %uu, %ww, %r{14} {{block_len = {0} : i64, mem_len = "
+        "{1} : i64}\n"
+        "        : ({2}, {2}, tensor<?x?xi32>, {3}, {4}, {5}, {5}, {6}{15})\n"
         "        -> ({3}, {7}, {8}, {9}, {10}, {11}, tensor<?xi64>)\n"
         "    %og = arith.mulf %o, %g : {3}\n"
         "    %y = tvq.dense %og, %wo : ({3}, {12}) -> {13}\n"
-        "    %out = arith.addf %x, %y : {13}\n"
-        "    %commit = tvq.mean %err2 : (tensor<?x?xf32>) -> tensor<f32>\n"
-        "    return %out, %commit : {13}, tensor<f32>\n"
-        "  }\n",
+        "    %out = arith.addf %x, %y : {13}\n",
         l, m, act(k), act(v), tensor({s, k}), tensor({k}), tensor({m + 1, k}),
-        tensor({-1, s}), tensor({-1, s, v}), tensor({-1, m}, "i32"),
-        tensor({-1, m, k}), tensor({-1, m, v}), tensor({v, d}), act(d));
+        st[0], st[1], st[2], st[3], st[4], tensor({v, d}), act(d),
+        stateOperands, stateOperandTypes);
+    if (step) {
+      os << "    return %out, %n, %mu, %wc, %wk, %wv, %seen : " << act(d);
+      for (const std::string &t : st)
+        os << ", " << t;
+      os << "\n  }\n";
+      return;
+    }
+    os << "    %commit = tvq.mean %err2 : (tensor<?x?xf32>) -> tensor<f32>\n"
+       << "    return %out, %commit : " << act(d) << ", tensor<f32>\n  }\n";
   }
 
-  /// `@logits` or `@eval_loss`: embedding, the GAUs in order, the head.
-  void writeEntry(bool withLoss) {
+  /// `@decode_step`: `@logits` with every GAU carrying its attention state.
+  void writeDecodeStep() { writeEntry(/*withLoss=*/false, /*step=*/true); }
+
+  /// `@logits` or `@eval_loss` (or with `step`, `@decode_step`): embedding,
+  /// the GAUs in order, the head.
+  void writeEntry(bool withLoss, bool step = false) {
     std::vector<Parameter> params = parameters(c);
     auto argName = [](const Parameter &p) {
       std::string n = "%p_" + p.name;
@@ -236,11 +286,21 @@ private:
           ch = '_';
       return n;
     };
-    os << "\n  func.func @" << (withLoss ? "eval_loss" : "logits") << "(";
+    os << "\n  func.func @"
+       << (withLoss ? "eval_loss" : step ? "decode_step" : "logits") << "(";
     for (const Parameter &p : params)
       os << argName(p) << ": " << tensor(p.shape) << " {tvq.name = \""
          << p.name << "\"},\n      ";
     os << "%inputs: tensor<?x?xi32> {tvq.name = \"inputs\"}";
+    std::vector<std::string> st = stateTypes();
+    auto stateName = [](int64_t gau, int i) {
+      return llvm::formatv("state.gau{0}.{1}", gau, kStateNames[i]).str();
+    };
+    if (step)
+      for (int64_t g = 0; g < c.gaus(); ++g)
+        for (int i = 0; i < 6; ++i)
+          os << ",\n      %s" << g << "_" << i << ": " << st[i]
+             << " {tvq.name = \"" << stateName(g, i) << "\"}";
     if (withLoss)
       os << ",\n      %targets: tensor<?x?xi32> {tvq.name = \"targets\"}";
     std::string logitsType = act(c.vocab);
@@ -249,24 +309,45 @@ private:
             "{tvq.name = \"ce\"})\n      attributes {tvq.gradient = "
             "\"loss_grad\", "
          << trainStepAttr() << "} {\n";
-    else
-      os << ")\n      -> (" << logitsType << " {tvq.name = \"logits\"}) {\n";
+    else {
+      os << ")\n      -> (" << logitsType << " {tvq.name = \"logits\"}";
+      if (step)
+        for (int64_t g = 0; g < c.gaus(); ++g)
+          for (int i = 0; i < 6; ++i)
+            os << ", " << st[i] << " {tvq.name = \"" << stateName(g, i)
+               << "\"}";
+      os << ") {\n";
+    }
 
     std::string xType = act(c.dModel);
     os << "    %x0 = tvq.embedding %inputs, " << argName(params[0])
        << " : (tensor<?x?xi32>, " << tensor(params[0].shape) << ") -> "
        << xType << "\n";
     for (int64_t i = 0; i < c.gaus(); ++i) {
-      os << llvm::formatv("    %x{0}, %commit{0} = func.call @gau(%x{1}", i + 1,
-                          i);
+      if (step)
+        os << llvm::formatv("    %x{0}, %t{1}_0, %t{1}_1, %t{1}_2, %t{1}_3, "
+                            "%t{1}_4, %t{1}_5 = func.call @gau_step(%x{1}",
+                            i + 1, i);
+      else
+        os << llvm::formatv("    %x{0}, %commit{0} = func.call @gau(%x{1}",
+                            i + 1, i);
       std::string types = xType;
       for (int j = 0; j < kGauParams; ++j) {
         const Parameter &p = params[1 + i * kGauParams + j];
         os << ", " << argName(p);
         types += ", " + tensor(p.shape);
       }
-      os << ")\n        : (" << types << ") -> (" << xType
-         << ", tensor<f32>)\n";
+      std::string resultTypes = xType;
+      if (step) {
+        for (int j = 0; j < 6; ++j) {
+          os << ", %s" << i << "_" << j;
+          types += ", " + st[j];
+          resultTypes += ", " + st[j];
+        }
+      } else {
+        resultTypes += ", tensor<f32>";
+      }
+      os << ")\n        : (" << types << ") -> (" << resultTypes << ")\n";
     }
     std::string last = "%x" + std::to_string(c.gaus());
     const Parameter &h0 = params[params.size() - 2], &h1 = params.back();
@@ -287,7 +368,17 @@ private:
           logitsType, fmt(c.logitScale));
     }
     if (!withLoss) {
-      os << "    return %logits : " << logitsType << "\n  }\n";
+      os << "    return %logits";
+      if (step)
+        for (int64_t g = 0; g < c.gaus(); ++g)
+          for (int i = 0; i < 6; ++i)
+            os << ", %t" << g << "_" << i;
+      os << " : " << logitsType;
+      if (step)
+        for (int64_t g = 0; g < c.gaus(); ++g)
+          for (int i = 0; i < 6; ++i)
+            os << ", " << st[i];
+      os << "\n  }\n";
       return;
     }
     os << "    %ce = tvq.cross_entropy %logits, %targets : (" << logitsType
