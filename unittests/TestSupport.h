@@ -129,6 +129,7 @@ inline const char *const kNoManifestModule = TVQ_FIXTURE_NO_MANIFEST;
 inline const char *const kBadManifestModule = TVQ_FIXTURE_BAD_MANIFEST;
 inline const char *const kFutureVersionModule = TVQ_FIXTURE_FUTURE_VERSION;
 inline const char *const kMissingSymbolModule = TVQ_FIXTURE_MISSING_SYMBOL;
+inline const char *const kCountedModule = TVQ_FIXTURE_COUNTED;
 inline const char *const kTvqRunPath = TVQ_RUN_PATH;
 
 } // namespace tvq::test

@@ -1,5 +1,6 @@
 //===- ToolTest.cpp - End-to-end tests of the tvq-run binary --------------===//
 
+#include "Json.h"
 #include "TestSupport.h"
 
 #include <cstdio>
@@ -20,13 +21,16 @@ struct RunResult {
 };
 
 class ToolTest : public testing::Test {
-protected:
+public:
   /// Runs `tvq-run <args>` through the shell.
-  RunResult run(const std::string &args) {
+  RunResult run(const std::string &args) { return runWithEnv("", args); }
+
+  /// Runs `<env> tvq-run <args>` through the shell (env: VAR=value ...).
+  RunResult runWithEnv(const std::string &env, const std::string &args) {
     RunResult result;
     std::string errPath = dir.path("stderr.txt");
     std::string command =
-        quote(kTvqRunPath) + " " + args + " 2>" + quote(errPath);
+        env + " " + quote(kTvqRunPath) + " " + args + " 2>" + quote(errPath);
     std::FILE *pipe = popen(command.c_str(), "r");
     if (!pipe) {
       ADD_FAILURE() << "popen failed: " << command;
@@ -42,6 +46,7 @@ protected:
     return result;
   }
 
+protected:
   /// Writes tensor to a .npy file in the test's directory; returns its path.
   std::string writeNpy(const std::string &name, const TensorPtr &tensor) {
     std::string path = dir.path(name);
@@ -85,6 +90,7 @@ TEST_F(ToolTest, Help) {
   EXPECT_NE(result.out.find("usage: tvq-run <subcommand>"), std::string::npos);
   EXPECT_NE(result.out.find("  call MODULE.so"), std::string::npos);
   EXPECT_NE(result.out.find("  info MODULE.so"), std::string::npos);
+  EXPECT_NE(result.out.find("  bench MODULE.so"), std::string::npos);
   EXPECT_EQ(result.err, "");
 }
 
@@ -228,6 +234,110 @@ TEST_F(ToolTest, ModuleErrors) {
   expectError(run("call /nonexistent/m.so"),
               "cannot open module '/nonexistent/m.so'");
   expectError(run("info " + quote(kNoManifestModule)), "is not a tvq module");
+}
+
+//===----------------------------------------------------------------------===//
+// tvq-run bench
+//===----------------------------------------------------------------------===//
+
+/// Runs `tvq-run bench` on the counted fixture with extra arguments; returns
+/// the result and the number of entry calls.
+RunResult benchCounted(ToolTest &test, TempDir &dir, const std::string &extra,
+                       size_t &calls) {
+  std::string xPath = dir.path("x.npy");
+  TensorPtr x = makeTensor<float>({4}, {1, 2, 3, 4});
+  EXPECT_EQ(tvq_npy_write(xPath.c_str(), x.get()), 0);
+  std::string countPath = dir.path("calls");
+  writeFile(countPath, "");
+  RunResult result = test.runWithEnv(
+      "TVQ_FIXTURE_COUNT_FILE=" + quote(countPath),
+      "bench " + quote(kCountedModule) + " --input=@" + xPath + extra);
+  calls = readFile(countPath).size();
+  return result;
+}
+
+/// Checks the JSON line of bench and returns it parsed.
+tvq::json::Value parseBenchLine(const RunResult &result,
+                                const std::string &function, int64_t repeat,
+                                int64_t warmup) {
+  tvq::json::Value value;
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.err, "");
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 1)
+      << result.out;
+  EXPECT_EQ(tvq::json::parse(result.out, value), "") << result.out;
+  EXPECT_EQ(value.kind, tvq::json::Value::Kind::Object);
+  if (value.kind != tvq::json::Value::Kind::Object)
+    return value;
+  EXPECT_EQ(value.keys,
+            (std::vector<std::string>{"function", "module", "repeat", "warmup",
+                                      "median_ms", "min_ms", "max_ms",
+                                      "mean_ms", "stddev_ms"}));
+  EXPECT_EQ(value.find("function")->text, function);
+  EXPECT_EQ(value.find("repeat")->asIndex(), repeat);
+  EXPECT_EQ(value.find("warmup")->asIndex(), warmup);
+  auto number = [&](const char *key) {
+    const tvq::json::Value *field = value.find(key);
+    EXPECT_TRUE(field && field->kind == tvq::json::Value::Kind::Number) << key;
+    return field ? std::strtod(field->text.c_str(), nullptr) : -1.0;
+  };
+  double minimum = number("min_ms"), median = number("median_ms"),
+         maximum = number("max_ms"), mean = number("mean_ms");
+  EXPECT_GT(minimum, 0.0);
+  EXPECT_LE(minimum, median);
+  EXPECT_LE(median, maximum);
+  EXPECT_LE(minimum, mean);
+  EXPECT_LE(mean, maximum);
+  EXPECT_GE(number("stddev_ms"), 0.0);
+  return value;
+}
+
+TEST_F(ToolTest, BenchCallsWarmupPlusRepeatTimes) {
+  size_t calls = 0;
+  RunResult result = benchCounted(*this, dir, " --repeat=5 --warmup=2", calls);
+  parseBenchLine(result, "count", 5, 2);
+  EXPECT_EQ(calls, 7u);
+  // The defaults: one warm-up call, ten timed ones.
+  result = benchCounted(*this, dir, "", calls);
+  parseBenchLine(result, "count", 10, 1);
+  EXPECT_EQ(calls, 11u);
+  result = benchCounted(*this, dir, " --warmup=0 --repeat=1", calls);
+  parseBenchLine(result, "count", 1, 0);
+  EXPECT_EQ(calls, 1u);
+}
+
+TEST_F(ToolTest, BenchNamedFunction) {
+  writeScaleAddInputs();
+  RunResult result = run("bench " + quote(kScaleAddModule) +
+                         " --function=scale_add --input=@" + xPath +
+                         " --input=@" + yPath + " --repeat=3");
+  tvq::json::Value value = parseBenchLine(result, "scale_add", 3, 1);
+  const tvq::json::Value *module = value.find("module");
+  ASSERT_TRUE(module);
+  EXPECT_EQ(module->text, kScaleAddModule);
+}
+
+TEST_F(ToolTest, BenchErrors) {
+  writeScaleAddInputs();
+  std::string call = "bench " + quote(kScaleAddModule) + " --input=@" + xPath +
+                     " --input=@" + yPath;
+  expectUsageError(run(call + " --repeat=0"),
+                   "--repeat expects a count of at least 1, got '0'");
+  expectUsageError(run(call + " --repeat=ten"),
+                   "--repeat expects a count of at least 1, got 'ten'");
+  expectUsageError(run(call + " --warmup=-1"),
+                   "--warmup expects a count of at least 0, got '-1'");
+  expectUsageError(run(call + " --output=@z.npy"),
+                   "unknown option '--output=@z.npy' for 'bench'");
+  expectUsageError(run("bench"), "'bench' needs a module");
+  expectError(run("bench " + quote(kMultiEntryModule)),
+              "has 2 entries (alias, constant); choose one with --function");
+  // A failing call stops the benchmark with the call's error.
+  std::string emptyPath = writeNpy("e.npy", makeTensor<float>({0, 3}, {}));
+  RunResult result = run("bench " + quote(kScaleAddModule) + " --input=@" +
+                         emptyPath + " --input=@" + yPath);
+  expectError(result, "check 1 failed: scale_add at scale_add.c:1:1");
+  EXPECT_EQ(result.out, "");
 }
 
 } // namespace

@@ -2,7 +2,10 @@
 //
 // The runtime loads shared libraries produced by `tvq-compile` (see
 // docs/abi.md), validates inputs against the module's manifest and calls its
-// entry points, and reads and writes .npy files. It uses neither MLIR nor
+// entry points, and reads and writes .npy files. For training, evaluation and
+// generation it also writes and reads safetensors checkpoints, loads data
+// files and serves deterministic batches, samples tokens with a seeded
+// generator, and writes metrics and progress lines. It uses neither MLIR nor
 // LLVM.
 //
 // Errors: functions that can fail return NULL (pointer results) or a nonzero
