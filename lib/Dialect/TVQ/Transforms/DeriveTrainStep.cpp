@@ -99,14 +99,20 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
   llvm::StringMap<unsigned> argByName;
   for (unsigned i = 0; i < numArgs; ++i)
     argByName[argName(grad, i)] = i;
-  SmallVector<unsigned> gradArgs;
+  // The optimized parameters, and the gradient result of each.
+  SmallVector<unsigned> gradArgs, gradResults;
   for (unsigned r = numPlain; r < gradType.getNumResults(); ++r) {
     std::string n = resultName(grad, r);
     auto it = argByName.find(StringRef(n).drop_front(2)); // "d.<name>"
     if (!StringRef(n).starts_with("d.") || it == argByName.end())
       return grad.emitError() << "result " << r << " ('" << n
                               << "') is not the gradient of an argument";
+    // Parameters have static shapes; data (inputs of any batch size) does
+    // not, and is not optimized even when a gradient reaches it.
+    if (!cast<RankedTensorType>(gradType.getInput(it->second)).hasStaticShape())
+      continue;
     gradArgs.push_back(it->second);
+    gradResults.push_back(r);
   }
 
   OpBuilder b(grad);
@@ -140,7 +146,7 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
   auto mapped = [&](Value v) { return mapping.lookupOrDefault(v); };
 
   SmallVector<Value> grads;
-  for (unsigned r = numPlain; r < gradType.getNumResults(); ++r)
+  for (unsigned r : gradResults)
     grads.push_back(mapped(gradReturn.getOperand(r)));
   auto scalarF32 = RankedTensorType::get({}, b.getF32Type());
   Value stepArg = body->getArguments().back();
