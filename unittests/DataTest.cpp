@@ -244,8 +244,10 @@ TEST_F(DataTest, ReadOutOfRange) {
   EXPECT_EQ(tvq_dataset_read(dataset.get(), 0, 10, out), 0);
   EXPECT_EQ(tvq_dataset_read(dataset.get(), 10, 0, out), 0);
   EXPECT_NE(tvq_dataset_read(dataset.get(), 5, 6, out), 0);
-  EXPECT_NE(std::string(tvq_last_error()).find("which has 10 tokens"),
-            std::string::npos);
+  EXPECT_EQ(std::string(tvq_last_error()),
+            "tvq_dataset_read: cannot read 6 tokens at offset 5 of " +
+                std::string(tvq_dataset_describe(dataset.get())) +
+                ", which has 10 tokens");
   EXPECT_NE(tvq_dataset_read(dataset.get(), -1, 1, out), 0);
 }
 
