@@ -167,6 +167,26 @@ TEST_F(SafetensorsTest, RoundTrip) {
             "'" + path + "' has no metadata 'epoch'");
 }
 
+TEST_F(SafetensorsTest, MetadataAroundTheChecksumKey) {
+  // Keys sorting before and after "tvq.crc32c" (a training checkpoint's
+  // tvq.batch and tvq.step): the checksum goes between them, comma and all.
+  std::string path = dir.path("ckpt.safetensors");
+  const char *names[] = {"w"};
+  const tvq_tensor *tensors[] = {w.get()};
+  const char *keys[] = {"tvq.batch", "tvq.step", "a"};
+  const char *values[] = {"8", "20", "first"};
+  ASSERT_EQ(
+      tvq_safetensors_write(path.c_str(), names, tensors, 1, keys, values, 3),
+      0)
+      << tvq_last_error();
+  SafetensorsPtr file = readOk(path, TVQ_SAFETENSORS_REQUIRE_CHECKSUM);
+  ASSERT_TRUE(file);
+  ASSERT_EQ(tvq_safetensors_num_metadata(file.get()), 4);
+  EXPECT_STREQ(tvq_safetensors_metadata(file.get(), "tvq.batch"), "8");
+  EXPECT_STREQ(tvq_safetensors_metadata(file.get(), "tvq.step"), "20");
+  EXPECT_STREQ(tvq_safetensors_metadata(file.get(), "a"), "first");
+}
+
 TEST_F(SafetensorsTest, ExactLayout) {
   std::string path = dir.path("ckpt.safetensors");
   ASSERT_EQ(writeSample(path), 0) << tvq_last_error();

@@ -252,6 +252,8 @@ std::string safetensors::buildHeader(
   bool first = true;
   for (const auto &[key, value] : metadata) {
     if (!checksumWritten && key > kChecksumKey) {
+      if (!first)
+        text += ',';
       writeChecksum();
       first = false;
     }
