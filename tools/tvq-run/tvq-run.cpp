@@ -2,12 +2,14 @@
 //
 // tvq-run <subcommand> ...: `call` calls an entry point with .npy inputs and
 // writes or prints its outputs (Call.cpp); `info` prints a module's entry
-// points (Call.cpp); `bench` times an entry point (Bench.cpp). Errors print
-// "tvq-run: error: <message>" on stderr and exit with 1; command-line
-// mistakes exit with 2.
+// points (Call.cpp); `bench` times an entry point (Bench.cpp); `train`,
+// `eval` and `generate` run a Transformer-VQ model (Train.cpp, Eval.cpp,
+// Generate.cpp). Errors print "tvq-run: error: <message>" on stderr and exit
+// with 1; command-line mistakes exit with 2.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Commands.h"
 #include "Common.h"
 
 using namespace tvq::run;
@@ -24,7 +26,6 @@ struct Subcommand {
   int (*run)(const std::vector<std::string> &args);
 };
 
-// Planned: train, eval, generate.
 const Subcommand kSubcommands[] = {
     {"call",
      "MODULE.so [--function=F] --input=@IN.npy... [--output=@OUT.npy...]",
@@ -43,6 +44,30 @@ const Subcommand kSubcommands[] = {
      "timing each call, and prints one JSON line: function, module, repeat,\n"
      "warmup, median_ms, min_ms, max_ms, mean_ms, stddev_ms.",
      runBench},
+    {"train",
+     "MODULE.so --data PATH --steps N --out RUNDIR [--resume] [--batch B]\n"
+     "      [--seq-len T] [--seed S] [--log-every K] [--checkpoint-every K]\n"
+     "      [--format bytes|tokens|images]",
+     "Trains with the module's train_step until step N (the run's total):\n"
+     "a progress line, RUNDIR/metrics.jsonl, and checkpoints in\n"
+     "RUNDIR/checkpoint.safetensors (every K steps and at the end).\n"
+     "Defaults: B 8, T 4 x block length, S 0, log every 10, checkpoint\n"
+     "every 500. --resume continues from the checkpoint exactly.",
+     runTrain},
+    {"eval",
+     "MODULE.so --checkpoint RUNDIR --data PATH [--split=valid|test|train]\n"
+     "      [--mode=parallel|stream] [--seq-len T] [--max-tokens N] "
+     "[--batch B]",
+     "Scores a data split in windows of T tokens with eval_loss (parallel)\n"
+     "or decode_step one token at a time (stream); prints a JSON line with\n"
+     "loss (nats/token), bpb (ppl for token models) and tokens.",
+     runEval},
+    {"generate",
+     "MODULE.so --checkpoint RUNDIR [--prompt TEXT] --tokens N [--top-p P]\n"
+     "      [--temperature X] [--seed S]",
+     "Feeds [eos] + the prompt through decode_step, then samples N tokens\n"
+     "(top-p 0.9, temperature 1, seed 0 by default) and prints the text.",
+     runGenerate},
 };
 
 } // namespace
