@@ -3,7 +3,7 @@
 // A checkpoint is a safetensors file (runtime: tvq_safetensors_write/_read,
 // CRC-32C, atomic replacement) holding every tensor train_step threads from
 // step to step (parameters, m.*, v.*, step) and metadata that says which
-// model, data and settings produced it (docs/design.md §3).
+// model, data and settings produced it (docs/design.md §4).
 //
 //===----------------------------------------------------------------------===//
 

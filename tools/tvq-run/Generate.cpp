@@ -153,6 +153,7 @@ int run::runGenerate(const std::vector<std::string> &args) {
       problem = decode(model, params, {token}, state, logits);
   }
   std::printf("\n");
+  std::fflush(stdout);
   if (!problem.empty())
     return error(problem);
   double seconds = nowSeconds() - start;

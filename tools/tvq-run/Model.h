@@ -61,7 +61,7 @@ bool hasType(const tvq_tensor *tensor, const tvq_arg &arg);
 
 /// Fills state with the initial training state: every input of train_step
 /// except `inputs` and `targets`. Parameters are drawn from rng in manifest
-/// order (docs/design.md §3): `embed` ~ N(0, 1); `*.c_sum` ~ N(0, 1/S);
+/// order (docs/design.md §4): `embed` ~ N(0, 1); `*.c_sum` ~ N(0, 1/S);
 /// other matrices ~ N(0, 1/shape[0]); `*.gain` and `*.c_count` 1; other
 /// vectors (biases, u, w) 0. Optimizer moments and `step` are 0.
 std::string initTrainState(const Model &model, tvq_rng &rng, TensorMap &state);

@@ -5,7 +5,7 @@
 // train_step once per batch of the deterministic batcher, feeding every
 // output whose name is an input's back as that input's new value. Writes
 // RUNDIR/metrics.jsonl, a progress line and periodic and final checkpoints
-// (docs/design.md §3).
+// (docs/design.md §4).
 //
 //===----------------------------------------------------------------------===//
 
@@ -247,6 +247,37 @@ static int logStep(tvq_metrics *metrics, const TrainOptions &options,
   return 0;
 }
 
+/// The outputs of one train_step call: the metrics and the new values of
+/// inputs, by name.
+struct StepResult {
+  double loss = 0, ce = 0, gradNorm = 0, lr = 0;
+  TensorMap updated;
+};
+
+/// Calls train_step on batch (inputs, targets) and state.
+static std::string trainStep(const Model &model, const TensorMap &batch,
+                             const TensorMap &state, StepResult &result) {
+  std::vector<TensorPtr> outputs;
+  std::string problem =
+      callByName(model, model.trainStep, {&batch, &state}, outputs);
+  if (!problem.empty())
+    return problem;
+  for (int32_t j = 0; j < tvq_entry_num_outputs(model.trainStep); ++j) {
+    std::string name = tvq_entry_output(model.trainStep, j).name;
+    if (name == "loss")
+      result.loss = scalarValue(outputs[j].get());
+    else if (name == "ce")
+      result.ce = scalarValue(outputs[j].get());
+    else if (name == "grad_norm")
+      result.gradNorm = scalarValue(outputs[j].get());
+    else if (name == "lr")
+      result.lr = scalarValue(outputs[j].get());
+    else
+      result.updated[name] = std::move(outputs[j]);
+  }
+  return "";
+}
+
 int run::runTrain(const std::vector<std::string> &args) {
   TrainOptions options;
   if (int status = parseOptions(args, options))
@@ -364,31 +395,18 @@ int run::runTrain(const std::vector<std::string> &args) {
           lastCheckpointStep = options.resume ? info.step : -1;
   double start = nowSeconds(), lastLog = start, lastShown = start;
   TensorMap batch;
-  std::vector<TensorPtr> outputs;
   for (int64_t step = info.step; step < options.steps; ++step) {
     tvq_tensor *inputs = nullptr, *targets = nullptr;
     if (tvq_batcher_batch(batcher.get(), step, &inputs, &targets) != 0)
       return error(tvq_last_error());
     batch["inputs"].reset(inputs);
     batch["targets"].reset(targets);
-    problem = callByName(model, model.trainStep, {&batch, &state}, outputs);
+    StepResult result;
+    problem = trainStep(model, batch, state, result);
     if (!problem.empty())
       return error(problem);
-    double loss = 0, ce = 0, gradNorm = 0, lr = 0;
-    TensorMap updated;
-    for (int32_t j = 0; j < tvq_entry_num_outputs(model.trainStep); ++j) {
-      std::string name = tvq_entry_output(model.trainStep, j).name;
-      if (name == "loss")
-        loss = scalarValue(outputs[j].get());
-      else if (name == "ce")
-        ce = scalarValue(outputs[j].get());
-      else if (name == "grad_norm")
-        gradNorm = scalarValue(outputs[j].get());
-      else if (name == "lr")
-        lr = scalarValue(outputs[j].get());
-      else
-        updated[name] = std::move(outputs[j]);
-    }
+    double loss = result.loss, ce = result.ce, gradNorm = result.gradNorm,
+           lr = result.lr;
     int64_t done = step + 1;
     if (!std::isfinite(loss) || !std::isfinite(ce) ||
         !std::isfinite(gradNorm)) {
@@ -403,13 +421,13 @@ int run::runTrain(const std::vector<std::string> &args) {
                    " (loss " + std::to_string(loss) + ", grad_norm " +
                    std::to_string(gradNorm) + "): stopped; " + kept);
     }
-    for (auto &[name, tensor] : updated)
+    for (auto &[name, tensor] : result.updated)
       state[name] = std::move(tensor);
     info.step = done;
     double now = nowSeconds();
+    double tokensPerS =
+        (done - lastLogStep) * tokensPerStep / std::max(now - lastLog, 1e-9);
     if (done % options.logEvery == 0 || done == options.steps) {
-      double tokensPerS =
-          (done - lastLogStep) * tokensPerStep / std::max(now - lastLog, 1e-9);
       if (int status =
               logStep(metrics.get(), options, done, startStep, now - start,
                       tokensPerS, ce, loss, gradNorm, lr, bytesLike))
@@ -420,7 +438,7 @@ int run::runTrain(const std::vector<std::string> &args) {
       tvq_progress progress{done,      options.steps,
                             startStep, now - start,
                             ce,        bytesLike ? tvq_bits_per_byte(ce) : NAN,
-                            NAN};
+                            tokensPerS};
       tvq_progress_print(STDOUT_FILENO, &progress, 0);
       lastShown = now;
     }
