@@ -270,6 +270,8 @@ static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
   grad.setFunctionType(b.getFunctionType(type.getInputs(), resultTypes));
   grad.setAllResultAttrs(resultAttrs);
   grad->removeAttr("tvq.gradient");
+  grad->removeAttr("tvq.train_step");
+  grad->setAttr(kDerivedAttr, b.getUnitAttr());
   return success();
 }
 

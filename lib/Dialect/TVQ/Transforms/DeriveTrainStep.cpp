@@ -228,6 +228,7 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
   step.setFunctionType(b.getFunctionType(argTypes, resultTypes));
   for (auto [i, n] : llvm::enumerate(names))
     step.setResultAttr(i, "tvq.name", b.getStringAttr(n));
+  step->setAttr(kDerivedAttr, b.getUnitAttr());
   return success();
 }
 

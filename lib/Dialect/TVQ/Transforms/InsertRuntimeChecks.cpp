@@ -13,6 +13,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
 namespace mlir {
@@ -42,6 +43,36 @@ static std::string formatLocation(Location loc) {
   return result;
 }
 
+/// A value with the same shape as `v`, looking through elementwise ops
+/// (`arith.addf` on tensors, ...) whose result sizes cannot be reified, so
+/// that the check reads the sizes of the function's arguments in the end.
+static Value shapeSource(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!def->hasTrait<OpTrait::SameOperandsAndResultShape>() &&
+        !def->hasTrait<OpTrait::Elementwise>())
+      break;
+    if (def->getNumOperands() == 0 ||
+        def->getOperand(0).getType() != v.getType())
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+/// tensor.dim of an elementwise op's result reads its first operand instead.
+struct DimOfElementwise : OpRewritePattern<tensor::DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::DimOp dim,
+                                PatternRewriter &rewriter) const override {
+    Value source = shapeSource(dim.getSource());
+    if (source == dim.getSource())
+      return failure();
+    rewriter.modifyOpInPlace(dim,
+                             [&] { dim.getSourceMutable().assign(source); });
+    return success();
+  }
+};
+
 /// One runtime rule: a condition that is true when the rule is violated.
 struct Violation {
   Value failed;
@@ -56,7 +87,7 @@ static void checkOp(OpBuilder &b, Operation *op, const ShapeContract &c,
       (op->getName().getStringRef() + " at " + formatLocation(loc) + ": ")
           .str();
   auto sizeOf = [&](Value v, unsigned dim) -> Value {
-    return tensor::DimOp::create(b, loc, v, dim);
+    return tensor::DimOp::create(b, loc, shapeSource(v), dim);
   };
   auto isDynamic = [](Value v, unsigned dim) {
     return cast<RankedTensorType>(v.getType()).isDynamicDim(dim);
@@ -111,6 +142,17 @@ static void checkOp(OpBuilder &b, Operation *op, const ShapeContract &c,
   }
 }
 
+/// Ops that a derivation pass added to a derived function (marked
+/// `tvq.derived`): their shapes follow from the forward ops' shapes, which
+/// are checked already.
+static bool isDerivedOp(Operation *op) {
+  return isa<EmbeddingGradOp, RMSNormGradOp, ScaleShiftGradOp, SiLUGradOp,
+             DenseWeightGradOp, SumLeadingOp, ConcatOp, VQQuantizeGradOp,
+             VQAttentionGradOp, CrossEntropyGradOp, MeanGradOp, LRScheduleOp,
+             GlobalNormOp, AdamWUpdateOp, CodebookEMAOp>(op) &&
+         op->getParentOfType<func::FuncOp>()->hasAttr(kDerivedAttr);
+}
+
 /// Adds `@F__tvq_check` next to `func`.
 static LogicalResult addCheckFunction(func::FuncOp func) {
   OpBuilder b(func);
@@ -129,8 +171,15 @@ static LogicalResult addCheckFunction(func::FuncOp func) {
   b.setInsertionPoint(terminator);
   SmallVector<Violation> violations;
   for (Operation &op : body.without_terminator())
-    if (std::optional<ShapeContract> contract = getShapeContract(&op))
-      checkOp(b, &op, *contract, violations);
+    if (!isDerivedOp(&op))
+      if (std::optional<ShapeContract> contract = getShapeContract(&op))
+        checkOp(b, &op, *contract, violations);
+  // Inlined copies of one op share its location and so its messages; one
+  // check of each rule is enough.
+  llvm::StringSet<> seen;
+  llvm::erase_if(violations, [&](const Violation &v) {
+    return !seen.insert(v.message).second;
+  });
 
   // code = first violated rule's number, or 0.
   Value code = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
@@ -151,6 +200,7 @@ static LogicalResult addCheckFunction(func::FuncOp func) {
   RewritePatternSet patterns(func.getContext());
   memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
   tensor::DimOp::getCanonicalizationPatterns(patterns, func.getContext());
+  patterns.add<DimOfElementwise>(func.getContext());
   return applyPatternsGreedily(check, std::move(patterns));
 }
 

@@ -2,12 +2,15 @@
 #ifndef TVQ_DIALECT_TVQ_TRANSFORMS_PASSES_H
 #define TVQ_DIALECT_TVQ_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -24,6 +27,8 @@ namespace tvq {
 inline constexpr llvm::StringLiteral kCheckSuffix = "__tvq_check";
 /// Name of the module attribute holding the manifest text.
 inline constexpr llvm::StringLiteral kManifestAttr = "tvq.manifest";
+/// Marks a function built by a derivation pass (gradients, train step).
+inline constexpr llvm::StringLiteral kDerivedAttr = "tvq.derived";
 /// Name of the check function attribute holding the check messages.
 inline constexpr llvm::StringLiteral kCheckMessagesAttr = "tvq.check_messages";
 
