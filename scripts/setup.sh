@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools ninja-build ccache
-          cmake g++ libgtest-dev python3 python3-numpy)
+          cmake g++ libgtest-dev python3 python3-numpy libomp-22-dev)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -2,7 +2,11 @@
 
 #include "tvq/Pipelines/Pipelines.h"
 
+#include "tvq/Dialect/TVQ/Transforms/Passes.h"
+
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -17,17 +21,21 @@ struct PhaseInfo {
 } // namespace
 
 /// Each phase's passes. Written as textual pipelines so that the docs, the
-/// lit tests and `tvq-opt` runs use exactly the same strings.
+/// lit tests and `tvq-opt` runs use exactly the same strings; `{W}` is the
+/// vector width and `{T}` whether to make threads (CPUOptions).
 static const PhaseInfo kPhases[] = {
     {Phase::Input, "input", ""},
     {Phase::TVQ, "tvq",
      "inline,symbol-dce,tvq-derive-gradients,tvq-derive-train-step,"
-     "tvq-insert-runtime-checks,"
+     "tvq-select-entries{entries={E}},symbol-dce,tvq-insert-runtime-checks,"
      "tvq-build-manifest"},
     {Phase::Blocks, "blocks",
      "func.func(tvq-split-attention-blocks),canonicalize,cse"},
     {Phase::Linalg, "linalg",
      "func.func(convert-tvq-to-linalg,convert-elementwise-to-linalg),"
+     "canonicalize,cse"},
+    {Phase::Vectorized, "vectorized",
+     "func.func(tvq-cpu-tile-and-vectorize{vector-width={W} threads={T}}),"
      "canonicalize,cse"},
     {Phase::Bufferized, "bufferized",
      "one-shot-bufferize{bufferize-function-boundaries "
@@ -36,12 +44,18 @@ static const PhaseInfo kPhases[] = {
      "canonicalize,buffer-deallocation-pipeline,"
      "convert-bufferization-to-memref,canonicalize"},
     {Phase::Loops, "loops",
-     "func.func(tvq-strided-copies-to-linalg,convert-linalg-to-loops),"
-     "lower-affine,canonicalize,cse"},
+     "func.func(tvq-strided-copies-to-linalg,convert-linalg-to-loops,"
+     "tvq-approximate-math),"
+     "scf-forall-to-parallel,lower-affine,canonicalize,cse"},
     {Phase::LLVM, "llvm",
-     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-     "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
+     "func.func(lower-vector-multi-reduction,"
+     "convert-vector-to-scf{full-unroll=true}),"
+     "expand-strided-metadata,lower-affine,convert-scf-to-openmp,"
+     "finalize-memref-to-llvm,convert-scf-to-cf,"
+     "convert-vector-to-llvm{reassociate-fp-reductions=true},"
+     "convert-math-to-llvm,convert-arith-to-llvm,"
      "convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
+     "convert-ub-to-llvm,convert-openmp-to-llvm,"
      "reconcile-unrealized-casts,tvq-emit-entry-points,canonicalize"},
 };
 
@@ -62,14 +76,26 @@ std::optional<Phase> mlir::tvq::parsePhase(llvm::StringRef name) {
   return std::nullopt;
 }
 
-llvm::StringRef mlir::tvq::phasePipeline(Phase phase) {
-  return kPhases[static_cast<int>(phase)].pipeline;
+std::string mlir::tvq::phasePipeline(Phase phase, const CPUOptions &cpu,
+                                     ArrayRef<std::string> entries) {
+  std::string text = kPhases[static_cast<int>(phase)].pipeline.str();
+  auto substitute = [&](llvm::StringRef key, const std::string &value) {
+    for (size_t pos; (pos = text.find(key.str())) != std::string::npos;)
+      text.replace(pos, key.size(), value);
+  };
+  substitute("{W}", std::to_string(cpu.vectorWidth));
+  substitute("{T}", cpu.threads ? "true" : "false");
+  substitute("{E}", llvm::join(entries, ","));
+  return text;
 }
 
-LogicalResult mlir::tvq::buildCPUPipeline(OpPassManager &pm, Phase last) {
+LogicalResult mlir::tvq::buildCPUPipeline(OpPassManager &pm, Phase last,
+                                          ArrayRef<std::string> entries,
+                                          const CPUOptions &cpu) {
   for (const PhaseInfo &p : kPhases) {
     if (!p.pipeline.empty() &&
-        failed(parsePassPipeline(p.pipeline, pm, llvm::errs())))
+        failed(parsePassPipeline(phasePipeline(p.phase, cpu, entries), pm,
+                                 llvm::errs())))
       return failure();
     if (p.phase == last)
       break;
@@ -82,8 +108,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<std::string> compileTo{
       *this, "compile-to",
       llvm::cl::desc("Stop after this phase (input, tvq, blocks, linalg, "
-                     "bufferized, loops, llvm)"),
+                     "vectorized, bufferized, loops, llvm)"),
       llvm::cl::init("llvm")};
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 lanes per vector register (16: AVX-512, 8: AVX2)"),
+      llvm::cl::init(16)};
+  Option<bool> threads{*this, "threads",
+                       llvm::cl::desc("Tile into OpenMP tasks"),
+                       llvm::cl::init(true)};
 };
 } // namespace
 
@@ -98,6 +131,9 @@ void mlir::tvq::registerTVQPipelines() {
                        << options.compileTo << "'\n";
           return;
         }
-        (void)buildCPUPipeline(pm, *phase);
+        CPUOptions cpu;
+        cpu.vectorWidth = options.vectorWidth;
+        cpu.threads = options.threads;
+        (void)buildCPUPipeline(pm, *phase, {}, cpu);
       });
 }

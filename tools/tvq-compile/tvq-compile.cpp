@@ -26,12 +26,14 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -66,6 +68,21 @@ static cl::opt<std::string> target("target",
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
+static cl::list<std::string>
+    entries("entries",
+            cl::desc("Compile only these entry points (comma-separated), "
+                     "e.g. train_step,eval_loss,decode_step"),
+            cl::CommaSeparated);
+static cl::opt<unsigned> vectorWidth(
+    "vector-width",
+    cl::desc("f32 lanes per vector (default: 16 where the CPU has AVX-512, "
+             "8 with AVX2 or AVX, 4 otherwise)"),
+    cl::init(0));
+static cl::opt<bool>
+    openmp("openmp",
+            cl::desc("Run the parallel loops on OpenMP threads (links "
+                     "libomp; OMP_NUM_THREADS sets the count at run time)"),
+            cl::init(true));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                                   cl::init(3), cl::Prefix);
 
@@ -106,6 +123,16 @@ static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
+/// f32 lanes of the widest vector registers the target machine has.
+static unsigned defaultVectorWidth(llvm::TargetMachine &machine) {
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return 16;
+  if (info->checkFeatures("+avx"))
+    return 8;
+  return 4;
+}
+
 /// Links `object` into the shared library `output` with the system driver.
 static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output) {
   auto cc = llvm::sys::findProgramByName("cc");
@@ -115,6 +142,8 @@ static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output) {
   std::string outputTmp = (output + ".tmp").str();
   llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", "-o", outputTmp,
                                              object, "-lm"};
+  if (openmp) // The OpenMP runtime (libomp-22-dev, scripts/setup.sh).
+    args.append({"-L/usr/lib/llvm-22/lib", "-lomp"});
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
                                      &error);
@@ -153,6 +182,7 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   registry.insert<tvq::TVQDialect>();
   MLIRContext context(registry);
 
@@ -167,19 +197,27 @@ int main(int argc, char **argv) {
   if (!module)
     return 1; // The parser or verifier printed a located diagnostic.
 
+  // The target machine decides the vector width (AVX-512: 16 f32 lanes).
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  if (!machine)
+    return 1;
+  tvq::CPUOptions cpuOptions;
+  cpuOptions.threads = openmp;
+  cpuOptions.vectorWidth = vectorWidth ? vectorWidth : defaultVectorWidth(*machine);
+
   PassManager pm(&context, ModuleOp::getOperationName());
-  if (failed(tvq::buildCPUPipeline(pm, phase.value_or(tvq::Phase::LLVM))))
+  if (failed(tvq::buildCPUPipeline(pm, phase.value_or(tvq::Phase::LLVM),
+                                   std::vector<std::string>(entries.begin(),
+                                                            entries.end()),
+                                   cpuOptions)))
     return fail("cannot build the pass pipeline");
   if (failed(pm.run(*module)))
     return 1; // A pass printed a located diagnostic.
   if (phase)
     return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
-  if (!machine)
-    return 1;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext, inputFilename);

@@ -71,6 +71,19 @@ def TVQDeriveTrainStep : Pass<"tvq-derive-train-step", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def TVQSelectEntries : Pass<"tvq-select-entries", "ModuleOp"> {
+  let summary = "Keep only the named entry points";
+  let description = [{
+    Makes every public function not listed in `entries` private, so that
+    `symbol-dce` removes it. With no `entries`, nothing changes. A listed
+    name that does not exist is an error naming the entry points there are.
+    `tvq-compile --entries=train_step,eval_loss,decode_step` uses it to
+    compile only what a run needs.
+  }];
+  let options = [ListOption<"entries", "entries", "std::string",
+                            "Entry points to keep">];
+}
+
 def TVQInsertRuntimeChecks : Pass<"tvq-insert-runtime-checks", "ModuleOp"> {
   let summary = "Derive a shape-check function for every entry point";
   let description = [{
@@ -188,6 +201,90 @@ def TVQEmitEntryPoints : Pass<"tvq-emit-entry-points", "ModuleOp"> {
     ABI.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+
+def TVQCPUTileAndVectorize
+    : Pass<"tvq-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops into tasks and register tiles, and vectorize them";
+  let description = [{
+    The CPU code generation of the linalg ops on tensors. Each op is tiled
+    twice: the parallel loops other than the vector loop into `scf.forall`
+    tasks (turned into OpenMP by the `llvm` phase), then into register tiles
+    of `register-rows` x (`register-vectors` x `vector-width`) elements with
+    every reduction loop tiled to 1 and innermost; uneven loops are peeled,
+    unit loops dropped and every static tile vectorized.
+
+    Plans: *Lanes* (the vector runs along the output's innermost loop; a
+    contraction becomes the outer-product kernel with its accumulators
+    hoisted into registers; inputs reused across rows whose innermost
+    dimension is a reduction are transposed first, e.g. a codebook [S,K]
+    read as [K,S]; `acc + a*b` becomes `math.fma`) and *RowReduce* (a
+    reduction of one tensor along its innermost dimension with an add/max/min
+    combiner is split into `register-vectors` x `vector-width` partial lanes
+    and one final horizontal reduction).
+
+    Before:
+    ```mlir
+    %d = linalg.generic {iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+        ins(%qu, %codebook : tensor<?x512x128xf32>, tensor<512x128xf32>) outs(%zero ...)
+    ```
+    After (inside `scf.forall` over (b, 64 rows), `scf.for` over 64 lanes, 6 rows, k):
+    ```mlir
+    %acc = vector.transfer_read ... : tensor<6x64xf32>, vector<6x64xf32>
+    %r = scf.for %k = %c0 to %c128 step %c1 iter_args(%a = %acc) -> (vector<6x64xf32>) {
+      %x = vector.transfer_read %quT[...] {permutation_map = ...} : ..., vector<6x64xf32>
+      %y = vector.transfer_read %codebookT[%k, %n] ... : ..., vector<6x64xf32>
+      %f = math.fma %x, %y, %a : vector<6x64xf32>
+      scf.yield %f : vector<6x64xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector register (16: AVX-512, 8: AVX2)">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"6",
+           "Rows of a contraction's register tile">,
+    Option<"registerVectors", "register-vectors", "int64_t", /*default=*/"4",
+           "Vector registers per row of a register tile">,
+    Option<"taskRows", "task-rows", "int64_t", /*default=*/"64",
+           "Rows per scf.forall task">,
+    Option<"threads", "threads", "bool", /*default=*/"true",
+           "Tile into scf.forall tasks">,
+    Option<"maxVectorElements", "max-vector-elements", "int64_t",
+           /*default=*/"4096",
+           "Largest tile (in elements) that is vectorized">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+
+def TVQApproximateMath : Pass<"tvq-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Polynomial approximations of exp, log, tanh, ... (f32, vectors)";
+  let description = [{
+    Applies upstream MLIR's `populateMathPolynomialApproximationPatterns`
+    (which 22 exposes only as patterns and a test pass) so that `math.exp`,
+    `math.log` and friends on f32 and vectors of f32 become arithmetic that
+    stays vectorized, instead of one libm call per lane. Accuracy: within a
+    few ulp of libm for f32 (the numerics tests compare with a float64
+    reference at 1e-4).
+
+    Before:
+    ```mlir
+    %e = math.exp %x : vector<64xf32>
+    ```
+    After: `arith` and `vector` ops (range reduction, a polynomial,
+    `math.ldexp`-style exponent insertion through integer bit casts).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // TVQ_TRANSFORMS_PASSES_TD

@@ -1,0 +1,489 @@
+//===- CPUTileAndVectorize.cpp - Threads, register tiles and vectors ------===//
+//
+// The CPU code generation of tvq's linalg ops (docs/design.md, phase
+// `vectorized`): every linalg op on tensors is tiled twice and vectorized.
+//
+//  1. Tasks: the parallel loops other than the vectorized one are tiled with
+//     `scf.forall` (one task per batch row and chunk of rows), which the
+//     `llvm` phase turns into an OpenMP parallel loop.
+//  2. Register tiles: inside a task, `scf.for` loops over tiles of `mr` rows x
+//     `nr` lanes, with every reduction loop tiled to 1 and innermost; uneven
+//     loops are peeled so that the main tiles have static shapes.
+//  3. Unit dimensions are dropped and the static tiles vectorized.
+//
+// Two plans, chosen from the op's indexing maps:
+//  - Lanes: the vector runs along the output's innermost (parallel) loop and
+//    every reduction is a serial loop around the tile, in the original
+//    order. A contraction out[i,n] += a[i,k]·b[k,n] becomes the outer-product
+//    kernel: per k, `mr` broadcasts of a, `nr/w` loads of b, `mr·nr/w` FMAs
+//    on accumulators that stay in registers. Inputs that are reused across
+//    rows (they lack the row loop) and read the vector loop non-innermost
+//    are transposed first (e.g. a codebook [S,K] read as [K,S]), so every
+//    lane load is contiguous; a transpose of a function argument is made
+//    once, outside the block loop.
+//  - RowReduce: a reduction of one tensor along its innermost dimension with
+//    an add/max/min combiner (row max, row sums) is split into a partial
+//    reduction over `nr` lanes and one final horizontal reduction.
+// `a + b·c` in a contraction body becomes `math.fma`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tvq/Dialect/TVQ/Transforms/Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir {
+namespace tvq {
+#define GEN_PASS_DEF_TVQCPUTILEANDVECTORIZE
+#include "tvq/Dialect/TVQ/Transforms/Passes.h.inc"
+} // namespace tvq
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+enum class Strategy { Lanes, RowReduce };
+
+/// How one linalg op is tiled.
+struct Plan {
+  Strategy strategy = Strategy::Lanes;
+  /// Tile sizes of the task level (scf.forall); 0 leaves a loop whole.
+  SmallVector<int64_t> taskTiles;
+  /// Tile sizes of the register level (scf.for), within a task.
+  SmallVector<int64_t> vecTiles;
+  /// RowReduce: the reduction loop split into partial lanes.
+  int64_t reductionDim = -1;
+};
+
+/// The loop index of the `pos`-th result of `map`, if it is a plain dim.
+static std::optional<unsigned> resultDim(AffineMap map, int pos) {
+  if (pos < 0 || pos >= static_cast<int>(map.getNumResults()))
+    return std::nullopt;
+  if (auto d = dyn_cast<AffineDimExpr>(map.getResult(pos)))
+    return d.getPosition();
+  return std::nullopt;
+}
+
+static bool mapUsesDim(AffineMap map, unsigned dim) {
+  return map.isFunctionOfDim(dim);
+}
+
+/// A tile of at most `cap` that divides a static extent when possible:
+/// the largest multiple of `w` up to `cap` dividing `extent`; `extent`
+/// itself when it is below `w`; `cap` otherwise (the loop is then peeled).
+static int64_t laneTile(int64_t extent, int64_t w, int64_t cap) {
+  if (ShapedType::isDynamic(extent))
+    return cap;
+  if (extent <= w)
+    return extent;
+  for (int64_t t = cap; t >= w; t -= w)
+    if (extent % t == 0)
+      return t;
+  return cap;
+}
+
+/// Is each output of `op` a reduction with one add/max/min combiner?
+static bool hasSimpleCombiners(linalg::LinalgOp op) {
+  for (unsigned i = 0, e = op.getNumDpsInits(); i < e; ++i) {
+    SmallVector<Operation *> combiners;
+    if (!matchReduction(op.getRegionOutputArgs(), i, combiners) ||
+        combiners.size() != 1)
+      return false;
+    if (!isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
+             arith::MinimumFOp, arith::MinNumFOp, arith::AddIOp,
+             arith::MaxSIOp, arith::MinSIOp>(combiners[0]))
+      return false;
+  }
+  return true;
+}
+
+static std::optional<Plan> makePlan(linalg::LinalgOp op, int64_t w,
+                                    int64_t mr, int64_t nrCap,
+                                    int64_t taskRows, bool threads) {
+  unsigned n = op.getNumLoops();
+  if (n == 0 || op.getNumDpsInits() == 0)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  int outRank = outMap.getNumResults();
+  std::optional<unsigned> vdim = resultDim(outMap, outRank - 1);
+  std::optional<unsigned> mdim = resultDim(outMap, outRank - 2);
+  SmallVector<unsigned> reductions;
+  for (unsigned d = 0; d < n; ++d)
+    if (iters[d] == utils::IteratorType::reduction)
+      reductions.push_back(d);
+
+  Plan plan;
+  plan.taskTiles.assign(n, 0);
+  plan.vecTiles.assign(n, 0);
+
+  // RowReduce: one reduction loop, innermost in every input, each input
+  // indexed by every loop (no reuse), simple combiners.
+  if (reductions.size() == 1 && hasSimpleCombiners(op) &&
+      isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation())) {
+    unsigned r = reductions[0];
+    bool ok = op.getNumDpsInputs() > 0;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap m = op.getMatchingIndexingMap(in);
+      if (m.getNumResults() == 0)
+        continue;
+      std::optional<unsigned> last = resultDim(m, m.getNumResults() - 1);
+      ok &= last && *last == r;
+      for (unsigned d = 0; d < n; ++d)
+        ok &= mapUsesDim(m, d);
+    }
+    if (ok) {
+      plan.strategy = Strategy::RowReduce;
+      plan.reductionDim = r;
+      for (unsigned d = 0; d < n; ++d) {
+        if (d == r) {
+          plan.vecTiles[d] = laneTile(ranges[d], w, nrCap);
+          continue;
+        }
+        plan.vecTiles[d] = 1;
+        if (threads)
+          plan.taskTiles[d] = (vdim && d == *vdim) ? taskRows : 1;
+      }
+      return plan;
+    }
+  }
+
+  if (!vdim || iters[*vdim] != utils::IteratorType::parallel)
+    return std::nullopt;
+
+  // Lanes. Register rows only when some input is reused across lanes and
+  // rows (the outer-product structure of a contraction).
+  bool outerProduct = false;
+  if (!reductions.empty() && mdim &&
+      iters[*mdim] == utils::IteratorType::parallel)
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap m = op.getMatchingIndexingMap(in);
+      if (m.getNumResults() > 0 && !mapUsesDim(m, *vdim) &&
+          mapUsesDim(m, *mdim))
+        outerProduct = true;
+    }
+  for (unsigned d = 0; d < n; ++d) {
+    if (d == *vdim) {
+      plan.vecTiles[d] = laneTile(ranges[d], w, nrCap);
+    } else if (iters[d] == utils::IteratorType::reduction) {
+      plan.vecTiles[d] = 1;
+    } else if (mdim && d == *mdim) {
+      int64_t rows = outerProduct ? mr : 1;
+      if (!ShapedType::isDynamic(ranges[d]))
+        rows = std::min(rows, ranges[d]);
+      plan.vecTiles[d] = rows;
+      if (threads)
+        plan.taskTiles[d] = std::max(taskRows, rows);
+    } else {
+      plan.vecTiles[d] = 1;
+      if (threads)
+        plan.taskTiles[d] = 1;
+    }
+  }
+  return plan;
+}
+
+/// `acc + a·b` (in any operand order) yielded by a generic becomes
+/// `math.fma(a, b, acc)`.
+static void fuseMultiplyAdd(linalg::GenericOp op) {
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  for (Value v : yield.getValues()) {
+    auto add = v.getDefiningOp<arith::AddFOp>();
+    if (!add || !isa<FloatType>(add.getType()))
+      continue;
+    for (int i = 0; i < 2; ++i) {
+      auto mul = add->getOperand(i).getDefiningOp<arith::MulFOp>();
+      if (!mul || !mul->hasOneUse())
+        continue;
+      OpBuilder b(add);
+      Value fma = math::FmaOp::create(b, add.getLoc(), mul.getLhs(),
+                                      mul.getRhs(), add->getOperand(1 - i));
+      add.getResult().replaceAllUsesWith(fma);
+      add.erase();
+      mul.erase();
+      break;
+    }
+  }
+}
+
+/// For Lanes: inputs that lack the row loop but read the lane loop at a
+/// non-innermost position are transposed so that the lane loop is innermost.
+/// The transpose goes right after the operand's definition (so a transpose
+/// of a function argument is computed once, outside the loops).
+static void
+transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
+                      SmallVectorImpl<linalg::TransposeOp> &created) {
+  unsigned n = op.getNumLoops();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<unsigned> vdim =
+      resultDim(outMap, static_cast<int>(outMap.getNumResults()) - 1);
+  if (!vdim || op.getNumReductionLoops() == 0)
+    return;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap m = op.getMatchingIndexingMap(in);
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!type || !m.isProjectedPermutation() || m.getNumResults() < 2)
+      continue;
+    int pos = -1;
+    for (unsigned i = 0; i < m.getNumResults(); ++i)
+      if (resultDim(m, i) == vdim)
+        pos = i;
+    int last = m.getNumResults() - 1;
+    if (pos < 0 || pos == last)
+      continue;
+    // Transpose worth it only when the innermost dim of the input is a
+    // reduction (the lanes would otherwise read with a large stride).
+    std::optional<unsigned> lastDim = resultDim(m, last);
+    if (!lastDim || op.getIteratorTypesArray()[*lastDim] !=
+                        utils::IteratorType::reduction)
+      continue;
+    SmallVector<int64_t> perm;
+    for (int i = 0; i <= last; ++i)
+      if (i != pos)
+        perm.push_back(i);
+    perm.push_back(pos);
+    OpBuilder::InsertionGuard guard(rewriter);
+    Value src = in->get();
+    if (auto arg = dyn_cast<BlockArgument>(src))
+      rewriter.setInsertionPointToStart(arg.getOwner());
+    else
+      rewriter.setInsertionPointAfterValue(src);
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, src);
+    SmallVector<OpFoldResult> permSizes;
+    for (int64_t p : perm)
+      permSizes.push_back(sizes[p]);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, permSizes,
+                                          type.getElementType());
+    auto transposeOp =
+        linalg::TransposeOp::create(rewriter, loc, src, empty, perm);
+    created.push_back(transposeOp);
+    Value transposed = transposeOp->getResult(0);
+    SmallVector<AffineExpr> exprs;
+    for (int64_t p : perm)
+      exprs.push_back(m.getResult(p));
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps[in->getOperandNumber()] =
+        AffineMap::get(n, 0, exprs, rewriter.getContext());
+    rewriter.modifyOpInPlace(op, [&] {
+      in->set(transposed);
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+  }
+}
+
+static SmallVector<OpFoldResult> asFoldResults(Builder &b,
+                                               ArrayRef<int64_t> sizes) {
+  SmallVector<OpFoldResult> r;
+  for (int64_t s : sizes)
+    r.push_back(b.getIndexAttr(s));
+  return r;
+}
+
+static bool allZero(ArrayRef<int64_t> v) {
+  return llvm::all_of(v, [](int64_t x) { return x == 0; });
+}
+
+/// Tiles `op` per `plan`; returns false when it is left as it is.
+static void tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                   const Plan &plan, SmallVectorImpl<scf::ForOp> &toPeel) {
+  auto tileable = cast<TilingInterface>(op.getOperation());
+  // Task level.
+  if (!allZero(plan.taskTiles)) {
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    options.setTileSizes(asFoldResults(rewriter, plan.taskTiles));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, tileable, options);
+    if (failed(tiled))
+      return;
+    rewriter.replaceOp(op, tiled->replacements);
+    tileable = cast<TilingInterface>(tiled->tiledOps.back());
+  }
+  // Register level: the parallel loops, then (RowReduce) the reduction
+  // loop split into partial lanes, or (Lanes) every reduction loop by 1.
+  SmallVector<int64_t> parallelTiles(plan.vecTiles);
+  if (plan.strategy == Strategy::RowReduce)
+    parallelTiles[plan.reductionDim] = 0;
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  options.setTileSizes(asFoldResults(rewriter, parallelTiles));
+  if (plan.strategy == Strategy::Lanes) {
+    SmallVector<unsigned> reds;
+    auto iters = cast<linalg::LinalgOp>(tileable.getOperation())
+                     .getIteratorTypesArray();
+    for (unsigned d = 0; d < iters.size(); ++d)
+      if (iters[d] == utils::IteratorType::reduction)
+        reds.push_back(d);
+    options.setReductionDims(reds);
+  }
+  rewriter.setInsertionPoint(tileable);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, tileable, options);
+  if (failed(tiled))
+    return;
+  rewriter.replaceOp(tileable, tiled->replacements);
+  for (LoopLikeOpInterface loop : tiled->loops)
+    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+      toPeel.push_back(forOp);
+  if (plan.strategy != Strategy::RowReduce)
+    return;
+  tileable = cast<TilingInterface>(tiled->tiledOps.back());
+  SmallVector<int64_t> reductionTiles(plan.vecTiles.size(), 0);
+  reductionTiles[plan.reductionDim] = plan.vecTiles[plan.reductionDim];
+  scf::SCFTilingOptions partial;
+  partial.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  partial.setTileSizes(asFoldResults(rewriter, reductionTiles));
+  partial.setReductionTilingStrategy(
+      ReductionTilingStrategy::PartialReductionOuterReduction);
+  partial.setReductionDims({static_cast<unsigned>(plan.reductionDim)});
+  rewriter.setInsertionPoint(tileable);
+  FailureOr<scf::SCFTilingResult> split =
+      scf::tileUsingSCF(rewriter, tileable, partial);
+  if (failed(split))
+    return;
+  rewriter.replaceOp(tileable, split->replacements);
+}
+
+/// Every static-shaped linalg op in `root` becomes vector ops.
+static void vectorizeStaticOps(RewriterBase &rewriter, Operation *root,
+                               int64_t maxElements) {
+  SmallVector<linalg::LinalgOp> ops;
+  root->walk([&](linalg::LinalgOp op) {
+    if (op.hasDynamicShape())
+      return;
+    int64_t elements = 1;
+    for (int64_t r : op.getStaticLoopRanges())
+      elements *= r;
+    if (elements > maxElements)
+      return;
+    ops.push_back(op);
+  });
+  for (linalg::LinalgOp op : ops) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::VectorizationResult> result =
+        linalg::vectorize(rewriter, op, {}, {}, /*vectorizeNDExtract=*/true);
+    if (failed(result))
+      continue;
+    if (op->getNumResults())
+      rewriter.replaceOp(op, result->replacements);
+    else
+      rewriter.eraseOp(op);
+  }
+}
+
+struct TVQCPUTileAndVectorizePass
+    : tvq::impl::TVQCPUTileAndVectorizeBase<TVQCPUTileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+    int64_t w = vectorWidth;
+
+    // The ops to tile: every linalg op with tensor semantics at this point.
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics())
+        ops.push_back(op);
+    });
+
+    SmallVector<scf::ForOp> toPeel;
+    SmallVector<linalg::TransposeOp> transposes;
+    for (linalg::LinalgOp op : ops) {
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      std::optional<Plan> plan =
+          makePlan(op, w, registerRows, w * registerVectors, taskRows,
+                   threads);
+      if (!plan)
+        continue;
+      if (generic && plan->strategy == Strategy::Lanes) {
+        if (linalg::isaContractionOpInterface(op))
+          fuseMultiplyAdd(generic);
+        transposeReusedInputs(rewriter, generic, transposes);
+      }
+      tileOp(rewriter, op, *plan, toPeel);
+    }
+    // The transposes made above.
+    for (linalg::TransposeOp op : transposes)
+      if (std::optional<Plan> plan = makePlan(op, w, 1, w * registerVectors,
+                                              taskRows, threads))
+        tileOp(rewriter, op, *plan, toPeel);
+
+    // Peel uneven register loops so the main tiles get static shapes.
+    for (scf::ForOp loop : toPeel) {
+      scf::ForOp partial;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+    }
+    if (failed(cleanup(func)))
+      return signalPassFailure();
+
+    // Drop the unit loops of the tiles (batch, rows of 1, the reduction
+    // step), then vectorize.
+    {
+      RewritePatternSet patterns(ctx);
+      linalg::ControlDropUnitDims control;
+      control.rankReductionStrategy = linalg::ControlDropUnitDims::
+          RankReductionStrategy::ExtractInsertSlice;
+      control.controlFn = [](Operation *op) -> SmallVector<unsigned> {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+        if (!linalgOp || linalgOp.hasDynamicShape())
+          return {};
+        SmallVector<unsigned> dims;
+        for (unsigned i = 0, e = linalgOp.getNumLoops(); i < e; ++i)
+          dims.push_back(i);
+        return dims;
+      };
+      linalg::populateFoldUnitExtentDimsPatterns(patterns, control);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    if (failed(cleanup(func)))
+      return signalPassFailure();
+    vectorizeStaticOps(rewriter, func, maxVectorElements);
+    if (failed(cleanup(func)))
+      return signalPassFailure();
+
+    // Keep accumulators in registers across the reduction loops.
+    func.walk([&](scf::ForOp loop) {
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
+    });
+    if (failed(cleanup(func)))
+      return signalPassFailure();
+  }
+
+  LogicalResult cleanup(func::FuncOp func) {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    for (Dialect *dialect : ctx->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : ctx->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, ctx);
+    tensor::populateFoldTensorEmptyPatterns(patterns);
+    return applyPatternsGreedily(func, std::move(patterns));
+  }
+};
+
+} // namespace
