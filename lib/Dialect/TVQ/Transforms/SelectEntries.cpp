@@ -29,7 +29,7 @@ struct TVQSelectEntriesPass
         available.push_back(func.getName().str());
     for (const std::string &name : entries)
       if (!llvm::is_contained(available, name)) {
-        module.emitError() << "no entry point '" << name
+        mlir::emitError(module.getLoc()) << "no entry point '" << name
                            << "' to select; entry points: "
                            << llvm::join(available, ", ");
         return signalPassFailure();
