@@ -11,10 +11,11 @@ build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# Training settings: about 3-4 minutes on 2 cores with the current CPU code.
-steps=${TVQ_DEMO_STEPS:-300}
-batch=4
-seq_len=64
+# Training settings: about 2-3 minutes on 2 cores with the current CPU code
+# (1M bytes, a third of an epoch).
+steps=${TVQ_DEMO_STEPS:-1000}
+batch=8
+seq_len=128
 
 echo "== tvq-compile models/ops/vq_attention.mlir -o vq_attention.so"
 "$build/bin/tvq-compile" "$root/models/ops/vq_attention.mlir" -o "$work/vq_attention.so"
@@ -39,13 +40,13 @@ echo
 echo "== tvq-run train: $steps steps of $batch x $seq_len bytes of data/kjv.txt"
 rm -rf "$demo/run"
 "$build/bin/tvq-run" train "$demo/tiny.so" --data "$root/data/kjv.txt" \
-  --steps "$steps" --batch "$batch" --seq-len "$seq_len" --log-every 25 \
-  --checkpoint-every 100 --out "$demo/run"
+  --steps "$steps" --batch "$batch" --seq-len "$seq_len" --log-every 100 \
+  --checkpoint-every 500 --out "$demo/run"
 
 echo
-echo "== tvq-run eval: validation split (first 8192 bytes)"
+echo "== tvq-run eval: validation split (first 65536 bytes)"
 "$build/bin/tvq-run" eval "$demo/tiny.so" --checkpoint "$demo/run" \
-  --data "$root/data/kjv.txt" --max-tokens 8192 | tee "$work/eval.json"
+  --data "$root/data/kjv.txt" --max-tokens 65536 | tee "$work/eval.json"
 /usr/bin/python3 "$root/scripts/demo_train.py" --data "$root/data/kjv.txt" \
   --eval "$work/eval.json" --metrics "$demo/run/metrics.jsonl"
 

@@ -29,8 +29,8 @@ def main():
     entropy = unigram_bits_per_byte(args.data)
     rates = [m["tokens_per_s"] for m in metrics[1:]] or [metrics[-1]["tokens_per_s"]]
     print(f"unigram entropy of the training bytes : {entropy:.3f} bits/byte")
-    print(f"trained model, first logged step      : {metrics[0]['bpb']:.3f} bpb "
-          f"(step {metrics[0]['step']}, one training batch)")
+    print(f"training batch at step {metrics[0]['step']:<14} : {metrics[0]['bpb']:.3f} bpb")
+    print(f"training batch at step {metrics[-1]['step']:<14} : {metrics[-1]['bpb']:.3f} bpb")
     print(f"trained model, validation split       : {result['bpb']:.3f} bpb "
           f"({result['tokens']} bytes, step {result['checkpoint_step']})")
     print(f"training throughput                   : {statistics.median(rates):.0f} tokens/s "
