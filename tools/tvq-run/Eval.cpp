@@ -15,6 +15,7 @@
 #include "Flags.h"
 #include "Json.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <unistd.h>

@@ -14,6 +14,7 @@
 #include "Commands.h"
 #include "Flags.h"
 
+#include <algorithm>
 #include <climits>
 
 using namespace tvq;

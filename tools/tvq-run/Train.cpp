@@ -21,7 +21,6 @@
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <tuple>
 #include <unistd.h>
 
 using namespace tvq;
@@ -78,22 +77,17 @@ static int parseOptions(const std::vector<std::string> &args,
   for (const char *required : {"data", "steps", "out"})
     if (problem.empty() && !flags.has(required))
       problem = std::string("'train' needs --") + required;
-  if (problem.empty())
-    for (auto [name, min, value] :
-         {std::tuple<const char *, int64_t, int64_t *>{"steps", 0,
-                                                       &options.steps},
-          {"batch", 1, &options.batch},
-          {"seq-len", 1, &options.seqLen},
-          {"seed", 0, &options.seed},
-          {"log-every", 1, &options.logEvery},
-          {"checkpoint-every", 0, &options.checkpointEvery}})
-      if (problem.empty())
-        problem = flags.getInt(name, min,
-                               std::string(name) == "batch" ||
-                                       std::string(name) == "seq-len"
-                                   ? INT32_MAX
-                                   : INT64_MAX / 2,
-                               *value);
+  auto readInt = [&](const char *name, int64_t min, int64_t max,
+                     int64_t &value) {
+    if (problem.empty())
+      problem = flags.getInt(name, min, max, value);
+  };
+  readInt("steps", 0, INT64_MAX / 2, options.steps);
+  readInt("batch", 1, INT32_MAX, options.batch);
+  readInt("seq-len", 1, INT32_MAX, options.seqLen);
+  readInt("seed", 0, INT64_MAX, options.seed);
+  readInt("log-every", 1, INT64_MAX, options.logEvery);
+  readInt("checkpoint-every", 0, INT64_MAX, options.checkpointEvery);
   options.formatName = flags.get("format", "bytes");
   if (problem.empty() && !parseDataFormat(options.formatName, options.format))
     problem = "--format must be bytes, tokens or images, got '" +
@@ -104,7 +98,8 @@ static int parseOptions(const std::vector<std::string> &args,
   options.dataPath = flags.get("data");
   options.runDir = flags.get("out");
   options.resume = flags.has("resume");
-  // On --resume, settings left out come from the checkpoint: 0 marks them.
+  // On --resume, settings left out come from the checkpoint (batch 0, seed
+  // -1 and an empty format mark them; seq-len is 0 unless given).
   if (options.resume) {
     if (!flags.has("batch"))
       options.batch = 0;
