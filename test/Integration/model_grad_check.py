@@ -289,7 +289,7 @@ class Checker:
         ok, out = mn.run_tool(self.tvq_model + flags + ["-o", base + ".mlir"])
         if ok:
             ok, out = mn.run_tool(self.tvq_compile + ["-O", str(args.opt_level), base + ".mlir",
-                                                     "-o", base + ".so"])
+                                                     "--entries=loss_grad", "-o", base + ".so"])
         if ok:
             ok, out = mn.run_tool(self.tvq_run + ["info", base + ".so"])
         if not ok:
