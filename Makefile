@@ -5,7 +5,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release \
   -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
   -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
 
-.PHONY: setup configure build test demo clean format
+.PHONY: setup configure build test demo clean format bench
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,12 @@ test: build
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
+
+# The benchmark suite (bench/run.py): creates bench/.venv (numpy, torch from PyPI) the first
+# time, then measures and rewrites bench/RESULTS.md. BENCH_ARGS=--quick for a smoke run.
+bench: build
+	@bash bench/setup_venv.sh
+	bench/.venv/bin/python bench/run.py --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 format:
 	git ls-files '*.cpp' '*.h' '*.c' | xargs clang-format -i

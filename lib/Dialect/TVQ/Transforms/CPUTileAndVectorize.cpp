@@ -71,6 +71,13 @@ struct Plan {
   SmallVector<int64_t> vecTiles;
   /// RowReduce: the reduction loop split into partial lanes.
   int64_t reductionDim = -1;
+  /// Lanes: the order of the register-level loops (lanes, then rows, then
+  /// the reductions innermost), so that a contraction's panel of b
+  /// ([k-block x nr]) stays in L1 while the rows stream past it.
+  SmallVector<int64_t> interchange;
+  /// Lanes: reduction loops are first tiled by this (cache blocking of k)
+  /// when longer; 0: not.
+  SmallVector<int64_t> reductionBlock;
 };
 
 /// The loop index of the `pos`-th result of `map`, if it is a plain dim.
@@ -117,7 +124,8 @@ static bool hasSimpleCombiners(linalg::LinalgOp op) {
 
 static std::optional<Plan> makePlan(linalg::LinalgOp op, int64_t w,
                                     int64_t mr, int64_t nrCap,
-                                    int64_t taskRows, bool threads) {
+                                    int64_t taskRows, bool threads,
+                                    int64_t kBlock) {
   unsigned n = op.getNumLoops();
   if (n == 0 || op.getNumDpsInits() == 0)
     return std::nullopt;
@@ -181,6 +189,20 @@ static std::optional<Plan> makePlan(linalg::LinalgOp op, int64_t w,
           mapUsesDim(m, *mdim))
         outerProduct = true;
     }
+  plan.reductionBlock.assign(n, 0);
+  for (unsigned d = 0; d < n; ++d)
+    if (d != *vdim && !(mdim && d == *mdim) &&
+        iters[d] == utils::IteratorType::parallel)
+      plan.interchange.push_back(d);
+  plan.interchange.push_back(*vdim);
+  if (mdim && iters[*mdim] == utils::IteratorType::parallel)
+    plan.interchange.push_back(*mdim);
+  for (unsigned d : reductions) {
+    plan.interchange.push_back(d);
+    if (outerProduct && kBlock > 0 &&
+        (ShapedType::isDynamic(ranges[d]) || ranges[d] > kBlock))
+      plan.reductionBlock[d] = kBlock;
+  }
   for (unsigned d = 0; d < n; ++d) {
     if (d == *vdim) {
       plan.vecTiles[d] = laneTile(ranges[d], w, nrCap);
@@ -321,6 +343,26 @@ static void tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
     rewriter.replaceOp(op, tiled->replacements);
     tileable = cast<TilingInterface>(tiled->tiledOps.back());
   }
+  // Cache blocking of long reductions (k-blocks of a contraction).
+  if (llvm::any_of(plan.reductionBlock, [](int64_t b) { return b > 0; })) {
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    options.setTileSizes(asFoldResults(rewriter, plan.reductionBlock));
+    SmallVector<unsigned> reds;
+    for (unsigned d = 0; d < plan.reductionBlock.size(); ++d)
+      if (plan.reductionBlock[d] > 0)
+        reds.push_back(d);
+    options.setReductionDims(reds);
+    rewriter.setInsertionPoint(tileable);
+    FailureOr<scf::SCFTilingResult> blocked =
+        scf::tileUsingSCF(rewriter, tileable, options);
+    if (succeeded(blocked)) {
+      rewriter.replaceOp(tileable, blocked->replacements);
+      tileable = cast<TilingInterface>(blocked->tiledOps.back());
+      // Not peeled: the k-block's length does not change the shape of the
+      // register tiles inside it.
+    }
+  }
   // Register level: the parallel loops, then (RowReduce) the reduction
   // loop split into partial lanes, or (Lanes) every reduction loop by 1.
   SmallVector<int64_t> parallelTiles(plan.vecTiles);
@@ -330,6 +372,7 @@ static void tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
   options.setTileSizes(asFoldResults(rewriter, parallelTiles));
   if (plan.strategy == Strategy::Lanes) {
+    options.setInterchange(plan.interchange);
     SmallVector<unsigned> reds;
     auto iters = cast<linalg::LinalgOp>(tileable.getOperation())
                      .getIteratorTypesArray();
@@ -371,7 +414,9 @@ static void vectorizeStaticOps(RewriterBase &rewriter, Operation *root,
                                int64_t maxElements) {
   SmallVector<linalg::LinalgOp> ops;
   root->walk([&](linalg::LinalgOp op) {
-    if (op.hasDynamicShape())
+    // A 0-d op gains nothing, and the vectorizer would make an invalid
+    // 0-d vector.gather from a tensor.extract in its body.
+    if (op.hasDynamicShape() || op.getNumLoops() == 0)
       return;
     int64_t elements = 1;
     for (int64_t r : op.getStaticLoopRanges())
@@ -403,12 +448,24 @@ struct TVQCPUTileAndVectorizePass
     IRRewriter rewriter(ctx);
     int64_t w = vectorWidth;
 
-    // The ops to tile: every linalg op with tensor semantics at this point.
+    // The ops to tile: every linalg op with tensor semantics at this point;
+    // named contractions (linalg.matmul, ...) as generics, so that their
+    // body gets the FMA.
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics())
         ops.push_back(op);
     });
+    for (linalg::LinalgOp &op : ops) {
+      if (isa<linalg::GenericOp>(op.getOperation()) ||
+          !linalg::isaContractionOpInterface(op))
+        continue;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(
+          rewriter, cast<linalg::LinalgOp>(op.getOperation()));
+      if (succeeded(generic))
+        op = cast<linalg::LinalgOp>(generic->getOperation());
+    }
 
     SmallVector<scf::ForOp> toPeel;
     SmallVector<linalg::TransposeOp> transposes;
@@ -416,7 +473,7 @@ struct TVQCPUTileAndVectorizePass
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       std::optional<Plan> plan =
           makePlan(op, w, registerRows, w * registerVectors, taskRows,
-                   threads);
+                   threads, reductionBlock);
       if (!plan)
         continue;
       if (generic && plan->strategy == Strategy::Lanes) {
@@ -429,7 +486,7 @@ struct TVQCPUTileAndVectorizePass
     // The transposes made above.
     for (linalg::TransposeOp op : transposes)
       if (std::optional<Plan> plan = makePlan(op, w, 1, w * registerVectors,
-                                              taskRows, threads))
+                                              taskRows, threads, 0))
         tileOp(rewriter, op, *plan, toPeel);
 
     // Peel uneven register loops so the main tiles get static shapes.

@@ -243,16 +243,19 @@ def TVQCPUTileAndVectorize
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "f32 lanes per vector register (16: AVX-512, 8: AVX2)">,
-    Option<"registerRows", "register-rows", "int64_t", /*default=*/"6",
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"4",
            "Rows of a contraction's register tile">,
     Option<"registerVectors", "register-vectors", "int64_t", /*default=*/"4",
            "Vector registers per row of a register tile">,
+    Option<"reductionBlock", "reduction-block", "int64_t", /*default=*/"256",
+           "Contractions: reduction loops longer than this are blocked "
+           "(0: never)">,
     Option<"taskRows", "task-rows", "int64_t", /*default=*/"64",
            "Rows per scf.forall task">,
     Option<"threads", "threads", "bool", /*default=*/"true",
            "Tile into scf.forall tasks">,
     Option<"maxVectorElements", "max-vector-elements", "int64_t",
-           /*default=*/"4096",
+           /*default=*/"1024",
            "Largest tile (in elements) that is vectorized">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",

@@ -1,0 +1,24 @@
+// The GEMM-heavy parts of one attention block at benchmark widths, alone, compiled by
+// tvq-compile like any model (linalg on tensors through the CPU pipeline):
+//   @scores: [512 x 128] . [128 x 1536]  (queries against codebook and window keys)
+//   @values: [512 x 1536] . [1536 x 256] (weights times cache means and window values)
+// Used by bench/run.py for GFLOP/s against the measured FMA peak.
+func.func @scores(%a: tensor<512x128xf32> {tvq.name = "a"}, %b: tensor<128x1536xf32> {tvq.name = "b"})
+    -> (tensor<512x1536xf32> {tvq.name = "c"}) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512x1536xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<512x1536xf32>) -> tensor<512x1536xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<512x128xf32>, tensor<128x1536xf32>)
+                     outs(%f : tensor<512x1536xf32>) -> tensor<512x1536xf32>
+  return %c : tensor<512x1536xf32>
+}
+
+func.func @values(%a: tensor<512x1536xf32> {tvq.name = "a"}, %b: tensor<1536x256xf32> {tvq.name = "b"})
+    -> (tensor<512x256xf32> {tvq.name = "c"}) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512x256xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<512x256xf32>) -> tensor<512x256xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<512x1536xf32>, tensor<1536x256xf32>)
+                     outs(%f : tensor<512x256xf32>) -> tensor<512x256xf32>
+  return %c : tensor<512x256xf32>
+}

@@ -1,0 +1,590 @@
+#!/usr/bin/env python3
+"""tvq's benchmark suite (`make bench`): one run on this machine, a table, bench/RESULTS.md.
+
+Measures, all in the same run and at the same thread count:
+  peak     the machine's fp32 FMA peak (bench/fma_peak.cpp) on 1 and N threads
+  gemm     the GEMM-heavy parts of an attention block compiled by tvq-compile
+           (bench/modules/gemm_bench.mlir) against that peak, and PyTorch's matmul (oneDNN/MKL)
+  layer    the VQ-attention layer forward (tvq.vq_quantize + tvq.vq_attention) at T = 1k..64k,
+           B = 1, bench widths (models/ops/vq_attention_bench.mlir: K=128 V=256 S=512 L=M=512)
+           and small widths (models/ops/vq_attention.mlir: K=32 V=48 S=64 L=M=16), against
+           - PyTorch eager VQ attention (bench/vq_torch.py, the same algorithm)
+           - PyTorch scaled_dot_product_attention, dense causal, same q/k/v shapes. Its flash
+             kernel needs d_v == d_k, so v is split into d_k-wide slices (zero-padded), one call
+             each ("sdpa"); the single call at d_v != d_k falls back to the O(T^2)-memory math
+             kernel ("sdpa-math", only up to 8k).
+  fwd+bwd  tvq.vq_attention_grad (bench/modules/vq_attention_grad_bench.mlir) vs PyTorch
+           autograd through the eager VQ attention and through SDPA
+  decode   the one-token step (bench/modules/vq_attention_step_bench.mlir, L=1) with a state
+           that has seen 1k, 8k, 64k tokens, vs SDPA of one query over a dense cache of that size
+  train    tvq-run train of the tiny model (tokens/s from its metrics)
+Times are medians of `tvq-run bench` (whole calls: validation, checks, entry, output copy) and
+of time.perf_counter around the PyTorch calls. A configuration whose predicted time exceeds
+--max-seconds is skipped and reported as such.
+
+Usage: run.py --build-dir build [--threads 2] [--max-seconds 120] [--tmax 65536] [--quick]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import vq_torch  # noqa: E402
+
+BENCH = dict(K=128, V=256, S=512, L=512)
+SMALL = dict(K=32, V=48, S=64, L=16)
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs and FLOP counts
+# --------------------------------------------------------------------------------------------
+
+def make_inputs(B, T, K, V, S, L, seed=0):
+    rng = np.random.default_rng(seed)
+
+    def rms(x):  # as the model feeds the layer: rmsnorm * tau^-0.5, |q| = K^0.25
+        return x / np.sqrt((x * x).mean(-1, keepdims=True)) * K ** -0.25
+
+    return dict(q=rms(rng.standard_normal((B, T, K))).astype(np.float32),
+                k=rms(rng.standard_normal((B, T, K))).astype(np.float32),
+                v=rng.standard_normal((B, T, V)).astype(np.float32),
+                codebook=rms(rng.standard_normal((S, K))).astype(np.float32),
+                u=(0.1 * rng.standard_normal(K)).astype(np.float32),
+                w=(0.1 * rng.standard_normal(K)).astype(np.float32),
+                r=(0.1 * rng.standard_normal((L + 1, K))).astype(np.float32))
+
+
+def vq_flops(T, K, V, S, L):
+    """Multiply-adds x 2 of the contractions tvq runs for one layer (M = L): distances to the
+    codebook, scores against cache, window (2L) and relative table (L+1), weights times means
+    and window values, and the cache update (one-hot sums)."""
+    blocks = T // L
+    per_block = 2 * L * K * (S + S + 2 * L + L + 1) + 2 * L * V * (S + 2 * L) + 2 * S * V * L
+    return blocks * per_block
+
+
+def dense_flops(T, K, V):
+    """Causal dense attention: half of the T x T scores and weights x values."""
+    return T * T * (K + V)
+
+
+# --------------------------------------------------------------------------------------------
+# Runners
+# --------------------------------------------------------------------------------------------
+
+class Tvq:
+    def __init__(self, build, workdir, threads):
+        self.compile = os.path.join(build, "bin", "tvq-compile")
+        self.run = os.path.join(build, "bin", "tvq-run")
+        self.workdir = workdir
+        self.env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+
+    def build(self, src, name, extra=()):
+        out = os.path.join(self.workdir, name + ".so")
+        t = time.perf_counter()
+        res = subprocess.run([self.compile, src, "-o", out, *extra], capture_output=True,
+                             text=True)
+        if res.returncode != 0:
+            log("  tvq-compile %s failed: %s" % (src, res.stderr.strip()[:300]))
+            return None
+        log("  compiled %s in %.1f s" % (os.path.relpath(src, ROOT), time.perf_counter() - t))
+        return out
+
+    def save(self, tag, arrays):
+        paths = []
+        for name, a in arrays:
+            p = os.path.join(self.workdir, "%s.%s.npy" % (tag, name))
+            np.save(p, a)
+            paths.append(p)
+        return paths
+
+    def bench(self, module, function, inputs, repeat, warmup=1):
+        cmd = [self.run, "bench", module, "--function=" + function,
+               "--repeat=%d" % repeat, "--warmup=%d" % warmup] + ["--input=@" + p for p in inputs]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=self.env).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def timed(self, module, function, inputs, budget):
+        """Median ms: one call to estimate, then as many as fit in a few seconds (3..10)."""
+        first = self.bench(module, function, inputs, repeat=1, warmup=0)["median_ms"]
+        if first / 1e3 > budget:
+            return first, 1
+        repeat = int(max(3, min(10, 3.0 / max(first / 1e3, 1e-3))))
+        res = self.bench(module, function, inputs, repeat=repeat, warmup=1)
+        return res["median_ms"], repeat
+
+
+def torch_timed(fn, budget, max_repeat=10):
+    t = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t
+    if first > budget / 2:
+        return first * 1e3, 1
+    repeat = int(max(3, min(max_repeat, 3.0 / max(first, 1e-3))))
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times)) * 1e3, repeat
+
+
+def sdpa_split(q, k, v, causal=True):
+    """Dense SDPA with the flash kernel: v in d_k-wide slices, one call each."""
+    K = q.shape[-1]
+    V = v.shape[-1]
+    parts = []
+    for s in range(0, V, K):
+        vs = v[..., s:s + K]
+        if vs.shape[-1] < K:
+            vs = torch.nn.functional.pad(vs, (0, K - vs.shape[-1]))
+        parts.append(torch.nn.functional.scaled_dot_product_attention(q, k, vs, is_causal=causal))
+    return torch.cat(parts, -1)[..., :V]
+
+
+class Predictor:
+    """Skips a series once the next size would exceed the budget (time ~ T^power)."""
+
+    def __init__(self, budget, power):
+        self.budget, self.power, self.last = budget, power, None
+
+    def allows(self, T):
+        if self.last is None:
+            return True
+        T0, s0 = self.last
+        return s0 * (T / T0) ** self.power <= self.budget
+
+    def record(self, T, ms):
+        self.last = (T, ms / 1e3)
+
+
+# --------------------------------------------------------------------------------------------
+# Suites
+# --------------------------------------------------------------------------------------------
+
+def machine_info(threads):
+    model = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        flags = ""
+    isa = [f for f in ("avx512f", "avx512_bf16", "amx_tile", "avx2", "fma") if " %s " % f in flags]
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    try:
+        commit = sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
+    except Exception:
+        commit = "?"
+    return dict(cpu=model, cores=os.cpu_count(), isa=" ".join(isa), mem_gib="%.0f" % mem,
+                threads=threads, torch=torch.__version__, numpy=np.__version__,
+                python=platform.python_version(), commit=commit,
+                date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                load=" ".join("%.2f" % x for x in os.getloadavg()))
+
+
+def fma_peak(workdir, threads):
+    exe = os.path.join(workdir, "fma_peak")
+    sh(["g++", "-O3", "-march=native", "-pthread", os.path.join(HERE, "fma_peak.cpp"), "-o", exe])
+    peaks = {}
+    for line in sh([exe, str(threads)]).splitlines():
+        d = json.loads(line)
+        peaks[d["threads"]] = d["gflops"]
+    return peaks
+
+
+def suite_gemm(tvq, peak, budget):
+    rows = []
+    module = tvq.build(os.path.join(HERE, "modules", "gemm_bench.mlir"), "gemm_bench")
+    rng = np.random.default_rng(1)
+    for fn, (m, k, n) in (("scores", (512, 128, 1536)), ("values", (512, 1536, 256))):
+        a = rng.standard_normal((m, k)).astype(np.float32)
+        b = rng.standard_normal((k, n)).astype(np.float32)
+        flops = 2 * m * k * n
+        ins = tvq.save("gemm_" + fn, [("a", a), ("b", b)])
+        row = dict(part=fn, shape="%dx%d . %dx%d" % (m, k, k, n))
+        if module:
+            ms, _ = tvq.timed(module, fn, ins, budget)
+            row["tvq_gflops"] = flops / ms / 1e6
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        ms, _ = torch_timed(lambda: ta @ tb, budget, max_repeat=50)
+        row["torch_gflops"] = flops / ms / 1e6
+        row["peak"] = peak
+        rows.append(row)
+    return rows
+
+
+def suite_layer(tvq, widths, src, name, Ts, budget, with_math):
+    K, V, S, L = widths["K"], widths["V"], widths["S"], widths["L"]
+    module = tvq.build(src, name)
+    rows = []
+    pred = {k: Predictor(budget, p) for k, p in
+            (("tvq", 1), ("eager", 1), ("sdpa", 2), ("sdpa-math", 2))}
+    for T in Ts:
+        inp = make_inputs(1, T, K, V, S, L)
+        row = dict(T=T, flops_vq=vq_flops(T, K, V, S, L), flops_dense=dense_flops(T, K, V))
+        if module and pred["tvq"].allows(T):
+            files = tvq.save("%s_T%d" % (name, T), list(inp.items()))
+            ms, _ = tvq.timed(module, "vq_attention", files, budget)
+            row["tvq"] = ms
+            pred["tvq"].record(T, ms)
+        t = {n: torch.from_numpy(a) for n, a in inp.items()}
+        if pred["eager"].allows(T):
+            with torch.no_grad():
+                ms, _ = torch_timed(lambda: vq_torch.vq_layer(t["q"], t["k"], t["v"], t["codebook"],
+                                                               t["u"], t["w"], t["r"], L), budget)
+            row["eager"] = ms
+            pred["eager"].record(T, ms)
+        q4, k4, v4 = t["q"][:, None], t["k"][:, None], t["v"][:, None]
+        if pred["sdpa"].allows(T):
+            with torch.no_grad():
+                ms, _ = torch_timed(lambda: sdpa_split(q4, k4, v4), budget)
+            row["sdpa"] = ms
+            pred["sdpa"].record(T, ms)
+        if with_math and T <= 8192 and pred["sdpa-math"].allows(T):
+            with torch.no_grad():
+                ms, _ = torch_timed(lambda: torch.nn.functional.scaled_dot_product_attention(
+                    q4, k4, v4, is_causal=True), budget)
+            row["sdpa-math"] = ms
+            pred["sdpa-math"].record(T, ms)
+        rows.append(row)
+        log("  T=%6d  %s" % (T, "  ".join("%s %.1f ms" % (k, row[k]) for k in
+                                           ("tvq", "eager", "sdpa", "sdpa-math") if k in row)))
+        del inp
+    return rows
+
+
+def suite_grad(tvq, Ts, budget):
+    K, V, S, L = BENCH["K"], BENCH["V"], BENCH["S"], BENCH["L"]
+    module = tvq.build(os.path.join(HERE, "modules", "vq_attention_grad_bench.mlir"),
+                       "vq_attention_grad_bench")
+    rows = []
+    pred = {k: Predictor(budget, p) for k, p in (("tvq", 1), ("eager", 1), ("sdpa", 2))}
+    for T in Ts:
+        inp = make_inputs(1, T, K, V, S, L)
+        t = {n: torch.from_numpy(a) for n, a in inp.items()}
+        codes, k_hat = vq_torch.quantize(t["k"], t["codebook"])
+        d_out = torch.from_numpy(np.random.default_rng(2).standard_normal((1, T, V)).astype(np.float32))
+        row = dict(T=T)
+        if module and pred["tvq"].allows(T):
+            files = tvq.save("grad_T%d" % T, [("q", inp["q"]), ("k_hat", k_hat.numpy()),
+                                              ("codes", codes.numpy().astype(np.int32)),
+                                              ("v", inp["v"]), ("codebook", inp["codebook"]),
+                                              ("u", inp["u"]), ("w", inp["w"]), ("r", inp["r"]),
+                                              ("d_out", d_out.numpy())])
+            ms, _ = tvq.timed(module, "attention_grad", files, budget)
+            row["tvq"] = ms
+            pred["tvq"].record(T, ms)
+
+        def eager():
+            leaves = [x.detach().requires_grad_() for x in (t["q"], k_hat, t["v"], t["u"], t["w"], t["r"])]
+            q, kh, v, u, w, r = leaves
+            o = vq_torch.vq_attention(q, kh, codes, v, t["codebook"], u, w, r, L)
+            o.backward(d_out)
+
+        if pred["eager"].allows(T):
+            ms, _ = torch_timed(eager, budget)
+            row["eager"] = ms
+            pred["eager"].record(T, ms)
+
+        def sdpa():
+            q, k, v = (x[:, None].detach().requires_grad_() for x in (t["q"], t["k"], t["v"]))
+            sdpa_split(q, k, v).backward(d_out[:, None])
+
+        if pred["sdpa"].allows(T):
+            ms, _ = torch_timed(sdpa, budget)
+            row["sdpa"] = ms
+            pred["sdpa"].record(T, ms)
+        rows.append(row)
+        log("  T=%6d  %s" % (T, "  ".join("%s %.1f ms" % (k, row[k]) for k in
+                                           ("tvq", "eager", "sdpa") if k in row)))
+    return rows
+
+
+def suite_decode(tvq, seens, budget):
+    K, V, S, M = BENCH["K"], BENCH["V"], BENCH["S"], BENCH["L"]
+    module = tvq.build(os.path.join(HERE, "modules", "vq_attention_step_bench.mlir"),
+                       "vq_attention_step_bench")
+    rng = np.random.default_rng(3)
+    rows = []
+    for seen in seens:
+        inp = make_inputs(1, 1, K, V, S, M)
+        counts = rng.multinomial(seen - M, np.ones(S) / S).astype(np.float32)
+        state = [("count", counts[None]),
+                 ("mean", rng.standard_normal((1, S, V)).astype(np.float32)),
+                 ("win_codes", rng.integers(0, S, (1, M)).astype(np.int32)),
+                 ("win_keys", inp["codebook"][rng.integers(0, S, M)][None]),
+                 ("win_values", rng.standard_normal((1, M, V)).astype(np.float32)),
+                 ("seen", np.array([seen], dtype=np.int64))]
+        row = dict(seen=seen)
+        if module:
+            files = tvq.save("step_%d" % seen, list(inp.items()) + state)
+            ms, _ = tvq.timed(module, "vq_attention_step", files, budget)
+            row["tvq"] = ms
+        q = torch.from_numpy(inp["q"])[:, None]
+        kc = torch.randn(1, 1, seen, K)
+        vc = torch.randn(1, 1, seen, V)
+        with torch.no_grad():
+            ms, _ = torch_timed(lambda: sdpa_split(q, kc, vc, causal=False), budget, max_repeat=50)
+        row["sdpa"] = ms
+        rows.append(row)
+        log("  seen=%6d  tvq %.3f ms  sdpa %.3f ms" % (seen, row.get("tvq", float("nan")), ms))
+    return rows
+
+
+def suite_train(tvq, workdir, budget):
+    """Tokens/s of tvq-run train with the tiny model (the bundled corpus of make demo)."""
+    model = os.path.join(ROOT, "models", "tiny.mlir")
+    corpus = None
+    for cand in ("data/kjv.txt", "data/kjv", "examples/kjv.txt"):
+        if os.path.exists(os.path.join(ROOT, cand)):
+            corpus = os.path.join(ROOT, cand)
+    if corpus is None:
+        for dirpath, _, files in os.walk(ROOT):
+            if ".git" in dirpath or ".venv" in dirpath or "build" in dirpath:
+                continue
+            for f in files:
+                if "kjv" in f.lower():
+                    corpus = os.path.join(dirpath, f)
+    if corpus is None:
+        return dict(error="no corpus found")
+    module = tvq.build(model, "tiny", ["--entries=train_step"])
+    if module is None:
+        module = tvq.build(model, "tiny")
+    if module is None:
+        return dict(error="tiny.mlir does not compile")
+    out = os.path.join(workdir, "train_tiny")
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [tvq.run, "train", module, "--data", corpus, "--steps", "30", "--out", out,
+           "--log-every", "10", "--checkpoint-every", "1000"]
+    res = subprocess.run(cmd, capture_output=True, text=True, env=tvq.env, timeout=budget * 3)
+    if res.returncode != 0:
+        return dict(error=res.stderr.strip()[:300])
+    speeds = []
+    try:
+        for line in open(os.path.join(out, "metrics.jsonl")):
+            d = json.loads(line)
+            for key in ("tokens_per_s", "tokens_per_second", "tok_s"):
+                if key in d and d[key] is not None:
+                    speeds.append(d[key])
+    except OSError:
+        pass
+    return dict(corpus=os.path.relpath(corpus, ROOT),
+                tokens_per_s=speeds[-1] if speeds else None, log=res.stdout.strip()[-400:])
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------
+
+def fmt_ms(x):
+    return "–" if x is None else ("%.1f" % x if x >= 10 else "%.2f" % x)
+
+
+def ratio(a, b):
+    return "–" if a is None or b is None else "%.1fx" % (a / b)
+
+
+def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed):
+    n = args.threads
+    lines = []
+    lines.append("# tvq benchmark results\n")
+    lines.append("Written by `make bench` (bench/run.py); do not edit by hand — the optimization log "
+                 "at the end comes from bench/optimizations.md.\n")
+    lines.append("| | |\n|---|---|")
+    for k in ("date", "commit", "cpu", "cores", "isa", "mem_gib", "threads", "torch", "numpy", "load"):
+        lines.append("| %s | %s |" % (k, info[k]))
+    lines.append("| command | `%s` |" % " ".join(["bench/run.py"] + sys.argv[1:]))
+    lines.append("| wall time | %.0f s |" % elapsed)
+    lines.append("")
+    lines.append("`load` is the 1/5/15-minute load average when the run started: other processes on "
+                 "the machine share its %d cores, so numbers are noisy (±10%% or more)." % info["cores"])
+    lines.append("")
+    lines.append("## FMA peak and GEMM-heavy parts\n")
+    lines.append("Measured FMA peak (bench/fma_peak.cpp): " +
+                 ", ".join("%.0f GFLOP/s on %d thread%s" % (g, t, "s" if t > 1 else "")
+                           for t, g in sorted(peaks.items())) + ".\n")
+    lines.append("| part | shape | tvq GFLOP/s | % of peak (%d thr) | PyTorch matmul GFLOP/s |" % n)
+    lines.append("|---|---|---|---|---|")
+    for r in gemm:
+        tg = r.get("tvq_gflops")
+        lines.append("| %s | %s | %s | %s | %.0f |" % (
+            r["part"], r["shape"], "–" if tg is None else "%.0f" % tg,
+            "–" if tg is None else "%.0f%%" % (100 * tg / r["peak"]), r["torch_gflops"]))
+    lines.append("")
+    for title, key in (("bench widths (K=128, V=256, S=512, L=M=512)", "bench"),
+                       ("small widths (K=32, V=48, S=64, L=M=16)", "small")):
+        rows = layers.get(key, [])
+        if not rows:
+            continue
+        lines.append("## VQ-attention layer forward, %s, B=1, %d threads\n" % (title, n))
+        lines.append("Times in ms (median). tok/s = T / time. `eager`: bench/vq_torch.py; `sdpa`: "
+                     "dense causal SDPA (flash kernel, v in d_k slices); `sdpa-math`: one SDPA call "
+                     "(math kernel at d_v != d_k). GFLOP/s: tvq's contraction FLOPs / time.\n")
+        lines.append("| T | tvq ms | tvq tok/s | tvq GFLOP/s | eager ms | sdpa ms | sdpa-math ms | "
+                     "sdpa / tvq | eager / tvq |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            tv = r.get("tvq")
+            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                r["T"], fmt_ms(tv), "–" if tv is None else "%.0f" % (r["T"] / tv * 1e3),
+                "–" if tv is None else "%.0f" % (r["flops_vq"] / tv / 1e6),
+                fmt_ms(r.get("eager")), fmt_ms(r.get("sdpa")), fmt_ms(r.get("sdpa-math")),
+                ratio(r.get("sdpa"), tv), ratio(r.get("eager"), tv)))
+        lines.append("")
+    if grad:
+        lines.append("## Forward + backward, bench widths, B=1\n")
+        lines.append("tvq: `tvq.vq_attention_grad` (its lowering recomputes the forward); eager: "
+                     "autograd through bench/vq_torch.py's attention (codes fixed); sdpa: autograd "
+                     "through the flash SDPA calls.\n")
+        lines.append("| T | tvq ms | tvq tok/s | eager ms | sdpa ms | sdpa / tvq | eager / tvq |")
+        lines.append("|---|---|---|---|---|---|---|")
+        for r in grad:
+            tv = r.get("tvq")
+            lines.append("| %d | %s | %s | %s | %s | %s | %s |" % (
+                r["T"], fmt_ms(tv), "–" if tv is None else "%.0f" % (r["T"] / tv * 1e3),
+                fmt_ms(r.get("eager")), fmt_ms(r.get("sdpa")), ratio(r.get("sdpa"), tv),
+                ratio(r.get("eager"), tv)))
+        lines.append("")
+    if decode:
+        lines.append("## Generation: one token, bench widths (layer step, L=1, M=512)\n")
+        lines.append("ms per token with a state that has seen N tokens; sdpa: one query against a "
+                     "dense cache of N keys and values.\n")
+        lines.append("| seen | tvq ms/token | sdpa ms/token |")
+        lines.append("|---|---|---|")
+        for r in decode:
+            lines.append("| %d | %s | %s |" % (r["seen"], "%.3f" % r["tvq"] if "tvq" in r else "–",
+                                               "%.3f" % r["sdpa"]))
+        lines.append("")
+    if train:
+        lines.append("## Training step, tiny model\n")
+        if train.get("error"):
+            lines.append("Not measured: %s\n" % train["error"])
+        else:
+            lines.append("`tvq-run train` on %s, 30 steps (defaults B=8, T=4 x block length): "
+                         "%s tokens/s (last progress record). PyTorch eager of the same model: not "
+                         "written yet.\n" % (train["corpus"], train["tokens_per_s"]))
+    lines.append("## Issue-5 targets\n")
+    lines.append(targets(layers.get("bench", []), gemm, decode))
+    opt = os.path.join(HERE, "optimizations.md")
+    if os.path.exists(opt):
+        lines.append("")
+        lines.append(open(opt).read().strip())
+    return "\n".join(lines) + "\n"
+
+
+def targets(rows, gemm, decode):
+    by_t = {r["T"]: r for r in rows}
+    out = ["| target | measured | met |", "|---|---|---|"]
+
+    def speedup(T):
+        r = by_t.get(T, {})
+        dense = r.get("sdpa")
+        if r.get("sdpa-math") is not None:
+            dense = min(dense, r["sdpa-math"]) if dense is not None else r["sdpa-math"]
+        return None if dense is None or r.get("tvq") is None else dense / r["tvq"]
+
+    for T, goal in ((8192, 3), (32768, 12)):
+        s = speedup(T)
+        out.append("| VQ ≥ %dx faster than dense SDPA at %dk | %s | %s |" % (
+            goal, T // 1024, "–" if s is None else "%.2fx" % s,
+            "–" if s is None else ("yes" if s >= goal else "no")))
+    a, b = by_t.get(2048, {}).get("tvq"), by_t.get(32768, {}).get("tvq")
+    if a and b:
+        tps2, tps32 = 2048 / a, 32768 / b
+        out.append("| tokens/s at 32k within 15%% of 2k | %.0f vs %.0f tok/s (%.0f%%) | %s |" % (
+            tps32, tps2, 100 * tps32 / tps2, "yes" if tps32 >= 0.85 * tps2 else "no"))
+    for r in gemm:
+        if r.get("tvq_gflops"):
+            f = r["tvq_gflops"] / r["peak"]
+            out.append("| GEMM part `%s` ≥ 60%% of FMA peak | %.0f%% | %s |" % (
+                r["part"], 100 * f, "yes" if f >= 0.6 else "no"))
+    if decode and all("tvq" in r for r in decode):
+        lo, hi = decode[0]["tvq"], decode[-1]["tvq"]
+        out.append("| decode time per token flat 1k→64k | %.3f → %.3f ms (x%.2f) | %s |" % (
+            lo, hi, hi / lo, "yes" if hi <= 1.15 * lo else "no"))
+    out.append("| training step faster than PyTorch eager | not measured (no PyTorch model yet) | – |")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--max-seconds", type=float, default=120.0,
+                    help="skip a configuration whose predicted single call exceeds this")
+    ap.add_argument("--tmax", type=int, default=65536)
+    ap.add_argument("--quick", action="store_true", help="T up to 4k, fewer suites (a smoke test)")
+    ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    args = ap.parse_args()
+    if args.quick:
+        args.tmax = min(args.tmax, 4096)
+    torch.set_num_threads(args.threads)
+    workdir = os.path.join(HERE, "out")
+    os.makedirs(workdir, exist_ok=True)
+    start = time.perf_counter()
+    info = machine_info(args.threads)
+    log("tvq bench: %s, %s cores, %s threads, load %s, torch %s" % (
+        info["cpu"], info["cores"], args.threads, info["load"], info["torch"]))
+    tvq = Tvq(args.build_dir, workdir, args.threads)
+    budget = args.max_seconds
+    Ts = [T for T in (1024, 2048, 4096, 8192, 16384, 32768, 65536) if T <= args.tmax]
+
+    log("peak:")
+    peaks = fma_peak(workdir, args.threads)
+    log("  " + ", ".join("%d thr %.0f GFLOP/s" % kv for kv in sorted(peaks.items())))
+    peak = peaks[max(peaks)]
+    log("gemm:")
+    gemm = suite_gemm(tvq, peak, budget)
+    for r in gemm:
+        log("  %s %s: tvq %s GFLOP/s, torch %.0f" % (r["part"], r["shape"],
+                                                     "%.0f" % r["tvq_gflops"] if "tvq_gflops" in r else "–",
+                                                     r["torch_gflops"]))
+    layers = {}
+    log("layer forward, bench widths:")
+    layers["bench"] = suite_layer(tvq, BENCH, os.path.join(ROOT, "models", "ops", "vq_attention_bench.mlir"),
+                                  "vq_attention_bench", Ts, budget, with_math=True)
+    log("layer forward, small widths:")
+    layers["small"] = suite_layer(tvq, SMALL, os.path.join(ROOT, "models", "ops", "vq_attention.mlir"),
+                                  "vq_attention_small", Ts, budget, with_math=False)
+    grad = decode = train = None
+    if not args.quick:
+        log("forward+backward, bench widths:")
+        grad = suite_grad(tvq, Ts, budget)
+        log("decode:")
+        decode = suite_decode(tvq, [s for s in (1024, 8192, 65536)], budget)
+        log("train:")
+        train = suite_train(tvq, workdir, budget)
+        log("  %s" % {k: v for k, v in train.items() if k != "log"})
+    text = report(info, args, peaks, gemm, layers, grad, decode, train, time.perf_counter() - start)
+    with open(args.results, "w") as f:
+        f.write(text)
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
