@@ -427,7 +427,7 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed):
     lines.append("Measured FMA peak (bench/fma_peak.cpp): " +
                  ", ".join("%.0f GFLOP/s on %d thread%s" % (g, t, "s" if t > 1 else "")
                            for t, g in sorted(peaks.items())) + ".\n")
-    lines.append("| part | shape | tvq GFLOP/s | % of peak (%d thr) | PyTorch matmul GFLOP/s |" % n)
+    lines.append("| part | shape | tvq GFLOP/s | %% of peak (%d thr) | PyTorch matmul GFLOP/s |" % n)
     lines.append("|---|---|---|---|---|")
     for r in gemm:
         tg = r.get("tvq_gflops")

@@ -1,5 +1,5 @@
-// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-cpu-tile-and-vectorize))' | FileCheck %s
-// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-cpu-tile-and-vectorize{vector-width=8 threads=false}))' | FileCheck %s --check-prefix=AVX2
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-cpu-tile-and-vectorize{register-rows=6}))' | FileCheck %s
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-cpu-tile-and-vectorize{vector-width=8 threads=false register-rows=6}))' | FileCheck %s --check-prefix=AVX2
 
 // A contraction against a [N, K] operand (the codebook of the cache scores): the operand is
 // transposed once, the rows go to scf.forall tasks, and the kernel is 6 x 64 FMA accumulators
