@@ -1,7 +1,8 @@
-// FMA peak of this machine: independent fp32 FMA chains in registers, on 1..N threads.
-// Prints one JSON line per thread count: {"threads": N, "gflops": G, "isa": "avx512"|"avx2"}.
-// Built by bench/run.py with -O3 -march=native; each thread runs 16 (AVX-512) or 12 (AVX2)
-// independent accumulators so that FMA latency is hidden.
+// FMA peak of this machine: independent fp32 FMA chains in registers, on 1..N
+// threads. Prints one JSON line per thread count: {"threads": N, "gflops": G,
+// "isa": "avx512"|"avx2"}. Built by bench/run.py with -O3 -march=native; each
+// thread runs 16 (AVX-512) or 12 (AVX2) independent accumulators so that FMA
+// latency is hidden.
 #include <immintrin.h>
 
 #include <chrono>
@@ -57,14 +58,17 @@ int main(int argc, char **argv) {
         pool.emplace_back([&, t] { sink[t] = kernel(iterations, 1.0f + t); });
       for (auto &th : pool)
         th.join();
-      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double s = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
       double flops = 2.0 * kLanes * kChains * double(iterations) * threads;
       if (flops / s / 1e9 > best)
         best = flops / s / 1e9;
       if (sink[0] == 12345.0f)
         std::printf("#");
     }
-    std::printf("{\"threads\": %d, \"gflops\": %.1f, \"isa\": \"%s\"}\n", threads, best, kIsa);
+    std::printf("{\"threads\": %d, \"gflops\": %.1f, \"isa\": \"%s\"}\n",
+                threads, best, kIsa);
   }
   return 0;
 }

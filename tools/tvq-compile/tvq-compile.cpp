@@ -50,9 +50,8 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir file>"),
-                                          cl::Required);
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::desc("<input .mlir file>"), cl::Required);
 static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                            cl::value_desc("filename"),
                                            cl::Required);
@@ -62,9 +61,8 @@ static cl::opt<std::string>
                        "blocks, linalg, bufferized, loops, llvm (MLIR), "
                        "llvmir (LLVM IR after optimization), asm (assembly)"),
               cl::init("so"));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target: cpu (cuda: not yet)"),
-                                   cl::init("cpu"));
+static cl::opt<std::string>
+    target("target", cl::desc("Target: cpu (cuda: not yet)"), cl::init("cpu"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -80,9 +78,9 @@ static cl::opt<unsigned> vectorWidth(
     cl::init(0));
 static cl::opt<bool>
     openmp("openmp",
-            cl::desc("Run the parallel loops on OpenMP threads (links "
-                     "libomp; OMP_NUM_THREADS sets the count at run time)"),
-            cl::init(true));
+           cl::desc("Run the parallel loops on OpenMP threads (links "
+                    "libomp; OMP_NUM_THREADS sets the count at run time)"),
+           cl::init(true));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                                   cl::init(3), cl::Prefix);
 
@@ -140,13 +138,12 @@ static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output) {
     return fail("no C compiler driver 'cc' on PATH to link the shared "
                 "library (scripts/setup.sh installs one)");
   std::string outputTmp = (output + ".tmp").str();
-  llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", "-o", outputTmp,
-                                             object, "-lm"};
+  llvm::SmallVector<llvm::StringRef> args = {*cc,       "-shared", "-o",
+                                             outputTmp, object,    "-lm"};
   if (openmp) // The OpenMP runtime (libomp-22-dev, scripts/setup.sh).
     args.append({"-L/usr/lib/llvm-22/lib", "-lomp"});
   std::string error;
-  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
-                                     &error);
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &error);
   if (rc != 0) {
     llvm::sys::fs::remove(outputTmp);
     return fail("linking " + output + " failed" +
@@ -162,8 +159,8 @@ int main(int argc, char **argv) {
   registerAllPasses();
   tvq::registerTVQPasses();
   tvq::registerTVQConversionPasses();
-  cl::ParseCommandLineOptions(argc, argv,
-                              "tvq-compile: tvq model file to shared library\n");
+  cl::ParseCommandLineOptions(
+      argc, argv, "tvq-compile: tvq model file to shared library\n");
 
   if (target != "cpu")
     return fail("--target=" + target +
@@ -205,13 +202,14 @@ int main(int argc, char **argv) {
     return 1;
   tvq::CPUOptions cpuOptions;
   cpuOptions.threads = openmp;
-  cpuOptions.vectorWidth = vectorWidth ? vectorWidth : defaultVectorWidth(*machine);
+  cpuOptions.vectorWidth =
+      vectorWidth ? vectorWidth : defaultVectorWidth(*machine);
 
   PassManager pm(&context, ModuleOp::getOperationName());
-  if (failed(tvq::buildCPUPipeline(pm, phase.value_or(tvq::Phase::LLVM),
-                                   std::vector<std::string>(entries.begin(),
-                                                            entries.end()),
-                                   cpuOptions)))
+  if (failed(tvq::buildCPUPipeline(
+          pm, phase.value_or(tvq::Phase::LLVM),
+          std::vector<std::string>(entries.begin(), entries.end()),
+          cpuOptions)))
     return fail("cannot build the pass pipeline");
   if (failed(pm.run(*module)))
     return 1; // A pass printed a located diagnostic.
@@ -225,12 +223,12 @@ int main(int argc, char **argv) {
     return fail("translation to LLVM IR failed");
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
-  if (llvm::Error err = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                                  machine.get())(
-          llvmModule.get()))
+  if (llvm::Error err = makeOptimizingTransformer(
+          optLevel, /*sizeLevel=*/0, machine.get())(llvmModule.get()))
     return fail("LLVM optimization failed: " + llvm::toString(std::move(err)));
   if (toLLVMIR)
-    return writeOutput([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+    return writeOutput(
+        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
 
   // Emit assembly or an object file.
   llvm::SmallString<128> objectPath;

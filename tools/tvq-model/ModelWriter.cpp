@@ -131,13 +131,16 @@ private:
   /// The `tvq.train_step` dictionary of @eval_loss.
   std::string trainStepAttr() const {
     return llvm::formatv(
-        "tvq.train_step = {{name = \"train_step\", lr = {0} : f64, beta1 = "
-        "{1} : f64, beta2 = {2} : f64, epsilon = {3} : f64, clip_norm = {4} : "
-        "f64, weight_decay = {5} : f64, warmup = {6} : i64, total_steps = {7} "
-        ": i64, final_lr_ratio = {8} : f64, ema_gamma = {9} : f64}",
-        fmt(c.lr), fmt(c.beta1), fmt(c.beta2), fmt(c.adamEpsilon),
-        fmt(c.clipNorm), fmt(c.weightDecay), c.warmupSteps, c.totalSteps,
-        fmt(c.finalLrRatio), fmt(c.emaGamma))
+               "tvq.train_step = {{name = \"train_step\", lr = {0} : f64, "
+               "beta1 = "
+               "{1} : f64, beta2 = {2} : f64, epsilon = {3} : f64, clip_norm = "
+               "{4} : "
+               "f64, weight_decay = {5} : f64, warmup = {6} : i64, total_steps "
+               "= {7} "
+               ": i64, final_lr_ratio = {8} : f64, ema_gamma = {9} : f64}",
+               fmt(c.lr), fmt(c.beta1), fmt(c.beta2), fmt(c.adamEpsilon),
+               fmt(c.clipNorm), fmt(c.weightDecay), c.warmupSteps, c.totalSteps,
+               fmt(c.finalLrRatio), fmt(c.emaGamma))
         .str();
   }
   static std::string fmt(double v) { return llvm::formatv("{0:e}", v).str(); }
@@ -148,7 +151,8 @@ private:
        << "// " << parameterCount(c) << " parameters (codebook statistics "
        << "included). Entry points:\n"
        << "//   @logits(params..., inputs[B,T] i32) -> logits[B,T,vocab]\n"
-       << "//   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is the "
+       << "//   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is "
+          "the "
           "mean NLL in nats,\n"
        << "//   loss = ce + commit_weight * sum over GAUs of the mean squared "
           "quantization error;\n"
@@ -177,9 +181,8 @@ private:
   /// The types of one GAU's attention state, in order.
   std::vector<std::string> stateTypes() const {
     int64_t s = c.codebookSize, m = c.blockLen, k = c.dK, v = c.dV;
-    return {tensor({-1, s}),        tensor({-1, s, v}),
-            tensor({-1, m}, "i32"), tensor({-1, m, k}),
-            tensor({-1, m, v}),     tensor({-1}, "i64")};
+    return {tensor({-1, s}),    tensor({-1, s, v}), tensor({-1, m}, "i32"),
+            tensor({-1, m, k}), tensor({-1, m, v}), tensor({-1}, "i64")};
   }
   static constexpr const char *kStateNames[] = {
       "count", "mean", "win_codes", "win_keys", "win_values", "seen"};
@@ -199,7 +202,7 @@ private:
       os << "  // One GAU (transformer-vq.md section 1).\n";
     os << "  func.func private @" << (step ? "gau_step" : "gau")
        << "(%x: " << act(d);
-    const char *names[] = {"gain", "bias", "wq", "wkvg", "wo",
+    const char *names[] = {"gain", "bias", "wq", "wkvg",  "wo",
                            "wr",   "u",    "w",  "c_sum", "c_count"};
     for (int i = 0; i < kGauParams; ++i)
       os << ", %" << names[i] << ": " << tensor(p[i].shape);
@@ -216,10 +219,12 @@ private:
     std::string sc = fmt(tauScale());
     os << llvm::formatv(
         "    %xn0 = tvq.rms_norm %x {{epsilon = {0} : f64} : {1}\n"
-        "    %xn = tvq.scale_shift %xn0, %gain, %bias : ({1}, {2}, {2}) -> {1}\n"
+        "    %xn = tvq.scale_shift %xn0, %gain, %bias : ({1}, {2}, {2}) -> "
+        "{1}\n"
         "    %q0 = tvq.dense %xn, %wq : ({1}, {3}) -> {4}\n"
         "    %kvg = tvq.dense %xn, %wkvg : ({1}, {5}) -> {6}\n"
-        "    %k0, %v0, %g0 = tvq.split %kvg {{sizes = array<i64: {7}, {8}, {8}>} "
+        "    %k0, %v0, %g0 = tvq.split %kvg {{sizes = array<i64: {7}, {8}, "
+        "{8}>} "
         ": ({6}) -> ({4}, {9}, {9})\n"
         "    %q1 = tvq.rms_norm %q0 {{epsilon = {0} : f64} : {4}\n"
         "    %q = tvq.scale %q1 {{factor = {10} : f64} : {4}\n"
@@ -287,10 +292,13 @@ private:
       return n;
     };
     os << "\n  func.func @"
-       << (withLoss ? "eval_loss" : step ? "decode_step" : "logits") << "(";
+       << (withLoss ? "eval_loss"
+           : step   ? "decode_step"
+                    : "logits")
+       << "(";
     for (const Parameter &p : params)
-      os << argName(p) << ": " << tensor(p.shape) << " {tvq.name = \""
-         << p.name << "\"},\n      ";
+      os << argName(p) << ": " << tensor(p.shape) << " {tvq.name = \"" << p.name
+         << "\"},\n      ";
     os << "%inputs: tensor<?x?xi32> {tvq.name = \"inputs\"}";
     std::vector<std::string> st = stateTypes();
     auto stateName = [](int64_t gau, int i) {
@@ -321,8 +329,8 @@ private:
 
     std::string xType = act(c.dModel);
     os << "    %x0 = tvq.embedding %inputs, " << argName(params[0])
-       << " : (tensor<?x?xi32>, " << tensor(params[0].shape) << ") -> "
-       << xType << "\n";
+       << " : (tensor<?x?xi32>, " << tensor(params[0].shape) << ") -> " << xType
+       << "\n";
     for (int64_t i = 0; i < c.gaus(); ++i) {
       if (step)
         os << llvm::formatv("    %x{0}, %t{1}_0, %t{1}_1, %t{1}_2, %t{1}_3, "
@@ -390,8 +398,8 @@ private:
          << " : tensor<f32>\n";
       sum = next;
     }
-    os << "    %commit_term = tvq.scale " << sum << " {factor = "
-       << fmt(c.commitWeight) << " : f64} : tensor<f32>\n"
+    os << "    %commit_term = tvq.scale " << sum
+       << " {factor = " << fmt(c.commitWeight) << " : f64} : tensor<f32>\n"
        << "    %loss = arith.addf %ce, %commit_term : tensor<f32>\n"
        << "    return %loss, %ce : tensor<f32>, tensor<f32>\n  }\n";
   }

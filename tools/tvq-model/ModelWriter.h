@@ -27,17 +27,17 @@ enum class HeadType { Untied, Tied };
 /// published ones.
 struct ModelConfig {
   std::string name;
-  int64_t layers = 2;       ///< Each layer is two GAUs.
-  int64_t dModel = 128;     ///< D
-  int64_t dK = 32;          ///< K
-  int64_t dV = 256;         ///< V (= 2 D in the paper)
+  int64_t layers = 2;        ///< Each layer is two GAUs.
+  int64_t dModel = 128;      ///< D
+  int64_t dK = 32;           ///< K
+  int64_t dV = 256;          ///< V (= 2 D in the paper)
   int64_t codebookSize = 64; ///< S
-  int64_t blockLen = 32;    ///< L (the window M equals L)
-  int64_t vocab = 259;      ///< 256 bytes + 3 specials
+  int64_t blockLen = 32;     ///< L (the window M equals L)
+  int64_t vocab = 259;       ///< 256 bytes + 3 specials
   HeadType head = HeadType::Untied;
-  double logitScale = 0.005; ///< Tied head only.
+  double logitScale = 0.005;  ///< Tied head only.
   double commitWeight = 1e-4; ///< c_beta
-  double epsilon = 1e-6;     ///< rmsnorm
+  double epsilon = 1e-6;      ///< rmsnorm
   double sinusoidBase = 100000.0;
 
   // Training (section 6): AdamW with global-norm clipping, weight decay on

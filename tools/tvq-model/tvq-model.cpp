@@ -46,18 +46,16 @@ static cl::opt<int64_t> dK("d-k", cl::desc("K"), cl::init(0));
 static cl::opt<int64_t> dV("d-v", cl::desc("V"), cl::init(0));
 static cl::opt<int64_t> codebook("codebook", cl::desc("Codebook size S"),
                                  cl::init(0));
-static cl::opt<int64_t> blockLen("block-len",
-                                 cl::desc("Block length L (= window M)"),
-                                 cl::init(0));
+static cl::opt<int64_t>
+    blockLen("block-len", cl::desc("Block length L (= window M)"), cl::init(0));
 static cl::opt<int64_t> vocab("vocab", cl::desc("Vocabulary size"),
                               cl::init(0));
 static cl::opt<double> lrOpt("lr", cl::desc("Peak learning rate"),
                              cl::init(0.0));
 static cl::opt<int64_t> warmupOpt("warmup", cl::desc("Warmup steps"),
                                   cl::init(-1));
-static cl::opt<int64_t> stepsOpt("steps",
-                                 cl::desc("Total steps of the schedule"),
-                                 cl::init(0));
+static cl::opt<int64_t>
+    stepsOpt("steps", cl::desc("Total steps of the schedule"), cl::init(0));
 static cl::opt<std::string> head("head", cl::desc("Output head: untied, tied"),
                                  cl::init(""));
 

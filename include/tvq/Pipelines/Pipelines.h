@@ -1,4 +1,5 @@
-//===- Pipelines.h - The CPU compilation pipeline, phase by phase -*- C++ -*-===//
+//===- Pipelines.h - The CPU compilation pipeline, phase by phase -*- C++
+//-*-===//
 #ifndef TVQ_PIPELINES_PIPELINES_H
 #define TVQ_PIPELINES_PIPELINES_H
 

@@ -15,10 +15,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
-
 using namespace mlir;
 using namespace mlir::tvq;
-
 
 namespace {
 
@@ -33,8 +31,8 @@ struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     GenericBuilder g(rewriter, op.getLoc());
     Value keys = op.getKeys(), codebook = op.getCodebook();
-    OpFoldResult b = g.size(keys, 0), t = g.size(keys, 1),
-                 k = g.size(keys, 2), s = g.size(codebook, 0);
+    OpFoldResult b = g.size(keys, 0), t = g.size(keys, 1), k = g.size(keys, 2),
+                 s = g.size(codebook, 0);
 
     // dist[b,t,s] = sum_k (keys[b,t,k] - C[s,k])^2, loops (b, t, s, k).
     Value dist = g.generic(
@@ -57,10 +55,10 @@ struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
                                                loopIndex(nb, l, 2));
           Value less = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT,
                                              a[0], a[1]);
-          Value equal = arith::CmpFOp::create(
-              nb, l, arith::CmpFPredicate::OEQ, a[0], a[1]);
-          Value lower = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
-                                              s, a[2]);
+          Value equal = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                              a[0], a[1]);
+          Value lower =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, s, a[2]);
           Value take = arith::OrIOp::create(
               nb, l, less, arith::AndIOp::create(nb, l, equal, lower));
           return SmallVector<Value>{
@@ -73,7 +71,8 @@ struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
         {minArg[1]}, g.empty({b, t, k}, rewriter.getF32Type()),
         {g.map(3, {0, 1}), g.map(3, {0, 1, 2})}, {kPar, kPar, kPar},
         [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value row = arith::IndexCastOp::create(nb, l, nb.getIndexType(), a[0]);
+          Value row =
+              arith::IndexCastOp::create(nb, l, nb.getIndexType(), a[0]);
           return tensor::ExtractOp::create(nb, l, codebook,
                                            ValueRange{row, loopIndex(nb, l, 2)})
               .getResult();
@@ -121,9 +120,9 @@ struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
     Value counts = g.generic(
         {codes}, g.filledF32({s}, 0.0), {g.map(3, {1, 2}), g.map(3, {0})},
         {kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value one = arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0),
-                                              constF(nb, l, 1.0f),
-                                              constF(nb, l, 0.0f));
+          Value one =
+              arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0),
+                                      constF(nb, l, 1.0f), constF(nb, l, 0.0f));
           return addF(nb, l, a[1], one);
         });
     // sums[s,k] = sum_{b,t} [codes[b,t] == s] keys[b,t,k], loops (s,k,b,t).
@@ -131,8 +130,8 @@ struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
         {codes, keys}, g.filledF32({s, k}, 0.0),
         {g.map(4, {2, 3}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
         {kPar, kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value x = arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0),
-                                            a[1], constF(nb, l, 0.0f));
+          Value x = arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0), a[1],
+                                            constF(nb, l, 0.0f));
           return addF(nb, l, a[2], x);
         });
 
@@ -152,11 +151,8 @@ struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
     };
     Value newSum = blend(op.getCSum(), sums, 2);
     Value newCount = blend(op.getCCount(), counts, 1);
-    rewriter.replaceOp(op,
-                       {castTo(rewriter, op.getNewSum(),
-                                                   newSum),
-                        castTo(rewriter, op.getNewCount(),
-                                                   newCount)});
+    rewriter.replaceOp(op, {castTo(rewriter, op.getNewSum(), newSum),
+                            castTo(rewriter, op.getNewCount(), newCount)});
     return success();
   }
 };
@@ -213,12 +209,12 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 
     // q + u and q + w, loops (b, i, k).
     auto addBias = [&](Value bias) {
-      return g.generic({q, bias}, g.empty({b, l, k}, f32),
-                       {g.map(3, {0, 1, 2}), g.map(3, {2}), g.map(3, {0, 1, 2})},
-                       {kPar, kPar, kPar},
-                       [](OpBuilder &nb, Location nl, ValueRange a) {
-                         return addF(nb, nl, a[0], a[1]);
-                       });
+      return g.generic(
+          {q, bias}, g.empty({b, l, k}, f32),
+          {g.map(3, {0, 1, 2}), g.map(3, {2}), g.map(3, {0, 1, 2})},
+          {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
+            return addF(nb, nl, a[0], a[1]);
+          });
     };
     Value qu = addBias(op.getU()), qw = addBias(op.getW());
 
@@ -231,9 +227,9 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
                          return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
                        });
     };
-    Value cacheDots = dots(qu, codebook, g.map(4, {2, 3}), s);     // [B,L,S]
-    Value windowDots = dots(qu, bufKeys, g.map(4, {0, 2, 3}), n);  // [B,L,N]
-    Value relative = dots(qw, op.getR(), g.map(4, {2, 3}), m1);    // [B,L,M+1]
+    Value cacheDots = dots(qu, codebook, g.map(4, {2, 3}), s);    // [B,L,S]
+    Value windowDots = dots(qu, bufKeys, g.map(4, {0, 2, 3}), n); // [B,L,N]
+    Value relative = dots(qw, op.getR(), g.map(4, {2, 3}), m1);   // [B,L,M+1]
 
     float negInf = -std::numeric_limits<float>::infinity();
 
@@ -245,8 +241,8 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
           Value logN = math::LogOp::create(
               nb, nl,
               arith::MaximumFOp::create(nb, nl, a[1], constF(nb, nl, 1.0f)));
-          Value empty = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OLE, a[1], constF(nb, nl, 0.0f));
+          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLE,
+                                              a[1], constF(nb, nl, 0.0f));
           return arith::SelectOp::create(nb, nl, empty, constF(nb, nl, negInf),
                                          addF(nb, nl, a[0], logN))
               .getResult();
@@ -266,10 +262,10 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
           Value dist = arith::SubIOp::create(nb, nl, iPlusM, j);
           Value jI64 = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), j);
           Value pos = arith::AddIOp::create(
-              nb, nl, arith::SubIOp::create(nb, nl, a[1],
-                                            arith::ConstantOp::create(
-                                                nb, nl,
-                                                nb.getI64IntegerAttr(memLen))),
+              nb, nl,
+              arith::SubIOp::create(nb, nl, a[1],
+                                    arith::ConstantOp::create(
+                                        nb, nl, nb.getI64IntegerAttr(memLen))),
               jI64);
           Value zero64 =
               arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0));
@@ -295,17 +291,16 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
         });
 
     // One max over the cache and the buffer: rowMax[b,i].
-    auto rowReduce = [&](Value scores, Value init,
-                         function_ref<Value(OpBuilder &, Location, Value,
-                                            Value)>
-                             combine) {
-      return g.generic({scores}, init,
-                       {g.map(3, {0, 1, 2}), g.map(3, {0, 1})},
-                       {kPar, kPar, kRed},
-                       [&](OpBuilder &nb, Location nl, ValueRange a) {
-                         return combine(nb, nl, a[0], a[1]);
-                       });
-    };
+    auto rowReduce =
+        [&](Value scores, Value init,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+          return g.generic({scores}, init,
+                           {g.map(3, {0, 1, 2}), g.map(3, {0, 1})},
+                           {kPar, kPar, kRed},
+                           [&](OpBuilder &nb, Location nl, ValueRange a) {
+                             return combine(nb, nl, a[0], a[1]);
+                           });
+        };
     auto maxF = [](OpBuilder &nb, Location nl, Value x, Value y) {
       return arith::MaximumFOp::create(nb, nl, x, y).getResult();
     };
@@ -314,16 +309,14 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 
     // exp(score - max).
     auto expShift = [&](Value scores, OpFoldResult cols) {
-      return g.generic({scores, rowMax}, g.empty({b, l, cols}, f32),
-                       {g.map(3, {0, 1, 2}), g.map(3, {0, 1}),
-                        g.map(3, {0, 1, 2})},
-                       {kPar, kPar, kPar},
-                       [](OpBuilder &nb, Location nl, ValueRange a) {
-                         return math::ExpOp::create(
-                                    nb, nl,
-                                    arith::SubFOp::create(nb, nl, a[0], a[1]))
-                             .getResult();
-                       });
+      return g.generic(
+          {scores, rowMax}, g.empty({b, l, cols}, f32),
+          {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
+          {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
+            return math::ExpOp::create(
+                       nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]))
+                .getResult();
+          });
     };
     Value cacheWeights = expShift(cacheScores, s);
     Value windowWeights = expShift(windowScores, n);
@@ -333,13 +326,13 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
     // Unnormalized output: weights times cache means, plus weights times
     // buffer values. out[b,i,x] += sum_j weights[b,i,j] * vals[b,j,x].
     auto accumulate = [&](Value weights, Value vals, Value init) {
-      return g.generic({weights, vals}, init,
-                       {g.map(4, {0, 1, 3}), g.map(4, {0, 3, 2}),
-                        g.map(4, {0, 1, 2})},
-                       {kPar, kPar, kPar, kRed},
-                       [](OpBuilder &nb, Location nl, ValueRange a) {
-                         return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
-                       });
+      return g.generic(
+          {weights, vals}, init,
+          {g.map(4, {0, 1, 3}), g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
+          {kPar, kPar, kPar, kRed},
+          [](OpBuilder &nb, Location nl, ValueRange a) {
+            return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
+          });
     };
     Value acc = accumulate(cacheWeights, mean, g.filledF32({b, l, v}, 0.0));
     acc = accumulate(windowWeights, bufValues, acc);
@@ -386,31 +379,32 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
         {leavingCodes, seen, leavingValues}, g.filledF32({b, s, v}, 0.0),
         {g.map(4, {0, 3}), g.map(4, {0}), g.map(4, {0, 3, 2}),
          g.map(4, {0, 1, 2})},
-        {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value x = arith::SelectOp::create(
-              nb, nl, leaves(nb, nl, a[0], a[1], 1, 3), a[2],
-              constF(nb, nl, 0.0f));
+        {kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value x =
+              arith::SelectOp::create(nb, nl, leaves(nb, nl, a[0], a[1], 1, 3),
+                                      a[2], constF(nb, nl, 0.0f));
           return addF(nb, nl, a[3], x);
         });
     // added[b,s] = number of leaving slots with code s, loops (b, s, p).
-    Value added = g.generic(
-        {leavingCodes, seen}, g.filledF32({b, s}, 0.0),
-        {g.map(3, {0, 2}), g.map(3, {0}), g.map(3, {0, 1})},
-        {kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value one = arith::SelectOp::create(
-              nb, nl, leaves(nb, nl, a[0], a[1], 1, 2), constF(nb, nl, 1.0f),
-              constF(nb, nl, 0.0f));
-          return addF(nb, nl, a[2], one);
-        });
+    Value added = g.generic({leavingCodes, seen}, g.filledF32({b, s}, 0.0),
+                            {g.map(3, {0, 2}), g.map(3, {0}), g.map(3, {0, 1})},
+                            {kPar, kPar, kRed},
+                            [&](OpBuilder &nb, Location nl, ValueRange a) {
+                              Value one = arith::SelectOp::create(
+                                  nb, nl, leaves(nb, nl, a[0], a[1], 1, 2),
+                                  constF(nb, nl, 1.0f), constF(nb, nl, 0.0f));
+                              return addF(nb, nl, a[2], one);
+                            });
 
     // count' = count + added; mean' = (count/max(count',1))·mean +
     // addedSum/max(count',1).
-    Value newCount = g.generic(
-        {count, added}, g.empty({b, s}, f32),
-        {g.map(2, {0, 1}), g.map(2, {0, 1}), g.map(2, {0, 1})}, {kPar, kPar},
-        [](OpBuilder &nb, Location nl, ValueRange a) {
-          return addF(nb, nl, a[0], a[1]);
-        });
+    Value newCount =
+        g.generic({count, added}, g.empty({b, s}, f32),
+                  {g.map(2, {0, 1}), g.map(2, {0, 1}), g.map(2, {0, 1})},
+                  {kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
+                    return addF(nb, nl, a[0], a[1]);
+                  });
     Value newMean = g.generic(
         {count, newCount, mean, addedSum}, g.empty({b, s, v}, f32),
         {g.map(3, {0, 1}), g.map(3, {0, 1}), g.map(3, {0, 1, 2}),
@@ -418,8 +412,8 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
         {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
           Value denomN =
               arith::MaximumFOp::create(nb, nl, a[1], constF(nb, nl, 1.0f));
-          Value kept = mulF(nb, nl, arith::DivFOp::create(nb, nl, a[0], denomN),
-                            a[2]);
+          Value kept =
+              mulF(nb, nl, arith::DivFOp::create(nb, nl, a[0], denomN), a[2]);
           return addF(nb, nl, kept,
                       arith::DivFOp::create(nb, nl, a[3], denomN));
         });
@@ -436,24 +430,22 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
                  SmallVector<OpFoldResult>(type.getRank(), g.index(1)))
           .getResult();
     };
-    Value newSeen = g.generic(
-        {seen}, g.empty({b}, rewriter.getI64Type()),
-        {g.map(1, {0}), g.map(1, {0})}, {kPar},
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          return arith::AddIOp::create(
-                     nb, nl, a[0],
-                     arith::ConstantOp::create(
-                         nb, nl, nb.getI64IntegerAttr(blockLen)))
-              .getResult();
-        });
+    Value newSeen =
+        g.generic({seen}, g.empty({b}, rewriter.getI64Type()),
+                  {g.map(1, {0}), g.map(1, {0})}, {kPar},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    return arith::AddIOp::create(
+                               nb, nl, a[0],
+                               arith::ConstantOp::create(
+                                   nb, nl, nb.getI64IntegerAttr(blockLen)))
+                        .getResult();
+                  });
 
-    SmallVector<Value> results = {output,           newCount,
-                                  newMean,          newest(bufCodes),
-                                  newest(bufKeys),  newest(bufValues),
-                                  newSeen};
+    SmallVector<Value> results = {
+        output,          newCount,          newMean, newest(bufCodes),
+        newest(bufKeys), newest(bufValues), newSeen};
     for (unsigned i = 0; i < results.size(); ++i)
-      results[i] =
-          castTo(rewriter, op->getResult(i), results[i]);
+      results[i] = castTo(rewriter, op->getResult(i), results[i]);
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -462,6 +454,7 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 } // namespace
 
 void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<VQQuantizeLowering, CodebookEMALowering, VQAttentionBlockLowering>(
-      patterns.getContext());
+  patterns
+      .add<VQQuantizeLowering, CodebookEMALowering, VQAttentionBlockLowering>(
+          patterns.getContext());
 }

@@ -47,8 +47,7 @@ public:
   /// A tensor of the given sizes filled with `value`.
   Value filled(ArrayRef<OpFoldResult> sizes, Type elt, TypedAttr value) {
     Value cst = arith::ConstantOp::create(b, loc, value);
-    return linalg::FillOp::create(b, loc, cst, empty(sizes, elt))
-        .getResult(0);
+    return linalg::FillOp::create(b, loc, cst, empty(sizes, elt)).getResult(0);
   }
 
   /// A float tensor filled with `value`.

@@ -63,9 +63,9 @@ struct EmbeddingGradLowering : OpRewritePattern<EmbeddingGradOp> {
                                                loopIndex(nb, l, 0));
           Value hit =
               arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], n);
-          return addF(nb, l, a[2],
-                      arith::SelectOp::create(nb, l, hit, a[1],
-                                              constF(nb, l, 0.0f)));
+          return addF(
+              nb, l, a[2],
+              arith::SelectOp::create(nb, l, hit, a[1], constF(nb, l, 0.0f)));
         });
     rewriter.replaceOp(op, castTo(rewriter, op.getDTable(), out));
     return success();
@@ -94,9 +94,9 @@ struct RMSNormGradLowering : OpRewritePattern<RMSNormGradOp> {
         });
     Value width = arith::SIToFPOp::create(
         rewriter, loc, rewriter.getF32Type(),
-        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                   tensor::DimOp::create(rewriter, loc, x,
-                                                         rank - 1)));
+        arith::IndexCastOp::create(
+            rewriter, loc, rewriter.getI64Type(),
+            tensor::DimOp::create(rewriter, loc, x, rank - 1)));
     float eps = static_cast<float>(op.getEpsilon().convertToDouble());
     // rho = rsqrt(sum_sq/D + eps); y = x rho;
     // dx = rho (dy - y mean(dy y)) = rho dy - x rho^3 sum(dy x) / D.
@@ -175,7 +175,8 @@ struct SiLUGradLowering : OpRewritePattern<SiLUGradOp> {
           // d/dx x s(x) = s + x s (1 - s).
           Value s = sigmoid(nb, l, a[0]);
           Value oneMinus = arith::SubFOp::create(nb, l, constF(nb, l, 1.0f), s);
-          Value deriv = addF(nb, l, s, mulF(nb, l, a[0], mulF(nb, l, s, oneMinus)));
+          Value deriv =
+              addF(nb, l, s, mulF(nb, l, a[0], mulF(nb, l, s, oneMinus)));
           return mulF(nb, l, a[1], deriv);
         });
     rewriter.replaceOp(op, castTo(rewriter, op.getDInput(), dx));
@@ -200,19 +201,19 @@ struct DenseWeightGradLowering : OpRewritePattern<DenseWeightGradOp> {
     dyDims.push_back(1);
     bool transposed = op.getTransposeWeight();
     OpFoldResult in = g.size(x, rank - 1), out = g.size(dy, rank - 1);
-    SmallVector<OpFoldResult> sizes =
-        transposed ? SmallVector<OpFoldResult>{out, in}
-                   : SmallVector<OpFoldResult>{in, out};
-    AffineMap resultMap = transposed ? g.map(numLoops, {1, 0})
-                                     : g.map(numLoops, {0, 1});
+    SmallVector<OpFoldResult> sizes = transposed
+                                          ? SmallVector<OpFoldResult>{out, in}
+                                          : SmallVector<OpFoldResult>{in, out};
+    AffineMap resultMap =
+        transposed ? g.map(numLoops, {1, 0}) : g.map(numLoops, {0, 1});
     SmallVector<IteratorType> it(numLoops, kRed);
     it[0] = it[1] = kPar;
-    Value dw = g.generic({x, dy}, g.filledF32(sizes, 0.0),
-                         {g.map(numLoops, xDims), g.map(numLoops, dyDims),
-                          resultMap},
-                         it, [](OpBuilder &nb, Location l, ValueRange a) {
-                           return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
-                         });
+    Value dw =
+        g.generic({x, dy}, g.filledF32(sizes, 0.0),
+                  {g.map(numLoops, xDims), g.map(numLoops, dyDims), resultMap},
+                  it, [](OpBuilder &nb, Location l, ValueRange a) {
+                    return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
+                  });
     rewriter.replaceOp(op, castTo(rewriter, op.getDWeight(), dw));
     return success();
   }
@@ -283,8 +284,8 @@ struct VQQuantizeGradLowering : OpRewritePattern<VQQuantizeGradOp> {
          g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
         {kPar, kPar, kPar}, [](OpBuilder &nb, Location l, ValueRange a) {
           Value diff = arith::SubFOp::create(nb, l, a[0], a[1]);
-          Value commit = mulF(nb, l, mulF(nb, l, constF(nb, l, 2.0f), diff),
-                              a[3]);
+          Value commit =
+              mulF(nb, l, mulF(nb, l, constF(nb, l, 2.0f), diff), a[3]);
           return addF(nb, l, a[2], commit);
         });
     rewriter.replaceOp(op, castTo(rewriter, op.getDKeys(), dk));
@@ -365,9 +366,9 @@ struct MeanGradLowering : OpRewritePattern<MeanGradOp> {
 } // namespace
 
 void mlir::tvq::populateGradOpsToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<EmbeddingGradLowering, RMSNormGradLowering,
-               ScaleShiftGradLowering, SiLUGradLowering,
-               DenseWeightGradLowering, SumLeadingLowering, ConcatLowering,
-               VQQuantizeGradLowering, CrossEntropyGradLowering,
-               MeanGradLowering>(patterns.getContext());
+  patterns
+      .add<EmbeddingGradLowering, RMSNormGradLowering, ScaleShiftGradLowering,
+           SiLUGradLowering, DenseWeightGradLowering, SumLeadingLowering,
+           ConcatLowering, VQQuantizeGradLowering, CrossEntropyGradLowering,
+           MeanGradLowering>(patterns.getContext());
 }

@@ -24,17 +24,15 @@ static unsigned rankOf(Value v) {
 }
 
 /// An elementwise map of `input` (same shape) with `body(x)`.
-static Value mapElementwise(GenericBuilder &g, Value input,
-                            function_ref<Value(OpBuilder &, Location, Value)>
-                                body) {
+static Value
+mapElementwise(GenericBuilder &g, Value input,
+               function_ref<Value(OpBuilder &, Location, Value)> body) {
   unsigned rank = rankOf(input);
-  return g.generic({input},
-                   g.empty(g.sizes(input), g.builder().getF32Type()),
-                   {g.map(rank, allDims(rank)), g.map(rank, allDims(rank))},
-                   SmallVector<IteratorType>(rank, kPar),
-                   [&](OpBuilder &b, Location l, ValueRange a) {
-                     return body(b, l, a[0]);
-                   });
+  return g.generic(
+      {input}, g.empty(g.sizes(input), g.builder().getF32Type()),
+      {g.map(rank, allDims(rank)), g.map(rank, allDims(rank))},
+      SmallVector<IteratorType>(rank, kPar),
+      [&](OpBuilder &b, Location l, ValueRange a) { return body(b, l, a[0]); });
 }
 
 struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
@@ -95,16 +93,16 @@ struct RMSNormLowering : OpRewritePattern<RMSNormOp> {
     Value widthF = arith::SIToFPOp::create(rewriter, op.getLoc(),
                                            rewriter.getF32Type(), width);
     float eps = static_cast<float>(op.getEpsilon().convertToDouble());
-    Value out = g.generic(
-        {x, sumSq}, g.empty(sizes, rewriter.getF32Type()),
-        {g.map(rank, all), g.map(rank, leadDims), g.map(rank, all)},
-        SmallVector<IteratorType>(rank, kPar),
-        [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value meanSq = arith::DivFOp::create(nb, l, a[1], widthF);
-          Value inv = math::RsqrtOp::create(
-              nb, l, addF(nb, l, meanSq, constF(nb, l, eps)));
-          return mulF(nb, l, a[0], inv);
-        });
+    Value out =
+        g.generic({x, sumSq}, g.empty(sizes, rewriter.getF32Type()),
+                  {g.map(rank, all), g.map(rank, leadDims), g.map(rank, all)},
+                  SmallVector<IteratorType>(rank, kPar),
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    Value meanSq = arith::DivFOp::create(nb, l, a[1], widthF);
+                    Value inv = math::RsqrtOp::create(
+                        nb, l, addF(nb, l, meanSq, constF(nb, l, eps)));
+                    return mulF(nb, l, a[0], inv);
+                  });
     rewriter.replaceOp(op, castTo(rewriter, op.getOutput(), out));
     return success();
   }
@@ -118,15 +116,14 @@ struct ScaleShiftLowering : OpRewritePattern<ScaleShiftOp> {
     Value x = op.getInput();
     unsigned rank = rankOf(x);
     SmallVector<unsigned> all = allDims(rank);
-    Value out = g.generic(
-        {x, op.getGain(), op.getBias()},
-        g.empty(g.sizes(x), rewriter.getF32Type()),
-        {g.map(rank, all), g.map(rank, {rank - 1}), g.map(rank, {rank - 1}),
-         g.map(rank, all)},
-        SmallVector<IteratorType>(rank, kPar),
-        [](OpBuilder &nb, Location l, ValueRange a) {
-          return addF(nb, l, mulF(nb, l, a[0], a[1]), a[2]);
-        });
+    Value out = g.generic({x, op.getGain(), op.getBias()},
+                          g.empty(g.sizes(x), rewriter.getF32Type()),
+                          {g.map(rank, all), g.map(rank, {rank - 1}),
+                           g.map(rank, {rank - 1}), g.map(rank, all)},
+                          SmallVector<IteratorType>(rank, kPar),
+                          [](OpBuilder &nb, Location l, ValueRange a) {
+                            return addF(nb, l, mulF(nb, l, a[0], a[1]), a[2]);
+                          });
     rewriter.replaceOp(op, castTo(rewriter, op.getOutput(), out));
     return success();
   }
@@ -183,21 +180,21 @@ struct DenseLowering : OpRewritePattern<DenseOp> {
     outSizes.back() = g.size(w, op.getTransposeWeight() ? 0 : 1);
     SmallVector<IteratorType> iters(numLoops, kPar);
     iters.back() = kRed;
-    Value out = g.generic(
-        {x, w}, g.filledF32(outSizes, 0.0),
-        {g.map(numLoops, xDims), wMap, g.map(numLoops, outDims)}, iters,
-        [](OpBuilder &nb, Location l, ValueRange a) {
-          return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
-        });
+    Value out =
+        g.generic({x, w}, g.filledF32(outSizes, 0.0),
+                  {g.map(numLoops, xDims), wMap, g.map(numLoops, outDims)},
+                  iters, [](OpBuilder &nb, Location l, ValueRange a) {
+                    return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
+                  });
     if (Value bias = op.getBias()) {
       SmallVector<unsigned> all = allDims(rank);
-      out = g.generic({out, bias}, g.empty(outSizes, rewriter.getF32Type()),
-                      {g.map(rank, all), g.map(rank, {rank - 1}),
-                       g.map(rank, all)},
-                      SmallVector<IteratorType>(rank, kPar),
-                      [](OpBuilder &nb, Location l, ValueRange a) {
-                        return addF(nb, l, a[0], a[1]);
-                      });
+      out = g.generic(
+          {out, bias}, g.empty(outSizes, rewriter.getF32Type()),
+          {g.map(rank, all), g.map(rank, {rank - 1}), g.map(rank, all)},
+          SmallVector<IteratorType>(rank, kPar),
+          [](OpBuilder &nb, Location l, ValueRange a) {
+            return addF(nb, l, a[0], a[1]);
+          });
     }
     rewriter.replaceOp(op, castTo(rewriter, op.getOutput(), out));
     return success();
@@ -234,13 +231,16 @@ struct SinusoidTableLowering : OpRewritePattern<SinusoidTableOp> {
                                 PatternRewriter &rewriter) const override {
     GenericBuilder g(rewriter, op.getLoc());
     int64_t dim = op.getDim(), half = dim / 2;
-    float logBase = static_cast<float>(std::log(op.getBase().convertToDouble()));
+    float logBase =
+        static_cast<float>(std::log(op.getBase().convertToDouble()));
     Value out = g.generic(
-        {}, g.empty({g.index(op.getRows()), g.index(dim)}, rewriter.getF32Type()),
+        {},
+        g.empty({g.index(op.getRows()), g.index(dim)}, rewriter.getF32Type()),
         {g.map(2, {0, 1})}, {kPar, kPar},
         [&](OpBuilder &nb, Location l, ValueRange) {
           auto toF32 = [&](Value index) {
-            Value i64 = arith::IndexCastOp::create(nb, l, nb.getI64Type(), index);
+            Value i64 =
+                arith::IndexCastOp::create(nb, l, nb.getI64Type(), index);
             return arith::SIToFPOp::create(nb, l, nb.getF32Type(), i64)
                 .getResult();
           };
@@ -248,12 +248,12 @@ struct SinusoidTableLowering : OpRewritePattern<SinusoidTableOp> {
           Value halfC = constIndex(nb, l, half);
           Value j = arith::RemUIOp::create(nb, l, col, halfC);
           // inv_j = base^(-2j / dim) = exp(-2j * ln(base) / dim).
-          Value exponent = mulF(nb, l, toF32(j),
-                                constF(nb, l, -2.0f * logBase / dim));
+          Value exponent =
+              mulF(nb, l, toF32(j), constF(nb, l, -2.0f * logBase / dim));
           Value angle =
               mulF(nb, l, toF32(row), math::ExpOp::create(nb, l, exponent));
-          Value isSin =
-              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, col, halfC);
+          Value isSin = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                              col, halfC);
           return arith::SelectOp::create(nb, l, isSin,
                                          math::SinOp::create(nb, l, angle),
                                          math::CosOp::create(nb, l, angle))
@@ -269,14 +269,15 @@ struct CodebookLowering : OpRewritePattern<CodebookOp> {
   LogicalResult matchAndRewrite(CodebookOp op,
                                 PatternRewriter &rewriter) const override {
     GenericBuilder g(rewriter, op.getLoc());
-    Value out = g.generic(
-        {op.getCSum(), op.getCCount()},
-        g.empty(g.sizes(op.getCSum()), rewriter.getF32Type()),
-        {g.map(2, {0, 1}), g.map(2, {0}), g.map(2, {0, 1})}, {kPar, kPar},
-        [](OpBuilder &nb, Location l, ValueRange a) {
-          Value n = arith::MaximumFOp::create(nb, l, a[1], constF(nb, l, 0.01f));
-          return arith::DivFOp::create(nb, l, a[0], n).getResult();
-        });
+    Value out =
+        g.generic({op.getCSum(), op.getCCount()},
+                  g.empty(g.sizes(op.getCSum()), rewriter.getF32Type()),
+                  {g.map(2, {0, 1}), g.map(2, {0}), g.map(2, {0, 1})},
+                  {kPar, kPar}, [](OpBuilder &nb, Location l, ValueRange a) {
+                    Value n = arith::MaximumFOp::create(nb, l, a[1],
+                                                        constF(nb, l, 0.01f));
+                    return arith::DivFOp::create(nb, l, a[0], n).getResult();
+                  });
     rewriter.replaceOp(op, castTo(rewriter, op.getCodebook(), out));
     return success();
   }
@@ -293,13 +294,13 @@ static Value meanOf(GenericBuilder &g, Value sum, Value of) {
   Value countF = arith::SIToFPOp::create(
       b, loc, b.getF32Type(),
       arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
-  return g.generic({sum}, g.empty({}, b.getF32Type()),
-                   {AffineMap::get(0, 0, b.getContext()),
-                    AffineMap::get(0, 0, b.getContext())},
-                   {}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                     return arith::DivFOp::create(nb, l, a[0], countF)
-                         .getResult();
-                   });
+  return g.generic(
+      {sum}, g.empty({}, b.getF32Type()),
+      {AffineMap::get(0, 0, b.getContext()),
+       AffineMap::get(0, 0, b.getContext())},
+      {}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        return arith::DivFOp::create(nb, l, a[0], countF).getResult();
+      });
 }
 
 struct CrossEntropyLowering : OpRewritePattern<CrossEntropyOp> {
@@ -310,35 +311,35 @@ struct CrossEntropyLowering : OpRewritePattern<CrossEntropyOp> {
     Value logits = op.getLogits();
     OpFoldResult b = g.size(logits, 0), t = g.size(logits, 1);
     float negInf = -std::numeric_limits<float>::infinity();
-    auto rowReduce = [&](ValueRange ins, Value init,
-                         function_ref<Value(OpBuilder &, Location, ValueRange)>
-                             body) {
-      SmallVector<AffineMap> maps = {g.map(3, {0, 1, 2})};
-      for (unsigned i = 1; i < ins.size(); ++i)
-        maps.push_back(g.map(3, {0, 1}));
-      maps.push_back(g.map(3, {0, 1}));
-      return g.generic(ins, init, maps, {kPar, kPar, kRed}, body);
-    };
-    Value rowMax = rowReduce({logits}, g.filledF32({b, t}, negInf),
-                             [](OpBuilder &nb, Location l, ValueRange a) {
-                               return arith::MaximumFOp::create(nb, l, a[0],
-                                                                a[1])
-                                   .getResult();
-                             });
-    Value sumExp = rowReduce(
-        {logits, rowMax}, g.filledF32({b, t}, 0.0),
+    auto rowReduce =
+        [&](ValueRange ins, Value init,
+            function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+          SmallVector<AffineMap> maps = {g.map(3, {0, 1, 2})};
+          for (unsigned i = 1; i < ins.size(); ++i)
+            maps.push_back(g.map(3, {0, 1}));
+          maps.push_back(g.map(3, {0, 1}));
+          return g.generic(ins, init, maps, {kPar, kPar, kRed}, body);
+        };
+    Value rowMax = rowReduce(
+        {logits}, g.filledF32({b, t}, negInf),
         [](OpBuilder &nb, Location l, ValueRange a) {
-          Value e = math::ExpOp::create(
-              nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
-          return addF(nb, l, a[2], e);
+          return arith::MaximumFOp::create(nb, l, a[0], a[1]).getResult();
         });
+    Value sumExp =
+        rowReduce({logits, rowMax}, g.filledF32({b, t}, 0.0),
+                  [](OpBuilder &nb, Location l, ValueRange a) {
+                    Value e = math::ExpOp::create(
+                        nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
+                    return addF(nb, l, a[2], e);
+                  });
     // Per position: max + log(sum) - logits[target]; summed over (b, t).
     Value total = g.generic(
         {rowMax, sumExp, op.getTargets()}, g.filledF32({}, 0.0),
         {g.map(2, {0, 1}), g.map(2, {0, 1}), g.map(2, {0, 1}),
          AffineMap::get(2, 0, rewriter.getContext())},
         {kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value tgt = arith::IndexCastOp::create(nb, l, nb.getIndexType(), a[2]);
+          Value tgt =
+              arith::IndexCastOp::create(nb, l, nb.getIndexType(), a[2]);
           Value picked = tensor::ExtractOp::create(
               nb, l, logits,
               ValueRange{loopIndex(nb, l, 0), loopIndex(nb, l, 1), tgt});
@@ -367,7 +368,8 @@ struct MeanLowering : OpRewritePattern<MeanOp> {
         [](OpBuilder &nb, Location l, ValueRange a) {
           return addF(nb, l, a[1], a[0]);
         });
-    rewriter.replaceOp(op, castTo(rewriter, op.getOutput(), meanOf(g, total, x)));
+    rewriter.replaceOp(op,
+                       castTo(rewriter, op.getOutput(), meanOf(g, total, x)));
     return success();
   }
 };

@@ -46,23 +46,24 @@ struct LRScheduleLowering : OpRewritePattern<LRScheduleOp> {
         {scalarMap(rewriter, 0), scalarMap(rewriter, 0)}, {},
         [&](OpBuilder &nb, Location l, ValueRange a) {
           Value t = addF(nb, l, toF32(nb, l, a[0]), constF(nb, l, 1.0f));
-          Value warm = mulF(nb, l, constF(nb, l, peak),
-                            arith::DivFOp::create(
-                                nb, l, t, constF(nb, l, std::max(warmup, 1.0f))));
+          Value warm =
+              mulF(nb, l, constF(nb, l, peak),
+                   arith::DivFOp::create(
+                       nb, l, t, constF(nb, l, std::max(warmup, 1.0f))));
           Value progress = arith::MinimumFOp::create(
               nb, l, constF(nb, l, 1.0f),
               arith::DivFOp::create(
                   nb, l, arith::SubFOp::create(nb, l, t, constF(nb, l, warmup)),
                   constF(nb, l, decaySteps)));
           Value cosine = math::CosOp::create(
-              nb, l, mulF(nb, l, constF(nb, l, static_cast<float>(M_PI)),
-                          progress));
+              nb, l,
+              mulF(nb, l, constF(nb, l, static_cast<float>(M_PI)), progress));
           Value half = mulF(nb, l, constF(nb, l, 0.5f),
                             addF(nb, l, constF(nb, l, 1.0f), cosine));
-          Value decayed = mulF(
-              nb, l, constF(nb, l, peak),
-              addF(nb, l, constF(nb, l, ratio),
-                   mulF(nb, l, constF(nb, l, 1.0f - ratio), half)));
+          Value decayed =
+              mulF(nb, l, constF(nb, l, peak),
+                   addF(nb, l, constF(nb, l, ratio),
+                        mulF(nb, l, constF(nb, l, 1.0f - ratio), half)));
           Value warming = arith::CmpFOp::create(
               nb, l, arith::CmpFPredicate::OLT, t, constF(nb, l, warmup));
           return arith::SelectOp::create(nb, l, warming, warm, decayed)
@@ -88,12 +89,12 @@ struct GlobalNormLowering : OpRewritePattern<GlobalNormOp> {
                         return addF(nb, l, a[1], mulF(nb, l, a[0], a[0]));
                       });
     }
-    Value norm = g.generic({sum}, g.empty({}, rewriter.getF32Type()),
-                           {scalarMap(rewriter, 0), scalarMap(rewriter, 0)}, {},
-                           [](OpBuilder &nb, Location l, ValueRange a) {
-                             return math::SqrtOp::create(nb, l, a[0])
-                                 .getResult();
-                           });
+    Value norm =
+        g.generic({sum}, g.empty({}, rewriter.getF32Type()),
+                  {scalarMap(rewriter, 0), scalarMap(rewriter, 0)}, {},
+                  [](OpBuilder &nb, Location l, ValueRange a) {
+                    return math::SqrtOp::create(nb, l, a[0]).getResult();
+                  });
     rewriter.replaceOp(op, castTo(rewriter, op.getNorm(), norm));
     return success();
   }
@@ -113,7 +114,8 @@ struct AdamWUpdateLowering : OpRewritePattern<AdamWUpdateOp> {
           eps = attr(op.getEpsilonAttr()), wd = attr(op.getWeightDecayAttr()),
           clip = attr(op.getClipNormAttr());
     float logB1 = std::log(b1), logB2 = std::log(b2);
-    AffineMap all = g.map(rank, allDims(rank)), scalar = scalarMap(rewriter, rank);
+    AffineMap all = g.map(rank, allDims(rank)),
+              scalar = scalarMap(rewriter, rank);
     SmallVector<OpFoldResult> sizes = g.sizes(p);
     Type f32 = rewriter.getF32Type();
     SmallVector<Value> results = g.genericN(
@@ -129,17 +131,16 @@ struct AdamWUpdateLowering : OpRewritePattern<AdamWUpdateOp> {
             // g * min(1, clip / norm); a zero norm means a zero gradient.
             Value scale = arith::MinimumFOp::create(
                 nb, l, constF(nb, l, 1.0f),
-                arith::DivFOp::create(
-                    nb, l, constF(nb, l, clip),
-                    arith::MaximumFOp::create(nb, l, norm,
-                                              constF(nb, l, 1e-30f))));
+                arith::DivFOp::create(nb, l, constF(nb, l, clip),
+                                      arith::MaximumFOp::create(
+                                          nb, l, norm, constF(nb, l, 1e-30f))));
             grad = mulF(nb, l, grad, scale);
           }
           Value newM = addF(nb, l, mulF(nb, l, constF(nb, l, b1), m),
                             mulF(nb, l, constF(nb, l, 1.0f - b1), grad));
-          Value newV =
-              addF(nb, l, mulF(nb, l, constF(nb, l, b2), v),
-                   mulF(nb, l, constF(nb, l, 1.0f - b2), mulF(nb, l, grad, grad)));
+          Value newV = addF(
+              nb, l, mulF(nb, l, constF(nb, l, b2), v),
+              mulF(nb, l, constF(nb, l, 1.0f - b2), mulF(nb, l, grad, grad)));
           Value t = addF(nb, l, toF32(nb, l, a[4]), constF(nb, l, 1.0f));
           auto correction = [&](float logBeta) {
             // 1 - beta^t = 1 - exp(t ln beta).
@@ -154,8 +155,8 @@ struct AdamWUpdateLowering : OpRewritePattern<AdamWUpdateOp> {
               nb, l, mHat,
               addF(nb, l, math::SqrtOp::create(nb, l, vHat),
                    constF(nb, l, eps)));
-          Value newP = arith::SubFOp::create(nb, l, param,
-                                             mulF(nb, l, lr, update));
+          Value newP =
+              arith::SubFOp::create(nb, l, param, mulF(nb, l, lr, update));
           if (wd != 0.0f)
             newP = arith::SubFOp::create(nb, l, newP,
                                          mulF(nb, l, constF(nb, l, wd), param));

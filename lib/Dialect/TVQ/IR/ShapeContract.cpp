@@ -70,8 +70,8 @@ LogicalResult mlir::tvq::verifyShapeContract(Operation *op,
         if (actual != d.fixed)
           return op->emitOpError()
                  << spec.name << " must have shape " << formatExpected(spec)
-                 << ", but dimension " << dim << " is " << actual
-                 << " in type " << formatType(type);
+                 << ", but dimension " << dim << " is " << actual << " in type "
+                 << formatType(type);
         continue;
       }
       const Binding &b = bound.find(d.symbol)->second;

@@ -34,8 +34,8 @@ static LogicalResult reifyFromContract(Operation *op, const ShapeContract &c,
       if (it == sites.end())
         return failure();
       Value source = c.values[it->second.valueIndex].value;
-      dims.push_back(tensor::getMixedSize(b, op->getLoc(), source,
-                                          it->second.dim));
+      dims.push_back(
+          tensor::getMixedSize(b, op->getLoc(), source, it->second.dim));
     }
     shapes.push_back(dims);
   }
@@ -50,8 +50,7 @@ ShapeContract VQQuantizeOp::getShapeContract() {
   ShapeContract c;
   c.add("operand", "keys", getKeys(), {sym("B"), sym("T"), sym("K")});
   c.add("operand", "codebook", getCodebook(), {sym("S"), sym("K")});
-  c.add("result", "quantized", getQuantized(),
-        {sym("B"), sym("T"), sym("K")});
+  c.add("result", "quantized", getQuantized(), {sym("B"), sym("T"), sym("K")});
   c.add("result", "codes", getCodes(), {sym("B"), sym("T")});
   c.add("result", "errors", getErrors(), {sym("B"), sym("T")});
   return c;
@@ -61,8 +60,9 @@ LogicalResult VQQuantizeOp::verify() {
   return verifyShapeContract(*this, getShapeContract());
 }
 
-LogicalResult VQQuantizeOp::reifyResultShapes(
-    OpBuilder &b, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+VQQuantizeOp::reifyResultShapes(OpBuilder &b,
+                                ReifiedRankedShapedTypeDims &shapes) {
   return reifyFromContract(*this, getShapeContract(), b, shapes);
 }
 
@@ -77,9 +77,9 @@ static const char *const kStateNames[] = {"count",    "mean",       "win_codes",
 /// The state tensors' symbolic shapes, in order.
 static SmallVector<SmallVector<DimSpec>> stateDims(int64_t memLen) {
   DimSpec m = DimSpec::size(memLen);
-  return {{sym("B"), sym("S")},         {sym("B"), sym("S"), sym("V")},
-          {sym("B"), m},                {sym("B"), m, sym("K")},
-          {sym("B"), m, sym("V")},      {sym("B")}};
+  return {{sym("B"), sym("S")},    {sym("B"), sym("S"), sym("V")},
+          {sym("B"), m},           {sym("B"), m, sym("K")},
+          {sym("B"), m, sym("V")}, {sym("B")}};
 }
 
 /// The operands shared by vq_attention and vq_attention_grad.
@@ -105,8 +105,7 @@ static void addAttentionOperands(ShapeContract &c, Value q, Value kHat,
 static LogicalResult verifyStateOperands(Operation *op, ValueRange state) {
   if (!state.empty() && state.size() != VQAttentionOp::kNumStateTensors)
     return op->emitOpError()
-           << "takes either no state or all "
-           << VQAttentionOp::kNumStateTensors
+           << "takes either no state or all " << VQAttentionOp::kNumStateTensors
            << " state tensors (count, mean, win_codes, win_keys, win_values, "
               "seen), but got "
            << state.size();
@@ -158,15 +157,16 @@ SmallVector<Value> VQAttentionOp::getStateOrZeros(OpBuilder &b) {
         tensor::EmptyOp::create(b, loc, shapes[i], type.getElementType());
     if (empty.getType() != type)
       empty = tensor::CastOp::create(b, loc, type, empty);
-    Value zero = arith::ConstantOp::create(
-        b, loc, b.getZeroAttr(type.getElementType()));
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
     state.push_back(linalg::FillOp::create(b, loc, zero, empty).getResult(0));
   }
   return state;
 }
 
-LogicalResult VQAttentionOp::reifyResultShapes(
-    OpBuilder &b, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+VQAttentionOp::reifyResultShapes(OpBuilder &b,
+                                 ReifiedRankedShapedTypeDims &shapes) {
   return reifyFromContract(*this, getShapeContract(), b, shapes);
 }
 
@@ -192,8 +192,9 @@ LogicalResult CodebookEMAOp::verify() {
   return verifyShapeContract(*this, getShapeContract());
 }
 
-LogicalResult CodebookEMAOp::reifyResultShapes(
-    OpBuilder &b, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+CodebookEMAOp::reifyResultShapes(OpBuilder &b,
+                                 ReifiedRankedShapedTypeDims &shapes) {
   return reifyFromContract(*this, getShapeContract(), b, shapes);
 }
 
@@ -473,7 +474,8 @@ ShapeContract ConcatOp::getShapeContract() {
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("needs at least one input");
-  int64_t rank = cast<RankedTensorType>(getInputs().front().getType()).getRank();
+  int64_t rank =
+      cast<RankedTensorType>(getInputs().front().getType()).getRank();
   for (Value v : getInputs()) {
     auto type = cast<RankedTensorType>(v.getType());
     if (type.getRank() != rank || type.getRank() < 1 ||

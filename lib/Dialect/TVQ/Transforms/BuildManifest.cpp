@@ -48,7 +48,8 @@ static LogicalResult writeTensor(llvm::raw_ostream &os, func::FuncOp func,
                             << func.getName() << "' has type " << type
                             << "; entry points take and return ranked "
                                "tensors of f32, f64, i32 or i64";
-  std::string name = (kind == "input" ? "arg" : "result") + std::to_string(index);
+  std::string name =
+      (kind == "input" ? "arg" : "result") + std::to_string(index);
   if (attrs)
     if (auto named = attrs.getAs<StringAttr>("tvq.name")) {
       if (named.getValue().empty() ||
@@ -100,7 +101,8 @@ struct TVQBuildManifestPass
                                func.getResultAttrDict(i))))
           return signalPassFailure();
       auto messages = check->getAttrOfType<ArrayAttr>(kCheckMessagesAttr);
-      for (auto [i, message] : llvm::enumerate(messages.getAsValueRange<StringAttr>()))
+      for (auto [i, message] :
+           llvm::enumerate(messages.getAsValueRange<StringAttr>()))
         os << "check " << i + 1 << " " << message << "\n";
       os << "end\n";
       // The names live on in the manifest; LLVM has no use for them.
@@ -108,7 +110,8 @@ struct TVQBuildManifestPass
         func.removeArgAttr(i, "tvq.name");
       for (unsigned i = 0; i < type.getNumResults(); ++i)
         func.removeResultAttr(i, b.getStringAttr("tvq.name"));
-      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
+      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                    b.getUnitAttr());
       check->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                      b.getUnitAttr());
     }

@@ -115,17 +115,16 @@ static bool hasSimpleCombiners(linalg::LinalgOp op) {
         combiners.size() != 1)
       return false;
     if (!isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
-             arith::MinimumFOp, arith::MinNumFOp, arith::AddIOp,
-             arith::MaxSIOp, arith::MinSIOp>(combiners[0]))
+             arith::MinimumFOp, arith::MinNumFOp, arith::AddIOp, arith::MaxSIOp,
+             arith::MinSIOp>(combiners[0]))
       return false;
   }
   return true;
 }
 
-static std::optional<Plan> makePlan(linalg::LinalgOp op, int64_t w,
-                                    int64_t mr, int64_t nrCap,
-                                    int64_t taskRows, bool threads,
-                                    int64_t kBlock) {
+static std::optional<Plan> makePlan(linalg::LinalgOp op, int64_t w, int64_t mr,
+                                    int64_t nrCap, int64_t taskRows,
+                                    bool threads, int64_t kBlock) {
   unsigned n = op.getNumLoops();
   if (n == 0 || op.getNumDpsInits() == 0)
     return std::nullopt;
@@ -275,8 +274,8 @@ transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
     // Transpose worth it only when the innermost dim of the input is a
     // reduction (the lanes would otherwise read with a large stride).
     std::optional<unsigned> lastDim = resultDim(m, last);
-    if (!lastDim || op.getIteratorTypesArray()[*lastDim] !=
-                        utils::IteratorType::reduction)
+    if (!lastDim ||
+        op.getIteratorTypesArray()[*lastDim] != utils::IteratorType::reduction)
       continue;
     SmallVector<int64_t> perm;
     for (int i = 0; i <= last; ++i)
@@ -290,8 +289,7 @@ transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
     else
       rewriter.setInsertionPointAfterValue(src);
     Location loc = op.getLoc();
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, src);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, src);
     SmallVector<OpFoldResult> permSizes;
     for (int64_t p : perm)
       permSizes.push_back(sizes[p]);
@@ -374,8 +372,8 @@ static void tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
   if (plan.strategy == Strategy::Lanes) {
     options.setInterchange(plan.interchange);
     SmallVector<unsigned> reds;
-    auto iters = cast<linalg::LinalgOp>(tileable.getOperation())
-                     .getIteratorTypesArray();
+    auto iters =
+        cast<linalg::LinalgOp>(tileable.getOperation()).getIteratorTypesArray();
     for (unsigned d = 0; d < iters.size(); ++d)
       if (iters[d] == utils::IteratorType::reduction)
         reds.push_back(d);
@@ -472,8 +470,8 @@ struct TVQCPUTileAndVectorizePass
     for (linalg::LinalgOp op : ops) {
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       std::optional<Plan> plan =
-          makePlan(op, w, registerRows, w * registerVectors, taskRows,
-                   threads, reductionBlock);
+          makePlan(op, w, registerRows, w * registerVectors, taskRows, threads,
+                   reductionBlock);
       if (!plan)
         continue;
       if (generic && plan->strategy == Strategy::Lanes) {
@@ -485,8 +483,8 @@ struct TVQCPUTileAndVectorizePass
     }
     // The transposes made above.
     for (linalg::TransposeOp op : transposes)
-      if (std::optional<Plan> plan = makePlan(op, w, 1, w * registerVectors,
-                                              taskRows, threads, 0))
+      if (std::optional<Plan> plan =
+              makePlan(op, w, 1, w * registerVectors, taskRows, threads, 0))
         tileOp(rewriter, op, *plan, toPeel);
 
     // Peel uneven register loops so the main tiles get static shapes.

@@ -95,10 +95,9 @@ static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b) {
         return success();
       })
       .Case([&](RMSNormOp o) {
-        adj.add(o.getInput(),
-                RMSNormGradOp::create(b, loc, o.getInput().getType(),
-                                      o.getInput(), adj.get(o.getOutput()),
-                                      o.getEpsilonAttr()));
+        adj.add(o.getInput(), RMSNormGradOp::create(
+                                  b, loc, o.getInput().getType(), o.getInput(),
+                                  adj.get(o.getOutput()), o.getEpsilonAttr()));
         return success();
       })
       .Case([&](ScaleShiftOp o) {
@@ -151,9 +150,9 @@ static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b) {
       .Case([&](VQQuantizeOp o) {
         Value dq = adj.getOrZeros(o.getQuantized(), loc);
         Value de = adj.getOrZeros(o.getErrors(), loc);
-        adj.add(o.getKeys(),
-                VQQuantizeGradOp::create(b, loc, o.getKeys().getType(),
-                                         o.getKeys(), o.getQuantized(), dq, de));
+        adj.add(o.getKeys(), VQQuantizeGradOp::create(
+                                 b, loc, o.getKeys().getType(), o.getKeys(),
+                                 o.getQuantized(), dq, de));
         return success();
       })
       .Case([&](VQAttentionOp o) {
@@ -185,8 +184,8 @@ static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b) {
       })
       .Case([&](MeanOp o) {
         adj.add(o.getInput(),
-                MeanGradOp::create(b, loc, o.getInput().getType(),
-                                   o.getInput(), adj.get(o.getOutput())));
+                MeanGradOp::create(b, loc, o.getInput().getType(), o.getInput(),
+                                   adj.get(o.getOutput())));
         return success();
       })
       // Not differentiated: the codebook and its statistics, positions.
@@ -214,7 +213,8 @@ static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
   auto lossType = type.getNumResults() > 0
                       ? dyn_cast<RankedTensorType>(type.getResult(0))
                       : RankedTensorType();
-  if (!lossType || lossType.getRank() != 0 || !lossType.getElementType().isF32())
+  if (!lossType || lossType.getRank() != 0 ||
+      !lossType.getElementType().isF32())
     return func.emitError("the first result of a function with tvq.gradient "
                           "must be the loss, a tensor<f32>");
 
@@ -232,7 +232,8 @@ static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
   b.setInsertionPoint(ret);
   Adjoints adj(b);
   Value one = arith::ConstantOp::create(
-      b, func.getLoc(), DenseElementsAttr::get(lossType, b.getF32FloatAttr(1.0)));
+      b, func.getLoc(),
+      DenseElementsAttr::get(lossType, b.getF32FloatAttr(1.0)));
   adj.add(ret.getOperand(0), one);
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator())
@@ -249,9 +250,8 @@ static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
   SmallVector<Type> resultTypes(type.getResults());
   SmallVector<DictionaryAttr> resultAttrs;
   for (unsigned i = 0; i < type.getNumResults(); ++i)
-    resultAttrs.push_back(grad.getResultAttrDict(i)
-                              ? grad.getResultAttrDict(i)
-                              : b.getDictionaryAttr({}));
+    resultAttrs.push_back(grad.getResultAttrDict(i) ? grad.getResultAttrDict(i)
+                                                    : b.getDictionaryAttr({}));
   for (BlockArgument arg : body.getArguments()) {
     Value g = adj.get(arg);
     if (!g)

@@ -89,8 +89,8 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
     return loss.emitError("tvq.train_step needs the gradient function named by "
                           "tvq.gradient; run tvq-derive-gradients first");
   if (module.lookupSymbol(cfg.name))
-    return loss.emitError() << "tvq.train_step names '" << cfg.name
-                            << "', which already exists";
+    return loss.emitError()
+           << "tvq.train_step names '" << cfg.name << "', which already exists";
 
   FunctionType gradType = grad.getFunctionType();
   unsigned numArgs = gradType.getNumInputs();
@@ -131,8 +131,8 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
   argTypes.push_back(stepType);
   argNames.push_back("step");
 
-  auto step = func::FuncOp::create(b, loc, cfg.name,
-                                   b.getFunctionType(argTypes, {}));
+  auto step =
+      func::FuncOp::create(b, loc, cfg.name, b.getFunctionType(argTypes, {}));
   Block *body = step.addEntryBlock();
   for (unsigned i = 0; i < argTypes.size(); ++i)
     step.setArgAttr(i, "tvq.name", b.getStringAttr(argNames[i]));
@@ -142,7 +142,8 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
   b.setInsertionPointToStart(body);
   for (Operation &op : grad.getBody().front().without_terminator())
     b.clone(op, mapping);
-  auto gradReturn = cast<func::ReturnOp>(grad.getBody().front().getTerminator());
+  auto gradReturn =
+      cast<func::ReturnOp>(grad.getBody().front().getTerminator());
   auto mapped = [&](Value v) { return mapping.lookupOrDefault(v); };
 
   SmallVector<Value> grads;
@@ -156,10 +157,9 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
       b.getI64IntegerAttr(cfg.warmup), b.getI64IntegerAttr(cfg.totalSteps),
       b.getF64FloatAttr(cfg.finalLrRatio));
 
-  SmallVector<Value> results = {mapped(gradReturn.getOperand(0)),
-                                numPlain > 1 ? mapped(gradReturn.getOperand(1))
-                                             : Value(),
-                                norm, lr};
+  SmallVector<Value> results = {
+      mapped(gradReturn.getOperand(0)),
+      numPlain > 1 ? mapped(gradReturn.getOperand(1)) : Value(), norm, lr};
   SmallVector<std::string> names = {resultName(grad, 0),
                                     numPlain > 1 ? resultName(grad, 1) : "",
                                     "grad_norm", "lr"};

@@ -55,8 +55,8 @@ static LogicalResult emitPackedWrapper(OpBuilder &b, ModuleOp module,
                                        unsigned numArgs, bool lastFirst) {
   auto target = module.lookupSymbol<LLVM::LLVMFuncOp>(callee);
   if (!target)
-    return module.emitError() << "missing C interface function '" << callee
-                              << "'";
+    return module.emitError()
+           << "missing C interface function '" << callee << "'";
   Location loc = target.getLoc();
   MLIRContext *ctx = module.getContext();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
@@ -70,8 +70,9 @@ static LogicalResult emitPackedWrapper(OpBuilder &b, ModuleOp module,
   b.setInsertionPointToStart(entry);
   SmallVector<Value> args;
   for (unsigned i = 0; i < numArgs; ++i) {
-    Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, entry->getArgument(0),
-                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    Value slot =
+        LLVM::GEPOp::create(b, loc, ptr, ptr, entry->getArgument(0),
+                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
     args.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
   }
   if (lastFirst && !args.empty())

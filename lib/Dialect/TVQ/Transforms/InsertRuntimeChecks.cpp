@@ -33,8 +33,8 @@ static std::string formatLocation(Location loc) {
   std::string result = "unknown location";
   loc->walk([&](Location l) {
     if (auto file = dyn_cast<FileLineColLoc>(l)) {
-      result = (llvm::sys::path::filename(file.getFilename().getValue()) +
-                ":" + Twine(file.getLine()) + ":" + Twine(file.getColumn()))
+      result = (llvm::sys::path::filename(file.getFilename().getValue()) + ":" +
+                Twine(file.getLine()) + ":" + Twine(file.getColumn()))
                    .str();
       return WalkResult::interrupt();
     }
@@ -103,11 +103,9 @@ static void checkOp(OpBuilder &b, Operation *op, const ShapeContract &c,
           continue;
         Value expected = arith::ConstantIndexOp::create(b, loc, d.fixed);
         out.push_back({arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                             sizeOf(spec.value, dim),
-                                             expected),
+                                             sizeOf(spec.value, dim), expected),
                        prefix + "dimension " + std::to_string(dim) + " of " +
-                           spec.name + " must be " +
-                           std::to_string(d.fixed)});
+                           spec.name + " must be " + std::to_string(d.fixed)});
         continue;
       }
       SymbolSite site = sites.lookup(d.symbol);
@@ -116,13 +114,13 @@ static void checkOp(OpBuilder &b, Operation *op, const ShapeContract &c,
       const ValueSpec &ref = c.values[site.valueIndex];
       if (!isDynamic(spec.value, dim) && !isDynamic(ref.value, site.dim))
         continue; // Both static: the verifier has decided it.
-      out.push_back(
-          {arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                 sizeOf(spec.value, dim),
-                                 sizeOf(ref.value, site.dim)),
-           prefix + "dimension " + std::to_string(dim) + " of " + spec.name +
-               " must equal " + d.symbol + ", dimension " +
-               std::to_string(site.dim) + " of " + ref.name});
+      out.push_back({arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                           sizeOf(spec.value, dim),
+                                           sizeOf(ref.value, site.dim)),
+                     prefix + "dimension " + std::to_string(dim) + " of " +
+                         spec.name + " must equal " + d.symbol +
+                         ", dimension " + std::to_string(site.dim) + " of " +
+                         ref.name});
     }
   }
   for (const DivisibilityRule &rule : c.rules) {
@@ -137,8 +135,8 @@ static void checkOp(OpBuilder &b, Operation *op, const ShapeContract &c,
     out.push_back(
         {arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero),
          prefix + rule.symbol + " (dimension " + std::to_string(site.dim) +
-             " of " + ref.name + ") must be a multiple of " +
-             rule.divisorName + " " + std::to_string(rule.divisor)});
+             " of " + ref.name + ") must be a multiple of " + rule.divisorName +
+             " " + std::to_string(rule.divisor)});
   }
 }
 
@@ -159,8 +157,8 @@ static LogicalResult addCheckFunction(func::FuncOp func) {
   b.setInsertionPointAfter(func);
   Location loc = func.getLoc();
   auto type = b.getFunctionType(func.getArgumentTypes(), {b.getI32Type()});
-  auto check = func::FuncOp::create(b, loc, (func.getName() + kCheckSuffix).str(),
-                                    type);
+  auto check =
+      func::FuncOp::create(b, loc, (func.getName() + kCheckSuffix).str(), type);
   IRMapping mapping;
   func.getBody().cloneInto(&check.getBody(), mapping);
   if (!check.getBody().hasOneBlock())

@@ -29,9 +29,9 @@ struct TVQSelectEntriesPass
         available.push_back(func.getName().str());
     for (const std::string &name : entries)
       if (!llvm::is_contained(available, name)) {
-        mlir::emitError(module.getLoc()) << "no entry point '" << name
-                           << "' to select; entry points: "
-                           << llvm::join(available, ", ");
+        mlir::emitError(module.getLoc())
+            << "no entry point '" << name
+            << "' to select; entry points: " << llvm::join(available, ", ");
         return signalPassFailure();
       }
     for (auto func : module.getOps<func::FuncOp>())

@@ -88,8 +88,7 @@ struct SplitAttention : OpRewritePattern<VQAttentionOp> {
           auto slice = [&](Value v) {
             return sliceBlock(b, l, v, offset, blockLen);
           };
-          SmallVector<Type> resultTypes = {
-              withSeqLen(outType, blockLen)};
+          SmallVector<Type> resultTypes = {withSeqLen(outType, blockLen)};
           for (Value v : carried.drop_front())
             resultTypes.push_back(v.getType());
           auto blockOp = VQAttentionOp::create(
