@@ -3,11 +3,13 @@
 //   @logits(params..., inputs[B,T] i32) -> logits[B,T,vocab]
 //   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is the mean NLL in nats,
 //   loss = ce + commit_weight * sum over GAUs of the mean squared quantization error;
-//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, ce, d.<param>...),
-//   @train_step (derived from @loss_grad): AdamW, clipping, schedule, codebook EMA,
+//   @train_loss(params..., inputs, state..., targets, dropout_seed, layerdrop_seed)
+//   -> (loss, ce, state...): one update window of truncated BPTT with the dropouts;
+//   @loss_grad (derived by the compiler from @train_loss) -> (loss, ce, state..., d.<param>...),
+//   @train_step (derived from @loss_grad): the optimizer, the schedule, the codebook EMA,
 //   @decode_step(params..., inputs, state...) -> (logits, state...): one token at a time
 //   (block length 1, window M unchanged); a zero state is the empty one.
-module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model = 2048 : i64, d_k = 128 : i64, d_v = 4096 : i64, codebook = 512 : i64, block_len = 512 : i64, mem_len = 512 : i64, vocab = 259 : i64, head = "tied", logit_scale = 5.000000e-03 : f64, commit_weight = 1.000000e-04 : f64, epsilon = 1.000000e-06 : f64, sinusoid_base = 1.000000e+05 : f64}} {
+module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model = 2048 : i64, d_k = 128 : i64, d_v = 4096 : i64, codebook = 512 : i64, block_len = 512 : i64, mem_len = 512 : i64, vocab = 259 : i64, head = "tied", logit_scale = 5.000000e-03 : f64, commit_weight = 1.000000e-04 : f64, epsilon = 1.000000e-06 : f64, sinusoid_base = 1.000000e+05 : f64, residual_dropout = 0.000000e+00 : f64, layer_drop = 0.000000e+00 : f64, sinusoid_dropout = 0.000000e+00 : f64}} {
   // One GAU (transformer-vq.md section 1).
   func.func private @gau(%x: tensor<?x?x2048xf32>, %gain: tensor<2048xf32>, %bias: tensor<2048xf32>, %wq: tensor<2048x128xf32>, %wkvg: tensor<2048x8320xf32>, %wo: tensor<4096x2048xf32>, %wr: tensor<2048x128xf32>, %u: tensor<128xf32>, %w: tensor<128xf32>, %c_sum: tensor<512x128xf32>, %c_count: tensor<512xf32>) -> (tensor<?x?x2048xf32>, tensor<f32>) {
     %xn0 = tvq.rms_norm %x {epsilon = 1.000000e-06 : f64} : tensor<?x?x2048xf32>
@@ -23,8 +25,8 @@ module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model 
     %g = tvq.silu %g0 : tensor<?x?x4096xf32>
     %c = tvq.codebook %c_sum, %c_count : (tensor<512x128xf32>, tensor<512xf32>) -> tensor<512x128xf32>
     %k_hat, %codes, %err2 = tvq.vq_quantize %k, %c : (tensor<?x?x128xf32>, tensor<512x128xf32>) -> (tensor<?x?x128xf32>, tensor<?x?xi32>, tensor<?x?xf32>)
-    %sin = tvq.sinusoid_table {rows = 513 : i64, dim = 2048 : i64, base = 1.000000e+05 : f64} : tensor<513x2048xf32>
-    %r0 = tvq.dense %sin, %wr : (tensor<513x2048xf32>, tensor<2048x128xf32>) -> tensor<513x128xf32>
+    %sin0 = tvq.sinusoid_table {rows = 513 : i64, dim = 2048 : i64, base = 1.000000e+05 : f64} : tensor<513x2048xf32>
+    %r0 = tvq.dense %sin0, %wr : (tensor<513x2048xf32>, tensor<2048x128xf32>) -> tensor<513x128xf32>
     %r = tvq.scale %r0 {factor = 2.973018e-01 : f64} : tensor<513x128xf32>
     %uu = tvq.scale %u {factor = 2.973018e-01 : f64} : tensor<128xf32>
     %ww = tvq.scale %w {factor = 2.973018e-01 : f64} : tensor<128xf32>
@@ -53,8 +55,8 @@ module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model 
     %g = tvq.silu %g0 : tensor<?x?x4096xf32>
     %c = tvq.codebook %c_sum, %c_count : (tensor<512x128xf32>, tensor<512xf32>) -> tensor<512x128xf32>
     %k_hat, %codes, %err2 = tvq.vq_quantize %k, %c : (tensor<?x?x128xf32>, tensor<512x128xf32>) -> (tensor<?x?x128xf32>, tensor<?x?xi32>, tensor<?x?xf32>)
-    %sin = tvq.sinusoid_table {rows = 513 : i64, dim = 2048 : i64, base = 1.000000e+05 : f64} : tensor<513x2048xf32>
-    %r0 = tvq.dense %sin, %wr : (tensor<513x2048xf32>, tensor<2048x128xf32>) -> tensor<513x128xf32>
+    %sin0 = tvq.sinusoid_table {rows = 513 : i64, dim = 2048 : i64, base = 1.000000e+05 : f64} : tensor<513x2048xf32>
+    %r0 = tvq.dense %sin0, %wr : (tensor<513x2048xf32>, tensor<2048x128xf32>) -> tensor<513x128xf32>
     %r = tvq.scale %r0 {factor = 2.973018e-01 : f64} : tensor<513x128xf32>
     %uu = tvq.scale %u {factor = 2.973018e-01 : f64} : tensor<128xf32>
     %ww = tvq.scale %w {factor = 2.973018e-01 : f64} : tensor<128xf32>
@@ -65,6 +67,37 @@ module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model 
     %y = tvq.dense %og, %wo : (tensor<?x?x4096xf32>, tensor<4096x2048xf32>) -> tensor<?x?x2048xf32>
     %out = arith.addf %x, %y : tensor<?x?x2048xf32>
     return %out, %n, %mu, %wc, %wk, %wv, %seen : tensor<?x?x2048xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>
+  }
+
+  // One GAU for one update window of training: the attention state passes
+  // through, the dropouts of section 6 apply (seeds: per window, per sequence).
+  func.func private @gau_train(%x: tensor<?x?x2048xf32>, %gain: tensor<2048xf32>, %bias: tensor<2048xf32>, %wq: tensor<2048x128xf32>, %wkvg: tensor<2048x8320xf32>, %wo: tensor<4096x2048xf32>, %wr: tensor<2048x128xf32>, %u: tensor<128xf32>, %w: tensor<128xf32>, %c_sum: tensor<512x128xf32>, %c_count: tensor<512xf32>, %s_count: tensor<?x512xf32>, %s_mean: tensor<?x512x4096xf32>, %s_win_codes: tensor<?x512xi32>, %s_win_keys: tensor<?x512x128xf32>, %s_win_values: tensor<?x512x4096xf32>, %s_seen: tensor<?xi64>, %seed: tensor<i64>, %layer_seed: tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>) {
+    %xn0 = tvq.rms_norm %x {epsilon = 1.000000e-06 : f64} : tensor<?x?x2048xf32>
+    %xn = tvq.scale_shift %xn0, %gain, %bias : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>) -> tensor<?x?x2048xf32>
+    %q0 = tvq.dense %xn, %wq : (tensor<?x?x2048xf32>, tensor<2048x128xf32>) -> tensor<?x?x128xf32>
+    %kvg = tvq.dense %xn, %wkvg : (tensor<?x?x2048xf32>, tensor<2048x8320xf32>) -> tensor<?x?x8320xf32>
+    %k0, %v0, %g0 = tvq.split %kvg {sizes = array<i64: 128, 4096, 4096>} : (tensor<?x?x8320xf32>) -> (tensor<?x?x128xf32>, tensor<?x?x4096xf32>, tensor<?x?x4096xf32>)
+    %q1 = tvq.rms_norm %q0 {epsilon = 1.000000e-06 : f64} : tensor<?x?x128xf32>
+    %q = tvq.scale %q1 {factor = 2.973018e-01 : f64} : tensor<?x?x128xf32>
+    %k1 = tvq.rms_norm %k0 {epsilon = 1.000000e-06 : f64} : tensor<?x?x128xf32>
+    %k = tvq.scale %k1 {factor = 2.973018e-01 : f64} : tensor<?x?x128xf32>
+    %v = tvq.silu %v0 : tensor<?x?x4096xf32>
+    %g = tvq.silu %g0 : tensor<?x?x4096xf32>
+    %c = tvq.codebook %c_sum, %c_count : (tensor<512x128xf32>, tensor<512xf32>) -> tensor<512x128xf32>
+    %k_hat, %codes, %err2 = tvq.vq_quantize %k, %c : (tensor<?x?x128xf32>, tensor<512x128xf32>) -> (tensor<?x?x128xf32>, tensor<?x?xi32>, tensor<?x?xf32>)
+    %sin0 = tvq.sinusoid_table {rows = 513 : i64, dim = 2048 : i64, base = 1.000000e+05 : f64} : tensor<513x2048xf32>
+    %r0 = tvq.dense %sin0, %wr : (tensor<513x2048xf32>, tensor<2048x128xf32>) -> tensor<513x128xf32>
+    %r = tvq.scale %r0 {factor = 2.973018e-01 : f64} : tensor<513x128xf32>
+    %uu = tvq.scale %u {factor = 2.973018e-01 : f64} : tensor<128xf32>
+    %ww = tvq.scale %w {factor = 2.973018e-01 : f64} : tensor<128xf32>
+    %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %k_hat, %codes, %v, %c, %uu, %ww, %r state(%s_count, %s_mean, %s_win_codes, %s_win_keys, %s_win_values, %s_seen) {block_len = 512 : i64, mem_len = 512 : i64}
+        : (tensor<?x?x128xf32>, tensor<?x?x128xf32>, tensor<?x?xi32>, tensor<?x?x4096xf32>, tensor<512x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<513x128xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+        -> (tensor<?x?x4096xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %og = arith.mulf %o, %g : tensor<?x?x4096xf32>
+    %y = tvq.dense %og, %wo : (tensor<?x?x4096xf32>, tensor<4096x2048xf32>) -> tensor<?x?x2048xf32>
+    %out = arith.addf %x, %y : tensor<?x?x2048xf32>
+    %commit = tvq.mean %err2 : (tensor<?x?xf32>) -> tensor<f32>
+    return %out, %commit, %n, %mu, %wc, %wk, %wv, %seen : tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>
   }
 
   func.func @logits(%p_embed: tensor<259x2048xf32> {tvq.name = "embed"},
@@ -1141,8 +1174,7 @@ module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model 
       %p_final_norm_bias: tensor<2048xf32> {tvq.name = "final_norm.bias"},
       %inputs: tensor<?x?xi32> {tvq.name = "inputs"},
       %targets: tensor<?x?xi32> {tvq.name = "targets"})
-      -> (tensor<f32> {tvq.name = "loss"}, tensor<f32> {tvq.name = "ce"})
-      attributes {tvq.gradient = "loss_grad", tvq.train_step = {name = "train_step", lr = 4.000000e-04 : f64, beta1 = 9.000000e-01 : f64, beta2 = 9.800000e-01 : f64, epsilon = 1.000000e-09 : f64, clip_norm = 1.000000e-01 : f64, weight_decay = 2.000000e-04 : f64, warmup = 10000 : i64, total_steps = 500000 : i64, final_lr_ratio = 1.000000e-01 : f64, ema_gamma = 9.900000e-01 : f64}} {
+      -> (tensor<f32> {tvq.name = "loss"}, tensor<f32> {tvq.name = "ce"}) {
     %x0 = tvq.embedding %inputs, %p_embed : (tensor<?x?xi32>, tensor<259x2048xf32>) -> tensor<?x?x2048xf32>
     %x1, %commit1 = func.call @gau(%x0, %p_gau0_norm_gain, %p_gau0_norm_bias, %p_gau0_wq, %p_gau0_wkvg, %p_gau0_wo, %p_gau0_wr, %p_gau0_u, %p_gau0_w, %p_gau0_c_sum, %p_gau0_c_count)
         : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>) -> (tensor<?x?x2048xf32>, tensor<f32>)
@@ -1295,6 +1327,1081 @@ module attributes {tvq.model = {name = "imagenet64", layers = 24 : i64, d_model 
     %commit_term = tvq.scale %commit_sum48 {factor = 1.000000e-04 : f64} : tensor<f32>
     %loss = arith.addf %ce, %commit_term : tensor<f32>
     return %loss, %ce : tensor<f32>, tensor<f32>
+  }
+
+  func.func @train_loss(%p_embed: tensor<259x2048xf32> {tvq.name = "embed"},
+      %p_gau0_norm_gain: tensor<2048xf32> {tvq.name = "gau0.norm.gain"},
+      %p_gau0_norm_bias: tensor<2048xf32> {tvq.name = "gau0.norm.bias"},
+      %p_gau0_wq: tensor<2048x128xf32> {tvq.name = "gau0.wq"},
+      %p_gau0_wkvg: tensor<2048x8320xf32> {tvq.name = "gau0.wkvg"},
+      %p_gau0_wo: tensor<4096x2048xf32> {tvq.name = "gau0.wo"},
+      %p_gau0_wr: tensor<2048x128xf32> {tvq.name = "gau0.wr"},
+      %p_gau0_u: tensor<128xf32> {tvq.name = "gau0.u"},
+      %p_gau0_w: tensor<128xf32> {tvq.name = "gau0.w"},
+      %p_gau0_c_sum: tensor<512x128xf32> {tvq.name = "gau0.c_sum"},
+      %p_gau0_c_count: tensor<512xf32> {tvq.name = "gau0.c_count"},
+      %p_gau1_norm_gain: tensor<2048xf32> {tvq.name = "gau1.norm.gain"},
+      %p_gau1_norm_bias: tensor<2048xf32> {tvq.name = "gau1.norm.bias"},
+      %p_gau1_wq: tensor<2048x128xf32> {tvq.name = "gau1.wq"},
+      %p_gau1_wkvg: tensor<2048x8320xf32> {tvq.name = "gau1.wkvg"},
+      %p_gau1_wo: tensor<4096x2048xf32> {tvq.name = "gau1.wo"},
+      %p_gau1_wr: tensor<2048x128xf32> {tvq.name = "gau1.wr"},
+      %p_gau1_u: tensor<128xf32> {tvq.name = "gau1.u"},
+      %p_gau1_w: tensor<128xf32> {tvq.name = "gau1.w"},
+      %p_gau1_c_sum: tensor<512x128xf32> {tvq.name = "gau1.c_sum"},
+      %p_gau1_c_count: tensor<512xf32> {tvq.name = "gau1.c_count"},
+      %p_gau2_norm_gain: tensor<2048xf32> {tvq.name = "gau2.norm.gain"},
+      %p_gau2_norm_bias: tensor<2048xf32> {tvq.name = "gau2.norm.bias"},
+      %p_gau2_wq: tensor<2048x128xf32> {tvq.name = "gau2.wq"},
+      %p_gau2_wkvg: tensor<2048x8320xf32> {tvq.name = "gau2.wkvg"},
+      %p_gau2_wo: tensor<4096x2048xf32> {tvq.name = "gau2.wo"},
+      %p_gau2_wr: tensor<2048x128xf32> {tvq.name = "gau2.wr"},
+      %p_gau2_u: tensor<128xf32> {tvq.name = "gau2.u"},
+      %p_gau2_w: tensor<128xf32> {tvq.name = "gau2.w"},
+      %p_gau2_c_sum: tensor<512x128xf32> {tvq.name = "gau2.c_sum"},
+      %p_gau2_c_count: tensor<512xf32> {tvq.name = "gau2.c_count"},
+      %p_gau3_norm_gain: tensor<2048xf32> {tvq.name = "gau3.norm.gain"},
+      %p_gau3_norm_bias: tensor<2048xf32> {tvq.name = "gau3.norm.bias"},
+      %p_gau3_wq: tensor<2048x128xf32> {tvq.name = "gau3.wq"},
+      %p_gau3_wkvg: tensor<2048x8320xf32> {tvq.name = "gau3.wkvg"},
+      %p_gau3_wo: tensor<4096x2048xf32> {tvq.name = "gau3.wo"},
+      %p_gau3_wr: tensor<2048x128xf32> {tvq.name = "gau3.wr"},
+      %p_gau3_u: tensor<128xf32> {tvq.name = "gau3.u"},
+      %p_gau3_w: tensor<128xf32> {tvq.name = "gau3.w"},
+      %p_gau3_c_sum: tensor<512x128xf32> {tvq.name = "gau3.c_sum"},
+      %p_gau3_c_count: tensor<512xf32> {tvq.name = "gau3.c_count"},
+      %p_gau4_norm_gain: tensor<2048xf32> {tvq.name = "gau4.norm.gain"},
+      %p_gau4_norm_bias: tensor<2048xf32> {tvq.name = "gau4.norm.bias"},
+      %p_gau4_wq: tensor<2048x128xf32> {tvq.name = "gau4.wq"},
+      %p_gau4_wkvg: tensor<2048x8320xf32> {tvq.name = "gau4.wkvg"},
+      %p_gau4_wo: tensor<4096x2048xf32> {tvq.name = "gau4.wo"},
+      %p_gau4_wr: tensor<2048x128xf32> {tvq.name = "gau4.wr"},
+      %p_gau4_u: tensor<128xf32> {tvq.name = "gau4.u"},
+      %p_gau4_w: tensor<128xf32> {tvq.name = "gau4.w"},
+      %p_gau4_c_sum: tensor<512x128xf32> {tvq.name = "gau4.c_sum"},
+      %p_gau4_c_count: tensor<512xf32> {tvq.name = "gau4.c_count"},
+      %p_gau5_norm_gain: tensor<2048xf32> {tvq.name = "gau5.norm.gain"},
+      %p_gau5_norm_bias: tensor<2048xf32> {tvq.name = "gau5.norm.bias"},
+      %p_gau5_wq: tensor<2048x128xf32> {tvq.name = "gau5.wq"},
+      %p_gau5_wkvg: tensor<2048x8320xf32> {tvq.name = "gau5.wkvg"},
+      %p_gau5_wo: tensor<4096x2048xf32> {tvq.name = "gau5.wo"},
+      %p_gau5_wr: tensor<2048x128xf32> {tvq.name = "gau5.wr"},
+      %p_gau5_u: tensor<128xf32> {tvq.name = "gau5.u"},
+      %p_gau5_w: tensor<128xf32> {tvq.name = "gau5.w"},
+      %p_gau5_c_sum: tensor<512x128xf32> {tvq.name = "gau5.c_sum"},
+      %p_gau5_c_count: tensor<512xf32> {tvq.name = "gau5.c_count"},
+      %p_gau6_norm_gain: tensor<2048xf32> {tvq.name = "gau6.norm.gain"},
+      %p_gau6_norm_bias: tensor<2048xf32> {tvq.name = "gau6.norm.bias"},
+      %p_gau6_wq: tensor<2048x128xf32> {tvq.name = "gau6.wq"},
+      %p_gau6_wkvg: tensor<2048x8320xf32> {tvq.name = "gau6.wkvg"},
+      %p_gau6_wo: tensor<4096x2048xf32> {tvq.name = "gau6.wo"},
+      %p_gau6_wr: tensor<2048x128xf32> {tvq.name = "gau6.wr"},
+      %p_gau6_u: tensor<128xf32> {tvq.name = "gau6.u"},
+      %p_gau6_w: tensor<128xf32> {tvq.name = "gau6.w"},
+      %p_gau6_c_sum: tensor<512x128xf32> {tvq.name = "gau6.c_sum"},
+      %p_gau6_c_count: tensor<512xf32> {tvq.name = "gau6.c_count"},
+      %p_gau7_norm_gain: tensor<2048xf32> {tvq.name = "gau7.norm.gain"},
+      %p_gau7_norm_bias: tensor<2048xf32> {tvq.name = "gau7.norm.bias"},
+      %p_gau7_wq: tensor<2048x128xf32> {tvq.name = "gau7.wq"},
+      %p_gau7_wkvg: tensor<2048x8320xf32> {tvq.name = "gau7.wkvg"},
+      %p_gau7_wo: tensor<4096x2048xf32> {tvq.name = "gau7.wo"},
+      %p_gau7_wr: tensor<2048x128xf32> {tvq.name = "gau7.wr"},
+      %p_gau7_u: tensor<128xf32> {tvq.name = "gau7.u"},
+      %p_gau7_w: tensor<128xf32> {tvq.name = "gau7.w"},
+      %p_gau7_c_sum: tensor<512x128xf32> {tvq.name = "gau7.c_sum"},
+      %p_gau7_c_count: tensor<512xf32> {tvq.name = "gau7.c_count"},
+      %p_gau8_norm_gain: tensor<2048xf32> {tvq.name = "gau8.norm.gain"},
+      %p_gau8_norm_bias: tensor<2048xf32> {tvq.name = "gau8.norm.bias"},
+      %p_gau8_wq: tensor<2048x128xf32> {tvq.name = "gau8.wq"},
+      %p_gau8_wkvg: tensor<2048x8320xf32> {tvq.name = "gau8.wkvg"},
+      %p_gau8_wo: tensor<4096x2048xf32> {tvq.name = "gau8.wo"},
+      %p_gau8_wr: tensor<2048x128xf32> {tvq.name = "gau8.wr"},
+      %p_gau8_u: tensor<128xf32> {tvq.name = "gau8.u"},
+      %p_gau8_w: tensor<128xf32> {tvq.name = "gau8.w"},
+      %p_gau8_c_sum: tensor<512x128xf32> {tvq.name = "gau8.c_sum"},
+      %p_gau8_c_count: tensor<512xf32> {tvq.name = "gau8.c_count"},
+      %p_gau9_norm_gain: tensor<2048xf32> {tvq.name = "gau9.norm.gain"},
+      %p_gau9_norm_bias: tensor<2048xf32> {tvq.name = "gau9.norm.bias"},
+      %p_gau9_wq: tensor<2048x128xf32> {tvq.name = "gau9.wq"},
+      %p_gau9_wkvg: tensor<2048x8320xf32> {tvq.name = "gau9.wkvg"},
+      %p_gau9_wo: tensor<4096x2048xf32> {tvq.name = "gau9.wo"},
+      %p_gau9_wr: tensor<2048x128xf32> {tvq.name = "gau9.wr"},
+      %p_gau9_u: tensor<128xf32> {tvq.name = "gau9.u"},
+      %p_gau9_w: tensor<128xf32> {tvq.name = "gau9.w"},
+      %p_gau9_c_sum: tensor<512x128xf32> {tvq.name = "gau9.c_sum"},
+      %p_gau9_c_count: tensor<512xf32> {tvq.name = "gau9.c_count"},
+      %p_gau10_norm_gain: tensor<2048xf32> {tvq.name = "gau10.norm.gain"},
+      %p_gau10_norm_bias: tensor<2048xf32> {tvq.name = "gau10.norm.bias"},
+      %p_gau10_wq: tensor<2048x128xf32> {tvq.name = "gau10.wq"},
+      %p_gau10_wkvg: tensor<2048x8320xf32> {tvq.name = "gau10.wkvg"},
+      %p_gau10_wo: tensor<4096x2048xf32> {tvq.name = "gau10.wo"},
+      %p_gau10_wr: tensor<2048x128xf32> {tvq.name = "gau10.wr"},
+      %p_gau10_u: tensor<128xf32> {tvq.name = "gau10.u"},
+      %p_gau10_w: tensor<128xf32> {tvq.name = "gau10.w"},
+      %p_gau10_c_sum: tensor<512x128xf32> {tvq.name = "gau10.c_sum"},
+      %p_gau10_c_count: tensor<512xf32> {tvq.name = "gau10.c_count"},
+      %p_gau11_norm_gain: tensor<2048xf32> {tvq.name = "gau11.norm.gain"},
+      %p_gau11_norm_bias: tensor<2048xf32> {tvq.name = "gau11.norm.bias"},
+      %p_gau11_wq: tensor<2048x128xf32> {tvq.name = "gau11.wq"},
+      %p_gau11_wkvg: tensor<2048x8320xf32> {tvq.name = "gau11.wkvg"},
+      %p_gau11_wo: tensor<4096x2048xf32> {tvq.name = "gau11.wo"},
+      %p_gau11_wr: tensor<2048x128xf32> {tvq.name = "gau11.wr"},
+      %p_gau11_u: tensor<128xf32> {tvq.name = "gau11.u"},
+      %p_gau11_w: tensor<128xf32> {tvq.name = "gau11.w"},
+      %p_gau11_c_sum: tensor<512x128xf32> {tvq.name = "gau11.c_sum"},
+      %p_gau11_c_count: tensor<512xf32> {tvq.name = "gau11.c_count"},
+      %p_gau12_norm_gain: tensor<2048xf32> {tvq.name = "gau12.norm.gain"},
+      %p_gau12_norm_bias: tensor<2048xf32> {tvq.name = "gau12.norm.bias"},
+      %p_gau12_wq: tensor<2048x128xf32> {tvq.name = "gau12.wq"},
+      %p_gau12_wkvg: tensor<2048x8320xf32> {tvq.name = "gau12.wkvg"},
+      %p_gau12_wo: tensor<4096x2048xf32> {tvq.name = "gau12.wo"},
+      %p_gau12_wr: tensor<2048x128xf32> {tvq.name = "gau12.wr"},
+      %p_gau12_u: tensor<128xf32> {tvq.name = "gau12.u"},
+      %p_gau12_w: tensor<128xf32> {tvq.name = "gau12.w"},
+      %p_gau12_c_sum: tensor<512x128xf32> {tvq.name = "gau12.c_sum"},
+      %p_gau12_c_count: tensor<512xf32> {tvq.name = "gau12.c_count"},
+      %p_gau13_norm_gain: tensor<2048xf32> {tvq.name = "gau13.norm.gain"},
+      %p_gau13_norm_bias: tensor<2048xf32> {tvq.name = "gau13.norm.bias"},
+      %p_gau13_wq: tensor<2048x128xf32> {tvq.name = "gau13.wq"},
+      %p_gau13_wkvg: tensor<2048x8320xf32> {tvq.name = "gau13.wkvg"},
+      %p_gau13_wo: tensor<4096x2048xf32> {tvq.name = "gau13.wo"},
+      %p_gau13_wr: tensor<2048x128xf32> {tvq.name = "gau13.wr"},
+      %p_gau13_u: tensor<128xf32> {tvq.name = "gau13.u"},
+      %p_gau13_w: tensor<128xf32> {tvq.name = "gau13.w"},
+      %p_gau13_c_sum: tensor<512x128xf32> {tvq.name = "gau13.c_sum"},
+      %p_gau13_c_count: tensor<512xf32> {tvq.name = "gau13.c_count"},
+      %p_gau14_norm_gain: tensor<2048xf32> {tvq.name = "gau14.norm.gain"},
+      %p_gau14_norm_bias: tensor<2048xf32> {tvq.name = "gau14.norm.bias"},
+      %p_gau14_wq: tensor<2048x128xf32> {tvq.name = "gau14.wq"},
+      %p_gau14_wkvg: tensor<2048x8320xf32> {tvq.name = "gau14.wkvg"},
+      %p_gau14_wo: tensor<4096x2048xf32> {tvq.name = "gau14.wo"},
+      %p_gau14_wr: tensor<2048x128xf32> {tvq.name = "gau14.wr"},
+      %p_gau14_u: tensor<128xf32> {tvq.name = "gau14.u"},
+      %p_gau14_w: tensor<128xf32> {tvq.name = "gau14.w"},
+      %p_gau14_c_sum: tensor<512x128xf32> {tvq.name = "gau14.c_sum"},
+      %p_gau14_c_count: tensor<512xf32> {tvq.name = "gau14.c_count"},
+      %p_gau15_norm_gain: tensor<2048xf32> {tvq.name = "gau15.norm.gain"},
+      %p_gau15_norm_bias: tensor<2048xf32> {tvq.name = "gau15.norm.bias"},
+      %p_gau15_wq: tensor<2048x128xf32> {tvq.name = "gau15.wq"},
+      %p_gau15_wkvg: tensor<2048x8320xf32> {tvq.name = "gau15.wkvg"},
+      %p_gau15_wo: tensor<4096x2048xf32> {tvq.name = "gau15.wo"},
+      %p_gau15_wr: tensor<2048x128xf32> {tvq.name = "gau15.wr"},
+      %p_gau15_u: tensor<128xf32> {tvq.name = "gau15.u"},
+      %p_gau15_w: tensor<128xf32> {tvq.name = "gau15.w"},
+      %p_gau15_c_sum: tensor<512x128xf32> {tvq.name = "gau15.c_sum"},
+      %p_gau15_c_count: tensor<512xf32> {tvq.name = "gau15.c_count"},
+      %p_gau16_norm_gain: tensor<2048xf32> {tvq.name = "gau16.norm.gain"},
+      %p_gau16_norm_bias: tensor<2048xf32> {tvq.name = "gau16.norm.bias"},
+      %p_gau16_wq: tensor<2048x128xf32> {tvq.name = "gau16.wq"},
+      %p_gau16_wkvg: tensor<2048x8320xf32> {tvq.name = "gau16.wkvg"},
+      %p_gau16_wo: tensor<4096x2048xf32> {tvq.name = "gau16.wo"},
+      %p_gau16_wr: tensor<2048x128xf32> {tvq.name = "gau16.wr"},
+      %p_gau16_u: tensor<128xf32> {tvq.name = "gau16.u"},
+      %p_gau16_w: tensor<128xf32> {tvq.name = "gau16.w"},
+      %p_gau16_c_sum: tensor<512x128xf32> {tvq.name = "gau16.c_sum"},
+      %p_gau16_c_count: tensor<512xf32> {tvq.name = "gau16.c_count"},
+      %p_gau17_norm_gain: tensor<2048xf32> {tvq.name = "gau17.norm.gain"},
+      %p_gau17_norm_bias: tensor<2048xf32> {tvq.name = "gau17.norm.bias"},
+      %p_gau17_wq: tensor<2048x128xf32> {tvq.name = "gau17.wq"},
+      %p_gau17_wkvg: tensor<2048x8320xf32> {tvq.name = "gau17.wkvg"},
+      %p_gau17_wo: tensor<4096x2048xf32> {tvq.name = "gau17.wo"},
+      %p_gau17_wr: tensor<2048x128xf32> {tvq.name = "gau17.wr"},
+      %p_gau17_u: tensor<128xf32> {tvq.name = "gau17.u"},
+      %p_gau17_w: tensor<128xf32> {tvq.name = "gau17.w"},
+      %p_gau17_c_sum: tensor<512x128xf32> {tvq.name = "gau17.c_sum"},
+      %p_gau17_c_count: tensor<512xf32> {tvq.name = "gau17.c_count"},
+      %p_gau18_norm_gain: tensor<2048xf32> {tvq.name = "gau18.norm.gain"},
+      %p_gau18_norm_bias: tensor<2048xf32> {tvq.name = "gau18.norm.bias"},
+      %p_gau18_wq: tensor<2048x128xf32> {tvq.name = "gau18.wq"},
+      %p_gau18_wkvg: tensor<2048x8320xf32> {tvq.name = "gau18.wkvg"},
+      %p_gau18_wo: tensor<4096x2048xf32> {tvq.name = "gau18.wo"},
+      %p_gau18_wr: tensor<2048x128xf32> {tvq.name = "gau18.wr"},
+      %p_gau18_u: tensor<128xf32> {tvq.name = "gau18.u"},
+      %p_gau18_w: tensor<128xf32> {tvq.name = "gau18.w"},
+      %p_gau18_c_sum: tensor<512x128xf32> {tvq.name = "gau18.c_sum"},
+      %p_gau18_c_count: tensor<512xf32> {tvq.name = "gau18.c_count"},
+      %p_gau19_norm_gain: tensor<2048xf32> {tvq.name = "gau19.norm.gain"},
+      %p_gau19_norm_bias: tensor<2048xf32> {tvq.name = "gau19.norm.bias"},
+      %p_gau19_wq: tensor<2048x128xf32> {tvq.name = "gau19.wq"},
+      %p_gau19_wkvg: tensor<2048x8320xf32> {tvq.name = "gau19.wkvg"},
+      %p_gau19_wo: tensor<4096x2048xf32> {tvq.name = "gau19.wo"},
+      %p_gau19_wr: tensor<2048x128xf32> {tvq.name = "gau19.wr"},
+      %p_gau19_u: tensor<128xf32> {tvq.name = "gau19.u"},
+      %p_gau19_w: tensor<128xf32> {tvq.name = "gau19.w"},
+      %p_gau19_c_sum: tensor<512x128xf32> {tvq.name = "gau19.c_sum"},
+      %p_gau19_c_count: tensor<512xf32> {tvq.name = "gau19.c_count"},
+      %p_gau20_norm_gain: tensor<2048xf32> {tvq.name = "gau20.norm.gain"},
+      %p_gau20_norm_bias: tensor<2048xf32> {tvq.name = "gau20.norm.bias"},
+      %p_gau20_wq: tensor<2048x128xf32> {tvq.name = "gau20.wq"},
+      %p_gau20_wkvg: tensor<2048x8320xf32> {tvq.name = "gau20.wkvg"},
+      %p_gau20_wo: tensor<4096x2048xf32> {tvq.name = "gau20.wo"},
+      %p_gau20_wr: tensor<2048x128xf32> {tvq.name = "gau20.wr"},
+      %p_gau20_u: tensor<128xf32> {tvq.name = "gau20.u"},
+      %p_gau20_w: tensor<128xf32> {tvq.name = "gau20.w"},
+      %p_gau20_c_sum: tensor<512x128xf32> {tvq.name = "gau20.c_sum"},
+      %p_gau20_c_count: tensor<512xf32> {tvq.name = "gau20.c_count"},
+      %p_gau21_norm_gain: tensor<2048xf32> {tvq.name = "gau21.norm.gain"},
+      %p_gau21_norm_bias: tensor<2048xf32> {tvq.name = "gau21.norm.bias"},
+      %p_gau21_wq: tensor<2048x128xf32> {tvq.name = "gau21.wq"},
+      %p_gau21_wkvg: tensor<2048x8320xf32> {tvq.name = "gau21.wkvg"},
+      %p_gau21_wo: tensor<4096x2048xf32> {tvq.name = "gau21.wo"},
+      %p_gau21_wr: tensor<2048x128xf32> {tvq.name = "gau21.wr"},
+      %p_gau21_u: tensor<128xf32> {tvq.name = "gau21.u"},
+      %p_gau21_w: tensor<128xf32> {tvq.name = "gau21.w"},
+      %p_gau21_c_sum: tensor<512x128xf32> {tvq.name = "gau21.c_sum"},
+      %p_gau21_c_count: tensor<512xf32> {tvq.name = "gau21.c_count"},
+      %p_gau22_norm_gain: tensor<2048xf32> {tvq.name = "gau22.norm.gain"},
+      %p_gau22_norm_bias: tensor<2048xf32> {tvq.name = "gau22.norm.bias"},
+      %p_gau22_wq: tensor<2048x128xf32> {tvq.name = "gau22.wq"},
+      %p_gau22_wkvg: tensor<2048x8320xf32> {tvq.name = "gau22.wkvg"},
+      %p_gau22_wo: tensor<4096x2048xf32> {tvq.name = "gau22.wo"},
+      %p_gau22_wr: tensor<2048x128xf32> {tvq.name = "gau22.wr"},
+      %p_gau22_u: tensor<128xf32> {tvq.name = "gau22.u"},
+      %p_gau22_w: tensor<128xf32> {tvq.name = "gau22.w"},
+      %p_gau22_c_sum: tensor<512x128xf32> {tvq.name = "gau22.c_sum"},
+      %p_gau22_c_count: tensor<512xf32> {tvq.name = "gau22.c_count"},
+      %p_gau23_norm_gain: tensor<2048xf32> {tvq.name = "gau23.norm.gain"},
+      %p_gau23_norm_bias: tensor<2048xf32> {tvq.name = "gau23.norm.bias"},
+      %p_gau23_wq: tensor<2048x128xf32> {tvq.name = "gau23.wq"},
+      %p_gau23_wkvg: tensor<2048x8320xf32> {tvq.name = "gau23.wkvg"},
+      %p_gau23_wo: tensor<4096x2048xf32> {tvq.name = "gau23.wo"},
+      %p_gau23_wr: tensor<2048x128xf32> {tvq.name = "gau23.wr"},
+      %p_gau23_u: tensor<128xf32> {tvq.name = "gau23.u"},
+      %p_gau23_w: tensor<128xf32> {tvq.name = "gau23.w"},
+      %p_gau23_c_sum: tensor<512x128xf32> {tvq.name = "gau23.c_sum"},
+      %p_gau23_c_count: tensor<512xf32> {tvq.name = "gau23.c_count"},
+      %p_gau24_norm_gain: tensor<2048xf32> {tvq.name = "gau24.norm.gain"},
+      %p_gau24_norm_bias: tensor<2048xf32> {tvq.name = "gau24.norm.bias"},
+      %p_gau24_wq: tensor<2048x128xf32> {tvq.name = "gau24.wq"},
+      %p_gau24_wkvg: tensor<2048x8320xf32> {tvq.name = "gau24.wkvg"},
+      %p_gau24_wo: tensor<4096x2048xf32> {tvq.name = "gau24.wo"},
+      %p_gau24_wr: tensor<2048x128xf32> {tvq.name = "gau24.wr"},
+      %p_gau24_u: tensor<128xf32> {tvq.name = "gau24.u"},
+      %p_gau24_w: tensor<128xf32> {tvq.name = "gau24.w"},
+      %p_gau24_c_sum: tensor<512x128xf32> {tvq.name = "gau24.c_sum"},
+      %p_gau24_c_count: tensor<512xf32> {tvq.name = "gau24.c_count"},
+      %p_gau25_norm_gain: tensor<2048xf32> {tvq.name = "gau25.norm.gain"},
+      %p_gau25_norm_bias: tensor<2048xf32> {tvq.name = "gau25.norm.bias"},
+      %p_gau25_wq: tensor<2048x128xf32> {tvq.name = "gau25.wq"},
+      %p_gau25_wkvg: tensor<2048x8320xf32> {tvq.name = "gau25.wkvg"},
+      %p_gau25_wo: tensor<4096x2048xf32> {tvq.name = "gau25.wo"},
+      %p_gau25_wr: tensor<2048x128xf32> {tvq.name = "gau25.wr"},
+      %p_gau25_u: tensor<128xf32> {tvq.name = "gau25.u"},
+      %p_gau25_w: tensor<128xf32> {tvq.name = "gau25.w"},
+      %p_gau25_c_sum: tensor<512x128xf32> {tvq.name = "gau25.c_sum"},
+      %p_gau25_c_count: tensor<512xf32> {tvq.name = "gau25.c_count"},
+      %p_gau26_norm_gain: tensor<2048xf32> {tvq.name = "gau26.norm.gain"},
+      %p_gau26_norm_bias: tensor<2048xf32> {tvq.name = "gau26.norm.bias"},
+      %p_gau26_wq: tensor<2048x128xf32> {tvq.name = "gau26.wq"},
+      %p_gau26_wkvg: tensor<2048x8320xf32> {tvq.name = "gau26.wkvg"},
+      %p_gau26_wo: tensor<4096x2048xf32> {tvq.name = "gau26.wo"},
+      %p_gau26_wr: tensor<2048x128xf32> {tvq.name = "gau26.wr"},
+      %p_gau26_u: tensor<128xf32> {tvq.name = "gau26.u"},
+      %p_gau26_w: tensor<128xf32> {tvq.name = "gau26.w"},
+      %p_gau26_c_sum: tensor<512x128xf32> {tvq.name = "gau26.c_sum"},
+      %p_gau26_c_count: tensor<512xf32> {tvq.name = "gau26.c_count"},
+      %p_gau27_norm_gain: tensor<2048xf32> {tvq.name = "gau27.norm.gain"},
+      %p_gau27_norm_bias: tensor<2048xf32> {tvq.name = "gau27.norm.bias"},
+      %p_gau27_wq: tensor<2048x128xf32> {tvq.name = "gau27.wq"},
+      %p_gau27_wkvg: tensor<2048x8320xf32> {tvq.name = "gau27.wkvg"},
+      %p_gau27_wo: tensor<4096x2048xf32> {tvq.name = "gau27.wo"},
+      %p_gau27_wr: tensor<2048x128xf32> {tvq.name = "gau27.wr"},
+      %p_gau27_u: tensor<128xf32> {tvq.name = "gau27.u"},
+      %p_gau27_w: tensor<128xf32> {tvq.name = "gau27.w"},
+      %p_gau27_c_sum: tensor<512x128xf32> {tvq.name = "gau27.c_sum"},
+      %p_gau27_c_count: tensor<512xf32> {tvq.name = "gau27.c_count"},
+      %p_gau28_norm_gain: tensor<2048xf32> {tvq.name = "gau28.norm.gain"},
+      %p_gau28_norm_bias: tensor<2048xf32> {tvq.name = "gau28.norm.bias"},
+      %p_gau28_wq: tensor<2048x128xf32> {tvq.name = "gau28.wq"},
+      %p_gau28_wkvg: tensor<2048x8320xf32> {tvq.name = "gau28.wkvg"},
+      %p_gau28_wo: tensor<4096x2048xf32> {tvq.name = "gau28.wo"},
+      %p_gau28_wr: tensor<2048x128xf32> {tvq.name = "gau28.wr"},
+      %p_gau28_u: tensor<128xf32> {tvq.name = "gau28.u"},
+      %p_gau28_w: tensor<128xf32> {tvq.name = "gau28.w"},
+      %p_gau28_c_sum: tensor<512x128xf32> {tvq.name = "gau28.c_sum"},
+      %p_gau28_c_count: tensor<512xf32> {tvq.name = "gau28.c_count"},
+      %p_gau29_norm_gain: tensor<2048xf32> {tvq.name = "gau29.norm.gain"},
+      %p_gau29_norm_bias: tensor<2048xf32> {tvq.name = "gau29.norm.bias"},
+      %p_gau29_wq: tensor<2048x128xf32> {tvq.name = "gau29.wq"},
+      %p_gau29_wkvg: tensor<2048x8320xf32> {tvq.name = "gau29.wkvg"},
+      %p_gau29_wo: tensor<4096x2048xf32> {tvq.name = "gau29.wo"},
+      %p_gau29_wr: tensor<2048x128xf32> {tvq.name = "gau29.wr"},
+      %p_gau29_u: tensor<128xf32> {tvq.name = "gau29.u"},
+      %p_gau29_w: tensor<128xf32> {tvq.name = "gau29.w"},
+      %p_gau29_c_sum: tensor<512x128xf32> {tvq.name = "gau29.c_sum"},
+      %p_gau29_c_count: tensor<512xf32> {tvq.name = "gau29.c_count"},
+      %p_gau30_norm_gain: tensor<2048xf32> {tvq.name = "gau30.norm.gain"},
+      %p_gau30_norm_bias: tensor<2048xf32> {tvq.name = "gau30.norm.bias"},
+      %p_gau30_wq: tensor<2048x128xf32> {tvq.name = "gau30.wq"},
+      %p_gau30_wkvg: tensor<2048x8320xf32> {tvq.name = "gau30.wkvg"},
+      %p_gau30_wo: tensor<4096x2048xf32> {tvq.name = "gau30.wo"},
+      %p_gau30_wr: tensor<2048x128xf32> {tvq.name = "gau30.wr"},
+      %p_gau30_u: tensor<128xf32> {tvq.name = "gau30.u"},
+      %p_gau30_w: tensor<128xf32> {tvq.name = "gau30.w"},
+      %p_gau30_c_sum: tensor<512x128xf32> {tvq.name = "gau30.c_sum"},
+      %p_gau30_c_count: tensor<512xf32> {tvq.name = "gau30.c_count"},
+      %p_gau31_norm_gain: tensor<2048xf32> {tvq.name = "gau31.norm.gain"},
+      %p_gau31_norm_bias: tensor<2048xf32> {tvq.name = "gau31.norm.bias"},
+      %p_gau31_wq: tensor<2048x128xf32> {tvq.name = "gau31.wq"},
+      %p_gau31_wkvg: tensor<2048x8320xf32> {tvq.name = "gau31.wkvg"},
+      %p_gau31_wo: tensor<4096x2048xf32> {tvq.name = "gau31.wo"},
+      %p_gau31_wr: tensor<2048x128xf32> {tvq.name = "gau31.wr"},
+      %p_gau31_u: tensor<128xf32> {tvq.name = "gau31.u"},
+      %p_gau31_w: tensor<128xf32> {tvq.name = "gau31.w"},
+      %p_gau31_c_sum: tensor<512x128xf32> {tvq.name = "gau31.c_sum"},
+      %p_gau31_c_count: tensor<512xf32> {tvq.name = "gau31.c_count"},
+      %p_gau32_norm_gain: tensor<2048xf32> {tvq.name = "gau32.norm.gain"},
+      %p_gau32_norm_bias: tensor<2048xf32> {tvq.name = "gau32.norm.bias"},
+      %p_gau32_wq: tensor<2048x128xf32> {tvq.name = "gau32.wq"},
+      %p_gau32_wkvg: tensor<2048x8320xf32> {tvq.name = "gau32.wkvg"},
+      %p_gau32_wo: tensor<4096x2048xf32> {tvq.name = "gau32.wo"},
+      %p_gau32_wr: tensor<2048x128xf32> {tvq.name = "gau32.wr"},
+      %p_gau32_u: tensor<128xf32> {tvq.name = "gau32.u"},
+      %p_gau32_w: tensor<128xf32> {tvq.name = "gau32.w"},
+      %p_gau32_c_sum: tensor<512x128xf32> {tvq.name = "gau32.c_sum"},
+      %p_gau32_c_count: tensor<512xf32> {tvq.name = "gau32.c_count"},
+      %p_gau33_norm_gain: tensor<2048xf32> {tvq.name = "gau33.norm.gain"},
+      %p_gau33_norm_bias: tensor<2048xf32> {tvq.name = "gau33.norm.bias"},
+      %p_gau33_wq: tensor<2048x128xf32> {tvq.name = "gau33.wq"},
+      %p_gau33_wkvg: tensor<2048x8320xf32> {tvq.name = "gau33.wkvg"},
+      %p_gau33_wo: tensor<4096x2048xf32> {tvq.name = "gau33.wo"},
+      %p_gau33_wr: tensor<2048x128xf32> {tvq.name = "gau33.wr"},
+      %p_gau33_u: tensor<128xf32> {tvq.name = "gau33.u"},
+      %p_gau33_w: tensor<128xf32> {tvq.name = "gau33.w"},
+      %p_gau33_c_sum: tensor<512x128xf32> {tvq.name = "gau33.c_sum"},
+      %p_gau33_c_count: tensor<512xf32> {tvq.name = "gau33.c_count"},
+      %p_gau34_norm_gain: tensor<2048xf32> {tvq.name = "gau34.norm.gain"},
+      %p_gau34_norm_bias: tensor<2048xf32> {tvq.name = "gau34.norm.bias"},
+      %p_gau34_wq: tensor<2048x128xf32> {tvq.name = "gau34.wq"},
+      %p_gau34_wkvg: tensor<2048x8320xf32> {tvq.name = "gau34.wkvg"},
+      %p_gau34_wo: tensor<4096x2048xf32> {tvq.name = "gau34.wo"},
+      %p_gau34_wr: tensor<2048x128xf32> {tvq.name = "gau34.wr"},
+      %p_gau34_u: tensor<128xf32> {tvq.name = "gau34.u"},
+      %p_gau34_w: tensor<128xf32> {tvq.name = "gau34.w"},
+      %p_gau34_c_sum: tensor<512x128xf32> {tvq.name = "gau34.c_sum"},
+      %p_gau34_c_count: tensor<512xf32> {tvq.name = "gau34.c_count"},
+      %p_gau35_norm_gain: tensor<2048xf32> {tvq.name = "gau35.norm.gain"},
+      %p_gau35_norm_bias: tensor<2048xf32> {tvq.name = "gau35.norm.bias"},
+      %p_gau35_wq: tensor<2048x128xf32> {tvq.name = "gau35.wq"},
+      %p_gau35_wkvg: tensor<2048x8320xf32> {tvq.name = "gau35.wkvg"},
+      %p_gau35_wo: tensor<4096x2048xf32> {tvq.name = "gau35.wo"},
+      %p_gau35_wr: tensor<2048x128xf32> {tvq.name = "gau35.wr"},
+      %p_gau35_u: tensor<128xf32> {tvq.name = "gau35.u"},
+      %p_gau35_w: tensor<128xf32> {tvq.name = "gau35.w"},
+      %p_gau35_c_sum: tensor<512x128xf32> {tvq.name = "gau35.c_sum"},
+      %p_gau35_c_count: tensor<512xf32> {tvq.name = "gau35.c_count"},
+      %p_gau36_norm_gain: tensor<2048xf32> {tvq.name = "gau36.norm.gain"},
+      %p_gau36_norm_bias: tensor<2048xf32> {tvq.name = "gau36.norm.bias"},
+      %p_gau36_wq: tensor<2048x128xf32> {tvq.name = "gau36.wq"},
+      %p_gau36_wkvg: tensor<2048x8320xf32> {tvq.name = "gau36.wkvg"},
+      %p_gau36_wo: tensor<4096x2048xf32> {tvq.name = "gau36.wo"},
+      %p_gau36_wr: tensor<2048x128xf32> {tvq.name = "gau36.wr"},
+      %p_gau36_u: tensor<128xf32> {tvq.name = "gau36.u"},
+      %p_gau36_w: tensor<128xf32> {tvq.name = "gau36.w"},
+      %p_gau36_c_sum: tensor<512x128xf32> {tvq.name = "gau36.c_sum"},
+      %p_gau36_c_count: tensor<512xf32> {tvq.name = "gau36.c_count"},
+      %p_gau37_norm_gain: tensor<2048xf32> {tvq.name = "gau37.norm.gain"},
+      %p_gau37_norm_bias: tensor<2048xf32> {tvq.name = "gau37.norm.bias"},
+      %p_gau37_wq: tensor<2048x128xf32> {tvq.name = "gau37.wq"},
+      %p_gau37_wkvg: tensor<2048x8320xf32> {tvq.name = "gau37.wkvg"},
+      %p_gau37_wo: tensor<4096x2048xf32> {tvq.name = "gau37.wo"},
+      %p_gau37_wr: tensor<2048x128xf32> {tvq.name = "gau37.wr"},
+      %p_gau37_u: tensor<128xf32> {tvq.name = "gau37.u"},
+      %p_gau37_w: tensor<128xf32> {tvq.name = "gau37.w"},
+      %p_gau37_c_sum: tensor<512x128xf32> {tvq.name = "gau37.c_sum"},
+      %p_gau37_c_count: tensor<512xf32> {tvq.name = "gau37.c_count"},
+      %p_gau38_norm_gain: tensor<2048xf32> {tvq.name = "gau38.norm.gain"},
+      %p_gau38_norm_bias: tensor<2048xf32> {tvq.name = "gau38.norm.bias"},
+      %p_gau38_wq: tensor<2048x128xf32> {tvq.name = "gau38.wq"},
+      %p_gau38_wkvg: tensor<2048x8320xf32> {tvq.name = "gau38.wkvg"},
+      %p_gau38_wo: tensor<4096x2048xf32> {tvq.name = "gau38.wo"},
+      %p_gau38_wr: tensor<2048x128xf32> {tvq.name = "gau38.wr"},
+      %p_gau38_u: tensor<128xf32> {tvq.name = "gau38.u"},
+      %p_gau38_w: tensor<128xf32> {tvq.name = "gau38.w"},
+      %p_gau38_c_sum: tensor<512x128xf32> {tvq.name = "gau38.c_sum"},
+      %p_gau38_c_count: tensor<512xf32> {tvq.name = "gau38.c_count"},
+      %p_gau39_norm_gain: tensor<2048xf32> {tvq.name = "gau39.norm.gain"},
+      %p_gau39_norm_bias: tensor<2048xf32> {tvq.name = "gau39.norm.bias"},
+      %p_gau39_wq: tensor<2048x128xf32> {tvq.name = "gau39.wq"},
+      %p_gau39_wkvg: tensor<2048x8320xf32> {tvq.name = "gau39.wkvg"},
+      %p_gau39_wo: tensor<4096x2048xf32> {tvq.name = "gau39.wo"},
+      %p_gau39_wr: tensor<2048x128xf32> {tvq.name = "gau39.wr"},
+      %p_gau39_u: tensor<128xf32> {tvq.name = "gau39.u"},
+      %p_gau39_w: tensor<128xf32> {tvq.name = "gau39.w"},
+      %p_gau39_c_sum: tensor<512x128xf32> {tvq.name = "gau39.c_sum"},
+      %p_gau39_c_count: tensor<512xf32> {tvq.name = "gau39.c_count"},
+      %p_gau40_norm_gain: tensor<2048xf32> {tvq.name = "gau40.norm.gain"},
+      %p_gau40_norm_bias: tensor<2048xf32> {tvq.name = "gau40.norm.bias"},
+      %p_gau40_wq: tensor<2048x128xf32> {tvq.name = "gau40.wq"},
+      %p_gau40_wkvg: tensor<2048x8320xf32> {tvq.name = "gau40.wkvg"},
+      %p_gau40_wo: tensor<4096x2048xf32> {tvq.name = "gau40.wo"},
+      %p_gau40_wr: tensor<2048x128xf32> {tvq.name = "gau40.wr"},
+      %p_gau40_u: tensor<128xf32> {tvq.name = "gau40.u"},
+      %p_gau40_w: tensor<128xf32> {tvq.name = "gau40.w"},
+      %p_gau40_c_sum: tensor<512x128xf32> {tvq.name = "gau40.c_sum"},
+      %p_gau40_c_count: tensor<512xf32> {tvq.name = "gau40.c_count"},
+      %p_gau41_norm_gain: tensor<2048xf32> {tvq.name = "gau41.norm.gain"},
+      %p_gau41_norm_bias: tensor<2048xf32> {tvq.name = "gau41.norm.bias"},
+      %p_gau41_wq: tensor<2048x128xf32> {tvq.name = "gau41.wq"},
+      %p_gau41_wkvg: tensor<2048x8320xf32> {tvq.name = "gau41.wkvg"},
+      %p_gau41_wo: tensor<4096x2048xf32> {tvq.name = "gau41.wo"},
+      %p_gau41_wr: tensor<2048x128xf32> {tvq.name = "gau41.wr"},
+      %p_gau41_u: tensor<128xf32> {tvq.name = "gau41.u"},
+      %p_gau41_w: tensor<128xf32> {tvq.name = "gau41.w"},
+      %p_gau41_c_sum: tensor<512x128xf32> {tvq.name = "gau41.c_sum"},
+      %p_gau41_c_count: tensor<512xf32> {tvq.name = "gau41.c_count"},
+      %p_gau42_norm_gain: tensor<2048xf32> {tvq.name = "gau42.norm.gain"},
+      %p_gau42_norm_bias: tensor<2048xf32> {tvq.name = "gau42.norm.bias"},
+      %p_gau42_wq: tensor<2048x128xf32> {tvq.name = "gau42.wq"},
+      %p_gau42_wkvg: tensor<2048x8320xf32> {tvq.name = "gau42.wkvg"},
+      %p_gau42_wo: tensor<4096x2048xf32> {tvq.name = "gau42.wo"},
+      %p_gau42_wr: tensor<2048x128xf32> {tvq.name = "gau42.wr"},
+      %p_gau42_u: tensor<128xf32> {tvq.name = "gau42.u"},
+      %p_gau42_w: tensor<128xf32> {tvq.name = "gau42.w"},
+      %p_gau42_c_sum: tensor<512x128xf32> {tvq.name = "gau42.c_sum"},
+      %p_gau42_c_count: tensor<512xf32> {tvq.name = "gau42.c_count"},
+      %p_gau43_norm_gain: tensor<2048xf32> {tvq.name = "gau43.norm.gain"},
+      %p_gau43_norm_bias: tensor<2048xf32> {tvq.name = "gau43.norm.bias"},
+      %p_gau43_wq: tensor<2048x128xf32> {tvq.name = "gau43.wq"},
+      %p_gau43_wkvg: tensor<2048x8320xf32> {tvq.name = "gau43.wkvg"},
+      %p_gau43_wo: tensor<4096x2048xf32> {tvq.name = "gau43.wo"},
+      %p_gau43_wr: tensor<2048x128xf32> {tvq.name = "gau43.wr"},
+      %p_gau43_u: tensor<128xf32> {tvq.name = "gau43.u"},
+      %p_gau43_w: tensor<128xf32> {tvq.name = "gau43.w"},
+      %p_gau43_c_sum: tensor<512x128xf32> {tvq.name = "gau43.c_sum"},
+      %p_gau43_c_count: tensor<512xf32> {tvq.name = "gau43.c_count"},
+      %p_gau44_norm_gain: tensor<2048xf32> {tvq.name = "gau44.norm.gain"},
+      %p_gau44_norm_bias: tensor<2048xf32> {tvq.name = "gau44.norm.bias"},
+      %p_gau44_wq: tensor<2048x128xf32> {tvq.name = "gau44.wq"},
+      %p_gau44_wkvg: tensor<2048x8320xf32> {tvq.name = "gau44.wkvg"},
+      %p_gau44_wo: tensor<4096x2048xf32> {tvq.name = "gau44.wo"},
+      %p_gau44_wr: tensor<2048x128xf32> {tvq.name = "gau44.wr"},
+      %p_gau44_u: tensor<128xf32> {tvq.name = "gau44.u"},
+      %p_gau44_w: tensor<128xf32> {tvq.name = "gau44.w"},
+      %p_gau44_c_sum: tensor<512x128xf32> {tvq.name = "gau44.c_sum"},
+      %p_gau44_c_count: tensor<512xf32> {tvq.name = "gau44.c_count"},
+      %p_gau45_norm_gain: tensor<2048xf32> {tvq.name = "gau45.norm.gain"},
+      %p_gau45_norm_bias: tensor<2048xf32> {tvq.name = "gau45.norm.bias"},
+      %p_gau45_wq: tensor<2048x128xf32> {tvq.name = "gau45.wq"},
+      %p_gau45_wkvg: tensor<2048x8320xf32> {tvq.name = "gau45.wkvg"},
+      %p_gau45_wo: tensor<4096x2048xf32> {tvq.name = "gau45.wo"},
+      %p_gau45_wr: tensor<2048x128xf32> {tvq.name = "gau45.wr"},
+      %p_gau45_u: tensor<128xf32> {tvq.name = "gau45.u"},
+      %p_gau45_w: tensor<128xf32> {tvq.name = "gau45.w"},
+      %p_gau45_c_sum: tensor<512x128xf32> {tvq.name = "gau45.c_sum"},
+      %p_gau45_c_count: tensor<512xf32> {tvq.name = "gau45.c_count"},
+      %p_gau46_norm_gain: tensor<2048xf32> {tvq.name = "gau46.norm.gain"},
+      %p_gau46_norm_bias: tensor<2048xf32> {tvq.name = "gau46.norm.bias"},
+      %p_gau46_wq: tensor<2048x128xf32> {tvq.name = "gau46.wq"},
+      %p_gau46_wkvg: tensor<2048x8320xf32> {tvq.name = "gau46.wkvg"},
+      %p_gau46_wo: tensor<4096x2048xf32> {tvq.name = "gau46.wo"},
+      %p_gau46_wr: tensor<2048x128xf32> {tvq.name = "gau46.wr"},
+      %p_gau46_u: tensor<128xf32> {tvq.name = "gau46.u"},
+      %p_gau46_w: tensor<128xf32> {tvq.name = "gau46.w"},
+      %p_gau46_c_sum: tensor<512x128xf32> {tvq.name = "gau46.c_sum"},
+      %p_gau46_c_count: tensor<512xf32> {tvq.name = "gau46.c_count"},
+      %p_gau47_norm_gain: tensor<2048xf32> {tvq.name = "gau47.norm.gain"},
+      %p_gau47_norm_bias: tensor<2048xf32> {tvq.name = "gau47.norm.bias"},
+      %p_gau47_wq: tensor<2048x128xf32> {tvq.name = "gau47.wq"},
+      %p_gau47_wkvg: tensor<2048x8320xf32> {tvq.name = "gau47.wkvg"},
+      %p_gau47_wo: tensor<4096x2048xf32> {tvq.name = "gau47.wo"},
+      %p_gau47_wr: tensor<2048x128xf32> {tvq.name = "gau47.wr"},
+      %p_gau47_u: tensor<128xf32> {tvq.name = "gau47.u"},
+      %p_gau47_w: tensor<128xf32> {tvq.name = "gau47.w"},
+      %p_gau47_c_sum: tensor<512x128xf32> {tvq.name = "gau47.c_sum"},
+      %p_gau47_c_count: tensor<512xf32> {tvq.name = "gau47.c_count"},
+      %p_final_norm_gain: tensor<2048xf32> {tvq.name = "final_norm.gain"},
+      %p_final_norm_bias: tensor<2048xf32> {tvq.name = "final_norm.bias"},
+      %inputs: tensor<?x?xi32> {tvq.name = "inputs"},
+      %s0_0: tensor<?x512xf32> {tvq.name = "state.gau0.count"},
+      %s0_1: tensor<?x512x4096xf32> {tvq.name = "state.gau0.mean"},
+      %s0_2: tensor<?x512xi32> {tvq.name = "state.gau0.win_codes"},
+      %s0_3: tensor<?x512x128xf32> {tvq.name = "state.gau0.win_keys"},
+      %s0_4: tensor<?x512x4096xf32> {tvq.name = "state.gau0.win_values"},
+      %s0_5: tensor<?xi64> {tvq.name = "state.gau0.seen"},
+      %s1_0: tensor<?x512xf32> {tvq.name = "state.gau1.count"},
+      %s1_1: tensor<?x512x4096xf32> {tvq.name = "state.gau1.mean"},
+      %s1_2: tensor<?x512xi32> {tvq.name = "state.gau1.win_codes"},
+      %s1_3: tensor<?x512x128xf32> {tvq.name = "state.gau1.win_keys"},
+      %s1_4: tensor<?x512x4096xf32> {tvq.name = "state.gau1.win_values"},
+      %s1_5: tensor<?xi64> {tvq.name = "state.gau1.seen"},
+      %s2_0: tensor<?x512xf32> {tvq.name = "state.gau2.count"},
+      %s2_1: tensor<?x512x4096xf32> {tvq.name = "state.gau2.mean"},
+      %s2_2: tensor<?x512xi32> {tvq.name = "state.gau2.win_codes"},
+      %s2_3: tensor<?x512x128xf32> {tvq.name = "state.gau2.win_keys"},
+      %s2_4: tensor<?x512x4096xf32> {tvq.name = "state.gau2.win_values"},
+      %s2_5: tensor<?xi64> {tvq.name = "state.gau2.seen"},
+      %s3_0: tensor<?x512xf32> {tvq.name = "state.gau3.count"},
+      %s3_1: tensor<?x512x4096xf32> {tvq.name = "state.gau3.mean"},
+      %s3_2: tensor<?x512xi32> {tvq.name = "state.gau3.win_codes"},
+      %s3_3: tensor<?x512x128xf32> {tvq.name = "state.gau3.win_keys"},
+      %s3_4: tensor<?x512x4096xf32> {tvq.name = "state.gau3.win_values"},
+      %s3_5: tensor<?xi64> {tvq.name = "state.gau3.seen"},
+      %s4_0: tensor<?x512xf32> {tvq.name = "state.gau4.count"},
+      %s4_1: tensor<?x512x4096xf32> {tvq.name = "state.gau4.mean"},
+      %s4_2: tensor<?x512xi32> {tvq.name = "state.gau4.win_codes"},
+      %s4_3: tensor<?x512x128xf32> {tvq.name = "state.gau4.win_keys"},
+      %s4_4: tensor<?x512x4096xf32> {tvq.name = "state.gau4.win_values"},
+      %s4_5: tensor<?xi64> {tvq.name = "state.gau4.seen"},
+      %s5_0: tensor<?x512xf32> {tvq.name = "state.gau5.count"},
+      %s5_1: tensor<?x512x4096xf32> {tvq.name = "state.gau5.mean"},
+      %s5_2: tensor<?x512xi32> {tvq.name = "state.gau5.win_codes"},
+      %s5_3: tensor<?x512x128xf32> {tvq.name = "state.gau5.win_keys"},
+      %s5_4: tensor<?x512x4096xf32> {tvq.name = "state.gau5.win_values"},
+      %s5_5: tensor<?xi64> {tvq.name = "state.gau5.seen"},
+      %s6_0: tensor<?x512xf32> {tvq.name = "state.gau6.count"},
+      %s6_1: tensor<?x512x4096xf32> {tvq.name = "state.gau6.mean"},
+      %s6_2: tensor<?x512xi32> {tvq.name = "state.gau6.win_codes"},
+      %s6_3: tensor<?x512x128xf32> {tvq.name = "state.gau6.win_keys"},
+      %s6_4: tensor<?x512x4096xf32> {tvq.name = "state.gau6.win_values"},
+      %s6_5: tensor<?xi64> {tvq.name = "state.gau6.seen"},
+      %s7_0: tensor<?x512xf32> {tvq.name = "state.gau7.count"},
+      %s7_1: tensor<?x512x4096xf32> {tvq.name = "state.gau7.mean"},
+      %s7_2: tensor<?x512xi32> {tvq.name = "state.gau7.win_codes"},
+      %s7_3: tensor<?x512x128xf32> {tvq.name = "state.gau7.win_keys"},
+      %s7_4: tensor<?x512x4096xf32> {tvq.name = "state.gau7.win_values"},
+      %s7_5: tensor<?xi64> {tvq.name = "state.gau7.seen"},
+      %s8_0: tensor<?x512xf32> {tvq.name = "state.gau8.count"},
+      %s8_1: tensor<?x512x4096xf32> {tvq.name = "state.gau8.mean"},
+      %s8_2: tensor<?x512xi32> {tvq.name = "state.gau8.win_codes"},
+      %s8_3: tensor<?x512x128xf32> {tvq.name = "state.gau8.win_keys"},
+      %s8_4: tensor<?x512x4096xf32> {tvq.name = "state.gau8.win_values"},
+      %s8_5: tensor<?xi64> {tvq.name = "state.gau8.seen"},
+      %s9_0: tensor<?x512xf32> {tvq.name = "state.gau9.count"},
+      %s9_1: tensor<?x512x4096xf32> {tvq.name = "state.gau9.mean"},
+      %s9_2: tensor<?x512xi32> {tvq.name = "state.gau9.win_codes"},
+      %s9_3: tensor<?x512x128xf32> {tvq.name = "state.gau9.win_keys"},
+      %s9_4: tensor<?x512x4096xf32> {tvq.name = "state.gau9.win_values"},
+      %s9_5: tensor<?xi64> {tvq.name = "state.gau9.seen"},
+      %s10_0: tensor<?x512xf32> {tvq.name = "state.gau10.count"},
+      %s10_1: tensor<?x512x4096xf32> {tvq.name = "state.gau10.mean"},
+      %s10_2: tensor<?x512xi32> {tvq.name = "state.gau10.win_codes"},
+      %s10_3: tensor<?x512x128xf32> {tvq.name = "state.gau10.win_keys"},
+      %s10_4: tensor<?x512x4096xf32> {tvq.name = "state.gau10.win_values"},
+      %s10_5: tensor<?xi64> {tvq.name = "state.gau10.seen"},
+      %s11_0: tensor<?x512xf32> {tvq.name = "state.gau11.count"},
+      %s11_1: tensor<?x512x4096xf32> {tvq.name = "state.gau11.mean"},
+      %s11_2: tensor<?x512xi32> {tvq.name = "state.gau11.win_codes"},
+      %s11_3: tensor<?x512x128xf32> {tvq.name = "state.gau11.win_keys"},
+      %s11_4: tensor<?x512x4096xf32> {tvq.name = "state.gau11.win_values"},
+      %s11_5: tensor<?xi64> {tvq.name = "state.gau11.seen"},
+      %s12_0: tensor<?x512xf32> {tvq.name = "state.gau12.count"},
+      %s12_1: tensor<?x512x4096xf32> {tvq.name = "state.gau12.mean"},
+      %s12_2: tensor<?x512xi32> {tvq.name = "state.gau12.win_codes"},
+      %s12_3: tensor<?x512x128xf32> {tvq.name = "state.gau12.win_keys"},
+      %s12_4: tensor<?x512x4096xf32> {tvq.name = "state.gau12.win_values"},
+      %s12_5: tensor<?xi64> {tvq.name = "state.gau12.seen"},
+      %s13_0: tensor<?x512xf32> {tvq.name = "state.gau13.count"},
+      %s13_1: tensor<?x512x4096xf32> {tvq.name = "state.gau13.mean"},
+      %s13_2: tensor<?x512xi32> {tvq.name = "state.gau13.win_codes"},
+      %s13_3: tensor<?x512x128xf32> {tvq.name = "state.gau13.win_keys"},
+      %s13_4: tensor<?x512x4096xf32> {tvq.name = "state.gau13.win_values"},
+      %s13_5: tensor<?xi64> {tvq.name = "state.gau13.seen"},
+      %s14_0: tensor<?x512xf32> {tvq.name = "state.gau14.count"},
+      %s14_1: tensor<?x512x4096xf32> {tvq.name = "state.gau14.mean"},
+      %s14_2: tensor<?x512xi32> {tvq.name = "state.gau14.win_codes"},
+      %s14_3: tensor<?x512x128xf32> {tvq.name = "state.gau14.win_keys"},
+      %s14_4: tensor<?x512x4096xf32> {tvq.name = "state.gau14.win_values"},
+      %s14_5: tensor<?xi64> {tvq.name = "state.gau14.seen"},
+      %s15_0: tensor<?x512xf32> {tvq.name = "state.gau15.count"},
+      %s15_1: tensor<?x512x4096xf32> {tvq.name = "state.gau15.mean"},
+      %s15_2: tensor<?x512xi32> {tvq.name = "state.gau15.win_codes"},
+      %s15_3: tensor<?x512x128xf32> {tvq.name = "state.gau15.win_keys"},
+      %s15_4: tensor<?x512x4096xf32> {tvq.name = "state.gau15.win_values"},
+      %s15_5: tensor<?xi64> {tvq.name = "state.gau15.seen"},
+      %s16_0: tensor<?x512xf32> {tvq.name = "state.gau16.count"},
+      %s16_1: tensor<?x512x4096xf32> {tvq.name = "state.gau16.mean"},
+      %s16_2: tensor<?x512xi32> {tvq.name = "state.gau16.win_codes"},
+      %s16_3: tensor<?x512x128xf32> {tvq.name = "state.gau16.win_keys"},
+      %s16_4: tensor<?x512x4096xf32> {tvq.name = "state.gau16.win_values"},
+      %s16_5: tensor<?xi64> {tvq.name = "state.gau16.seen"},
+      %s17_0: tensor<?x512xf32> {tvq.name = "state.gau17.count"},
+      %s17_1: tensor<?x512x4096xf32> {tvq.name = "state.gau17.mean"},
+      %s17_2: tensor<?x512xi32> {tvq.name = "state.gau17.win_codes"},
+      %s17_3: tensor<?x512x128xf32> {tvq.name = "state.gau17.win_keys"},
+      %s17_4: tensor<?x512x4096xf32> {tvq.name = "state.gau17.win_values"},
+      %s17_5: tensor<?xi64> {tvq.name = "state.gau17.seen"},
+      %s18_0: tensor<?x512xf32> {tvq.name = "state.gau18.count"},
+      %s18_1: tensor<?x512x4096xf32> {tvq.name = "state.gau18.mean"},
+      %s18_2: tensor<?x512xi32> {tvq.name = "state.gau18.win_codes"},
+      %s18_3: tensor<?x512x128xf32> {tvq.name = "state.gau18.win_keys"},
+      %s18_4: tensor<?x512x4096xf32> {tvq.name = "state.gau18.win_values"},
+      %s18_5: tensor<?xi64> {tvq.name = "state.gau18.seen"},
+      %s19_0: tensor<?x512xf32> {tvq.name = "state.gau19.count"},
+      %s19_1: tensor<?x512x4096xf32> {tvq.name = "state.gau19.mean"},
+      %s19_2: tensor<?x512xi32> {tvq.name = "state.gau19.win_codes"},
+      %s19_3: tensor<?x512x128xf32> {tvq.name = "state.gau19.win_keys"},
+      %s19_4: tensor<?x512x4096xf32> {tvq.name = "state.gau19.win_values"},
+      %s19_5: tensor<?xi64> {tvq.name = "state.gau19.seen"},
+      %s20_0: tensor<?x512xf32> {tvq.name = "state.gau20.count"},
+      %s20_1: tensor<?x512x4096xf32> {tvq.name = "state.gau20.mean"},
+      %s20_2: tensor<?x512xi32> {tvq.name = "state.gau20.win_codes"},
+      %s20_3: tensor<?x512x128xf32> {tvq.name = "state.gau20.win_keys"},
+      %s20_4: tensor<?x512x4096xf32> {tvq.name = "state.gau20.win_values"},
+      %s20_5: tensor<?xi64> {tvq.name = "state.gau20.seen"},
+      %s21_0: tensor<?x512xf32> {tvq.name = "state.gau21.count"},
+      %s21_1: tensor<?x512x4096xf32> {tvq.name = "state.gau21.mean"},
+      %s21_2: tensor<?x512xi32> {tvq.name = "state.gau21.win_codes"},
+      %s21_3: tensor<?x512x128xf32> {tvq.name = "state.gau21.win_keys"},
+      %s21_4: tensor<?x512x4096xf32> {tvq.name = "state.gau21.win_values"},
+      %s21_5: tensor<?xi64> {tvq.name = "state.gau21.seen"},
+      %s22_0: tensor<?x512xf32> {tvq.name = "state.gau22.count"},
+      %s22_1: tensor<?x512x4096xf32> {tvq.name = "state.gau22.mean"},
+      %s22_2: tensor<?x512xi32> {tvq.name = "state.gau22.win_codes"},
+      %s22_3: tensor<?x512x128xf32> {tvq.name = "state.gau22.win_keys"},
+      %s22_4: tensor<?x512x4096xf32> {tvq.name = "state.gau22.win_values"},
+      %s22_5: tensor<?xi64> {tvq.name = "state.gau22.seen"},
+      %s23_0: tensor<?x512xf32> {tvq.name = "state.gau23.count"},
+      %s23_1: tensor<?x512x4096xf32> {tvq.name = "state.gau23.mean"},
+      %s23_2: tensor<?x512xi32> {tvq.name = "state.gau23.win_codes"},
+      %s23_3: tensor<?x512x128xf32> {tvq.name = "state.gau23.win_keys"},
+      %s23_4: tensor<?x512x4096xf32> {tvq.name = "state.gau23.win_values"},
+      %s23_5: tensor<?xi64> {tvq.name = "state.gau23.seen"},
+      %s24_0: tensor<?x512xf32> {tvq.name = "state.gau24.count"},
+      %s24_1: tensor<?x512x4096xf32> {tvq.name = "state.gau24.mean"},
+      %s24_2: tensor<?x512xi32> {tvq.name = "state.gau24.win_codes"},
+      %s24_3: tensor<?x512x128xf32> {tvq.name = "state.gau24.win_keys"},
+      %s24_4: tensor<?x512x4096xf32> {tvq.name = "state.gau24.win_values"},
+      %s24_5: tensor<?xi64> {tvq.name = "state.gau24.seen"},
+      %s25_0: tensor<?x512xf32> {tvq.name = "state.gau25.count"},
+      %s25_1: tensor<?x512x4096xf32> {tvq.name = "state.gau25.mean"},
+      %s25_2: tensor<?x512xi32> {tvq.name = "state.gau25.win_codes"},
+      %s25_3: tensor<?x512x128xf32> {tvq.name = "state.gau25.win_keys"},
+      %s25_4: tensor<?x512x4096xf32> {tvq.name = "state.gau25.win_values"},
+      %s25_5: tensor<?xi64> {tvq.name = "state.gau25.seen"},
+      %s26_0: tensor<?x512xf32> {tvq.name = "state.gau26.count"},
+      %s26_1: tensor<?x512x4096xf32> {tvq.name = "state.gau26.mean"},
+      %s26_2: tensor<?x512xi32> {tvq.name = "state.gau26.win_codes"},
+      %s26_3: tensor<?x512x128xf32> {tvq.name = "state.gau26.win_keys"},
+      %s26_4: tensor<?x512x4096xf32> {tvq.name = "state.gau26.win_values"},
+      %s26_5: tensor<?xi64> {tvq.name = "state.gau26.seen"},
+      %s27_0: tensor<?x512xf32> {tvq.name = "state.gau27.count"},
+      %s27_1: tensor<?x512x4096xf32> {tvq.name = "state.gau27.mean"},
+      %s27_2: tensor<?x512xi32> {tvq.name = "state.gau27.win_codes"},
+      %s27_3: tensor<?x512x128xf32> {tvq.name = "state.gau27.win_keys"},
+      %s27_4: tensor<?x512x4096xf32> {tvq.name = "state.gau27.win_values"},
+      %s27_5: tensor<?xi64> {tvq.name = "state.gau27.seen"},
+      %s28_0: tensor<?x512xf32> {tvq.name = "state.gau28.count"},
+      %s28_1: tensor<?x512x4096xf32> {tvq.name = "state.gau28.mean"},
+      %s28_2: tensor<?x512xi32> {tvq.name = "state.gau28.win_codes"},
+      %s28_3: tensor<?x512x128xf32> {tvq.name = "state.gau28.win_keys"},
+      %s28_4: tensor<?x512x4096xf32> {tvq.name = "state.gau28.win_values"},
+      %s28_5: tensor<?xi64> {tvq.name = "state.gau28.seen"},
+      %s29_0: tensor<?x512xf32> {tvq.name = "state.gau29.count"},
+      %s29_1: tensor<?x512x4096xf32> {tvq.name = "state.gau29.mean"},
+      %s29_2: tensor<?x512xi32> {tvq.name = "state.gau29.win_codes"},
+      %s29_3: tensor<?x512x128xf32> {tvq.name = "state.gau29.win_keys"},
+      %s29_4: tensor<?x512x4096xf32> {tvq.name = "state.gau29.win_values"},
+      %s29_5: tensor<?xi64> {tvq.name = "state.gau29.seen"},
+      %s30_0: tensor<?x512xf32> {tvq.name = "state.gau30.count"},
+      %s30_1: tensor<?x512x4096xf32> {tvq.name = "state.gau30.mean"},
+      %s30_2: tensor<?x512xi32> {tvq.name = "state.gau30.win_codes"},
+      %s30_3: tensor<?x512x128xf32> {tvq.name = "state.gau30.win_keys"},
+      %s30_4: tensor<?x512x4096xf32> {tvq.name = "state.gau30.win_values"},
+      %s30_5: tensor<?xi64> {tvq.name = "state.gau30.seen"},
+      %s31_0: tensor<?x512xf32> {tvq.name = "state.gau31.count"},
+      %s31_1: tensor<?x512x4096xf32> {tvq.name = "state.gau31.mean"},
+      %s31_2: tensor<?x512xi32> {tvq.name = "state.gau31.win_codes"},
+      %s31_3: tensor<?x512x128xf32> {tvq.name = "state.gau31.win_keys"},
+      %s31_4: tensor<?x512x4096xf32> {tvq.name = "state.gau31.win_values"},
+      %s31_5: tensor<?xi64> {tvq.name = "state.gau31.seen"},
+      %s32_0: tensor<?x512xf32> {tvq.name = "state.gau32.count"},
+      %s32_1: tensor<?x512x4096xf32> {tvq.name = "state.gau32.mean"},
+      %s32_2: tensor<?x512xi32> {tvq.name = "state.gau32.win_codes"},
+      %s32_3: tensor<?x512x128xf32> {tvq.name = "state.gau32.win_keys"},
+      %s32_4: tensor<?x512x4096xf32> {tvq.name = "state.gau32.win_values"},
+      %s32_5: tensor<?xi64> {tvq.name = "state.gau32.seen"},
+      %s33_0: tensor<?x512xf32> {tvq.name = "state.gau33.count"},
+      %s33_1: tensor<?x512x4096xf32> {tvq.name = "state.gau33.mean"},
+      %s33_2: tensor<?x512xi32> {tvq.name = "state.gau33.win_codes"},
+      %s33_3: tensor<?x512x128xf32> {tvq.name = "state.gau33.win_keys"},
+      %s33_4: tensor<?x512x4096xf32> {tvq.name = "state.gau33.win_values"},
+      %s33_5: tensor<?xi64> {tvq.name = "state.gau33.seen"},
+      %s34_0: tensor<?x512xf32> {tvq.name = "state.gau34.count"},
+      %s34_1: tensor<?x512x4096xf32> {tvq.name = "state.gau34.mean"},
+      %s34_2: tensor<?x512xi32> {tvq.name = "state.gau34.win_codes"},
+      %s34_3: tensor<?x512x128xf32> {tvq.name = "state.gau34.win_keys"},
+      %s34_4: tensor<?x512x4096xf32> {tvq.name = "state.gau34.win_values"},
+      %s34_5: tensor<?xi64> {tvq.name = "state.gau34.seen"},
+      %s35_0: tensor<?x512xf32> {tvq.name = "state.gau35.count"},
+      %s35_1: tensor<?x512x4096xf32> {tvq.name = "state.gau35.mean"},
+      %s35_2: tensor<?x512xi32> {tvq.name = "state.gau35.win_codes"},
+      %s35_3: tensor<?x512x128xf32> {tvq.name = "state.gau35.win_keys"},
+      %s35_4: tensor<?x512x4096xf32> {tvq.name = "state.gau35.win_values"},
+      %s35_5: tensor<?xi64> {tvq.name = "state.gau35.seen"},
+      %s36_0: tensor<?x512xf32> {tvq.name = "state.gau36.count"},
+      %s36_1: tensor<?x512x4096xf32> {tvq.name = "state.gau36.mean"},
+      %s36_2: tensor<?x512xi32> {tvq.name = "state.gau36.win_codes"},
+      %s36_3: tensor<?x512x128xf32> {tvq.name = "state.gau36.win_keys"},
+      %s36_4: tensor<?x512x4096xf32> {tvq.name = "state.gau36.win_values"},
+      %s36_5: tensor<?xi64> {tvq.name = "state.gau36.seen"},
+      %s37_0: tensor<?x512xf32> {tvq.name = "state.gau37.count"},
+      %s37_1: tensor<?x512x4096xf32> {tvq.name = "state.gau37.mean"},
+      %s37_2: tensor<?x512xi32> {tvq.name = "state.gau37.win_codes"},
+      %s37_3: tensor<?x512x128xf32> {tvq.name = "state.gau37.win_keys"},
+      %s37_4: tensor<?x512x4096xf32> {tvq.name = "state.gau37.win_values"},
+      %s37_5: tensor<?xi64> {tvq.name = "state.gau37.seen"},
+      %s38_0: tensor<?x512xf32> {tvq.name = "state.gau38.count"},
+      %s38_1: tensor<?x512x4096xf32> {tvq.name = "state.gau38.mean"},
+      %s38_2: tensor<?x512xi32> {tvq.name = "state.gau38.win_codes"},
+      %s38_3: tensor<?x512x128xf32> {tvq.name = "state.gau38.win_keys"},
+      %s38_4: tensor<?x512x4096xf32> {tvq.name = "state.gau38.win_values"},
+      %s38_5: tensor<?xi64> {tvq.name = "state.gau38.seen"},
+      %s39_0: tensor<?x512xf32> {tvq.name = "state.gau39.count"},
+      %s39_1: tensor<?x512x4096xf32> {tvq.name = "state.gau39.mean"},
+      %s39_2: tensor<?x512xi32> {tvq.name = "state.gau39.win_codes"},
+      %s39_3: tensor<?x512x128xf32> {tvq.name = "state.gau39.win_keys"},
+      %s39_4: tensor<?x512x4096xf32> {tvq.name = "state.gau39.win_values"},
+      %s39_5: tensor<?xi64> {tvq.name = "state.gau39.seen"},
+      %s40_0: tensor<?x512xf32> {tvq.name = "state.gau40.count"},
+      %s40_1: tensor<?x512x4096xf32> {tvq.name = "state.gau40.mean"},
+      %s40_2: tensor<?x512xi32> {tvq.name = "state.gau40.win_codes"},
+      %s40_3: tensor<?x512x128xf32> {tvq.name = "state.gau40.win_keys"},
+      %s40_4: tensor<?x512x4096xf32> {tvq.name = "state.gau40.win_values"},
+      %s40_5: tensor<?xi64> {tvq.name = "state.gau40.seen"},
+      %s41_0: tensor<?x512xf32> {tvq.name = "state.gau41.count"},
+      %s41_1: tensor<?x512x4096xf32> {tvq.name = "state.gau41.mean"},
+      %s41_2: tensor<?x512xi32> {tvq.name = "state.gau41.win_codes"},
+      %s41_3: tensor<?x512x128xf32> {tvq.name = "state.gau41.win_keys"},
+      %s41_4: tensor<?x512x4096xf32> {tvq.name = "state.gau41.win_values"},
+      %s41_5: tensor<?xi64> {tvq.name = "state.gau41.seen"},
+      %s42_0: tensor<?x512xf32> {tvq.name = "state.gau42.count"},
+      %s42_1: tensor<?x512x4096xf32> {tvq.name = "state.gau42.mean"},
+      %s42_2: tensor<?x512xi32> {tvq.name = "state.gau42.win_codes"},
+      %s42_3: tensor<?x512x128xf32> {tvq.name = "state.gau42.win_keys"},
+      %s42_4: tensor<?x512x4096xf32> {tvq.name = "state.gau42.win_values"},
+      %s42_5: tensor<?xi64> {tvq.name = "state.gau42.seen"},
+      %s43_0: tensor<?x512xf32> {tvq.name = "state.gau43.count"},
+      %s43_1: tensor<?x512x4096xf32> {tvq.name = "state.gau43.mean"},
+      %s43_2: tensor<?x512xi32> {tvq.name = "state.gau43.win_codes"},
+      %s43_3: tensor<?x512x128xf32> {tvq.name = "state.gau43.win_keys"},
+      %s43_4: tensor<?x512x4096xf32> {tvq.name = "state.gau43.win_values"},
+      %s43_5: tensor<?xi64> {tvq.name = "state.gau43.seen"},
+      %s44_0: tensor<?x512xf32> {tvq.name = "state.gau44.count"},
+      %s44_1: tensor<?x512x4096xf32> {tvq.name = "state.gau44.mean"},
+      %s44_2: tensor<?x512xi32> {tvq.name = "state.gau44.win_codes"},
+      %s44_3: tensor<?x512x128xf32> {tvq.name = "state.gau44.win_keys"},
+      %s44_4: tensor<?x512x4096xf32> {tvq.name = "state.gau44.win_values"},
+      %s44_5: tensor<?xi64> {tvq.name = "state.gau44.seen"},
+      %s45_0: tensor<?x512xf32> {tvq.name = "state.gau45.count"},
+      %s45_1: tensor<?x512x4096xf32> {tvq.name = "state.gau45.mean"},
+      %s45_2: tensor<?x512xi32> {tvq.name = "state.gau45.win_codes"},
+      %s45_3: tensor<?x512x128xf32> {tvq.name = "state.gau45.win_keys"},
+      %s45_4: tensor<?x512x4096xf32> {tvq.name = "state.gau45.win_values"},
+      %s45_5: tensor<?xi64> {tvq.name = "state.gau45.seen"},
+      %s46_0: tensor<?x512xf32> {tvq.name = "state.gau46.count"},
+      %s46_1: tensor<?x512x4096xf32> {tvq.name = "state.gau46.mean"},
+      %s46_2: tensor<?x512xi32> {tvq.name = "state.gau46.win_codes"},
+      %s46_3: tensor<?x512x128xf32> {tvq.name = "state.gau46.win_keys"},
+      %s46_4: tensor<?x512x4096xf32> {tvq.name = "state.gau46.win_values"},
+      %s46_5: tensor<?xi64> {tvq.name = "state.gau46.seen"},
+      %s47_0: tensor<?x512xf32> {tvq.name = "state.gau47.count"},
+      %s47_1: tensor<?x512x4096xf32> {tvq.name = "state.gau47.mean"},
+      %s47_2: tensor<?x512xi32> {tvq.name = "state.gau47.win_codes"},
+      %s47_3: tensor<?x512x128xf32> {tvq.name = "state.gau47.win_keys"},
+      %s47_4: tensor<?x512x4096xf32> {tvq.name = "state.gau47.win_values"},
+      %s47_5: tensor<?xi64> {tvq.name = "state.gau47.seen"},
+      %targets: tensor<?x?xi32> {tvq.name = "targets"},
+      %dropout_seed: tensor<i64> {tvq.name = "dropout_seed"},
+      %layerdrop_seed: tensor<i64> {tvq.name = "layerdrop_seed"})
+      -> (tensor<f32> {tvq.name = "loss"}, tensor<f32> {tvq.name = "ce"}, tensor<?x512xf32> {tvq.name = "state.gau0.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau0.mean"}, tensor<?x512xi32> {tvq.name = "state.gau0.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau0.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau0.win_values"}, tensor<?xi64> {tvq.name = "state.gau0.seen"}, tensor<?x512xf32> {tvq.name = "state.gau1.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau1.mean"}, tensor<?x512xi32> {tvq.name = "state.gau1.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau1.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau1.win_values"}, tensor<?xi64> {tvq.name = "state.gau1.seen"}, tensor<?x512xf32> {tvq.name = "state.gau2.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau2.mean"}, tensor<?x512xi32> {tvq.name = "state.gau2.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau2.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau2.win_values"}, tensor<?xi64> {tvq.name = "state.gau2.seen"}, tensor<?x512xf32> {tvq.name = "state.gau3.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau3.mean"}, tensor<?x512xi32> {tvq.name = "state.gau3.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau3.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau3.win_values"}, tensor<?xi64> {tvq.name = "state.gau3.seen"}, tensor<?x512xf32> {tvq.name = "state.gau4.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau4.mean"}, tensor<?x512xi32> {tvq.name = "state.gau4.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau4.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau4.win_values"}, tensor<?xi64> {tvq.name = "state.gau4.seen"}, tensor<?x512xf32> {tvq.name = "state.gau5.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau5.mean"}, tensor<?x512xi32> {tvq.name = "state.gau5.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau5.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau5.win_values"}, tensor<?xi64> {tvq.name = "state.gau5.seen"}, tensor<?x512xf32> {tvq.name = "state.gau6.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau6.mean"}, tensor<?x512xi32> {tvq.name = "state.gau6.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau6.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau6.win_values"}, tensor<?xi64> {tvq.name = "state.gau6.seen"}, tensor<?x512xf32> {tvq.name = "state.gau7.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau7.mean"}, tensor<?x512xi32> {tvq.name = "state.gau7.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau7.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau7.win_values"}, tensor<?xi64> {tvq.name = "state.gau7.seen"}, tensor<?x512xf32> {tvq.name = "state.gau8.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau8.mean"}, tensor<?x512xi32> {tvq.name = "state.gau8.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau8.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau8.win_values"}, tensor<?xi64> {tvq.name = "state.gau8.seen"}, tensor<?x512xf32> {tvq.name = "state.gau9.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau9.mean"}, tensor<?x512xi32> {tvq.name = "state.gau9.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau9.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau9.win_values"}, tensor<?xi64> {tvq.name = "state.gau9.seen"}, tensor<?x512xf32> {tvq.name = "state.gau10.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau10.mean"}, tensor<?x512xi32> {tvq.name = "state.gau10.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau10.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau10.win_values"}, tensor<?xi64> {tvq.name = "state.gau10.seen"}, tensor<?x512xf32> {tvq.name = "state.gau11.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau11.mean"}, tensor<?x512xi32> {tvq.name = "state.gau11.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau11.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau11.win_values"}, tensor<?xi64> {tvq.name = "state.gau11.seen"}, tensor<?x512xf32> {tvq.name = "state.gau12.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau12.mean"}, tensor<?x512xi32> {tvq.name = "state.gau12.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau12.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau12.win_values"}, tensor<?xi64> {tvq.name = "state.gau12.seen"}, tensor<?x512xf32> {tvq.name = "state.gau13.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau13.mean"}, tensor<?x512xi32> {tvq.name = "state.gau13.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau13.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau13.win_values"}, tensor<?xi64> {tvq.name = "state.gau13.seen"}, tensor<?x512xf32> {tvq.name = "state.gau14.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau14.mean"}, tensor<?x512xi32> {tvq.name = "state.gau14.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau14.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau14.win_values"}, tensor<?xi64> {tvq.name = "state.gau14.seen"}, tensor<?x512xf32> {tvq.name = "state.gau15.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau15.mean"}, tensor<?x512xi32> {tvq.name = "state.gau15.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau15.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau15.win_values"}, tensor<?xi64> {tvq.name = "state.gau15.seen"}, tensor<?x512xf32> {tvq.name = "state.gau16.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau16.mean"}, tensor<?x512xi32> {tvq.name = "state.gau16.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau16.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau16.win_values"}, tensor<?xi64> {tvq.name = "state.gau16.seen"}, tensor<?x512xf32> {tvq.name = "state.gau17.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau17.mean"}, tensor<?x512xi32> {tvq.name = "state.gau17.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau17.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau17.win_values"}, tensor<?xi64> {tvq.name = "state.gau17.seen"}, tensor<?x512xf32> {tvq.name = "state.gau18.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau18.mean"}, tensor<?x512xi32> {tvq.name = "state.gau18.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau18.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau18.win_values"}, tensor<?xi64> {tvq.name = "state.gau18.seen"}, tensor<?x512xf32> {tvq.name = "state.gau19.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau19.mean"}, tensor<?x512xi32> {tvq.name = "state.gau19.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau19.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau19.win_values"}, tensor<?xi64> {tvq.name = "state.gau19.seen"}, tensor<?x512xf32> {tvq.name = "state.gau20.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau20.mean"}, tensor<?x512xi32> {tvq.name = "state.gau20.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau20.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau20.win_values"}, tensor<?xi64> {tvq.name = "state.gau20.seen"}, tensor<?x512xf32> {tvq.name = "state.gau21.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau21.mean"}, tensor<?x512xi32> {tvq.name = "state.gau21.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau21.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau21.win_values"}, tensor<?xi64> {tvq.name = "state.gau21.seen"}, tensor<?x512xf32> {tvq.name = "state.gau22.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau22.mean"}, tensor<?x512xi32> {tvq.name = "state.gau22.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau22.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau22.win_values"}, tensor<?xi64> {tvq.name = "state.gau22.seen"}, tensor<?x512xf32> {tvq.name = "state.gau23.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau23.mean"}, tensor<?x512xi32> {tvq.name = "state.gau23.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau23.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau23.win_values"}, tensor<?xi64> {tvq.name = "state.gau23.seen"}, tensor<?x512xf32> {tvq.name = "state.gau24.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau24.mean"}, tensor<?x512xi32> {tvq.name = "state.gau24.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau24.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau24.win_values"}, tensor<?xi64> {tvq.name = "state.gau24.seen"}, tensor<?x512xf32> {tvq.name = "state.gau25.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau25.mean"}, tensor<?x512xi32> {tvq.name = "state.gau25.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau25.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau25.win_values"}, tensor<?xi64> {tvq.name = "state.gau25.seen"}, tensor<?x512xf32> {tvq.name = "state.gau26.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau26.mean"}, tensor<?x512xi32> {tvq.name = "state.gau26.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau26.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau26.win_values"}, tensor<?xi64> {tvq.name = "state.gau26.seen"}, tensor<?x512xf32> {tvq.name = "state.gau27.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau27.mean"}, tensor<?x512xi32> {tvq.name = "state.gau27.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau27.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau27.win_values"}, tensor<?xi64> {tvq.name = "state.gau27.seen"}, tensor<?x512xf32> {tvq.name = "state.gau28.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau28.mean"}, tensor<?x512xi32> {tvq.name = "state.gau28.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau28.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau28.win_values"}, tensor<?xi64> {tvq.name = "state.gau28.seen"}, tensor<?x512xf32> {tvq.name = "state.gau29.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau29.mean"}, tensor<?x512xi32> {tvq.name = "state.gau29.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau29.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau29.win_values"}, tensor<?xi64> {tvq.name = "state.gau29.seen"}, tensor<?x512xf32> {tvq.name = "state.gau30.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau30.mean"}, tensor<?x512xi32> {tvq.name = "state.gau30.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau30.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau30.win_values"}, tensor<?xi64> {tvq.name = "state.gau30.seen"}, tensor<?x512xf32> {tvq.name = "state.gau31.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau31.mean"}, tensor<?x512xi32> {tvq.name = "state.gau31.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau31.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau31.win_values"}, tensor<?xi64> {tvq.name = "state.gau31.seen"}, tensor<?x512xf32> {tvq.name = "state.gau32.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau32.mean"}, tensor<?x512xi32> {tvq.name = "state.gau32.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau32.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau32.win_values"}, tensor<?xi64> {tvq.name = "state.gau32.seen"}, tensor<?x512xf32> {tvq.name = "state.gau33.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau33.mean"}, tensor<?x512xi32> {tvq.name = "state.gau33.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau33.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau33.win_values"}, tensor<?xi64> {tvq.name = "state.gau33.seen"}, tensor<?x512xf32> {tvq.name = "state.gau34.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau34.mean"}, tensor<?x512xi32> {tvq.name = "state.gau34.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau34.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau34.win_values"}, tensor<?xi64> {tvq.name = "state.gau34.seen"}, tensor<?x512xf32> {tvq.name = "state.gau35.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau35.mean"}, tensor<?x512xi32> {tvq.name = "state.gau35.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau35.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau35.win_values"}, tensor<?xi64> {tvq.name = "state.gau35.seen"}, tensor<?x512xf32> {tvq.name = "state.gau36.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau36.mean"}, tensor<?x512xi32> {tvq.name = "state.gau36.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau36.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau36.win_values"}, tensor<?xi64> {tvq.name = "state.gau36.seen"}, tensor<?x512xf32> {tvq.name = "state.gau37.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau37.mean"}, tensor<?x512xi32> {tvq.name = "state.gau37.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau37.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau37.win_values"}, tensor<?xi64> {tvq.name = "state.gau37.seen"}, tensor<?x512xf32> {tvq.name = "state.gau38.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau38.mean"}, tensor<?x512xi32> {tvq.name = "state.gau38.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau38.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau38.win_values"}, tensor<?xi64> {tvq.name = "state.gau38.seen"}, tensor<?x512xf32> {tvq.name = "state.gau39.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau39.mean"}, tensor<?x512xi32> {tvq.name = "state.gau39.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau39.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau39.win_values"}, tensor<?xi64> {tvq.name = "state.gau39.seen"}, tensor<?x512xf32> {tvq.name = "state.gau40.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau40.mean"}, tensor<?x512xi32> {tvq.name = "state.gau40.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau40.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau40.win_values"}, tensor<?xi64> {tvq.name = "state.gau40.seen"}, tensor<?x512xf32> {tvq.name = "state.gau41.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau41.mean"}, tensor<?x512xi32> {tvq.name = "state.gau41.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau41.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau41.win_values"}, tensor<?xi64> {tvq.name = "state.gau41.seen"}, tensor<?x512xf32> {tvq.name = "state.gau42.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau42.mean"}, tensor<?x512xi32> {tvq.name = "state.gau42.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau42.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau42.win_values"}, tensor<?xi64> {tvq.name = "state.gau42.seen"}, tensor<?x512xf32> {tvq.name = "state.gau43.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau43.mean"}, tensor<?x512xi32> {tvq.name = "state.gau43.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau43.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau43.win_values"}, tensor<?xi64> {tvq.name = "state.gau43.seen"}, tensor<?x512xf32> {tvq.name = "state.gau44.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau44.mean"}, tensor<?x512xi32> {tvq.name = "state.gau44.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau44.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau44.win_values"}, tensor<?xi64> {tvq.name = "state.gau44.seen"}, tensor<?x512xf32> {tvq.name = "state.gau45.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau45.mean"}, tensor<?x512xi32> {tvq.name = "state.gau45.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau45.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau45.win_values"}, tensor<?xi64> {tvq.name = "state.gau45.seen"}, tensor<?x512xf32> {tvq.name = "state.gau46.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau46.mean"}, tensor<?x512xi32> {tvq.name = "state.gau46.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau46.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau46.win_values"}, tensor<?xi64> {tvq.name = "state.gau46.seen"}, tensor<?x512xf32> {tvq.name = "state.gau47.count"}, tensor<?x512x4096xf32> {tvq.name = "state.gau47.mean"}, tensor<?x512xi32> {tvq.name = "state.gau47.win_codes"}, tensor<?x512x128xf32> {tvq.name = "state.gau47.win_keys"}, tensor<?x512x4096xf32> {tvq.name = "state.gau47.win_values"}, tensor<?xi64> {tvq.name = "state.gau47.seen"})
+      attributes {tvq.gradient = "loss_grad", tvq.train_step = {name = "train_step", optimizer = "adafactor", lr = 1.000000e-02 : f64, decay_rate = 8.0e-01 : f64, epsilon = 1.0e-30 : f64, update_clip = 1.0 : f64, min_scale = 1.0e-03 : f64, factor_min_dim = 128 : i64, warmup = 10000 : i64, total_steps = 500000 : i64, final_lr_ratio = 1.000000e-01 : f64, ema_gamma = 9.900000e-01 : f64}} {
+    %x0 = tvq.embedding %inputs, %p_embed : (tensor<?x?xi32>, tensor<259x2048xf32>) -> tensor<?x?x2048xf32>
+    %seed_off0 = arith.constant dense<-7046029254386353131> : tensor<i64>
+    %seed0 = arith.addi %dropout_seed, %seed_off0 : tensor<i64>
+    %layer_seed0 = arith.addi %layerdrop_seed, %seed_off0 : tensor<i64>
+    %x1, %commit1, %t0_0, %t0_1, %t0_2, %t0_3, %t0_4, %t0_5 = func.call @gau_train(%x0, %p_gau0_norm_gain, %p_gau0_norm_bias, %p_gau0_wq, %p_gau0_wkvg, %p_gau0_wo, %p_gau0_wr, %p_gau0_u, %p_gau0_w, %p_gau0_c_sum, %p_gau0_c_count, %s0_0, %s0_1, %s0_2, %s0_3, %s0_4, %s0_5, %seed0, %layer_seed0)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off1 = arith.constant dense<4354685564936845354> : tensor<i64>
+    %seed1 = arith.addi %dropout_seed, %seed_off1 : tensor<i64>
+    %layer_seed1 = arith.addi %layerdrop_seed, %seed_off1 : tensor<i64>
+    %x2, %commit2, %t1_0, %t1_1, %t1_2, %t1_3, %t1_4, %t1_5 = func.call @gau_train(%x1, %p_gau1_norm_gain, %p_gau1_norm_bias, %p_gau1_wq, %p_gau1_wkvg, %p_gau1_wo, %p_gau1_wr, %p_gau1_u, %p_gau1_w, %p_gau1_c_sum, %p_gau1_c_count, %s1_0, %s1_1, %s1_2, %s1_3, %s1_4, %s1_5, %seed1, %layer_seed1)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off2 = arith.constant dense<-2691343689449507777> : tensor<i64>
+    %seed2 = arith.addi %dropout_seed, %seed_off2 : tensor<i64>
+    %layer_seed2 = arith.addi %layerdrop_seed, %seed_off2 : tensor<i64>
+    %x3, %commit3, %t2_0, %t2_1, %t2_2, %t2_3, %t2_4, %t2_5 = func.call @gau_train(%x2, %p_gau2_norm_gain, %p_gau2_norm_bias, %p_gau2_wq, %p_gau2_wkvg, %p_gau2_wo, %p_gau2_wr, %p_gau2_u, %p_gau2_w, %p_gau2_c_sum, %p_gau2_c_count, %s2_0, %s2_1, %s2_2, %s2_3, %s2_4, %s2_5, %seed2, %layer_seed2)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off3 = arith.constant dense<8709371129873690708> : tensor<i64>
+    %seed3 = arith.addi %dropout_seed, %seed_off3 : tensor<i64>
+    %layer_seed3 = arith.addi %layerdrop_seed, %seed_off3 : tensor<i64>
+    %x4, %commit4, %t3_0, %t3_1, %t3_2, %t3_3, %t3_4, %t3_5 = func.call @gau_train(%x3, %p_gau3_norm_gain, %p_gau3_norm_bias, %p_gau3_wq, %p_gau3_wkvg, %p_gau3_wo, %p_gau3_wr, %p_gau3_u, %p_gau3_w, %p_gau3_c_sum, %p_gau3_c_count, %s3_0, %s3_1, %s3_2, %s3_3, %s3_4, %s3_5, %seed3, %layer_seed3)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off4 = arith.constant dense<1663341875487337577> : tensor<i64>
+    %seed4 = arith.addi %dropout_seed, %seed_off4 : tensor<i64>
+    %layer_seed4 = arith.addi %layerdrop_seed, %seed_off4 : tensor<i64>
+    %x5, %commit5, %t4_0, %t4_1, %t4_2, %t4_3, %t4_4, %t4_5 = func.call @gau_train(%x4, %p_gau4_norm_gain, %p_gau4_norm_bias, %p_gau4_wq, %p_gau4_wkvg, %p_gau4_wo, %p_gau4_wr, %p_gau4_u, %p_gau4_w, %p_gau4_c_sum, %p_gau4_c_count, %s4_0, %s4_1, %s4_2, %s4_3, %s4_4, %s4_5, %seed4, %layer_seed4)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off5 = arith.constant dense<-5382687378899015554> : tensor<i64>
+    %seed5 = arith.addi %dropout_seed, %seed_off5 : tensor<i64>
+    %layer_seed5 = arith.addi %layerdrop_seed, %seed_off5 : tensor<i64>
+    %x6, %commit6, %t5_0, %t5_1, %t5_2, %t5_3, %t5_4, %t5_5 = func.call @gau_train(%x5, %p_gau5_norm_gain, %p_gau5_norm_bias, %p_gau5_wq, %p_gau5_wkvg, %p_gau5_wo, %p_gau5_wr, %p_gau5_u, %p_gau5_w, %p_gau5_c_sum, %p_gau5_c_count, %s5_0, %s5_1, %s5_2, %s5_3, %s5_4, %s5_5, %seed5, %layer_seed5)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off6 = arith.constant dense<6018027440424182931> : tensor<i64>
+    %seed6 = arith.addi %dropout_seed, %seed_off6 : tensor<i64>
+    %layer_seed6 = arith.addi %layerdrop_seed, %seed_off6 : tensor<i64>
+    %x7, %commit7, %t6_0, %t6_1, %t6_2, %t6_3, %t6_4, %t6_5 = func.call @gau_train(%x6, %p_gau6_norm_gain, %p_gau6_norm_bias, %p_gau6_wq, %p_gau6_wkvg, %p_gau6_wo, %p_gau6_wr, %p_gau6_u, %p_gau6_w, %p_gau6_c_sum, %p_gau6_c_count, %s6_0, %s6_1, %s6_2, %s6_3, %s6_4, %s6_5, %seed6, %layer_seed6)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off7 = arith.constant dense<-1028001813962170200> : tensor<i64>
+    %seed7 = arith.addi %dropout_seed, %seed_off7 : tensor<i64>
+    %layer_seed7 = arith.addi %layerdrop_seed, %seed_off7 : tensor<i64>
+    %x8, %commit8, %t7_0, %t7_1, %t7_2, %t7_3, %t7_4, %t7_5 = func.call @gau_train(%x7, %p_gau7_norm_gain, %p_gau7_norm_bias, %p_gau7_wq, %p_gau7_wkvg, %p_gau7_wo, %p_gau7_wr, %p_gau7_u, %p_gau7_w, %p_gau7_c_sum, %p_gau7_c_count, %s7_0, %s7_1, %s7_2, %s7_3, %s7_4, %s7_5, %seed7, %layer_seed7)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off8 = arith.constant dense<-8074031068348523331> : tensor<i64>
+    %seed8 = arith.addi %dropout_seed, %seed_off8 : tensor<i64>
+    %layer_seed8 = arith.addi %layerdrop_seed, %seed_off8 : tensor<i64>
+    %x9, %commit9, %t8_0, %t8_1, %t8_2, %t8_3, %t8_4, %t8_5 = func.call @gau_train(%x8, %p_gau8_norm_gain, %p_gau8_norm_bias, %p_gau8_wq, %p_gau8_wkvg, %p_gau8_wo, %p_gau8_wr, %p_gau8_u, %p_gau8_w, %p_gau8_c_sum, %p_gau8_c_count, %s8_0, %s8_1, %s8_2, %s8_3, %s8_4, %s8_5, %seed8, %layer_seed8)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off9 = arith.constant dense<3326683750974675154> : tensor<i64>
+    %seed9 = arith.addi %dropout_seed, %seed_off9 : tensor<i64>
+    %layer_seed9 = arith.addi %layerdrop_seed, %seed_off9 : tensor<i64>
+    %x10, %commit10, %t9_0, %t9_1, %t9_2, %t9_3, %t9_4, %t9_5 = func.call @gau_train(%x9, %p_gau9_norm_gain, %p_gau9_norm_bias, %p_gau9_wq, %p_gau9_wkvg, %p_gau9_wo, %p_gau9_wr, %p_gau9_u, %p_gau9_w, %p_gau9_c_sum, %p_gau9_c_count, %s9_0, %s9_1, %s9_2, %s9_3, %s9_4, %s9_5, %seed9, %layer_seed9)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off10 = arith.constant dense<-3719345503411677977> : tensor<i64>
+    %seed10 = arith.addi %dropout_seed, %seed_off10 : tensor<i64>
+    %layer_seed10 = arith.addi %layerdrop_seed, %seed_off10 : tensor<i64>
+    %x11, %commit11, %t10_0, %t10_1, %t10_2, %t10_3, %t10_4, %t10_5 = func.call @gau_train(%x10, %p_gau10_norm_gain, %p_gau10_norm_bias, %p_gau10_wq, %p_gau10_wkvg, %p_gau10_wo, %p_gau10_wr, %p_gau10_u, %p_gau10_w, %p_gau10_c_sum, %p_gau10_c_count, %s10_0, %s10_1, %s10_2, %s10_3, %s10_4, %s10_5, %seed10, %layer_seed10)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off11 = arith.constant dense<7681369315911520508> : tensor<i64>
+    %seed11 = arith.addi %dropout_seed, %seed_off11 : tensor<i64>
+    %layer_seed11 = arith.addi %layerdrop_seed, %seed_off11 : tensor<i64>
+    %x12, %commit12, %t11_0, %t11_1, %t11_2, %t11_3, %t11_4, %t11_5 = func.call @gau_train(%x11, %p_gau11_norm_gain, %p_gau11_norm_bias, %p_gau11_wq, %p_gau11_wkvg, %p_gau11_wo, %p_gau11_wr, %p_gau11_u, %p_gau11_w, %p_gau11_c_sum, %p_gau11_c_count, %s11_0, %s11_1, %s11_2, %s11_3, %s11_4, %s11_5, %seed11, %layer_seed11)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off12 = arith.constant dense<635340061525167377> : tensor<i64>
+    %seed12 = arith.addi %dropout_seed, %seed_off12 : tensor<i64>
+    %layer_seed12 = arith.addi %layerdrop_seed, %seed_off12 : tensor<i64>
+    %x13, %commit13, %t12_0, %t12_1, %t12_2, %t12_3, %t12_4, %t12_5 = func.call @gau_train(%x12, %p_gau12_norm_gain, %p_gau12_norm_bias, %p_gau12_wq, %p_gau12_wkvg, %p_gau12_wo, %p_gau12_wr, %p_gau12_u, %p_gau12_w, %p_gau12_c_sum, %p_gau12_c_count, %s12_0, %s12_1, %s12_2, %s12_3, %s12_4, %s12_5, %seed12, %layer_seed12)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off13 = arith.constant dense<-6410689192861185754> : tensor<i64>
+    %seed13 = arith.addi %dropout_seed, %seed_off13 : tensor<i64>
+    %layer_seed13 = arith.addi %layerdrop_seed, %seed_off13 : tensor<i64>
+    %x14, %commit14, %t13_0, %t13_1, %t13_2, %t13_3, %t13_4, %t13_5 = func.call @gau_train(%x13, %p_gau13_norm_gain, %p_gau13_norm_bias, %p_gau13_wq, %p_gau13_wkvg, %p_gau13_wo, %p_gau13_wr, %p_gau13_u, %p_gau13_w, %p_gau13_c_sum, %p_gau13_c_count, %s13_0, %s13_1, %s13_2, %s13_3, %s13_4, %s13_5, %seed13, %layer_seed13)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off14 = arith.constant dense<4990025626462012731> : tensor<i64>
+    %seed14 = arith.addi %dropout_seed, %seed_off14 : tensor<i64>
+    %layer_seed14 = arith.addi %layerdrop_seed, %seed_off14 : tensor<i64>
+    %x15, %commit15, %t14_0, %t14_1, %t14_2, %t14_3, %t14_4, %t14_5 = func.call @gau_train(%x14, %p_gau14_norm_gain, %p_gau14_norm_bias, %p_gau14_wq, %p_gau14_wkvg, %p_gau14_wo, %p_gau14_wr, %p_gau14_u, %p_gau14_w, %p_gau14_c_sum, %p_gau14_c_count, %s14_0, %s14_1, %s14_2, %s14_3, %s14_4, %s14_5, %seed14, %layer_seed14)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off15 = arith.constant dense<-2056003627924340400> : tensor<i64>
+    %seed15 = arith.addi %dropout_seed, %seed_off15 : tensor<i64>
+    %layer_seed15 = arith.addi %layerdrop_seed, %seed_off15 : tensor<i64>
+    %x16, %commit16, %t15_0, %t15_1, %t15_2, %t15_3, %t15_4, %t15_5 = func.call @gau_train(%x15, %p_gau15_norm_gain, %p_gau15_norm_bias, %p_gau15_wq, %p_gau15_wkvg, %p_gau15_wo, %p_gau15_wr, %p_gau15_u, %p_gau15_w, %p_gau15_c_sum, %p_gau15_c_count, %s15_0, %s15_1, %s15_2, %s15_3, %s15_4, %s15_5, %seed15, %layer_seed15)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off16 = arith.constant dense<-9102032882310693531> : tensor<i64>
+    %seed16 = arith.addi %dropout_seed, %seed_off16 : tensor<i64>
+    %layer_seed16 = arith.addi %layerdrop_seed, %seed_off16 : tensor<i64>
+    %x17, %commit17, %t16_0, %t16_1, %t16_2, %t16_3, %t16_4, %t16_5 = func.call @gau_train(%x16, %p_gau16_norm_gain, %p_gau16_norm_bias, %p_gau16_wq, %p_gau16_wkvg, %p_gau16_wo, %p_gau16_wr, %p_gau16_u, %p_gau16_w, %p_gau16_c_sum, %p_gau16_c_count, %s16_0, %s16_1, %s16_2, %s16_3, %s16_4, %s16_5, %seed16, %layer_seed16)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off17 = arith.constant dense<2298681937012504954> : tensor<i64>
+    %seed17 = arith.addi %dropout_seed, %seed_off17 : tensor<i64>
+    %layer_seed17 = arith.addi %layerdrop_seed, %seed_off17 : tensor<i64>
+    %x18, %commit18, %t17_0, %t17_1, %t17_2, %t17_3, %t17_4, %t17_5 = func.call @gau_train(%x17, %p_gau17_norm_gain, %p_gau17_norm_bias, %p_gau17_wq, %p_gau17_wkvg, %p_gau17_wo, %p_gau17_wr, %p_gau17_u, %p_gau17_w, %p_gau17_c_sum, %p_gau17_c_count, %s17_0, %s17_1, %s17_2, %s17_3, %s17_4, %s17_5, %seed17, %layer_seed17)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off18 = arith.constant dense<-4747347317373848177> : tensor<i64>
+    %seed18 = arith.addi %dropout_seed, %seed_off18 : tensor<i64>
+    %layer_seed18 = arith.addi %layerdrop_seed, %seed_off18 : tensor<i64>
+    %x19, %commit19, %t18_0, %t18_1, %t18_2, %t18_3, %t18_4, %t18_5 = func.call @gau_train(%x18, %p_gau18_norm_gain, %p_gau18_norm_bias, %p_gau18_wq, %p_gau18_wkvg, %p_gau18_wo, %p_gau18_wr, %p_gau18_u, %p_gau18_w, %p_gau18_c_sum, %p_gau18_c_count, %s18_0, %s18_1, %s18_2, %s18_3, %s18_4, %s18_5, %seed18, %layer_seed18)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off19 = arith.constant dense<6653367501949350308> : tensor<i64>
+    %seed19 = arith.addi %dropout_seed, %seed_off19 : tensor<i64>
+    %layer_seed19 = arith.addi %layerdrop_seed, %seed_off19 : tensor<i64>
+    %x20, %commit20, %t19_0, %t19_1, %t19_2, %t19_3, %t19_4, %t19_5 = func.call @gau_train(%x19, %p_gau19_norm_gain, %p_gau19_norm_bias, %p_gau19_wq, %p_gau19_wkvg, %p_gau19_wo, %p_gau19_wr, %p_gau19_u, %p_gau19_w, %p_gau19_c_sum, %p_gau19_c_count, %s19_0, %s19_1, %s19_2, %s19_3, %s19_4, %s19_5, %seed19, %layer_seed19)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off20 = arith.constant dense<-392661752437002823> : tensor<i64>
+    %seed20 = arith.addi %dropout_seed, %seed_off20 : tensor<i64>
+    %layer_seed20 = arith.addi %layerdrop_seed, %seed_off20 : tensor<i64>
+    %x21, %commit21, %t20_0, %t20_1, %t20_2, %t20_3, %t20_4, %t20_5 = func.call @gau_train(%x20, %p_gau20_norm_gain, %p_gau20_norm_bias, %p_gau20_wq, %p_gau20_wkvg, %p_gau20_wo, %p_gau20_wr, %p_gau20_u, %p_gau20_w, %p_gau20_c_sum, %p_gau20_c_count, %s20_0, %s20_1, %s20_2, %s20_3, %s20_4, %s20_5, %seed20, %layer_seed20)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off21 = arith.constant dense<-7438691006823355954> : tensor<i64>
+    %seed21 = arith.addi %dropout_seed, %seed_off21 : tensor<i64>
+    %layer_seed21 = arith.addi %layerdrop_seed, %seed_off21 : tensor<i64>
+    %x22, %commit22, %t21_0, %t21_1, %t21_2, %t21_3, %t21_4, %t21_5 = func.call @gau_train(%x21, %p_gau21_norm_gain, %p_gau21_norm_bias, %p_gau21_wq, %p_gau21_wkvg, %p_gau21_wo, %p_gau21_wr, %p_gau21_u, %p_gau21_w, %p_gau21_c_sum, %p_gau21_c_count, %s21_0, %s21_1, %s21_2, %s21_3, %s21_4, %s21_5, %seed21, %layer_seed21)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off22 = arith.constant dense<3962023812499842531> : tensor<i64>
+    %seed22 = arith.addi %dropout_seed, %seed_off22 : tensor<i64>
+    %layer_seed22 = arith.addi %layerdrop_seed, %seed_off22 : tensor<i64>
+    %x23, %commit23, %t22_0, %t22_1, %t22_2, %t22_3, %t22_4, %t22_5 = func.call @gau_train(%x22, %p_gau22_norm_gain, %p_gau22_norm_bias, %p_gau22_wq, %p_gau22_wkvg, %p_gau22_wo, %p_gau22_wr, %p_gau22_u, %p_gau22_w, %p_gau22_c_sum, %p_gau22_c_count, %s22_0, %s22_1, %s22_2, %s22_3, %s22_4, %s22_5, %seed22, %layer_seed22)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off23 = arith.constant dense<-3084005441886510600> : tensor<i64>
+    %seed23 = arith.addi %dropout_seed, %seed_off23 : tensor<i64>
+    %layer_seed23 = arith.addi %layerdrop_seed, %seed_off23 : tensor<i64>
+    %x24, %commit24, %t23_0, %t23_1, %t23_2, %t23_3, %t23_4, %t23_5 = func.call @gau_train(%x23, %p_gau23_norm_gain, %p_gau23_norm_bias, %p_gau23_wq, %p_gau23_wkvg, %p_gau23_wo, %p_gau23_wr, %p_gau23_u, %p_gau23_w, %p_gau23_c_sum, %p_gau23_c_count, %s23_0, %s23_1, %s23_2, %s23_3, %s23_4, %s23_5, %seed23, %layer_seed23)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off24 = arith.constant dense<8316709377436687885> : tensor<i64>
+    %seed24 = arith.addi %dropout_seed, %seed_off24 : tensor<i64>
+    %layer_seed24 = arith.addi %layerdrop_seed, %seed_off24 : tensor<i64>
+    %x25, %commit25, %t24_0, %t24_1, %t24_2, %t24_3, %t24_4, %t24_5 = func.call @gau_train(%x24, %p_gau24_norm_gain, %p_gau24_norm_bias, %p_gau24_wq, %p_gau24_wkvg, %p_gau24_wo, %p_gau24_wr, %p_gau24_u, %p_gau24_w, %p_gau24_c_sum, %p_gau24_c_count, %s24_0, %s24_1, %s24_2, %s24_3, %s24_4, %s24_5, %seed24, %layer_seed24)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off25 = arith.constant dense<1270680123050334754> : tensor<i64>
+    %seed25 = arith.addi %dropout_seed, %seed_off25 : tensor<i64>
+    %layer_seed25 = arith.addi %layerdrop_seed, %seed_off25 : tensor<i64>
+    %x26, %commit26, %t25_0, %t25_1, %t25_2, %t25_3, %t25_4, %t25_5 = func.call @gau_train(%x25, %p_gau25_norm_gain, %p_gau25_norm_bias, %p_gau25_wq, %p_gau25_wkvg, %p_gau25_wo, %p_gau25_wr, %p_gau25_u, %p_gau25_w, %p_gau25_c_sum, %p_gau25_c_count, %s25_0, %s25_1, %s25_2, %s25_3, %s25_4, %s25_5, %seed25, %layer_seed25)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off26 = arith.constant dense<-5775349131336018377> : tensor<i64>
+    %seed26 = arith.addi %dropout_seed, %seed_off26 : tensor<i64>
+    %layer_seed26 = arith.addi %layerdrop_seed, %seed_off26 : tensor<i64>
+    %x27, %commit27, %t26_0, %t26_1, %t26_2, %t26_3, %t26_4, %t26_5 = func.call @gau_train(%x26, %p_gau26_norm_gain, %p_gau26_norm_bias, %p_gau26_wq, %p_gau26_wkvg, %p_gau26_wo, %p_gau26_wr, %p_gau26_u, %p_gau26_w, %p_gau26_c_sum, %p_gau26_c_count, %s26_0, %s26_1, %s26_2, %s26_3, %s26_4, %s26_5, %seed26, %layer_seed26)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off27 = arith.constant dense<5625365687987180108> : tensor<i64>
+    %seed27 = arith.addi %dropout_seed, %seed_off27 : tensor<i64>
+    %layer_seed27 = arith.addi %layerdrop_seed, %seed_off27 : tensor<i64>
+    %x28, %commit28, %t27_0, %t27_1, %t27_2, %t27_3, %t27_4, %t27_5 = func.call @gau_train(%x27, %p_gau27_norm_gain, %p_gau27_norm_bias, %p_gau27_wq, %p_gau27_wkvg, %p_gau27_wo, %p_gau27_wr, %p_gau27_u, %p_gau27_w, %p_gau27_c_sum, %p_gau27_c_count, %s27_0, %s27_1, %s27_2, %s27_3, %s27_4, %s27_5, %seed27, %layer_seed27)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off28 = arith.constant dense<-1420663566399173023> : tensor<i64>
+    %seed28 = arith.addi %dropout_seed, %seed_off28 : tensor<i64>
+    %layer_seed28 = arith.addi %layerdrop_seed, %seed_off28 : tensor<i64>
+    %x29, %commit29, %t28_0, %t28_1, %t28_2, %t28_3, %t28_4, %t28_5 = func.call @gau_train(%x28, %p_gau28_norm_gain, %p_gau28_norm_bias, %p_gau28_wq, %p_gau28_wkvg, %p_gau28_wo, %p_gau28_wr, %p_gau28_u, %p_gau28_w, %p_gau28_c_sum, %p_gau28_c_count, %s28_0, %s28_1, %s28_2, %s28_3, %s28_4, %s28_5, %seed28, %layer_seed28)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off29 = arith.constant dense<-8466692820785526154> : tensor<i64>
+    %seed29 = arith.addi %dropout_seed, %seed_off29 : tensor<i64>
+    %layer_seed29 = arith.addi %layerdrop_seed, %seed_off29 : tensor<i64>
+    %x30, %commit30, %t29_0, %t29_1, %t29_2, %t29_3, %t29_4, %t29_5 = func.call @gau_train(%x29, %p_gau29_norm_gain, %p_gau29_norm_bias, %p_gau29_wq, %p_gau29_wkvg, %p_gau29_wo, %p_gau29_wr, %p_gau29_u, %p_gau29_w, %p_gau29_c_sum, %p_gau29_c_count, %s29_0, %s29_1, %s29_2, %s29_3, %s29_4, %s29_5, %seed29, %layer_seed29)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off30 = arith.constant dense<2934021998537672331> : tensor<i64>
+    %seed30 = arith.addi %dropout_seed, %seed_off30 : tensor<i64>
+    %layer_seed30 = arith.addi %layerdrop_seed, %seed_off30 : tensor<i64>
+    %x31, %commit31, %t30_0, %t30_1, %t30_2, %t30_3, %t30_4, %t30_5 = func.call @gau_train(%x30, %p_gau30_norm_gain, %p_gau30_norm_bias, %p_gau30_wq, %p_gau30_wkvg, %p_gau30_wo, %p_gau30_wr, %p_gau30_u, %p_gau30_w, %p_gau30_c_sum, %p_gau30_c_count, %s30_0, %s30_1, %s30_2, %s30_3, %s30_4, %s30_5, %seed30, %layer_seed30)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off31 = arith.constant dense<-4112007255848680800> : tensor<i64>
+    %seed31 = arith.addi %dropout_seed, %seed_off31 : tensor<i64>
+    %layer_seed31 = arith.addi %layerdrop_seed, %seed_off31 : tensor<i64>
+    %x32, %commit32, %t31_0, %t31_1, %t31_2, %t31_3, %t31_4, %t31_5 = func.call @gau_train(%x31, %p_gau31_norm_gain, %p_gau31_norm_bias, %p_gau31_wq, %p_gau31_wkvg, %p_gau31_wo, %p_gau31_wr, %p_gau31_u, %p_gau31_w, %p_gau31_c_sum, %p_gau31_c_count, %s31_0, %s31_1, %s31_2, %s31_3, %s31_4, %s31_5, %seed31, %layer_seed31)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off32 = arith.constant dense<7288707563474517685> : tensor<i64>
+    %seed32 = arith.addi %dropout_seed, %seed_off32 : tensor<i64>
+    %layer_seed32 = arith.addi %layerdrop_seed, %seed_off32 : tensor<i64>
+    %x33, %commit33, %t32_0, %t32_1, %t32_2, %t32_3, %t32_4, %t32_5 = func.call @gau_train(%x32, %p_gau32_norm_gain, %p_gau32_norm_bias, %p_gau32_wq, %p_gau32_wkvg, %p_gau32_wo, %p_gau32_wr, %p_gau32_u, %p_gau32_w, %p_gau32_c_sum, %p_gau32_c_count, %s32_0, %s32_1, %s32_2, %s32_3, %s32_4, %s32_5, %seed32, %layer_seed32)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off33 = arith.constant dense<242678309088164554> : tensor<i64>
+    %seed33 = arith.addi %dropout_seed, %seed_off33 : tensor<i64>
+    %layer_seed33 = arith.addi %layerdrop_seed, %seed_off33 : tensor<i64>
+    %x34, %commit34, %t33_0, %t33_1, %t33_2, %t33_3, %t33_4, %t33_5 = func.call @gau_train(%x33, %p_gau33_norm_gain, %p_gau33_norm_bias, %p_gau33_wq, %p_gau33_wkvg, %p_gau33_wo, %p_gau33_wr, %p_gau33_u, %p_gau33_w, %p_gau33_c_sum, %p_gau33_c_count, %s33_0, %s33_1, %s33_2, %s33_3, %s33_4, %s33_5, %seed33, %layer_seed33)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off34 = arith.constant dense<-6803350945298188577> : tensor<i64>
+    %seed34 = arith.addi %dropout_seed, %seed_off34 : tensor<i64>
+    %layer_seed34 = arith.addi %layerdrop_seed, %seed_off34 : tensor<i64>
+    %x35, %commit35, %t34_0, %t34_1, %t34_2, %t34_3, %t34_4, %t34_5 = func.call @gau_train(%x34, %p_gau34_norm_gain, %p_gau34_norm_bias, %p_gau34_wq, %p_gau34_wkvg, %p_gau34_wo, %p_gau34_wr, %p_gau34_u, %p_gau34_w, %p_gau34_c_sum, %p_gau34_c_count, %s34_0, %s34_1, %s34_2, %s34_3, %s34_4, %s34_5, %seed34, %layer_seed34)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off35 = arith.constant dense<4597363874025009908> : tensor<i64>
+    %seed35 = arith.addi %dropout_seed, %seed_off35 : tensor<i64>
+    %layer_seed35 = arith.addi %layerdrop_seed, %seed_off35 : tensor<i64>
+    %x36, %commit36, %t35_0, %t35_1, %t35_2, %t35_3, %t35_4, %t35_5 = func.call @gau_train(%x35, %p_gau35_norm_gain, %p_gau35_norm_bias, %p_gau35_wq, %p_gau35_wkvg, %p_gau35_wo, %p_gau35_wr, %p_gau35_u, %p_gau35_w, %p_gau35_c_sum, %p_gau35_c_count, %s35_0, %s35_1, %s35_2, %s35_3, %s35_4, %s35_5, %seed35, %layer_seed35)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off36 = arith.constant dense<-2448665380361343223> : tensor<i64>
+    %seed36 = arith.addi %dropout_seed, %seed_off36 : tensor<i64>
+    %layer_seed36 = arith.addi %layerdrop_seed, %seed_off36 : tensor<i64>
+    %x37, %commit37, %t36_0, %t36_1, %t36_2, %t36_3, %t36_4, %t36_5 = func.call @gau_train(%x36, %p_gau36_norm_gain, %p_gau36_norm_bias, %p_gau36_wq, %p_gau36_wkvg, %p_gau36_wo, %p_gau36_wr, %p_gau36_u, %p_gau36_w, %p_gau36_c_sum, %p_gau36_c_count, %s36_0, %s36_1, %s36_2, %s36_3, %s36_4, %s36_5, %seed36, %layer_seed36)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off37 = arith.constant dense<8952049438961855262> : tensor<i64>
+    %seed37 = arith.addi %dropout_seed, %seed_off37 : tensor<i64>
+    %layer_seed37 = arith.addi %layerdrop_seed, %seed_off37 : tensor<i64>
+    %x38, %commit38, %t37_0, %t37_1, %t37_2, %t37_3, %t37_4, %t37_5 = func.call @gau_train(%x37, %p_gau37_norm_gain, %p_gau37_norm_bias, %p_gau37_wq, %p_gau37_wkvg, %p_gau37_wo, %p_gau37_wr, %p_gau37_u, %p_gau37_w, %p_gau37_c_sum, %p_gau37_c_count, %s37_0, %s37_1, %s37_2, %s37_3, %s37_4, %s37_5, %seed37, %layer_seed37)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off38 = arith.constant dense<1906020184575502131> : tensor<i64>
+    %seed38 = arith.addi %dropout_seed, %seed_off38 : tensor<i64>
+    %layer_seed38 = arith.addi %layerdrop_seed, %seed_off38 : tensor<i64>
+    %x39, %commit39, %t38_0, %t38_1, %t38_2, %t38_3, %t38_4, %t38_5 = func.call @gau_train(%x38, %p_gau38_norm_gain, %p_gau38_norm_bias, %p_gau38_wq, %p_gau38_wkvg, %p_gau38_wo, %p_gau38_wr, %p_gau38_u, %p_gau38_w, %p_gau38_c_sum, %p_gau38_c_count, %s38_0, %s38_1, %s38_2, %s38_3, %s38_4, %s38_5, %seed38, %layer_seed38)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off39 = arith.constant dense<-5140009069810851000> : tensor<i64>
+    %seed39 = arith.addi %dropout_seed, %seed_off39 : tensor<i64>
+    %layer_seed39 = arith.addi %layerdrop_seed, %seed_off39 : tensor<i64>
+    %x40, %commit40, %t39_0, %t39_1, %t39_2, %t39_3, %t39_4, %t39_5 = func.call @gau_train(%x39, %p_gau39_norm_gain, %p_gau39_norm_bias, %p_gau39_wq, %p_gau39_wkvg, %p_gau39_wo, %p_gau39_wr, %p_gau39_u, %p_gau39_w, %p_gau39_c_sum, %p_gau39_c_count, %s39_0, %s39_1, %s39_2, %s39_3, %s39_4, %s39_5, %seed39, %layer_seed39)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off40 = arith.constant dense<6260705749512347485> : tensor<i64>
+    %seed40 = arith.addi %dropout_seed, %seed_off40 : tensor<i64>
+    %layer_seed40 = arith.addi %layerdrop_seed, %seed_off40 : tensor<i64>
+    %x41, %commit41, %t40_0, %t40_1, %t40_2, %t40_3, %t40_4, %t40_5 = func.call @gau_train(%x40, %p_gau40_norm_gain, %p_gau40_norm_bias, %p_gau40_wq, %p_gau40_wkvg, %p_gau40_wo, %p_gau40_wr, %p_gau40_u, %p_gau40_w, %p_gau40_c_sum, %p_gau40_c_count, %s40_0, %s40_1, %s40_2, %s40_3, %s40_4, %s40_5, %seed40, %layer_seed40)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off41 = arith.constant dense<-785323504874005646> : tensor<i64>
+    %seed41 = arith.addi %dropout_seed, %seed_off41 : tensor<i64>
+    %layer_seed41 = arith.addi %layerdrop_seed, %seed_off41 : tensor<i64>
+    %x42, %commit42, %t41_0, %t41_1, %t41_2, %t41_3, %t41_4, %t41_5 = func.call @gau_train(%x41, %p_gau41_norm_gain, %p_gau41_norm_bias, %p_gau41_wq, %p_gau41_wkvg, %p_gau41_wo, %p_gau41_wr, %p_gau41_u, %p_gau41_w, %p_gau41_c_sum, %p_gau41_c_count, %s41_0, %s41_1, %s41_2, %s41_3, %s41_4, %s41_5, %seed41, %layer_seed41)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off42 = arith.constant dense<-7831352759260358777> : tensor<i64>
+    %seed42 = arith.addi %dropout_seed, %seed_off42 : tensor<i64>
+    %layer_seed42 = arith.addi %layerdrop_seed, %seed_off42 : tensor<i64>
+    %x43, %commit43, %t42_0, %t42_1, %t42_2, %t42_3, %t42_4, %t42_5 = func.call @gau_train(%x42, %p_gau42_norm_gain, %p_gau42_norm_bias, %p_gau42_wq, %p_gau42_wkvg, %p_gau42_wo, %p_gau42_wr, %p_gau42_u, %p_gau42_w, %p_gau42_c_sum, %p_gau42_c_count, %s42_0, %s42_1, %s42_2, %s42_3, %s42_4, %s42_5, %seed42, %layer_seed42)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off43 = arith.constant dense<3569362060062839708> : tensor<i64>
+    %seed43 = arith.addi %dropout_seed, %seed_off43 : tensor<i64>
+    %layer_seed43 = arith.addi %layerdrop_seed, %seed_off43 : tensor<i64>
+    %x44, %commit44, %t43_0, %t43_1, %t43_2, %t43_3, %t43_4, %t43_5 = func.call @gau_train(%x43, %p_gau43_norm_gain, %p_gau43_norm_bias, %p_gau43_wq, %p_gau43_wkvg, %p_gau43_wo, %p_gau43_wr, %p_gau43_u, %p_gau43_w, %p_gau43_c_sum, %p_gau43_c_count, %s43_0, %s43_1, %s43_2, %s43_3, %s43_4, %s43_5, %seed43, %layer_seed43)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off44 = arith.constant dense<-3476667194323513423> : tensor<i64>
+    %seed44 = arith.addi %dropout_seed, %seed_off44 : tensor<i64>
+    %layer_seed44 = arith.addi %layerdrop_seed, %seed_off44 : tensor<i64>
+    %x45, %commit45, %t44_0, %t44_1, %t44_2, %t44_3, %t44_4, %t44_5 = func.call @gau_train(%x44, %p_gau44_norm_gain, %p_gau44_norm_bias, %p_gau44_wq, %p_gau44_wkvg, %p_gau44_wo, %p_gau44_wr, %p_gau44_u, %p_gau44_w, %p_gau44_c_sum, %p_gau44_c_count, %s44_0, %s44_1, %s44_2, %s44_3, %s44_4, %s44_5, %seed44, %layer_seed44)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off45 = arith.constant dense<7924047624999685062> : tensor<i64>
+    %seed45 = arith.addi %dropout_seed, %seed_off45 : tensor<i64>
+    %layer_seed45 = arith.addi %layerdrop_seed, %seed_off45 : tensor<i64>
+    %x46, %commit46, %t45_0, %t45_1, %t45_2, %t45_3, %t45_4, %t45_5 = func.call @gau_train(%x45, %p_gau45_norm_gain, %p_gau45_norm_bias, %p_gau45_wq, %p_gau45_wkvg, %p_gau45_wo, %p_gau45_wr, %p_gau45_u, %p_gau45_w, %p_gau45_c_sum, %p_gau45_c_count, %s45_0, %s45_1, %s45_2, %s45_3, %s45_4, %s45_5, %seed45, %layer_seed45)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off46 = arith.constant dense<878018370613331931> : tensor<i64>
+    %seed46 = arith.addi %dropout_seed, %seed_off46 : tensor<i64>
+    %layer_seed46 = arith.addi %layerdrop_seed, %seed_off46 : tensor<i64>
+    %x47, %commit47, %t46_0, %t46_1, %t46_2, %t46_3, %t46_4, %t46_5 = func.call @gau_train(%x46, %p_gau46_norm_gain, %p_gau46_norm_bias, %p_gau46_wq, %p_gau46_wkvg, %p_gau46_wo, %p_gau46_wr, %p_gau46_u, %p_gau46_w, %p_gau46_c_sum, %p_gau46_c_count, %s46_0, %s46_1, %s46_2, %s46_3, %s46_4, %s46_5, %seed46, %layer_seed46)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %seed_off47 = arith.constant dense<-6168010883773021200> : tensor<i64>
+    %seed47 = arith.addi %dropout_seed, %seed_off47 : tensor<i64>
+    %layer_seed47 = arith.addi %layerdrop_seed, %seed_off47 : tensor<i64>
+    %x48, %commit48, %t47_0, %t47_1, %t47_2, %t47_3, %t47_4, %t47_5 = func.call @gau_train(%x47, %p_gau47_norm_gain, %p_gau47_norm_bias, %p_gau47_wq, %p_gau47_wkvg, %p_gau47_wo, %p_gau47_wr, %p_gau47_u, %p_gau47_w, %p_gau47_c_sum, %p_gau47_c_count, %s47_0, %s47_1, %s47_2, %s47_3, %s47_4, %s47_5, %seed47, %layer_seed47)
+        : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>, tensor<2048x128xf32>, tensor<2048x8320xf32>, tensor<4096x2048xf32>, tensor<2048x128xf32>, tensor<128xf32>, tensor<128xf32>, tensor<512x128xf32>, tensor<512xf32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<i64>, tensor<i64>) -> (tensor<?x?x2048xf32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>)
+    %hn0 = tvq.rms_norm %x48 {epsilon = 1.000000e-06 : f64} : tensor<?x?x2048xf32>
+    %hn = tvq.scale_shift %hn0, %p_final_norm_gain, %p_final_norm_bias : (tensor<?x?x2048xf32>, tensor<2048xf32>, tensor<2048xf32>) -> tensor<?x?x2048xf32>
+    %logits0 = tvq.dense %hn, %p_embed {transpose_weight} : (tensor<?x?x2048xf32>, tensor<259x2048xf32>) -> tensor<?x?x259xf32>
+    %logits = tvq.scale %logits0 {factor = 5.000000e-03 : f64} : tensor<?x?x259xf32>
+    %ce = tvq.cross_entropy %logits, %targets : (tensor<?x?x259xf32>, tensor<?x?xi32>) -> tensor<f32>
+    %commit_sum2 = arith.addf %commit1, %commit2 : tensor<f32>
+    %commit_sum3 = arith.addf %commit_sum2, %commit3 : tensor<f32>
+    %commit_sum4 = arith.addf %commit_sum3, %commit4 : tensor<f32>
+    %commit_sum5 = arith.addf %commit_sum4, %commit5 : tensor<f32>
+    %commit_sum6 = arith.addf %commit_sum5, %commit6 : tensor<f32>
+    %commit_sum7 = arith.addf %commit_sum6, %commit7 : tensor<f32>
+    %commit_sum8 = arith.addf %commit_sum7, %commit8 : tensor<f32>
+    %commit_sum9 = arith.addf %commit_sum8, %commit9 : tensor<f32>
+    %commit_sum10 = arith.addf %commit_sum9, %commit10 : tensor<f32>
+    %commit_sum11 = arith.addf %commit_sum10, %commit11 : tensor<f32>
+    %commit_sum12 = arith.addf %commit_sum11, %commit12 : tensor<f32>
+    %commit_sum13 = arith.addf %commit_sum12, %commit13 : tensor<f32>
+    %commit_sum14 = arith.addf %commit_sum13, %commit14 : tensor<f32>
+    %commit_sum15 = arith.addf %commit_sum14, %commit15 : tensor<f32>
+    %commit_sum16 = arith.addf %commit_sum15, %commit16 : tensor<f32>
+    %commit_sum17 = arith.addf %commit_sum16, %commit17 : tensor<f32>
+    %commit_sum18 = arith.addf %commit_sum17, %commit18 : tensor<f32>
+    %commit_sum19 = arith.addf %commit_sum18, %commit19 : tensor<f32>
+    %commit_sum20 = arith.addf %commit_sum19, %commit20 : tensor<f32>
+    %commit_sum21 = arith.addf %commit_sum20, %commit21 : tensor<f32>
+    %commit_sum22 = arith.addf %commit_sum21, %commit22 : tensor<f32>
+    %commit_sum23 = arith.addf %commit_sum22, %commit23 : tensor<f32>
+    %commit_sum24 = arith.addf %commit_sum23, %commit24 : tensor<f32>
+    %commit_sum25 = arith.addf %commit_sum24, %commit25 : tensor<f32>
+    %commit_sum26 = arith.addf %commit_sum25, %commit26 : tensor<f32>
+    %commit_sum27 = arith.addf %commit_sum26, %commit27 : tensor<f32>
+    %commit_sum28 = arith.addf %commit_sum27, %commit28 : tensor<f32>
+    %commit_sum29 = arith.addf %commit_sum28, %commit29 : tensor<f32>
+    %commit_sum30 = arith.addf %commit_sum29, %commit30 : tensor<f32>
+    %commit_sum31 = arith.addf %commit_sum30, %commit31 : tensor<f32>
+    %commit_sum32 = arith.addf %commit_sum31, %commit32 : tensor<f32>
+    %commit_sum33 = arith.addf %commit_sum32, %commit33 : tensor<f32>
+    %commit_sum34 = arith.addf %commit_sum33, %commit34 : tensor<f32>
+    %commit_sum35 = arith.addf %commit_sum34, %commit35 : tensor<f32>
+    %commit_sum36 = arith.addf %commit_sum35, %commit36 : tensor<f32>
+    %commit_sum37 = arith.addf %commit_sum36, %commit37 : tensor<f32>
+    %commit_sum38 = arith.addf %commit_sum37, %commit38 : tensor<f32>
+    %commit_sum39 = arith.addf %commit_sum38, %commit39 : tensor<f32>
+    %commit_sum40 = arith.addf %commit_sum39, %commit40 : tensor<f32>
+    %commit_sum41 = arith.addf %commit_sum40, %commit41 : tensor<f32>
+    %commit_sum42 = arith.addf %commit_sum41, %commit42 : tensor<f32>
+    %commit_sum43 = arith.addf %commit_sum42, %commit43 : tensor<f32>
+    %commit_sum44 = arith.addf %commit_sum43, %commit44 : tensor<f32>
+    %commit_sum45 = arith.addf %commit_sum44, %commit45 : tensor<f32>
+    %commit_sum46 = arith.addf %commit_sum45, %commit46 : tensor<f32>
+    %commit_sum47 = arith.addf %commit_sum46, %commit47 : tensor<f32>
+    %commit_sum48 = arith.addf %commit_sum47, %commit48 : tensor<f32>
+    %commit_term = tvq.scale %commit_sum48 {factor = 1.000000e-04 : f64} : tensor<f32>
+    %loss = arith.addf %ce, %commit_term : tensor<f32>
+    return %loss, %ce, %t0_0, %t0_1, %t0_2, %t0_3, %t0_4, %t0_5, %t1_0, %t1_1, %t1_2, %t1_3, %t1_4, %t1_5, %t2_0, %t2_1, %t2_2, %t2_3, %t2_4, %t2_5, %t3_0, %t3_1, %t3_2, %t3_3, %t3_4, %t3_5, %t4_0, %t4_1, %t4_2, %t4_3, %t4_4, %t4_5, %t5_0, %t5_1, %t5_2, %t5_3, %t5_4, %t5_5, %t6_0, %t6_1, %t6_2, %t6_3, %t6_4, %t6_5, %t7_0, %t7_1, %t7_2, %t7_3, %t7_4, %t7_5, %t8_0, %t8_1, %t8_2, %t8_3, %t8_4, %t8_5, %t9_0, %t9_1, %t9_2, %t9_3, %t9_4, %t9_5, %t10_0, %t10_1, %t10_2, %t10_3, %t10_4, %t10_5, %t11_0, %t11_1, %t11_2, %t11_3, %t11_4, %t11_5, %t12_0, %t12_1, %t12_2, %t12_3, %t12_4, %t12_5, %t13_0, %t13_1, %t13_2, %t13_3, %t13_4, %t13_5, %t14_0, %t14_1, %t14_2, %t14_3, %t14_4, %t14_5, %t15_0, %t15_1, %t15_2, %t15_3, %t15_4, %t15_5, %t16_0, %t16_1, %t16_2, %t16_3, %t16_4, %t16_5, %t17_0, %t17_1, %t17_2, %t17_3, %t17_4, %t17_5, %t18_0, %t18_1, %t18_2, %t18_3, %t18_4, %t18_5, %t19_0, %t19_1, %t19_2, %t19_3, %t19_4, %t19_5, %t20_0, %t20_1, %t20_2, %t20_3, %t20_4, %t20_5, %t21_0, %t21_1, %t21_2, %t21_3, %t21_4, %t21_5, %t22_0, %t22_1, %t22_2, %t22_3, %t22_4, %t22_5, %t23_0, %t23_1, %t23_2, %t23_3, %t23_4, %t23_5, %t24_0, %t24_1, %t24_2, %t24_3, %t24_4, %t24_5, %t25_0, %t25_1, %t25_2, %t25_3, %t25_4, %t25_5, %t26_0, %t26_1, %t26_2, %t26_3, %t26_4, %t26_5, %t27_0, %t27_1, %t27_2, %t27_3, %t27_4, %t27_5, %t28_0, %t28_1, %t28_2, %t28_3, %t28_4, %t28_5, %t29_0, %t29_1, %t29_2, %t29_3, %t29_4, %t29_5, %t30_0, %t30_1, %t30_2, %t30_3, %t30_4, %t30_5, %t31_0, %t31_1, %t31_2, %t31_3, %t31_4, %t31_5, %t32_0, %t32_1, %t32_2, %t32_3, %t32_4, %t32_5, %t33_0, %t33_1, %t33_2, %t33_3, %t33_4, %t33_5, %t34_0, %t34_1, %t34_2, %t34_3, %t34_4, %t34_5, %t35_0, %t35_1, %t35_2, %t35_3, %t35_4, %t35_5, %t36_0, %t36_1, %t36_2, %t36_3, %t36_4, %t36_5, %t37_0, %t37_1, %t37_2, %t37_3, %t37_4, %t37_5, %t38_0, %t38_1, %t38_2, %t38_3, %t38_4, %t38_5, %t39_0, %t39_1, %t39_2, %t39_3, %t39_4, %t39_5, %t40_0, %t40_1, %t40_2, %t40_3, %t40_4, %t40_5, %t41_0, %t41_1, %t41_2, %t41_3, %t41_4, %t41_5, %t42_0, %t42_1, %t42_2, %t42_3, %t42_4, %t42_5, %t43_0, %t43_1, %t43_2, %t43_3, %t43_4, %t43_5, %t44_0, %t44_1, %t44_2, %t44_3, %t44_4, %t44_5, %t45_0, %t45_1, %t45_2, %t45_3, %t45_4, %t45_5, %t46_0, %t46_1, %t46_2, %t46_3, %t46_4, %t46_5, %t47_0, %t47_1, %t47_2, %t47_3, %t47_4, %t47_5 : tensor<f32>, tensor<f32>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>, tensor<?x512xf32>, tensor<?x512x4096xf32>, tensor<?x512xi32>, tensor<?x512x128xf32>, tensor<?x512x4096xf32>, tensor<?xi64>
   }
 
   func.func @decode_step(%p_embed: tensor<259x2048xf32> {tvq.name = "embed"},

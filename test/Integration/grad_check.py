@@ -3,7 +3,8 @@
 
 For every gradient rule (tvq.embedding, tvq.rms_norm, tvq.scale_shift, tvq.scale, tvq.silu,
 tvq.dense plain / with bias / transpose_weight, tvq.split with an unused part, tvq.cross_entropy,
-tvq.mean, arith.addf / subf / mulf, tvq.vq_quantize) a small function in Inputs/grad_*.mlir has a
+tvq.mean, arith.addf / subf / mulf, tvq.vq_quantize, tvq.dropout with the mask of
+dropout_reference.py) a small function in Inputs/grad_*.mlir has a
 scalar loss that exercises it, usually through a random projection mean(y * c) with c an input,
 so that the gradient arriving at the op is not trivial. Each file is compiled with tvq-compile,
 its gradient entry @f_grad (derived by the compiler from `tvq.gradient = "f_grad"`) is called
@@ -48,6 +49,9 @@ import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dropout_reference  # noqa: E402
 
 TOL = 1e-4
 TOL_LOSS = 1e-5
@@ -171,6 +175,18 @@ def fwd_subf(v, _):
     return np.mean((v["a"] - v["b"]) * v["c"])
 
 
+def fwd_dropout(v, _):
+    y = dropout_reference.dropout(v["x"], v["seed"], 3, 3, 0.4)
+    z = dropout_reference.dropout(y, v["seed"], 4, 1, 0.5)
+    return np.mean(z * v["c"])
+
+
+def dropout_zeros(v):
+    keep = (dropout_reference.keep_mask(v["x"].shape, v["seed"], 3, 3, 0.4)
+            & dropout_reference.keep_mask(v["x"].shape, v["seed"], 4, 1, 0.5))
+    return {"x": ~keep}
+
+
 def fwd_mulf(v, _):
     a = v["a"]
     return np.mean((a * a * v["b"] - a) * v["c"])
@@ -251,6 +267,9 @@ CASES = [
          forward=fwd_vq_stats, prepare=prep_vq_stats, no_grad=["c_sum", "c_count"],
          inputs=[("x", "n", (B, T, 4)), ("c_sum", "n", (5, 4)), ("c_count", "count", (5,)),
                  ("c1", "n", (B, T, 4)), ("c2", "n", (B, T))]),
+    dict(name="dropout (elementwise, then per row)", file="grad_dropout.mlir",
+         forward=fwd_dropout, zeros=dropout_zeros,
+         inputs=[("x", "n", (4, T, 6)), ("seed", "seed", ()), ("c", "n", (4, T, 6))]),
     dict(name="chain silu/rms_norm/dense/mulf/mean", file="grad_chain.mlir", forward=fwd_chain,
          inputs=[("x", "n", (5, 8)), ("w", "n", (8, 4)), ("b", "n", (4,))]),
 ]
@@ -259,6 +278,8 @@ CASES = [
 def draw(kind, shape, rng):
     if isinstance(kind, tuple) and kind[0] == "ids":
         return rng.integers(0, kind[1], size=shape).astype(np.int32)
+    if kind == "seed":
+        return np.array(rng.integers(0, 2**63 - 1), dtype=np.int64)
     if kind == "count":
         count = rng.uniform(0.5, 2.0, size=shape)
         count[rng.integers(0, shape[0])] = 0.0  # the max(count, 0.01) floor decides that code

@@ -28,6 +28,7 @@ std::optional<ModelConfig> tvq::presetConfig(llvm::StringRef name) {
     c.layers = 24, c.dModel = 768, c.dK = 128, c.dV = 1536;
     c.codebookSize = 512, c.blockLen = 512, c.vocab = 259;
     c.head = HeadType::Untied;
+    c.residualDropout = 0.5, c.layerDrop = 0.3, c.sinusoidDropout = 0.2;
     return c;
   }
   if (name == "pg19" || name == "imagenet64") {
@@ -36,6 +37,7 @@ std::optional<ModelConfig> tvq::presetConfig(llvm::StringRef name) {
     c.vocab = name == "pg19" ? 32000 : 259;
     c.head = HeadType::Tied;
     c.totalSteps = 500000;
+    c.optimizer = Optimizer::Adafactor, c.lr = 1e-2;
     return c;
   }
   return std::nullopt;
@@ -97,6 +99,9 @@ std::string tvq::validate(const ModelConfig &c) {
   if (c.vocab < 4)
     return "vocab must hold the 3 special ids (pad, eos, unk) and at least "
            "one token";
+  for (double rate : {c.residualDropout, c.layerDrop, c.sinusoidDropout})
+    if (!(rate >= 0.0 && rate < 1.0))
+      return "dropout rates must be in [0, 1)";
   return "";
 }
 
@@ -109,11 +114,13 @@ public:
 
   void write() {
     writeHeader();
-    writeGau(/*step=*/false);
-    writeGau(/*step=*/true);
-    writeEntry(/*withLoss=*/false);
-    writeEntry(/*withLoss=*/true);
-    writeDecodeStep();
+    writeGau(Gau::Plain);
+    writeGau(Gau::Step);
+    writeGau(Gau::Train);
+    writeEntry(Entry::Logits);
+    writeEntry(Entry::EvalLoss);
+    writeEntry(Entry::TrainLoss);
+    writeEntry(Entry::DecodeStep);
     os << "}\n";
   }
 
@@ -128,10 +135,22 @@ private:
   }
   std::string act(int64_t width) const { return tensor({-1, -1, width}); }
 
-  /// The `tvq.train_step` dictionary of @eval_loss.
+  /// The `tvq.train_step` dictionary of @train_loss.
   std::string trainStepAttr() const {
+    if (c.optimizer == Optimizer::Adafactor)
+      return llvm::formatv(
+                 "tvq.train_step = {{name = \"train_step\", optimizer = "
+                 "\"adafactor\", lr = {0} : f64, decay_rate = 8.0e-01 : f64, "
+                 "epsilon = 1.0e-30 : f64, update_clip = 1.0 : f64, "
+                 "min_scale = 1.0e-03 : f64, factor_min_dim = 128 : i64, "
+                 "warmup = {1} : i64, total_steps = {2} : i64, "
+                 "final_lr_ratio = {3} : f64, ema_gamma = {4} : f64}",
+                 fmt(c.lr), c.warmupSteps, c.totalSteps, fmt(c.finalLrRatio),
+                 fmt(c.emaGamma))
+          .str();
     return llvm::formatv(
-               "tvq.train_step = {{name = \"train_step\", lr = {0} : f64, "
+               "tvq.train_step = {{name = \"train_step\", optimizer = "
+               "\"adamw\", lr = {0} : f64, "
                "beta1 = "
                "{1} : f64, beta2 = {2} : f64, epsilon = {3} : f64, clip_norm = "
                "{4} : "
@@ -152,14 +171,17 @@ private:
        << "included). Entry points:\n"
        << "//   @logits(params..., inputs[B,T] i32) -> logits[B,T,vocab]\n"
        << "//   @eval_loss(params..., inputs, targets) -> (loss, ce): ce is "
-          "the "
-          "mean NLL in nats,\n"
+          "the mean NLL in nats,\n"
        << "//   loss = ce + commit_weight * sum over GAUs of the mean squared "
           "quantization error;\n"
-       << "//   @loss_grad (derived by the compiler from @eval_loss) -> (loss, "
-          "ce, d.<param>...),\n"
-       << "//   @train_step (derived from @loss_grad): AdamW, clipping, "
-          "schedule, codebook EMA,\n"
+       << "//   @train_loss(params..., inputs, state..., targets, "
+          "dropout_seed, layerdrop_seed)\n"
+       << "//   -> (loss, ce, state...): one update window of truncated BPTT "
+          "with the dropouts;\n"
+       << "//   @loss_grad (derived by the compiler from @train_loss) -> "
+          "(loss, ce, state..., d.<param>...),\n"
+       << "//   @train_step (derived from @loss_grad): the optimizer, the "
+          "schedule, the codebook EMA,\n"
        << "//   @decode_step(params..., inputs, state...) -> (logits, "
           "state...): one token at a time\n"
        << "//   (block length 1, window M unchanged); a zero state is the "
@@ -169,15 +191,16 @@ private:
         "d_model = {2} : i64, d_k = {3} : i64, d_v = {4} : i64, codebook = {5} "
         ": i64, block_len = {6} : i64, mem_len = {6} : i64, vocab = {7} : i64, "
         "head = \"{8}\", logit_scale = {9} : f64, commit_weight = {10} : f64, "
-        "epsilon = {11} : f64, sinusoid_base = {12} : f64}} {{\n",
+        "epsilon = {11} : f64, sinusoid_base = {12} : f64, residual_dropout = "
+        "{13} : f64, layer_drop = {14} : f64, sinusoid_dropout = {15} : f64}} "
+        "{{\n",
         c.name, c.layers, c.dModel, c.dK, c.dV, c.codebookSize, c.blockLen,
         c.vocab, c.head == HeadType::Tied ? "tied" : "untied",
         fmt(c.logitScale), fmt(c.commitWeight), fmt(c.epsilon),
-        fmt(c.sinusoidBase));
+        fmt(c.sinusoidBase), fmt(c.residualDropout), fmt(c.layerDrop),
+        fmt(c.sinusoidDropout));
   }
 
-  /// One gated attention unit: pre-norm, projections, VQ attention, gate,
-  /// output projection, residual. Returns the new x and the commitment loss.
   /// The types of one GAU's attention state, in order.
   std::vector<std::string> stateTypes() const {
     int64_t s = c.codebookSize, m = c.blockLen, k = c.dK, v = c.dV;
@@ -187,34 +210,66 @@ private:
   static constexpr const char *kStateNames[] = {
       "count", "mean", "win_codes", "win_keys", "win_values", "seen"};
 
-  /// `@gau`, or with `step` `@gau_step`: the same unit taking and returning
-  /// the attention state, with block length 1 (decoding, section 5).
-  void writeGau(bool step) {
+  /// The three variants of one gated attention unit: `@gau` (no state, for
+  /// @logits and @eval_loss), `@gau_step` (block length 1 with the attention
+  /// state, for decoding, section 5) and `@gau_train` (the state and the
+  /// dropouts, for one update window of training, section 6).
+  enum class Gau { Plain, Step, Train };
+
+  static const char *gauName(Gau kind) {
+    return kind == Gau::Plain  ? "gau"
+           : kind == Gau::Step ? "gau_step"
+                               : "gau_train";
+  }
+
+  /// A `tvq.dropout` line `%out = dropout(%in)` when rate > 0; returns the
+  /// name of the value to use next.
+  std::string dropout(const std::string &out, const std::string &in,
+                      const std::string &seed, double rate, int stream,
+                      int maskRank, const std::string &type) {
+    if (rate <= 0.0)
+      return in;
+    os << llvm::formatv("    {0} = tvq.dropout {1}, {2} {{rate = {3} : f64, "
+                        "stream = {4} : i64, mask_rank = {5} : i64} : ({6}, "
+                        "tensor<i64>) -> {6}\n",
+                        out, in, seed, fmt(rate), stream, maskRank, type);
+    return out;
+  }
+
+  /// One gated attention unit: pre-norm, projections, VQ attention, gate,
+  /// output projection, residual (transformer-vq.md section 1).
+  void writeGau(Gau kind) {
+    bool stateful = kind != Gau::Plain, train = kind == Gau::Train;
     int64_t d = c.dModel, k = c.dK, v = c.dV, s = c.codebookSize,
-            l = step ? 1 : c.blockLen, m = c.blockLen;
+            l = kind == Gau::Step ? 1 : c.blockLen, m = c.blockLen;
     std::vector<Parameter> p;
     gauParameters(c, 0, p);
     std::vector<std::string> st = stateTypes();
-    if (step)
+    if (kind == Gau::Plain)
+      os << "  // One GAU (transformer-vq.md section 1).\n";
+    else if (kind == Gau::Step)
       os << "\n  // One GAU, one token at a time, carrying the attention "
             "state (section 5).\n";
     else
-      os << "  // One GAU (transformer-vq.md section 1).\n";
-    os << "  func.func private @" << (step ? "gau_step" : "gau")
-       << "(%x: " << act(d);
+      os << "\n  // One GAU for one update window of training: the attention "
+            "state passes\n  // through, the dropouts of section 6 apply "
+            "(seeds: per window, per sequence).\n";
+    os << "  func.func private @" << gauName(kind) << "(%x: " << act(d);
     const char *names[] = {"gain", "bias", "wq", "wkvg",  "wo",
                            "wr",   "u",    "w",  "c_sum", "c_count"};
     for (int i = 0; i < kGauParams; ++i)
       os << ", %" << names[i] << ": " << tensor(p[i].shape);
-    if (step)
+    if (stateful)
       for (int i = 0; i < 6; ++i)
         os << ", %s_" << kStateNames[i] << ": " << st[i];
+    if (train)
+      os << ", %seed: tensor<i64>, %layer_seed: tensor<i64>";
     os << ") -> (" << act(d);
-    if (step)
+    if (kind != Gau::Step)
+      os << ", tensor<f32>";
+    if (stateful)
       for (const std::string &t : st)
         os << ", " << t;
-    else
-      os << ", tensor<f32>";
     os << ") {\n";
     std::string sc = fmt(tauScale());
     os << llvm::formatv(
@@ -238,17 +293,22 @@ private:
         "    %c = tvq.codebook %c_sum, %c_count : ({0}, {1}) -> {0}\n"
         "    %k_hat, %codes, %err2 = tvq.vq_quantize %k, %c : ({2}, {0}) -> "
         "({2}, tensor<?x?xi32>, tensor<?x?xf32>)\n"
-        "    %sin = tvq.sinusoid_table {{rows = {3} : i64, dim = {4} : i64, "
-        "base = {5} : f64} : {6}\n"
-        "    %r0 = tvq.dense %sin, %wr : ({6}, {7}) -> {8}\n"
-        "    %r = tvq.scale %r0 {{factor = {9} : f64} : {8}\n"
-        "    %uu = tvq.scale %u {{factor = {9} : f64} : {10}\n"
-        "    %ww = tvq.scale %w {{factor = {9} : f64} : {10}\n",
+        "    %sin0 = tvq.sinusoid_table {{rows = {3} : i64, dim = {4} : i64, "
+        "base = {5} : f64} : {6}\n",
         tensor({s, k}), tensor({s}), act(k), m + 1, d, fmt(c.sinusoidBase),
-        tensor({m + 1, d}), tensor({d, k}), tensor({m + 1, k}), sc,
-        tensor({k}));
+        tensor({m + 1, d}));
+    std::string sin = "%sin0";
+    if (train)
+      sin = dropout("%sin", sin, "%seed", c.sinusoidDropout, /*stream=*/1,
+                    /*maskRank=*/2, tensor({m + 1, d}));
+    os << llvm::formatv("    %r0 = tvq.dense {0}, %wr : ({1}, {2}) -> {3}\n"
+                        "    %r = tvq.scale %r0 {{factor = {4} : f64} : {3}\n"
+                        "    %uu = tvq.scale %u {{factor = {4} : f64} : {5}\n"
+                        "    %ww = tvq.scale %w {{factor = {4} : f64} : {5}\n",
+                        sin, tensor({m + 1, d}), tensor({d, k}),
+                        tensor({m + 1, k}), sc, tensor({k}));
     std::string stateOperands, stateOperandTypes;
-    if (step) {
+    if (stateful) {
       stateOperands = " state(%s_count, %s_mean, %s_win_codes, %s_win_keys, "
                       "%s_win_values, %s_seen)";
       for (const std::string &t : st)
@@ -261,28 +321,53 @@ private:
         "        : ({2}, {2}, tensor<?x?xi32>, {3}, {4}, {5}, {5}, {6}{15})\n"
         "        -> ({3}, {7}, {8}, {9}, {10}, {11}, tensor<?xi64>)\n"
         "    %og = arith.mulf %o, %g : {3}\n"
-        "    %y = tvq.dense %og, %wo : ({3}, {12}) -> {13}\n"
-        "    %out = arith.addf %x, %y : {13}\n",
+        "    %y = tvq.dense %og, %wo : ({3}, {12}) -> {13}\n",
         l, m, act(k), act(v), tensor({s, k}), tensor({k}), tensor({m + 1, k}),
         st[0], st[1], st[2], st[3], st[4], tensor({v, d}), act(d),
         stateOperands, stateOperandTypes);
-    if (step) {
-      os << "    return %out, %n, %mu, %wc, %wk, %wv, %seen : " << act(d);
+    std::string y = "%y";
+    if (train) {
+      // Residual dropout per element; LayerDrop of the whole branch per
+      // sequence (the mask varies over the batch dimension only).
+      y = dropout("%y_res", y, "%seed", c.residualDropout, /*stream=*/0,
+                  /*maskRank=*/3, act(d));
+      y = dropout("%y_layer", y, "%layer_seed", c.layerDrop, /*stream=*/2,
+                  /*maskRank=*/1, act(d));
+    }
+    os << "    %out = arith.addf %x, " << y << " : " << act(d) << "\n";
+    if (kind != Gau::Step)
+      os << "    %commit = tvq.mean %err2 : (tensor<?x?xf32>) -> "
+            "tensor<f32>\n";
+    os << "    return %out";
+    if (kind != Gau::Step)
+      os << ", %commit";
+    if (stateful)
+      os << ", %n, %mu, %wc, %wk, %wv, %seen";
+    os << " : " << act(d);
+    if (kind != Gau::Step)
+      os << ", tensor<f32>";
+    if (stateful)
       for (const std::string &t : st)
         os << ", " << t;
-      os << "\n  }\n";
-      return;
-    }
-    os << "    %commit = tvq.mean %err2 : (tensor<?x?xf32>) -> tensor<f32>\n"
-       << "    return %out, %commit : " << act(d) << ", tensor<f32>\n  }\n";
+    os << "\n  }\n";
   }
 
-  /// `@decode_step`: `@logits` with every GAU carrying its attention state.
-  void writeDecodeStep() { writeEntry(/*withLoss=*/false, /*step=*/true); }
+  /// The public entry points.
+  enum class Entry { Logits, EvalLoss, TrainLoss, DecodeStep };
 
-  /// `@logits` or `@eval_loss` (or with `step`, `@decode_step`): embedding,
-  /// the GAUs in order, the head.
-  void writeEntry(bool withLoss, bool step = false) {
+  /// Embedding, the GAUs in order, the head, and for the losses the cross
+  /// entropy plus the commitment term.
+  void writeEntry(Entry kind) {
+    bool withLoss = kind == Entry::EvalLoss || kind == Entry::TrainLoss;
+    bool stateful = kind == Entry::TrainLoss || kind == Entry::DecodeStep;
+    Gau gau = kind == Entry::TrainLoss    ? Gau::Train
+              : kind == Entry::DecodeStep ? Gau::Step
+                                          : Gau::Plain;
+    const char *name = kind == Entry::Logits     ? "logits"
+                       : kind == Entry::EvalLoss ? "eval_loss"
+                       : kind == Entry::TrainLoss
+                           ? "train_loss"
+                           : "decode_step";
     std::vector<Parameter> params = parameters(c);
     auto argName = [](const Parameter &p) {
       std::string n = "%p_" + p.name;
@@ -291,54 +376,67 @@ private:
           ch = '_';
       return n;
     };
-    os << "\n  func.func @"
-       << (withLoss ? "eval_loss"
-           : step   ? "decode_step"
-                    : "logits")
-       << "(";
+    std::vector<std::string> st = stateTypes();
+    auto stateName = [](int64_t g, int i) {
+      return llvm::formatv("state.gau{0}.{1}", g, kStateNames[i]).str();
+    };
+
+    os << "\n  func.func @" << name << "(";
     for (const Parameter &p : params)
       os << argName(p) << ": " << tensor(p.shape) << " {tvq.name = \"" << p.name
          << "\"},\n      ";
     os << "%inputs: tensor<?x?xi32> {tvq.name = \"inputs\"}";
-    std::vector<std::string> st = stateTypes();
-    auto stateName = [](int64_t gau, int i) {
-      return llvm::formatv("state.gau{0}.{1}", gau, kStateNames[i]).str();
-    };
-    if (step)
+    if (stateful)
       for (int64_t g = 0; g < c.gaus(); ++g)
         for (int i = 0; i < 6; ++i)
           os << ",\n      %s" << g << "_" << i << ": " << st[i]
              << " {tvq.name = \"" << stateName(g, i) << "\"}";
     if (withLoss)
       os << ",\n      %targets: tensor<?x?xi32> {tvq.name = \"targets\"}";
+    if (kind == Entry::TrainLoss)
+      os << ",\n      %dropout_seed: tensor<i64> {tvq.name = "
+            "\"dropout_seed\"},\n      %layerdrop_seed: tensor<i64> "
+            "{tvq.name = \"layerdrop_seed\"}";
     std::string logitsType = act(c.vocab);
+    os << ")\n      -> (";
     if (withLoss)
-      os << ")\n      -> (tensor<f32> {tvq.name = \"loss\"}, tensor<f32> "
-            "{tvq.name = \"ce\"})\n      attributes {tvq.gradient = "
-            "\"loss_grad\", "
-         << trainStepAttr() << "} {\n";
-    else {
-      os << ")\n      -> (" << logitsType << " {tvq.name = \"logits\"}";
-      if (step)
-        for (int64_t g = 0; g < c.gaus(); ++g)
-          for (int i = 0; i < 6; ++i)
-            os << ", " << st[i] << " {tvq.name = \"" << stateName(g, i)
-               << "\"}";
-      os << ") {\n";
-    }
+      os << "tensor<f32> {tvq.name = \"loss\"}, tensor<f32> {tvq.name = "
+            "\"ce\"}";
+    else
+      os << logitsType << " {tvq.name = \"logits\"}";
+    if (stateful)
+      for (int64_t g = 0; g < c.gaus(); ++g)
+        for (int i = 0; i < 6; ++i)
+          os << ", " << st[i] << " {tvq.name = \"" << stateName(g, i) << "\"}";
+    os << ")";
+    if (kind == Entry::TrainLoss)
+      os << "\n      attributes {tvq.gradient = \"loss_grad\", "
+         << trainStepAttr() << "}";
+    os << " {\n";
 
     std::string xType = act(c.dModel);
     os << "    %x0 = tvq.embedding %inputs, " << argName(params[0])
        << " : (tensor<?x?xi32>, " << tensor(params[0].shape) << ") -> " << xType
        << "\n";
     for (int64_t i = 0; i < c.gaus(); ++i) {
-      if (step)
-        os << llvm::formatv("    %x{0}, %t{1}_0, %t{1}_1, %t{1}_2, %t{1}_3, "
-                            "%t{1}_4, %t{1}_5 = func.call @gau_step(%x{1}",
-                            i + 1, i);
-      else
-        os << llvm::formatv("    %x{0}, %commit{0} = func.call @gau(%x{1}",
-                            i + 1, i);
+      if (kind == Entry::TrainLoss) {
+        // Distinct seeds per GAU: the dropout streams are per GAU function.
+        uint64_t offset = static_cast<uint64_t>(i + 1) * 0x9e3779b97f4a7c15ull;
+        os << llvm::formatv(
+            "    %seed_off{0} = arith.constant dense<{1}> : tensor<i64>\n"
+            "    %seed{0} = arith.addi %dropout_seed, %seed_off{0} : "
+            "tensor<i64>\n"
+            "    %layer_seed{0} = arith.addi %layerdrop_seed, %seed_off{0} : "
+            "tensor<i64>\n",
+            i, static_cast<int64_t>(offset));
+      }
+      os << "    %x" << i + 1;
+      if (gau != Gau::Step)
+        os << ", %commit" << i + 1;
+      if (stateful)
+        for (int j = 0; j < 6; ++j)
+          os << ", %t" << i << "_" << j;
+      os << " = func.call @" << gauName(gau) << "(%x" << i;
       std::string types = xType;
       for (int j = 0; j < kGauParams; ++j) {
         const Parameter &p = params[1 + i * kGauParams + j];
@@ -346,14 +444,17 @@ private:
         types += ", " + tensor(p.shape);
       }
       std::string resultTypes = xType;
-      if (step) {
+      if (gau != Gau::Step)
+        resultTypes += ", tensor<f32>";
+      if (stateful)
         for (int j = 0; j < 6; ++j) {
           os << ", %s" << i << "_" << j;
           types += ", " + st[j];
           resultTypes += ", " + st[j];
         }
-      } else {
-        resultTypes += ", tensor<f32>";
+      if (kind == Entry::TrainLoss) {
+        os << ", %seed" << i << ", %layer_seed" << i;
+        types += ", tensor<i64>, tensor<i64>";
       }
       os << ")\n        : (" << types << ") -> (" << resultTypes << ")\n";
     }
@@ -375,18 +476,16 @@ private:
           tensor({c.dModel}), argName(params[0]), tensor(params[0].shape),
           logitsType, fmt(c.logitScale));
     }
+    std::string stateResults, stateResultTypes;
+    if (stateful)
+      for (int64_t g = 0; g < c.gaus(); ++g)
+        for (int i = 0; i < 6; ++i) {
+          stateResults += llvm::formatv(", %t{0}_{1}", g, i).str();
+          stateResultTypes += ", " + st[i];
+        }
     if (!withLoss) {
-      os << "    return %logits";
-      if (step)
-        for (int64_t g = 0; g < c.gaus(); ++g)
-          for (int i = 0; i < 6; ++i)
-            os << ", %t" << g << "_" << i;
-      os << " : " << logitsType;
-      if (step)
-        for (int64_t g = 0; g < c.gaus(); ++g)
-          for (int i = 0; i < 6; ++i)
-            os << ", " << st[i];
-      os << "\n  }\n";
+      os << "    return %logits" << stateResults << " : " << logitsType
+         << stateResultTypes << "\n  }\n";
       return;
     }
     os << "    %ce = tvq.cross_entropy %logits, %targets : (" << logitsType
@@ -401,7 +500,8 @@ private:
     os << "    %commit_term = tvq.scale " << sum
        << " {factor = " << fmt(c.commitWeight) << " : f64} : tensor<f32>\n"
        << "    %loss = arith.addf %ce, %commit_term : tensor<f32>\n"
-       << "    return %loss, %ce : tensor<f32>, tensor<f32>\n  }\n";
+       << "    return %loss, %ce" << stateResults
+       << " : tensor<f32>, tensor<f32>" << stateResultTypes << "\n  }\n";
   }
 
   const ModelConfig &c;

@@ -1,8 +1,9 @@
 //===- ModelWriter.h - Transformer-VQ model files as tvq IR -----*- C++ -*-===//
 //
 // A Transformer-VQ configuration (transformer-vq.md sections 1 and 7) and
-// the writer that turns it into a model file: a `@gau` function and the
-// entry points `@logits` and `@eval_loss`, all in the tvq dialect.
+// the writer that turns it into a model file: the `@gau` functions and the
+// entry points `@logits`, `@eval_loss`, `@train_loss` and `@decode_step`, all
+// in the tvq dialect.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,9 @@ namespace tvq {
 /// the embedding with a final norm and a logit scale (PG-19, ImageNet64).
 enum class HeadType { Untied, Tied };
 
+/// The optimizer of the derived training step (transformer-vq.md section 6).
+enum class Optimizer { AdamW, Adafactor };
+
 /// Every hyperparameter of a model. Section 7 of transformer-vq.md lists the
 /// published ones.
 struct ModelConfig {
@@ -40,8 +44,16 @@ struct ModelConfig {
   double epsilon = 1e-6;      ///< rmsnorm
   double sinusoidBase = 100000.0;
 
+  // Dropouts of training (section 6), 0 = none: on each GAU's residual
+  // branch, LayerDrop of the whole branch per sequence, and on the sinusoid
+  // table.
+  double residualDropout = 0.0;
+  double layerDrop = 0.0;
+  double sinusoidDropout = 0.0;
+
   // Training (section 6): AdamW with global-norm clipping, weight decay on
-  // matrices, linear warmup then cosine decay, codebook EMA.
+  // matrices, or Adafactor; linear warmup then cosine decay; codebook EMA.
+  Optimizer optimizer = Optimizer::AdamW;
   double lr = 4e-4;
   double beta1 = 0.9, beta2 = 0.98, adamEpsilon = 1e-9;
   double clipNorm = 0.1;

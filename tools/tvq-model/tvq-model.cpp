@@ -59,6 +59,22 @@ static cl::opt<int64_t>
 static cl::opt<std::string> head("head", cl::desc("Output head: untied, tied"),
                                  cl::init(""));
 
+static cl::opt<std::string>
+    optimizerOpt("optimizer", cl::desc("Optimizer: adamw, adafactor"),
+                 cl::init(""));
+static cl::opt<double>
+    residualDropout("residual-dropout",
+                    cl::desc("Dropout rate of each GAU's residual branch"),
+                    cl::init(-1.0));
+static cl::opt<double>
+    layerDrop("layer-drop",
+              cl::desc("LayerDrop rate (whole GAU branch, per sequence)"),
+              cl::init(-1.0));
+static cl::opt<double>
+    sinusoidDropout("sinusoid-dropout",
+                    cl::desc("Dropout rate of the sinusoid table"),
+                    cl::init(-1.0));
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "tvq-model: error: " << message << "\n";
   return 1;
@@ -90,6 +106,19 @@ int main(int argc, char **argv) {
   override(stepsOpt, c.totalSteps);
   if (!nameOpt.empty())
     c.name = nameOpt;
+  if (residualDropout >= 0)
+    c.residualDropout = residualDropout;
+  if (layerDrop >= 0)
+    c.layerDrop = layerDrop;
+  if (sinusoidDropout >= 0)
+    c.sinusoidDropout = sinusoidDropout;
+  if (optimizerOpt == "adamw")
+    c.optimizer = Optimizer::AdamW;
+  else if (optimizerOpt == "adafactor")
+    c.optimizer = Optimizer::Adafactor;
+  else if (!optimizerOpt.empty())
+    return fail("--optimizer must be 'adamw' or 'adafactor', not '" +
+                optimizerOpt + "'");
   if (head == "tied")
     c.head = HeadType::Tied;
   else if (head == "untied")

@@ -66,6 +66,7 @@ std::string run::writeCheckpoint(const std::string &path,
       {"tvq.format", info.format},
       {"tvq.seq_len", std::to_string(info.seqLen)},
       {"tvq.batch", std::to_string(info.batch)},
+      {"tvq.update_len", std::to_string(info.updateLen)},
   };
   std::vector<const char *> keys, values;
   for (const auto &[key, value] : metadata) {
@@ -156,6 +157,13 @@ std::string run::readCheckpoint(const std::string &path, const Model &model,
   info.seed = seed;
   info.seqLen = static_cast<int64_t>(seqLen);
   info.batch = static_cast<int64_t>(batch);
+  // Checkpoints from before truncated BPTT have no tvq.update_len: one
+  // window per sequence.
+  uint64_t updateLen = seqLen;
+  if (meta("tvq.update_len") &&
+      (!parseUnsigned(meta("tvq.update_len"), updateLen) || updateLen == 0))
+    return "checkpoint '" + path + "' has a malformed tvq.update_len";
+  info.updateLen = static_cast<int64_t>(updateLen);
   info.data = meta("tvq.data") ? meta("tvq.data") : "";
   info.format = meta("tvq.format") ? meta("tvq.format") : "";
   for (const tvq_arg &arg : wanted) {

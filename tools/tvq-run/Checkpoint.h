@@ -2,7 +2,8 @@
 //
 // A checkpoint is a safetensors file (runtime: tvq_safetensors_write/_read,
 // CRC-32C, atomic replacement) holding every tensor train_step threads from
-// step to step (parameters, m.*, v.*, step) and metadata that says which
+// step to step (parameters, optimizer moments, step, and inside a sequence
+// the carried attention state) and metadata that says which
 // model, data and settings produced it (docs/design.md §4).
 //
 //===----------------------------------------------------------------------===//
@@ -27,6 +28,10 @@ struct CheckpointInfo {
   /// (bytes, tokens, images).
   std::string data, format;
   int64_t seqLen = 0, batch = 0;
+  /// Tokens per optimizer step of each sequence (truncated BPTT); a
+  /// checkpoint taken inside a sequence also holds the carried attention
+  /// state (`state.*`).
+  int64_t updateLen = 0;
 };
 
 /// The checkpoint file of a run directory.

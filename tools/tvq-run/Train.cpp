@@ -1,6 +1,9 @@
 //===- Train.cpp - tvq-run train: the training loop -----------------------===//
 //
 // tvq-run train MODEL.so --data PATH --steps N --out RUNDIR [--resume] ...
+// Truncated BPTT: each sequence of --seq-len tokens trains in windows of
+// --update-len, one train_step each, with the attention state (state.*)
+// carried from window to window and reset for each new batch.
 // Initializes (or resumes) the state train_step threads, then calls
 // train_step once per batch of the deterministic batcher, feeding every
 // output whose name is an input's back as that input's new value. Writes
@@ -31,8 +34,8 @@ namespace {
 /// The settings of a run.
 struct TrainOptions {
   std::string modulePath, dataPath, runDir;
-  int64_t steps = 0, batch = 8, seqLen = 0, seed = 0, logEvery = 10,
-          checkpointEvery = 500;
+  int64_t steps = 0, batch = 8, seqLen = 0, updateLen = 0, seed = 0,
+          logEvery = 10, checkpointEvery = 500;
   bool resume = false;
   std::string formatName = "bytes";
   tvq_data_format format = TVQ_DATA_BYTES;
@@ -67,6 +70,7 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"resume", false},
                                      {"batch", true},
                                      {"seq-len", true},
+                                     {"update-len", true},
                                      {"seed", true},
                                      {"log-every", true},
                                      {"checkpoint-every", true},
@@ -85,6 +89,7 @@ static int parseOptions(const std::vector<std::string> &args,
   readInt("steps", 0, INT64_MAX / 2, options.steps);
   readInt("batch", 1, INT32_MAX, options.batch);
   readInt("seq-len", 1, INT32_MAX, options.seqLen);
+  readInt("update-len", 1, INT32_MAX, options.updateLen);
   readInt("seed", 0, INT64_MAX, options.seed);
   readInt("log-every", 1, INT64_MAX, options.logEvery);
   readInt("checkpoint-every", 0, INT64_MAX, options.checkpointEvery);
@@ -99,7 +104,8 @@ static int parseOptions(const std::vector<std::string> &args,
   options.runDir = flags.get("out");
   options.resume = flags.has("resume");
   // On --resume, settings left out come from the checkpoint (batch 0, seed
-  // -1 and an empty format mark them; seq-len is 0 unless given).
+  // -1 and an empty format mark them; seq-len and update-len are 0 unless
+  // given).
   if (options.resume) {
     if (!flags.has("batch"))
       options.batch = 0;
@@ -109,6 +115,73 @@ static int parseOptions(const std::vector<std::string> &args,
       options.formatName.clear();
   }
   return 0;
+}
+
+/// What the training loop does with each input of train_step.
+enum class InputKind {
+  Data,     ///< `inputs`, `targets`: a window of the current batch.
+  Carried,  ///< `state.*`: the attention state, zero at each new sequence.
+  Seed,     ///< `dropout_seed`, `layerdrop_seed`: drawn per step/sequence.
+  Threaded, ///< Parameters, optimizer moments, `step`: checkpointed.
+};
+
+static InputKind inputKind(const std::string &name) {
+  if (name == "inputs" || name == "targets")
+    return InputKind::Data;
+  if (name.rfind("state.", 0) == 0)
+    return InputKind::Carried;
+  if (name == "dropout_seed" || name == "layerdrop_seed")
+    return InputKind::Seed;
+  return InputKind::Threaded;
+}
+
+/// SplitMix64's finalizer: decorrelates the per-step seeds.
+static uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/// The rank-0 i64 tensor holding value.
+static TensorPtr scalarI64(uint64_t value) {
+  TensorPtr t(tvq_tensor_create(TVQ_I64, 0, nullptr));
+  if (t)
+    *static_cast<int64_t *>(tvq_tensor_data(t.get())) =
+        static_cast<int64_t>(value);
+  return t;
+}
+
+/// Columns [start, start + width) of a [B, T] i32 tensor.
+static TensorPtr sliceColumns(const tvq_tensor *full, int64_t start,
+                              int64_t width) {
+  const int64_t *shape = tvq_tensor_shape(full);
+  int64_t rows = shape[0], cols = shape[1];
+  int64_t sliced[2] = {rows, width};
+  TensorPtr out(tvq_tensor_create(TVQ_I32, 2, sliced));
+  if (!out)
+    return out;
+  const auto *from = static_cast<const int32_t *>(tvq_tensor_data(full));
+  auto *to = static_cast<int32_t *>(tvq_tensor_data(out.get()));
+  for (int64_t r = 0; r < rows; ++r)
+    std::memcpy(to + r * width, from + r * cols + start,
+                static_cast<size_t>(width) * sizeof(int32_t));
+  return out;
+}
+
+/// The name of the first f32 tensor holding a NaN or an infinity, and where.
+static std::string firstNonFinite(const TensorMap &tensors) {
+  for (const auto &[name, tensor] : tensors) {
+    if (tvq_tensor_dtype(tensor.get()) != TVQ_F32)
+      continue;
+    const auto *data = static_cast<const float *>(tvq_tensor_data(tensor.get()));
+    int64_t count = tvq_tensor_num_elements(tensor.get());
+    for (int64_t i = 0; i < count; ++i)
+      if (!std::isfinite(data[i]))
+        return "'" + name + "' (element " + std::to_string(i) + " is " +
+               (std::isnan(data[i]) ? "NaN" : "Inf") + ")";
+  }
+  return "";
 }
 
 /// Checks the train_step convention: inputs `inputs`, `targets`, `step`;
@@ -179,15 +252,30 @@ static std::string trimMetrics(const std::string &runDir, int64_t step) {
 /// Loads the checkpoint of a resumed run and reconciles the options with
 /// it. Returns 0 or the error's exit status.
 static int resumeState(const Model &model, TrainOptions &options,
-                       TensorMap &state, CheckpointInfo &info) {
-  std::vector<tvq_arg> wanted;
+                       TensorMap &state, TensorMap &carried,
+                       CheckpointInfo &info) {
+  std::vector<tvq_arg> wanted, carriedArgs;
   for (int32_t i = 0; i < tvq_entry_num_inputs(model.trainStep); ++i) {
     tvq_arg arg = tvq_entry_input(model.trainStep, i);
-    if (std::string(arg.name) != "inputs" && std::string(arg.name) != "targets")
+    switch (inputKind(arg.name)) {
+    case InputKind::Threaded:
       wanted.push_back(arg);
+      break;
+    case InputKind::Carried:
+      carriedArgs.push_back(arg);
+      break;
+    default:
+      break;
+    }
   }
   std::string path = options.runDir + "/" + kCheckpointName;
   std::string problem = readCheckpoint(path, model, wanted, state, info);
+  // Inside a sequence the checkpoint also holds the carried attention state.
+  if (problem.empty() && info.updateLen > 0 && info.seqLen % info.updateLen == 0 &&
+      info.step % (info.seqLen / info.updateLen) != 0) {
+    CheckpointInfo again;
+    problem = readCheckpoint(path, model, carriedArgs, carried, again);
+  }
   if (!problem.empty())
     return error("cannot resume: " + problem);
   auto differs = [&](const char *flag, const std::string &given,
@@ -202,6 +290,9 @@ static int resumeState(const Model &model, TrainOptions &options,
   if (options.seqLen && options.seqLen != info.seqLen)
     return differs("seq-len", std::to_string(options.seqLen),
                    std::to_string(info.seqLen));
+  if (options.updateLen && options.updateLen != info.updateLen)
+    return differs("update-len", std::to_string(options.updateLen),
+                   std::to_string(info.updateLen));
   if (options.seed >= 0 && static_cast<uint64_t>(options.seed) != info.seed)
     return differs("seed", std::to_string(options.seed),
                    std::to_string(info.seed));
@@ -209,6 +300,7 @@ static int resumeState(const Model &model, TrainOptions &options,
     return differs("format", options.formatName, info.format);
   options.batch = info.batch;
   options.seqLen = info.seqLen;
+  options.updateLen = info.updateLen;
   options.seed = static_cast<int64_t>(info.seed);
   options.formatName = info.format;
   if (!parseDataFormat(info.format, options.format))
@@ -249,12 +341,14 @@ struct StepResult {
   TensorMap updated;
 };
 
-/// Calls train_step on batch (inputs, targets) and state.
+/// Calls train_step on a window (inputs, targets), the threaded state, the
+/// carried attention state and the seeds.
 static std::string trainStep(const Model &model, const TensorMap &batch,
-                             const TensorMap &state, StepResult &result) {
+                             const TensorMap &state, const TensorMap &carried,
+                             const TensorMap &seeds, StepResult &result) {
   std::vector<TensorPtr> outputs;
-  std::string problem =
-      callByName(model, model.trainStep, {&batch, &state}, outputs);
+  std::string problem = callByName(model, model.trainStep,
+                                   {&batch, &state, &carried, &seeds}, outputs);
   if (!problem.empty())
     return problem;
   for (int32_t j = 0; j < tvq_entry_num_outputs(model.trainStep); ++j) {
@@ -288,11 +382,11 @@ int run::runTrain(const std::vector<std::string> &args) {
   if (!problem.empty())
     return error(problem);
 
-  TensorMap state;
+  TensorMap state, carried;
   CheckpointInfo info;
   std::string checkpoint = options.runDir + "/" + kCheckpointName;
   if (options.resume) {
-    if (int status = resumeState(model, options, state, info))
+    if (int status = resumeState(model, options, state, carried, info))
       return status;
   } else {
     if (access(checkpoint.c_str(), F_OK) == 0)
@@ -304,17 +398,44 @@ int run::runTrain(const std::vector<std::string> &args) {
     problem = initTrainState(model, info.rng, state);
     if (!problem.empty())
       return error(problem);
+    // Only parameters, moments and the step thread from step to step.
+    for (auto it = state.begin(); it != state.end();)
+      it = inputKind(it->first) == InputKind::Threaded ? std::next(it)
+                                                        : state.erase(it);
   }
+  if (std::string bad = firstNonFinite(state); !bad.empty())
+    return error("the training state at step " + std::to_string(info.step) +
+                 " is not finite: " + bad +
+                 (options.resume ? " in " + checkpoint : std::string()));
   if (!options.seqLen) {
     if (!model.blockLen)
       return usageError("--seq-len is needed: module '" + options.modulePath +
                         "' has no decode_step to read the block length from");
     options.seqLen = 4 * model.blockLen;
   }
-  if (model.blockLen && options.seqLen % model.blockLen != 0)
-    return usageError("--seq-len must be a multiple of the block length " +
-                      std::to_string(model.blockLen) + ", got " +
-                      std::to_string(options.seqLen));
+  if (!options.updateLen)
+    options.updateLen = options.seqLen;
+  if (options.seqLen % options.updateLen != 0)
+    return usageError("--seq-len " + std::to_string(options.seqLen) +
+                      " must be a multiple of --update-len " +
+                      std::to_string(options.updateLen));
+  if (model.blockLen && options.updateLen % model.blockLen != 0)
+    return usageError(
+        std::string(options.updateLen == options.seqLen ? "--seq-len"
+                                                        : "--update-len") +
+        " must be a multiple of the block length " +
+        std::to_string(model.blockLen) + ", got " +
+        std::to_string(options.updateLen));
+  std::vector<tvq_arg> carriedArgs;
+  for (int32_t i = 0; i < tvq_entry_num_inputs(model.trainStep); ++i)
+    if (inputKind(tvq_entry_input(model.trainStep, i).name) ==
+        InputKind::Carried)
+      carriedArgs.push_back(tvq_entry_input(model.trainStep, i));
+  int64_t windows = options.seqLen / options.updateLen;
+  if (windows > 1 && carriedArgs.empty())
+    return usageError("--update-len below --seq-len needs a train_step that "
+                      "carries the attention state (state.* inputs); '" +
+                      options.modulePath + "' has none");
 
   std::unique_ptr<tvq_dataset, DatasetDeleter> dataset(tvq_dataset_open(
       options.dataPath.c_str(), options.format, TVQ_SPLIT_TRAIN));
@@ -343,6 +464,7 @@ int run::runTrain(const std::vector<std::string> &args) {
   info.format = options.formatName;
   info.model = model.fingerprint;
   info.seqLen = options.seqLen;
+  info.updateLen = options.updateLen;
   info.batch = options.batch;
 
   if (options.resume) {
@@ -356,13 +478,17 @@ int run::runTrain(const std::vector<std::string> &args) {
     return error("cannot write to the run directory: " +
                  std::string(tvq_last_error()));
 
-  int64_t tokensPerStep = options.batch * options.seqLen;
-  std::printf("train %s: %lld parameters, %s, batch %lld x %lld tokens, "
+  int64_t tokensPerStep = options.batch * options.updateLen;
+  std::string windowsText =
+      windows > 1 ? " in " + std::to_string(windows) + " updates of " +
+                        std::to_string(options.updateLen)
+                  : std::string();
+  std::printf("train %s: %lld parameters, %s, batch %lld x %lld tokens%s, "
               "steps %lld -> %lld\n",
               options.modulePath.c_str(),
               static_cast<long long>(countParameters(model)),
               description.c_str(), static_cast<long long>(options.batch),
-              static_cast<long long>(options.seqLen),
+              static_cast<long long>(options.seqLen), windowsText.c_str(),
               static_cast<long long>(info.step),
               static_cast<long long>(options.steps));
   std::fflush(stdout);
@@ -389,15 +515,55 @@ int run::runTrain(const std::vector<std::string> &args) {
   int64_t startStep = info.step, lastLogStep = info.step,
           lastCheckpointStep = options.resume ? info.step : -1;
   double start = nowSeconds(), lastLog = start, lastShown = start;
-  TensorMap batch;
+  // A checkpoint inside a sequence also holds the carried attention state.
+  auto saveCheckpoint = [&](bool keepPrevious) {
+    bool inside = info.step % windows != 0;
+    if (inside)
+      for (auto &[name, tensor] : carried)
+        state[name] = std::move(tensor);
+    std::string written =
+        writeCheckpoint(checkpoint, state, info, keepPrevious);
+    if (inside)
+      for (auto &[name, tensor] : carried) {
+        tensor = std::move(state[name]);
+        state.erase(name);
+      }
+    return written;
+  };
+  TensorMap full, batch, seeds;
+  int64_t fullSequence = -1;
   for (int64_t step = info.step; step < options.steps; ++step) {
-    tvq_tensor *inputs = nullptr, *targets = nullptr;
-    if (tvq_batcher_batch(batcher.get(), step, &inputs, &targets) != 0)
-      return error(tvq_last_error());
-    batch["inputs"].reset(inputs);
-    batch["targets"].reset(targets);
+    // Step `step` trains window `step % windows` of batch `step / windows`.
+    int64_t sequence = step / windows, window = step % windows;
+    if (sequence != fullSequence) {
+      tvq_tensor *inputs = nullptr, *targets = nullptr;
+      if (tvq_batcher_batch(batcher.get(), sequence, &inputs, &targets) != 0)
+        return error(tvq_last_error());
+      full["inputs"].reset(inputs);
+      full["targets"].reset(targets);
+      fullSequence = sequence;
+    }
+    if (window == 0) {
+      // A new batch of sequences: the empty attention state.
+      for (const tvq_arg &arg : carriedArgs) {
+        carried[arg.name] = zeroTensor(arg, options.batch);
+        if (!carried[arg.name])
+          return error(tvq_last_error());
+      }
+    }
+    for (const char *name : {"inputs", "targets"}) {
+      batch[name] = sliceColumns(full[name].get(), window * options.updateLen,
+                                 options.updateLen);
+      if (!batch[name])
+        return error(tvq_last_error());
+    }
+    // Dropout masks: fresh per step; LayerDrop's per sequence (the same
+    // over the windows of a batch, as in the reference).
+    seeds["dropout_seed"] = scalarI64(mix64(info.seed ^ mix64(2 * step)));
+    seeds["layerdrop_seed"] =
+        scalarI64(mix64(info.seed ^ mix64(2 * sequence + 1)));
     StepResult result;
-    problem = trainStep(model, batch, state, result);
+    problem = trainStep(model, batch, state, carried, seeds, result);
     if (!problem.empty())
       return error(problem);
     double loss = result.loss, ce = result.ce, gradNorm = result.gradNorm,
@@ -412,12 +578,28 @@ int run::runTrain(const std::vector<std::string> &args) {
                                    std::to_string(lastCheckpointStep) +
                                    ") is " + checkpoint + ", untouched"
                              : "no checkpoint was written";
+      std::string bad = firstNonFinite(result.updated);
       return error("non-finite loss at step " + std::to_string(done) +
                    " (loss " + std::to_string(loss) + ", grad_norm " +
-                   std::to_string(gradNorm) + "): stopped; " + kept);
+                   std::to_string(gradNorm) + ")" +
+                   (bad.empty() ? "" : "; first non-finite tensor " + bad) +
+                   ": stopped; " + kept);
+    }
+    if (std::string bad = firstNonFinite(result.updated); !bad.empty()) {
+      if (terminal)
+        std::printf("\n");
+      return error("step " + std::to_string(done) +
+                   " produced a non-finite tensor " + bad +
+                   " (loss " + std::to_string(loss) + "): stopped; " +
+                   (lastCheckpointStep >= 0
+                        ? "the last good checkpoint (step " +
+                              std::to_string(lastCheckpointStep) + ") is " +
+                              checkpoint + ", untouched"
+                        : std::string("no checkpoint was written")));
     }
     for (auto &[name, tensor] : result.updated)
-      state[name] = std::move(tensor);
+      (inputKind(name) == InputKind::Carried ? carried : state)[name] =
+          std::move(tensor);
     info.step = done;
     double now = nowSeconds();
     double tokensPerS =
@@ -440,7 +622,7 @@ int run::runTrain(const std::vector<std::string> &args) {
     bool last = done == options.steps || interrupted;
     if (last ||
         (options.checkpointEvery && done % options.checkpointEvery == 0)) {
-      problem = writeCheckpoint(checkpoint, state, info, /*keepPrevious=*/true);
+      problem = saveCheckpoint(/*keepPrevious=*/true);
       if (!problem.empty())
         return error(problem);
       lastCheckpointStep = done;

@@ -46,13 +46,16 @@ const Subcommand kSubcommands[] = {
      runBench},
     {"train",
      "MODULE.so --data PATH --steps N --out RUNDIR [--resume] [--batch B]\n"
-     "      [--seq-len T] [--seed S] [--log-every K] [--checkpoint-every K]\n"
+     "      [--seq-len T] [--update-len U] [--seed S] [--log-every K]\n"
+     "      [--checkpoint-every K]\n"
      "      [--format bytes|tokens|images]",
      "Trains with the module's train_step until step N (the run's total):\n"
      "a progress line, RUNDIR/metrics.jsonl, and checkpoints in\n"
      "RUNDIR/checkpoint.safetensors (every K steps and at the end).\n"
-     "Defaults: B 8, T 4 x block length, S 0, log every 10, checkpoint\n"
-     "every 500. --resume continues from the checkpoint exactly.",
+     "Defaults: B 8, T 4 x block length, U = T, S 0, log every 10,\n"
+     "checkpoint every 500. With U < T each sequence trains in T/U steps\n"
+     "(truncated BPTT), the attention state carried between them.\n"
+     "--resume continues from the checkpoint exactly.",
      runTrain},
     {"eval",
      "MODULE.so --checkpoint RUNDIR --data PATH [--split=valid|test|train]\n"

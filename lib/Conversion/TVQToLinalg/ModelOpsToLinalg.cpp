@@ -162,6 +162,85 @@ struct SiLULowering : OpRewritePattern<SiLUOp> {
   }
 };
 
+/// The MurmurHash3 32-bit finalizer on an i32 value.
+static Value fmix32(OpBuilder &b, Location l, Value h) {
+  auto c = [&](uint32_t v) {
+    return arith::ConstantOp::create(
+        b, l, b.getI32IntegerAttr(static_cast<int32_t>(v)));
+  };
+  auto xorShift = [&](Value x, uint32_t s) {
+    return arith::XOrIOp::create(b, l, x,
+                                 arith::ShRUIOp::create(b, l, x, c(s)));
+  };
+  h = xorShift(h, 16);
+  h = arith::MulIOp::create(b, l, h, c(0x85ebca6bu));
+  h = xorShift(h, 13);
+  h = arith::MulIOp::create(b, l, h, c(0xc2b2ae35u));
+  return xorShift(h, 16);
+}
+
+/// Dropout: the hash of the seed and stream is computed once, outside the
+/// loops; each element mixes in its first mask_rank indices (see the op's
+/// description for the exact mask).
+struct DropoutLowering : OpRewritePattern<DropoutOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DropoutOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    GenericBuilder g(rewriter, loc);
+    double rate = op.getRate().convertToDouble();
+    if (rate == 0.0) {
+      rewriter.replaceOp(op, op.getInput());
+      return success();
+    }
+    Type i32 = rewriter.getI32Type();
+    Value seed = tensor::ExtractOp::create(rewriter, loc, op.getSeed(),
+                                           ValueRange{});
+    Value lo = arith::TruncIOp::create(rewriter, loc, i32, seed);
+    Value hi = arith::TruncIOp::create(
+        rewriter, loc, i32,
+        arith::ShRUIOp::create(
+            rewriter, loc, seed,
+            arith::ConstantOp::create(rewriter, loc,
+                                      rewriter.getI64IntegerAttr(32))));
+    uint32_t streamMix =
+        static_cast<uint32_t>(op.getStream()) * 0x9e3779b9u;
+    Value stream = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getI32IntegerAttr(static_cast<int32_t>(streamMix)));
+    Value base = fmix32(
+        rewriter, loc,
+        arith::XOrIOp::create(
+            rewriter, loc, lo,
+            fmix32(rewriter, loc,
+                   arith::XOrIOp::create(rewriter, loc, hi, stream))));
+    auto threshold = static_cast<int32_t>(std::floor(rate * 16777216.0));
+    float scale = static_cast<float>(1.0 / (1.0 - rate));
+    int64_t maskRank = op.getMaskRank();
+    Value out = mapElementwise(
+        g, op.getInput(), [&](OpBuilder &nb, Location l, Value x) {
+          Value h = base;
+          for (int64_t d = 0; d < maskRank; ++d) {
+            Value index = arith::IndexCastUIOp::create(
+                nb, l, nb.getI32Type(), loopIndex(nb, l, d));
+            h = fmix32(nb, l, arith::XOrIOp::create(nb, l, h, index));
+          }
+          Value top = arith::ShRUIOp::create(
+              nb, l, h,
+              arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(8)));
+          Value keep = arith::CmpIOp::create(
+              nb, l, arith::CmpIPredicate::uge, top,
+              arith::ConstantOp::create(nb, l,
+                                        nb.getI32IntegerAttr(threshold)));
+          return arith::SelectOp::create(nb, l, keep,
+                                         mulF(nb, l, x, constF(nb, l, scale)),
+                                         constF(nb, l, 0.0f))
+              .getResult();
+        });
+    rewriter.replaceOp(op, castTo(rewriter, op.getOutput(), out));
+    return success();
+  }
+};
+
 struct DenseLowering : OpRewritePattern<DenseOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DenseOp op,
@@ -378,7 +457,7 @@ struct MeanLowering : OpRewritePattern<MeanOp> {
 
 void mlir::tvq::populateModelOpsToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<EmbeddingLowering, RMSNormLowering, ScaleShiftLowering,
-               ScaleLowering, SiLULowering, DenseLowering, SplitLowering,
+               ScaleLowering, SiLULowering, DropoutLowering, DenseLowering, SplitLowering,
                SinusoidTableLowering, CodebookLowering, CrossEntropyLowering,
                MeanLowering>(patterns.getContext());
 }

@@ -271,6 +271,31 @@ ShapeContract SiLUOp::getShapeContract() {
 }
 TVQ_CONTRACT_VERIFY_AND_REIFY(SiLUOp)
 
+ShapeContract DropoutOp::getShapeContract() {
+  ShapeContract c = sameShapeContract(getInput(), getOutput());
+  c.add("operand", "seed", getSeed(), {});
+  return c;
+}
+
+LogicalResult DropoutOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError() << "rate must be in [0, 1), got " << rate;
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (getMaskRank() < 1 || getMaskRank() > rank)
+    return emitOpError() << "mask_rank must be between 1 and the input's rank "
+                         << rank << ", got " << getMaskRank();
+  if (getStream() < 0 || getStream() > 0xffffffffll)
+    return emitOpError() << "stream must fit in 32 bits, got " << getStream();
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult
+DropoutOp::reifyResultShapes(OpBuilder &b,
+                             ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
 ShapeContract DenseOp::getShapeContract() {
   ShapeContract c;
   SmallVector<DimSpec> lead = leadingDims(getInput(), 1);
@@ -605,14 +630,59 @@ ShapeContract AdamWUpdateOp::getShapeContract() {
 }
 TVQ_CONTRACT_VERIFY_AND_REIFY(AdamWUpdateOp)
 
+ShapeContract AdafactorUpdateOp::getShapeContract() {
+  ShapeContract c;
+  bool factored = getMoments().size() == 2;
+  SmallVector<DimSpec> dims =
+      factored ? SmallVector<DimSpec>{sym("R"), sym("C")}
+               : leadingDims(getParam(), 0);
+  c.add("operand", "param", getParam(), dims);
+  c.add("operand", "grad", getGrad(), dims);
+  c.add("operand", "step", getStep(), {});
+  c.add("operand", "lr", getLr(), {});
+  c.add("result", "new_param", getNewParam(), dims);
+  if (factored) {
+    c.add("operand", "row moment", getMoments()[0], {sym("R")});
+    c.add("operand", "column moment", getMoments()[1], {sym("C")});
+    c.add("result", "new row moment", getNewMoments()[0], {sym("R")});
+    c.add("result", "new column moment", getNewMoments()[1], {sym("C")});
+  } else {
+    for (Value m : getMoments())
+      c.add("operand", "moment", m, dims);
+    for (Value m : getNewMoments())
+      c.add("result", "new moment", m, dims);
+  }
+  return c;
+}
+
+LogicalResult AdafactorUpdateOp::verify() {
+  size_t n = getMoments().size();
+  if (n != 1 && n != 2)
+    return emitOpError() << "takes one second moment (unfactored) or two "
+                            "(row and column, factored), got "
+                         << n;
+  if (getNewMoments().size() != n)
+    return emitOpError() << "must return as many moments as it takes (" << n
+                         << "), got " << getNewMoments().size();
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult
+AdafactorUpdateOp::reifyResultShapes(OpBuilder &b,
+                                     ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
 std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<ShapeContract>>(op)
       .Case<VQQuantizeOp, VQAttentionOp, CodebookEMAOp, EmbeddingOp, RMSNormOp,
-            ScaleShiftOp, ScaleOp, SiLUOp, DenseOp, SplitOp, SinusoidTableOp,
+            ScaleShiftOp, ScaleOp, SiLUOp, DropoutOp, DenseOp, SplitOp,
+            SinusoidTableOp,
             CodebookOp, CrossEntropyOp, MeanOp, EmbeddingGradOp, RMSNormGradOp,
             ScaleShiftGradOp, SiLUGradOp, DenseWeightGradOp, SumLeadingOp,
             ConcatOp, VQQuantizeGradOp, VQAttentionGradOp, CrossEntropyGradOp,
-            MeanGradOp, LRScheduleOp, GlobalNormOp, AdamWUpdateOp>(
+            MeanGradOp, LRScheduleOp, GlobalNormOp, AdamWUpdateOp,
+            AdafactorUpdateOp>(
           [](auto typed) { return typed.getShapeContract(); })
       .Default([](Operation *) { return std::nullopt; });
 }

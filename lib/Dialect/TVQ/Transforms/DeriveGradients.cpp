@@ -123,6 +123,16 @@ static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b) {
                                    adj.get(o.getOutput())));
         return success();
       })
+      .Case([&](DropoutOp o) {
+        // Linear in the input: the same mask (same seed and stream) applied
+        // to the incoming gradient.
+        adj.add(o.getInput(),
+                DropoutOp::create(b, loc, o.getInput().getType(),
+                                  adj.get(o.getOutput()), o.getSeed(),
+                                  o.getRateAttr(), o.getStreamAttr(),
+                                  o.getMaskRankAttr()));
+        return success();
+      })
       .Case([&](DenseOp o) {
         Value g = adj.get(o.getOutput());
         bool transposed = o.getTransposeWeight();

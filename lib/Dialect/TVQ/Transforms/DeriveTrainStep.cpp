@@ -1,8 +1,9 @@
 //===- DeriveTrainStep.cpp - The training step of a model -----------------===//
 //
-// Builds the training entry point from a loss's gradient function: global
-// norm clipping, AdamW with the learning-rate schedule, and the EMA update
-// of every codebook.
+// Builds the training entry point from a loss's gradient function: the
+// optimizer (AdamW with global-norm clipping, or Adafactor) with the
+// learning-rate schedule, the EMA update of every codebook, and the loss
+// function's other results (the carried attention state) passed through.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,9 +27,14 @@ namespace {
 /// The optimizer settings of a `tvq.train_step` dictionary.
 struct TrainConfig {
   std::string name;
-  double lr, beta1, beta2, epsilon, clipNorm, weightDecay, finalLrRatio,
-      emaGamma;
+  bool adafactor = false;
+  double lr, finalLrRatio, emaGamma;
   int64_t warmup, totalSteps;
+  // AdamW.
+  double beta1 = 0, beta2 = 0, epsilon = 0, clipNorm = 0, weightDecay = 0;
+  // Adafactor.
+  double decayRate = 0, updateClip = 0, minScale = 0;
+  int64_t factorMinDim = 0;
 };
 
 static FailureOr<TrainConfig> parseConfig(func::FuncOp func,
@@ -38,6 +44,13 @@ static FailureOr<TrainConfig> parseConfig(func::FuncOp func,
   if (!name)
     return func.emitError("tvq.train_step needs a string 'name'");
   c.name = name.getValue().str();
+  if (auto optimizer = dict.get("optimizer")) {
+    auto text = dyn_cast<StringAttr>(optimizer);
+    if (!text || (text.getValue() != "adamw" && text.getValue() != "adafactor"))
+      return func.emitError("tvq.train_step 'optimizer' must be \"adamw\" or "
+                            "\"adafactor\"");
+    c.adafactor = text.getValue() == "adafactor";
+  }
   auto real = [&](StringRef key, double &out) -> LogicalResult {
     auto a = dict.getAs<FloatAttr>(key);
     if (!a)
@@ -53,16 +66,35 @@ static FailureOr<TrainConfig> parseConfig(func::FuncOp func,
     out = a.getInt();
     return success();
   };
-  if (failed(real("lr", c.lr)) || failed(real("beta1", c.beta1)) ||
-      failed(real("beta2", c.beta2)) || failed(real("epsilon", c.epsilon)) ||
-      failed(real("clip_norm", c.clipNorm)) ||
-      failed(real("weight_decay", c.weightDecay)) ||
+  if (failed(real("lr", c.lr)) ||
       failed(real("final_lr_ratio", c.finalLrRatio)) ||
       failed(real("ema_gamma", c.emaGamma)) ||
       failed(integer("warmup", c.warmup)) ||
       failed(integer("total_steps", c.totalSteps)))
     return failure();
+  if (c.adafactor) {
+    if (failed(real("decay_rate", c.decayRate)) ||
+        failed(real("epsilon", c.epsilon)) ||
+        failed(real("update_clip", c.updateClip)) ||
+        failed(real("min_scale", c.minScale)) ||
+        failed(integer("factor_min_dim", c.factorMinDim)))
+      return failure();
+    return c;
+  }
+  if (failed(real("beta1", c.beta1)) || failed(real("beta2", c.beta2)) ||
+      failed(real("epsilon", c.epsilon)) ||
+      failed(real("clip_norm", c.clipNorm)) ||
+      failed(real("weight_decay", c.weightDecay)))
+    return failure();
   return c;
+}
+
+/// Whether Adafactor factors the second moment of a parameter of this type:
+/// rank 2 with both dimensions at least `minDim` (optax's rule for rank 2).
+static bool isFactored(Type type, int64_t minDim) {
+  auto t = cast<RankedTensorType>(type);
+  return t.getRank() == 2 && t.getDimSize(0) >= minDim &&
+         t.getDimSize(1) >= minDim;
 }
 
 /// The `tvq.name` of argument `i`, or "arg<i>".
@@ -122,11 +154,36 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
   SmallVector<std::string> argNames;
   for (unsigned i = 0; i < numArgs; ++i)
     argNames.push_back(argName(grad, i));
-  for (const char *prefix : {"m.", "v."})
-    for (unsigned a : gradArgs) {
-      argTypes.push_back(gradType.getInput(a));
-      argNames.push_back(prefix + argNames[a]);
+  // The optimizer state, one argument per moment: AdamW's m.<p> then v.<p>;
+  // Adafactor's vr.<p> and vc.<p> (factored) or v.<p>.
+  struct Moment {
+    unsigned param; ///< Index into gradArgs.
+    std::string name;
+    Type type;
+  };
+  SmallVector<Moment> moments;
+  if (cfg.adafactor) {
+    for (auto [i, a] : llvm::enumerate(gradArgs)) {
+      auto type = cast<RankedTensorType>(gradType.getInput(a));
+      if (isFactored(type, cfg.factorMinDim)) {
+        moments.push_back({static_cast<unsigned>(i), "vr." + argNames[a],
+                           type.clone({type.getDimSize(0)})});
+        moments.push_back({static_cast<unsigned>(i), "vc." + argNames[a],
+                           type.clone({type.getDimSize(1)})});
+      } else {
+        moments.push_back({static_cast<unsigned>(i), "v." + argNames[a], type});
+      }
     }
+  } else {
+    for (const char *prefix : {"m.", "v."})
+      for (auto [i, a] : llvm::enumerate(gradArgs))
+        moments.push_back({static_cast<unsigned>(i), prefix + argNames[a],
+                           gradType.getInput(a)});
+  }
+  for (const Moment &m : moments) {
+    argTypes.push_back(m.type);
+    argNames.push_back(m.name);
+  }
   auto stepType = RankedTensorType::get({}, b.getI64Type());
   argTypes.push_back(stepType);
   argNames.push_back("step");
@@ -167,22 +224,52 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
     results.erase(results.begin() + 1);
     names.erase(names.begin() + 1);
   }
-  SmallVector<Value> newM, newV;
+  // The loss function's other results (the attention state of truncated
+  // BPTT) pass through under their names.
+  for (unsigned r = 2; r < numPlain; ++r) {
+    results.push_back(mapped(gradReturn.getOperand(r)));
+    names.push_back(resultName(grad, r));
+  }
+  // The new moments, in the order of `moments`.
+  SmallVector<Value> newMoments(moments.size());
+  auto momentArg = [&](unsigned k) {
+    return body->getArgument(numArgs + k);
+  };
   for (auto [i, a] : llvm::enumerate(gradArgs)) {
     Value param = body->getArgument(a);
-    Value m = body->getArgument(numArgs + i);
-    Value v = body->getArgument(numArgs + gradArgs.size() + i);
-    bool matrix = cast<RankedTensorType>(param.getType()).getRank() >= 2;
-    auto update = AdamWUpdateOp::create(
-        b, loc, TypeRange{param.getType(), m.getType(), v.getType()}, param,
-        grads[i], m, v, stepArg, lr, norm, b.getF64FloatAttr(cfg.beta1),
-        b.getF64FloatAttr(cfg.beta2), b.getF64FloatAttr(cfg.epsilon),
-        b.getF64FloatAttr(matrix ? cfg.weightDecay : 0.0),
-        b.getF64FloatAttr(cfg.clipNorm));
-    results.push_back(update.getNewParam());
+    SmallVector<unsigned> mine;
+    for (unsigned k = 0; k < moments.size(); ++k)
+      if (moments[k].param == i)
+        mine.push_back(k);
+    SmallVector<Value> newOnes;
+    if (cfg.adafactor) {
+      SmallVector<Value> old;
+      SmallVector<Type> types = {param.getType()};
+      for (unsigned k : mine) {
+        old.push_back(momentArg(k));
+        types.push_back(moments[k].type);
+      }
+      auto update = AdafactorUpdateOp::create(
+          b, loc, types, param, grads[i], stepArg, lr, old,
+          b.getF64FloatAttr(cfg.decayRate), b.getF64FloatAttr(cfg.epsilon),
+          b.getF64FloatAttr(cfg.updateClip), b.getF64FloatAttr(cfg.minScale));
+      results.push_back(update.getNewParam());
+      newOnes = llvm::to_vector_of<Value>(update.getNewMoments());
+    } else {
+      Value m = momentArg(mine[0]), v = momentArg(mine[1]);
+      bool matrix = cast<RankedTensorType>(param.getType()).getRank() >= 2;
+      auto update = AdamWUpdateOp::create(
+          b, loc, TypeRange{param.getType(), m.getType(), v.getType()}, param,
+          grads[i], m, v, stepArg, lr, norm, b.getF64FloatAttr(cfg.beta1),
+          b.getF64FloatAttr(cfg.beta2), b.getF64FloatAttr(cfg.epsilon),
+          b.getF64FloatAttr(matrix ? cfg.weightDecay : 0.0),
+          b.getF64FloatAttr(cfg.clipNorm));
+      results.push_back(update.getNewParam());
+      newOnes = {update.getNewM(), update.getNewV()};
+    }
     names.push_back(argNames[a]);
-    newM.push_back(update.getNewM());
-    newV.push_back(update.getNewV());
+    for (auto [k, value] : llvm::zip(mine, newOnes))
+      newMoments[k] = value;
   }
 
   // The EMA k-means step of every codebook whose statistics are arguments.
@@ -208,13 +295,9 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
     results.push_back(ema.getNewCount());
     names.push_back(argNames[count.getArgNumber()]);
   }
-  for (auto [i, a] : llvm::enumerate(gradArgs)) {
-    results.push_back(newM[i]);
-    names.push_back("m." + argNames[a]);
-  }
-  for (auto [i, a] : llvm::enumerate(gradArgs)) {
-    results.push_back(newV[i]);
-    names.push_back("v." + argNames[a]);
+  for (auto [m, value] : llvm::zip(moments, newMoments)) {
+    results.push_back(value);
+    names.push_back(m.name);
   }
   Value one = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(stepType, b.getI64IntegerAttr(1)));

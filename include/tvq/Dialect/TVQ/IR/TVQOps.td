@@ -250,6 +250,40 @@ def TVQ_SiLUOp : TVQ_Op<"silu", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+def TVQ_DropoutOp : TVQ_Op<"dropout"> {
+  let summary = "Inverted dropout with a counter-based, reproducible mask";
+  let description = [{
+    `y = keep ? x / (1 - rate) : 0`. The mask depends only on the seed, the
+    `stream` number and the indices of the first `mask_rank` dimensions, so
+    the same seed gives the same mask on every call, the backward pass
+    regenerates it instead of storing it, and a `mask_rank` below the rank
+    broadcasts it over the trailing dimensions (`mask_rank = 1` on
+    `[B, T, D]` drops whole rows of a batch: LayerDrop).
+
+    The mask, in 32-bit unsigned arithmetic with `fmix` the MurmurHash3
+    finalizer (`h ^= h >> 16; h *= 0x85ebca6b; h ^= h >> 13;
+    h *= 0xc2b2ae35; h ^= h >> 16`):
+    ```
+    h    = fmix(lo32(seed) ^ fmix(hi32(seed) ^ (stream * 0x9e3779b9)))
+    h    = fmix(h ^ i_d)      for each of the first mask_rank indices i_d
+    keep = (h >> 8) >= floor(rate * 2^24)
+    ```
+    Its gradient is the same dropout of the incoming gradient.
+
+    ```mlir
+    %y = tvq.dropout %x, %seed {rate = 0.5 : f64, stream = 3 : i64,
+                                mask_rank = 3 : i64}
+        : (tensor<?x?x128xf32>, tensor<i64>) -> tensor<?x?x128xf32>
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$input, TVQ_I64Tensor:$seed,
+                       F64Attr:$rate, I64Attr:$stream, I64Attr:$mask_rank);
+  let results = (outs TVQ_F32Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $seed attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def TVQ_DenseOp : TVQ_Op<"dense"> {
   let summary = "Dense projection over the last dimension";
   let description = [{
@@ -575,6 +609,52 @@ def TVQ_AdamWUpdateOp : TVQ_Op<"adamw_update"> {
                       TVQ_F32Tensor:$new_v);
   let assemblyFormat = [{
     $param `,` $grad `,` $m `,` $v `,` $step `,` $lr `,` $grad_norm attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_AdafactorUpdateOp : TVQ_Op<"adafactor_update"> {
+  let summary = "One Adafactor step of one parameter";
+  let description = [{
+    Adafactor without momentum (as in optax's defaults, section 6 of
+    transformer-vq.md: PG-19 and ImageNet64). With `t = step + 1`,
+    `decay = 1 - t^-decay_rate` and `g2 = g^2 + epsilon`:
+
+    - factored (a rank-2 `[R, C]` parameter and two moments `vr[R]`,
+      `vc[C]`):
+      ```
+      vr' = decay vr + (1 - decay) mean_j g2[i, j]
+      vc' = decay vc + (1 - decay) mean_i g2[i, j]
+      u   = g / sqrt(vr'[i] / mean(vr')) / sqrt(vc'[j])
+      ```
+    - otherwise (one moment `v` of the parameter's shape):
+      `v' = decay v + (1 - decay) g2`, `u = g / sqrt(v')`.
+
+    Then the update is clipped by its root mean square and scaled by the
+    parameter's:
+    ```
+    u  = u / max(1, rms(u) / update_clip)
+    p' = p - lr max(rms(p), min_scale) u
+    ```
+
+    ```mlir
+    %p2, %vr2, %vc2 = tvq.adafactor_update %p, %g, %step, %lr, %vr, %vc
+        {decay_rate = 0.8 : f64, epsilon = 1.0e-30 : f64,
+         update_clip = 1.0 : f64, min_scale = 1.0e-3 : f64}
+        : (tensor<768x128xf32>, tensor<768x128xf32>, tensor<i64>,
+           tensor<f32>, tensor<768xf32>, tensor<128xf32>)
+        -> (tensor<768x128xf32>, tensor<768xf32>, tensor<128xf32>)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$param, TVQ_F32Tensor:$grad,
+                       TVQ_I64Tensor:$step, TVQ_F32Tensor:$lr,
+                       Variadic<TVQ_F32Tensor>:$moments, F64Attr:$decay_rate,
+                       F64Attr:$epsilon, F64Attr:$update_clip,
+                       F64Attr:$min_scale);
+  let results = (outs TVQ_F32Tensor:$new_param,
+                      Variadic<TVQ_F32Tensor>:$new_moments);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $step `,` $lr `,` $moments attr-dict
     `:` functional-type(operands, results)
   }];
 }
