@@ -141,6 +141,34 @@ def gau_surrogate(x, p, i, cfg, frozen, variant):
     return x + y, float(np.mean(err2))
 
 
+def state_specs(cfg, B):
+    """(name, dtype, shape) of every GAU's attention state, in signature order."""
+    S, L, K, V = cfg["codebook"], cfg["block_len"], cfg["d_k"], cfg["d_v"]
+    specs = []
+    for g in range(2 * cfg["layers"]):
+        p = "state.gau%d." % g
+        specs += [(p + "count", np.float32, (B, S)), (p + "mean", np.float32, (B, S, V)),
+                  (p + "win_codes", np.int32, (B, L)), (p + "win_keys", np.float32, (B, L, K)),
+                  (p + "win_values", np.float32, (B, L, V)), (p + "seen", np.int64, (B,))]
+    return specs
+
+
+def check_loss_grad_signature(sig, cfg, states):
+    """Problems with loss_grad's inputs: parameters, inputs, the state, targets, two seeds."""
+    dtype_name = {np.float32: "f32", np.int32: "i32", np.int64: "i64"}
+    expected = [(n, "f32", s) for n, s in ref.parameter_shapes(cfg).items()]
+    expected.append(("inputs", "i32", (None, None)))
+    expected += [(n, dtype_name[t], (None,) + s[1:]) for n, t, s in states]
+    expected += [("targets", "i32", (None, None)), ("dropout_seed", "i64", ()),
+                 ("layerdrop_seed", "i64", ())]
+    for i, (got, want) in enumerate(zip(sig, expected)):
+        if got != want:
+            return ["loss_grad argument %d is %s, expected %s" % (i, got, want)]
+    if len(sig) != len(expected):
+        return ["loss_grad has %d arguments, expected %d" % (len(sig), len(expected))]
+    return []
+
+
 def surrogate_loss(p, cfg, inputs, targets, frozen, variant=None):
     """(loss, ce) of the surrogate; p maps names to float64 arrays."""
     embed = p["embed"]
@@ -298,14 +326,17 @@ class Checker:
         info = out
         names = ref.parameter_names(cfg["layers"], cfg["head"])
         no_grad = [n for n in names if n.endswith(".c_sum") or n.endswith(".c_count")]
-        expected = ["loss", "ce"] + ["d." + n for n in names if n not in no_grad]
+        states = state_specs(cfg, B)
+        expected = (["loss", "ce"] + [n for n, _, _ in states]
+                    + ["d." + n for n in names if n not in no_grad])
         outs = None
         for line in info.splitlines():
             m = re.match(r"\s*entry (\w+)\((.*)\) -> \((.*)\)\s*$", line)
             if m and m.group(1) == "loss_grad":
                 outs = re.findall(r"([\w.]+): \w+\[[^\]]*\]", m.group(3))
         sig = mn.parse_signature(info, "loss_grad")
-        problems = mn.check_signature(sig, cfg, "eval_loss") if sig else ["no entry loss_grad"]
+        problems = (check_loss_grad_signature(sig, cfg, states) if sig
+                    else ["no entry loss_grad"])
         if outs != expected:
             problems.append("loss_grad returns %s, expected %s" % (outs, expected))
         self.report(not problems, label + " signature",
@@ -321,8 +352,15 @@ class Checker:
         os.makedirs(pdir, exist_ok=True)
         in_paths = [mn.save(os.path.join(pdir, "p%03d.npy" % i), params[n])
                     for i, n in enumerate(names)]
-        in_paths += [mn.save(os.path.join(pdir, "inputs.npy"), inputs),
-                     mn.save(os.path.join(pdir, "targets.npy"), targets)]
+        # The empty attention state (a window at the start of a sequence) and seeds, which
+        # no dropout of these models reads.
+        in_paths += [mn.save(os.path.join(pdir, "inputs.npy"), inputs)]
+        in_paths += [mn.save(os.path.join(pdir, "s%03d.npy" % i), np.zeros(shape, dtype))
+                     for i, (_, dtype, shape) in enumerate(states)]
+        in_paths += [mn.save(os.path.join(pdir, "targets.npy"), targets),
+                     mn.save(os.path.join(pdir, "seed.npy"), np.array(rng.integers(1 << 62))),
+                     mn.save(os.path.join(pdir, "layer_seed.npy"),
+                             np.array(rng.integers(1 << 62)))]
         out_paths = [os.path.join(pdir, "out%03d.npy" % i) for i in range(len(outs))]
         ok, out = mn.run_tool(self.tvq_run + ["call", base + ".so", "--function=loss_grad"]
                               + ["--input=@" + p for p in in_paths]

@@ -24,7 +24,13 @@ model file's @gau / @logits / @eval_loss), not from the compiler's lowering:
 Everything is computed in float64 from the (usually float32) parameters it is given.
 """
 
+import os
+import sys
+
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dropout_reference  # noqa: E402
 
 EPSILON = 1e-6
 SINUSOID_BASE = 100000.0
@@ -130,8 +136,10 @@ def vq_attention_dense(q, k_hat, v, u, w, r, mem_len):
     return out
 
 
-def gau(x, p, prefix, cfg):
-    """One gated attention unit. Returns (new x, commit loss, details)."""
+def gau(x, p, prefix, cfg, drop=None):
+    """One gated attention unit. Returns (new x, commit loss, details). With drop (a dict of
+    rates "residual", "layer", "sinusoid" and this GAU's "seed" and "layer_seed"), the training
+    dropouts of @gau_train: the sinusoid table, the residual branch, LayerDrop per sequence."""
     K, V = cfg["d_k"], cfg["d_v"]
     M = cfg["block_len"]  # mem_len = block_len
     tau = K ** -0.25
@@ -146,25 +154,43 @@ def gau(x, p, prefix, cfg):
     g = silu(g)
     C = codebook(p[prefix + "c_sum"], p[prefix + "c_count"])
     k_hat, codes, err2, margin = quantize(k, C)
-    r = sinusoid_rows(M + 1, cfg["d_model"]) @ g_("wr") * tau
+    table = sinusoid_rows(M + 1, cfg["d_model"])
+    if drop:
+        table = dropout_reference.dropout(table, drop["seed"], 1, 2, drop["sinusoid"])
+    r = table @ g_("wr") * tau
     u = g_("u") * tau
     w = g_("w") * tau
     o = vq_attention_dense(q, k_hat, v, u, w, r, M)
     y = (o * g) @ g_("wo")
+    if drop:
+        y = dropout_reference.dropout(y, drop["seed"], 0, 3, drop["residual"])
+        y = dropout_reference.dropout(y, drop["layer_seed"], 2, 1, drop["layer"])
     commit = float(np.mean(err2))
     details = {"keys": k, "codes": codes, "err2": err2, "margin": margin, "codebook": C,
                "commit": commit}
     return x + y, commit, details
 
 
-def forward(params, cfg, inputs):
-    """Logits [B, T, vocab] and per-GAU details (codes, margins, commit losses, keys)."""
+def gau_seed(seed, i):
+    """The seed GAU i's dropouts use: the entry's seed plus (i + 1) * 0x9e3779b97f4a7c15, modulo
+    2^64 (the arith.addi of @train_loss)."""
+    return (int(seed) + (i + 1) * 0x9E3779B97F4A7C15) % (1 << 64)
+
+
+def forward(params, cfg, inputs, drop=None):
+    """Logits [B, T, vocab] and per-GAU details (codes, margins, commit losses, keys). With drop
+    (rates "residual", "layer", "sinusoid", seeds "dropout_seed", "layerdrop_seed"): the dropouts
+    of @train_loss on the first window of a sequence (empty attention state)."""
     inputs = np.asarray(inputs)
     embed = f64(params["embed"])
     x = embed[inputs]
     gaus = []
     for i in range(2 * cfg["layers"]):
-        x, _, details = gau(x, params, "gau%d." % i, cfg)
+        gau_drop = None
+        if drop:
+            gau_drop = dict(drop, seed=gau_seed(drop["dropout_seed"], i),
+                            layer_seed=gau_seed(drop["layerdrop_seed"], i))
+        x, _, details = gau(x, params, "gau%d." % i, cfg, gau_drop)
         gaus.append(details)
     if cfg["head"] == "untied":
         logits = x @ f64(params["head.w"]) + f64(params["head.b"])
@@ -182,9 +208,9 @@ def cross_entropy(logits, targets):
     return float(np.mean(lse - picked))
 
 
-def eval_loss(params, cfg, inputs, targets):
-    """(loss, ce, logits, per-GAU details)."""
-    logits, gaus = forward(params, cfg, inputs)
+def eval_loss(params, cfg, inputs, targets, drop=None):
+    """(loss, ce, logits, per-GAU details); drop as in forward."""
+    logits, gaus = forward(params, cfg, inputs, drop)
     ce = cross_entropy(logits, targets)
     loss = ce + COMMIT_WEIGHT * sum(d["commit"] for d in gaus)
     return loss, ce, logits, gaus

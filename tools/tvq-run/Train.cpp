@@ -381,6 +381,17 @@ int run::runTrain(const std::vector<std::string> &args) {
     problem = checkTrainStep(model);
   if (!problem.empty())
     return error(problem);
+  // Without decode_step, the block length comes from train_step's carried
+  // window (`state.gauN.win_codes` is [B, M], M = L).
+  for (int32_t i = 0; !model.blockLen && i < tvq_entry_num_inputs(model.trainStep);
+       ++i) {
+    tvq_arg arg = tvq_entry_input(model.trainStep, i);
+    std::string name = arg.name;
+    if (inputKind(name) == InputKind::Carried && arg.rank == 2 &&
+        name.size() > 10 && name.compare(name.size() - 10, 10, ".win_codes") == 0 &&
+        arg.dims[1] > 0)
+      model.blockLen = arg.dims[1];
+  }
 
   TensorMap state, carried;
   CheckpointInfo info;

@@ -86,3 +86,37 @@ func.func @cross_entropy(%l: tensor<?x?x11xf32>, %t: tensor<?x?xi32>) -> tensor<
   %ce = tvq.cross_entropy %l, %t : (tensor<?x?x11xf32>, tensor<?x?xi32>) -> tensor<f32>
   return %ce : tensor<f32>
 }
+
+// Dropout: the seed and stream are hashed once outside the loops; each element
+// mixes in its first mask_rank (here 2) loop indices, keeps (h >> 8) >=
+// floor(0.25 * 2^24) and scales by 1 / (1 - 0.25).
+// CHECK-LABEL: func.func @dropout(
+// CHECK: %[[SEED:.+]] = tensor.extract %{{.+}}[] : tensor<i64>
+// CHECK: arith.trunci %[[SEED]] : i64 to i32
+// CHECK: %[[BASE:.+]] = arith.xori
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: %[[I0:.+]] = linalg.index 0 : index
+// CHECK: arith.index_castui %[[I0]] : index to i32
+// CHECK: arith.muli %{{.+}}, %c-2048144789_i32
+// CHECK: %[[I1:.+]] = linalg.index 1 : index
+// CHECK-NOT: linalg.index 2
+// CHECK: %[[TOP:.+]] = arith.shrui %{{.+}}, %c8_i32 : i32
+// CHECK: %[[KEEP:.+]] = arith.cmpi uge, %[[TOP]], %c4194304_i32 : i32
+// CHECK: %[[SCALED:.+]] = arith.mulf %{{.+}}, %cst{{.*}} : f32
+// CHECK: arith.select %[[KEEP]], %[[SCALED]], %cst{{.*}} : f32
+func.func @dropout(%x: tensor<?x?x8xf32>, %seed: tensor<i64>) -> tensor<?x?x8xf32> {
+  %y = tvq.dropout %x, %seed {rate = 0.25 : f64, stream = 1 : i64, mask_rank = 2 : i64}
+      : (tensor<?x?x8xf32>, tensor<i64>) -> tensor<?x?x8xf32>
+  return %y : tensor<?x?x8xf32>
+}
+
+// A rate of 0 is the identity.
+// CHECK-LABEL: func.func @no_dropout(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<?x8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[X]]
+func.func @no_dropout(%x: tensor<?x8xf32>, %seed: tensor<i64>) -> tensor<?x8xf32> {
+  %y = tvq.dropout %x, %seed {rate = 0.0 : f64, stream = 1 : i64, mask_rank = 2 : i64}
+      : (tensor<?x8xf32>, tensor<i64>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}

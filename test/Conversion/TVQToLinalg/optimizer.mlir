@@ -43,3 +43,30 @@ func.func @adamw(%p: tensor<4x4xf32>, %g: tensor<4x4xf32>, %m: tensor<4x4xf32>,
          tensor<f32>, tensor<f32>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>)
   return %p2, %m2, %v2 : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// Adafactor, factored: the decay from the step; row and column means of
+// g^2 + eps (two reductions); the moment updates; the sum of the row moment;
+// one reduction for rms(p) and rms(u) together; the step size; the update.
+// CHECK-LABEL: func.func @adafactor(
+// CHECK-SAME: %[[P:[^:]+]]: tensor<8x6xf32>, %[[G:[^:]+]]: tensor<8x6xf32>, %[[VR:[^:]+]]: tensor<8xf32>, %[[VC:[^:]+]]: tensor<6xf32>, %[[STEP:[^:]+]]: tensor<i64>, %[[LR:[^:]+]]: tensor<f32>
+// CHECK: %[[DECAY:.+]] = linalg.generic {{.*}}iterator_types = []} ins(%[[STEP]] : tensor<i64>)
+// CHECK: math.log
+// CHECK: math.exp
+// CHECK: %[[ROWS:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[G]] : tensor<8x6xf32>) outs(%{{.+}} : tensor<8xf32>)
+// CHECK: %[[COLS:.+]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]} ins(%[[G]] : tensor<8x6xf32>) outs(%{{.+}} : tensor<6xf32>)
+// CHECK: %[[NVR:.+]] = linalg.generic {{.*}} ins(%[[VR]], %[[ROWS]], %[[DECAY]] :
+// CHECK: %[[NVC:.+]] = linalg.generic {{.*}} ins(%[[VC]], %[[COLS]], %[[DECAY]] :
+// CHECK: %[[TOTAL:.+]] = linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[NVR]] : tensor<8xf32>)
+// CHECK: %[[SUMS:.+]]:2 = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[P]], %[[G]], %[[NVR]], %[[NVC]], %[[TOTAL]] :
+// CHECK: math.rsqrt
+// CHECK: %[[SIZE:.+]] = linalg.generic {{.*}} ins(%[[SUMS]]#0, %[[SUMS]]#1, %[[LR]] :
+// CHECK: %[[NEW:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[P]], %[[G]], %[[NVR]], %[[NVC]], %[[TOTAL]], %[[SIZE]] :
+// CHECK: return %[[NEW]], %[[NVR]], %[[NVC]]
+func.func @adafactor(%p: tensor<8x6xf32>, %g: tensor<8x6xf32>, %vr: tensor<8xf32>, %vc: tensor<6xf32>,
+                     %step: tensor<i64>, %lr: tensor<f32>) -> (tensor<8x6xf32>, tensor<8xf32>, tensor<6xf32>) {
+  %p2, %vr2, %vc2 = tvq.adafactor_update %p, %g, %step, %lr, %vr, %vc
+      {decay_rate = 0.8 : f64, epsilon = 1.0e-30 : f64, update_clip = 1.0 : f64, min_scale = 1.0e-3 : f64}
+      : (tensor<8x6xf32>, tensor<8x6xf32>, tensor<i64>, tensor<f32>, tensor<8xf32>, tensor<6xf32>)
+      -> (tensor<8x6xf32>, tensor<8xf32>, tensor<6xf32>)
+  return %p2, %vr2, %vc2 : tensor<8x6xf32>, tensor<8xf32>, tensor<6xf32>
+}

@@ -260,3 +260,49 @@ func.func @codebook_counts(%s: tensor<4x8xf32>, %c: tensor<5xf32>) {
   %cb = tvq.codebook %s, %c : (tensor<4x8xf32>, tensor<5xf32>) -> tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @dropout_rate(%x: tensor<?x8xf32>, %s: tensor<i64>) {
+  // expected-error @+1 {{'tvq.dropout' op rate must be in [0, 1), got 1}}
+  %y = tvq.dropout %x, %s {rate = 1.0 : f64, stream = 0 : i64, mask_rank = 2 : i64} : (tensor<?x8xf32>, tensor<i64>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @dropout_mask_rank(%x: tensor<?x8xf32>, %s: tensor<i64>) {
+  // expected-error @+1 {{'tvq.dropout' op mask_rank must be between 1 and the input's rank 2, got 3}}
+  %y = tvq.dropout %x, %s {rate = 0.5 : f64, stream = 0 : i64, mask_rank = 3 : i64} : (tensor<?x8xf32>, tensor<i64>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @dropout_seed(%x: tensor<?x8xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{operand 'seed' must have rank 0}}
+  %y = tvq.dropout %x, %s {rate = 0.5 : f64, stream = 0 : i64, mask_rank = 2 : i64} : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @adafactor_moments(%p: tensor<4x3xf32>, %step: tensor<i64>, %lr: tensor<f32>) {
+  // expected-error @+1 {{'tvq.adafactor_update' op takes one second moment (unfactored) or two (row and column, factored), got 3}}
+  %a:4 = tvq.adafactor_update %p, %p, %step, %lr, %p, %p, %p
+      {decay_rate = 0.8 : f64, epsilon = 1.0e-30 : f64, update_clip = 1.0 : f64, min_scale = 1.0e-3 : f64}
+      : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<i64>, tensor<f32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>)
+      -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>)
+  return
+}
+
+// -----
+
+func.func @adafactor_factored_shape(%p: tensor<4x3xf32>, %vr: tensor<3xf32>, %vc: tensor<3xf32>, %step: tensor<i64>, %lr: tensor<f32>) {
+  // expected-error @+1 {{operand 'row moment' must have shape [R] with R = 4 (from operand 'param'), but dimension 0 is 3 in type tensor<3xf32>}}
+  %a:3 = tvq.adafactor_update %p, %p, %step, %lr, %vr, %vc
+      {decay_rate = 0.8 : f64, epsilon = 1.0e-30 : f64, update_clip = 1.0 : f64, min_scale = 1.0e-3 : f64}
+      : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<i64>, tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+      -> (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return
+}

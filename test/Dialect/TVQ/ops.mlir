@@ -88,3 +88,23 @@ func.func @model_ops(%ids: tensor<?x?xi32>, %table: tensor<11x16xf32>, %g: tenso
   %m = tvq.mean %half : (tensor<?x?x8xf32>) -> tensor<f32>
   return %ce, %m, %sin, %cb, %act : tensor<f32>, tensor<f32>, tensor<5x16xf32>, tensor<4x8xf32>, tensor<?x?x16xf32>
 }
+
+// CHECK-LABEL: func.func @training_ops(
+// CHECK: tvq.dropout %{{.+}}, %{{.+}} {mask_rank = 1 : i64, rate = 3.000000e-01 : f64, stream = 2 : i64} : (tensor<?x?x16xf32>, tensor<i64>) -> tensor<?x?x16xf32>
+// CHECK: tvq.adafactor_update %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {{{.*}}} : (tensor<8x6xf32>, tensor<8x6xf32>, tensor<i64>, tensor<f32>, tensor<8xf32>, tensor<6xf32>) -> (tensor<8x6xf32>, tensor<8xf32>, tensor<6xf32>)
+// CHECK: tvq.adafactor_update %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {{{.*}}} : (tensor<6xf32>, tensor<6xf32>, tensor<i64>, tensor<f32>, tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>)
+func.func @training_ops(%x: tensor<?x?x16xf32>, %seed: tensor<i64>, %p: tensor<8x6xf32>,
+                        %vr: tensor<8xf32>, %vc: tensor<6xf32>, %b: tensor<6xf32>,
+                        %step: tensor<i64>, %lr: tensor<f32>)
+    -> (tensor<?x?x16xf32>, tensor<8x6xf32>, tensor<6xf32>) {
+  %y = tvq.dropout %x, %seed {rate = 0.3 : f64, stream = 2 : i64, mask_rank = 1 : i64}
+      : (tensor<?x?x16xf32>, tensor<i64>) -> tensor<?x?x16xf32>
+  %p2, %vr2, %vc2 = tvq.adafactor_update %p, %p, %step, %lr, %vr, %vc
+      {decay_rate = 0.8 : f64, epsilon = 1.0e-30 : f64, update_clip = 1.0 : f64, min_scale = 1.0e-3 : f64}
+      : (tensor<8x6xf32>, tensor<8x6xf32>, tensor<i64>, tensor<f32>, tensor<8xf32>, tensor<6xf32>)
+      -> (tensor<8x6xf32>, tensor<8xf32>, tensor<6xf32>)
+  %b2, %vb2 = tvq.adafactor_update %b, %b, %step, %lr, %b
+      {decay_rate = 0.8 : f64, epsilon = 1.0e-30 : f64, update_clip = 1.0 : f64, min_scale = 1.0e-3 : f64}
+      : (tensor<6xf32>, tensor<6xf32>, tensor<i64>, tensor<f32>, tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>)
+  return %y, %p2, %b2 : tensor<?x?x16xf32>, tensor<8x6xf32>, tensor<6xf32>
+}

@@ -9,7 +9,8 @@ format itself (json, struct and numpy only), independently of the runtime.
   checkpoint_tool.py show FILE             names, dtypes, shapes, metadata
   checkpoint_tool.py check-init FILE       the initialization rules hold
   checkpoint_tool.py other-model FILE OUT  as if from another model
-  checkpoint_tool.py poison FILE NAME      a NaN in tensor NAME (valid CRC)
+  checkpoint_tool.py poison FILE NAME [V]  element 0 of tensor NAME set to V (default NaN),
+                                           with a valid CRC
   checkpoint_tool.py corrupt FILE          flips one data byte (bad CRC)
   checkpoint_tool.py truncate FILE         drops the last 100 bytes
 """
@@ -123,7 +124,8 @@ def main():
         write(sys.argv[3], metadata, tensors)
     elif command == "poison":
         metadata, tensors = read(path)
-        tensors[sys.argv[3]].reshape(-1)[0] = np.nan
+        value = float(sys.argv[4]) if len(sys.argv) > 4 else np.nan
+        tensors[sys.argv[3]].reshape(-1)[0] = value
         write(path, metadata, tensors)
     elif command == "corrupt":
         blob = bytearray(open(path, "rb").read())
