@@ -249,6 +249,9 @@ TEST_F(DataTest, ReadOutOfRange) {
                 std::string(tvq_dataset_describe(dataset.get())) +
                 ", which has 10 tokens");
   EXPECT_NE(tvq_dataset_read(dataset.get(), -1, 1, out), 0);
+  // Nothing to copy needs no buffer (an empty split's whole read).
+  EXPECT_EQ(tvq_dataset_read(dataset.get(), 0, 0, nullptr), 0);
+  EXPECT_NE(tvq_dataset_read(dataset.get(), 0, 1, nullptr), 0);
 }
 
 //===----------------------------------------------------------------------===//

@@ -5,8 +5,11 @@
 
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace tvq::test;
@@ -104,6 +107,55 @@ TEST(MetricsTest, Errors) {
   tvq_metric_field bad[] = {text("note", "\xff")};
   EXPECT_NE(tvq_metrics_append(metrics.get(), bad, 1), 0);
   EXPECT_EQ(readFile(dir.path("run/metrics.jsonl")), "");
+}
+
+TEST(MetricsTest, OpenDropsATornLastLine) {
+  TempDir dir;
+  std::string path = dir.path("metrics.jsonl");
+  const std::string whole = "{\"step\": 1}\n{\"step\": 2}\n";
+  // A line cut short by a kill, the same completed with a newline, an
+  // empty last line: each is dropped; whole lines are kept.
+  for (const std::string &torn :
+       {std::string("{\"step\": 3, \"lo"), std::string("{\"step\": 3, \"lo\n"),
+        std::string("\n"), std::string("{\"step\": 3}")}) {
+    writeFile(path, whole + torn);
+    MetricsPtr metrics(tvq_metrics_open(dir.path("").c_str()));
+    ASSERT_TRUE(metrics) << tvq_last_error();
+    tvq_metric_field next[] = {number("step", 3)};
+    ASSERT_EQ(tvq_metrics_append(metrics.get(), next, 1), 0);
+    EXPECT_EQ(readFile(path), whole + "{\"step\": 3}\n") << torn;
+  }
+  for (const std::string &kept : {std::string(""), whole}) {
+    writeFile(path, kept);
+    MetricsPtr metrics(tvq_metrics_open(dir.path("").c_str()));
+    ASSERT_TRUE(metrics) << tvq_last_error();
+    EXPECT_EQ(readFile(path), kept);
+  }
+}
+
+TEST(MetricsTest, AFailedWriteLeavesNoPartialLine) {
+  TempDir dir;
+  std::string path = dir.path("metrics.jsonl");
+  writeFile(path, "{\"step\": 1}\n");
+  // Over the file size limit (as on a full disk) the append fails, naming
+  // the cause, and removes what it wrote.
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    MetricsPtr metrics(tvq_metrics_open(dir.path("").c_str()));
+    rlimit limit = {20, 20};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    tvq_metric_field fields[] = {number("step", 2), number("loss", 1.5)};
+    bool failed = metrics && tvq_metrics_append(metrics.get(), fields, 2) != 0;
+    bool named = std::string(tvq_last_error()).find("File too large") !=
+                 std::string::npos;
+    _exit(failed && named ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(readFile(path), "{\"step\": 1}\n");
 }
 
 TEST(MetricsTest, BitsPerByte) {

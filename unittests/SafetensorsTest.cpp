@@ -265,6 +265,29 @@ TEST_F(SafetensorsTest, ReplacesAtomically) {
             std::vector<std::string>{"ckpt.safetensors"});
 }
 
+TEST_F(SafetensorsTest, RemovesTheTemporariesOfKilledWriters) {
+  // A writer killed mid-write leaves PATH.tmp.PID.XXXXXX; the next write of
+  // PATH removes it when PID no longer runs, and leaves a live one's.
+  pid_t gone = fork();
+  ASSERT_GE(gone, 0);
+  if (gone == 0)
+    _exit(0);
+  waitpid(gone, nullptr, 0);
+  std::string path = dir.path("ckpt.safetensors");
+  std::string stale = path + ".tmp." + std::to_string(gone) + ".a1b2c3";
+  std::string live = path + ".tmp." + std::to_string(getppid()) + ".d4e5f6";
+  std::string other =
+      dir.path("other.safetensors.tmp.") + std::to_string(gone) + ".g7h8i9";
+  for (const std::string &file : {stale, live, other})
+    writeFile(file, "partial");
+  ASSERT_EQ(writeSample(path), 0) << tvq_last_error();
+  std::vector<std::string> expected = {
+      "ckpt.safetensors",
+      "ckpt.safetensors.tmp." + std::to_string(getppid()) + ".d4e5f6",
+      "other.safetensors.tmp." + std::to_string(gone) + ".g7h8i9"};
+  EXPECT_EQ(listDir(dir.path("")), expected);
+}
+
 TEST_F(SafetensorsTest, WriteErrors) {
   std::string missing = dir.path("no/such/dir/ckpt.safetensors");
   EXPECT_NE(writeSample(missing), 0);

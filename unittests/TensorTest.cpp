@@ -50,6 +50,31 @@ TEST(TensorTest, CreateRejectsBadArguments) {
   EXPECT_STREQ(tvq_last_error(), "invalid tensor rank -1");
 }
 
+/// Sets TVQ_MEMORY_LIMIT for the scope.
+class MemoryLimit {
+public:
+  explicit MemoryLimit(const char *bytes) {
+    setenv("TVQ_MEMORY_LIMIT", bytes, 1);
+  }
+  ~MemoryLimit() { unsetenv("TVQ_MEMORY_LIMIT"); }
+};
+
+TEST(TensorTest, RefusesTensorsLargerThanMemory) {
+  EXPECT_GT(tvq_memory_available(), 0u);
+  MemoryLimit limit("100000000");
+  EXPECT_EQ(tvq_memory_available(), 100000000u);
+  // 128 MiB: refused before allocating, with the bytes it needs.
+  int64_t big[] = {32, 1 << 20};
+  EXPECT_FALSE(tvq_tensor_create(TVQ_F32, 2, big));
+  EXPECT_STREQ(tvq_last_error(),
+               "out of memory: a f32[32,1048576] tensor needs 134217728 "
+               "bytes, but only 100000000 bytes of memory are available");
+  // Tensors under TVQ_LARGE_TENSOR_BYTES are not checked.
+  MemoryLimit none("0");
+  int64_t small[] = {1 << 20};
+  EXPECT_TRUE(TensorPtr(tvq_tensor_create(TVQ_F32, 1, small)));
+}
+
 TEST(TensorTest, DtypeHelpers) {
   EXPECT_EQ(tvq_dtype_size(TVQ_F32), 4u);
   EXPECT_EQ(tvq_dtype_size(TVQ_F64), 8u);

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,9 +26,42 @@ AtomicFile::~AtomicFile() {
     ::unlink(tempPath.c_str());
 }
 
+/// The directory part of path.
+static std::string directoryOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "."
+         : slash == 0               ? "/"
+                                    : path.substr(0, slash);
+}
+
+/// Removes the temporary files "PATH.tmp.PID.XXXXXX" whose process is gone;
+/// a file of a running process (or one we cannot tell) is left alone.
+static void removeStaleTemporaries(const std::string &path) {
+  size_t slash = path.rfind('/');
+  std::string prefix =
+      (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR *directory = ::opendir(directoryOf(path).c_str());
+  if (!directory)
+    return;
+  while (const dirent *entry = ::readdir(directory)) {
+    std::string name = entry->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    char *end = nullptr;
+    long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (end == name.c_str() + prefix.size() || *end != '.' || pid <= 0 ||
+        pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 ||
+        errno != ESRCH)
+      continue;
+    ::unlinkat(::dirfd(directory), name.c_str(), 0);
+  }
+  ::closedir(directory);
+}
+
 std::string AtomicFile::open(const std::string &targetPath) {
   path = targetPath;
-  std::string pattern = path + ".tmp.XXXXXX";
+  removeStaleTemporaries(path);
+  std::string pattern = path + ".tmp." + std::to_string(::getpid()) + ".XXXXXX";
   fd = ::mkostemp(pattern.data(), O_CLOEXEC);
   if (fd < 0)
     return systemError("cannot create a temporary file '" + pattern + "'");
@@ -62,10 +97,7 @@ std::string AtomicFile::commit() {
     return systemError("cannot rename '" + tempPath + "' to the target");
   tempPath.clear();
 
-  size_t slash = path.rfind('/');
-  std::string directory = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : path.substr(0, slash);
+  std::string directory = directoryOf(path);
   int dirFd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirFd < 0)
     return systemError("cannot open the directory '" + directory + "'");

@@ -10,9 +10,11 @@ namespace tvq {
 
 /// Writes a file so that a reader (or a crash) sees either the old file or
 /// the whole new one, never a part: the bytes go to a temporary file
-/// "PATH.tmp.XXXXXX" in the same directory, which is fsync'ed, renamed over
-/// PATH, and the directory fsync'ed. Destroying an uncommitted AtomicFile
-/// removes the temporary file. Errors are messages without PATH.
+/// "PATH.tmp.PID.XXXXXX" in the same directory, which is fsync'ed, renamed
+/// over PATH, and the directory fsync'ed. Destroying an uncommitted
+/// AtomicFile removes the temporary file; open() also removes the temporary
+/// files of PATH left by processes that no longer run (killed mid-write).
+/// Errors are messages without PATH.
 class AtomicFile {
 public:
   AtomicFile() = default;

@@ -223,8 +223,8 @@ const char *tvq_dataset_describe(const tvq_dataset *dataset) {
 
 int tvq_dataset_read(const tvq_dataset *dataset, int64_t offset, int64_t count,
                      int32_t *out) {
-  if (!out || offset < 0 || count < 0 || offset > dataset->numTokens ||
-      count > dataset->numTokens - offset) {
+  if ((!out && count > 0) || offset < 0 || count < 0 ||
+      offset > dataset->numTokens || count > dataset->numTokens - offset) {
     setError("tvq_dataset_read: cannot read " + std::to_string(count) +
              " tokens at offset " + std::to_string(offset) + " of " +
              dataset->description + ", which has " +

@@ -5,6 +5,7 @@
 
 #include "tvq/tvq_runtime.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -55,6 +56,38 @@ static std::string writeAll(int fd, const std::string &text) {
   return "";
 }
 
+/// A process killed in the middle of an append (or a write cut short by a
+/// full disk) can leave a last line that is not a whole JSON object; drops
+/// it, so that the next append starts a line of its own. "" or the problem.
+static std::string dropTornLine(int fd) {
+  struct stat info;
+  if (::fstat(fd, &info) != 0)
+    return std::strerror(errno);
+  // Lines are short: the last one starts within the final 64 KiB.
+  off_t tailStart = std::max<off_t>(0, info.st_size - 65536);
+  std::string tail(static_cast<size_t>(info.st_size - tailStart), '\0');
+  if (::pread(fd, tail.data(), tail.size(), tailStart) !=
+      static_cast<ssize_t>(tail.size()))
+    return "cannot read it back";
+  if (tail.empty())
+    return "";
+  bool complete = tail.back() == '\n';
+  size_t end = complete ? tail.size() - 1 : tail.size();
+  size_t newline = end ? tail.rfind('\n', end - 1) : std::string::npos;
+  if (newline == std::string::npos && tailStart > 0)
+    return ""; // a line longer than any of ours: leave it
+  size_t start = newline == std::string::npos ? 0 : newline + 1;
+  json::Value value;
+  if (complete &&
+      json::parse(std::string_view(tail).substr(start, end - start), value)
+          .empty() &&
+      value.kind == json::Value::Kind::Object)
+    return "";
+  if (::ftruncate(fd, tailStart + static_cast<off_t>(start)) != 0)
+    return std::strerror(errno);
+  return "";
+}
+
 tvq_metrics *tvq_metrics_open(const char *run_dir) {
   if (!run_dir || !*run_dir) {
     setError("tvq_metrics_open: no run directory");
@@ -67,9 +100,11 @@ tvq_metrics *tvq_metrics_open(const char *run_dir) {
   auto *metrics = new tvq_metrics;
   metrics->path = std::string(run_dir) + "/metrics.jsonl";
   metrics->fd = ::open(metrics->path.c_str(),
-                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (metrics->fd < 0) {
-    setError("cannot open '" + metrics->path + "': " + std::strerror(errno));
+                       O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  std::string error =
+      metrics->fd < 0 ? std::strerror(errno) : dropTornLine(metrics->fd);
+  if (!error.empty()) {
+    setError("cannot open '" + metrics->path + "': " + error);
     delete metrics;
     return nullptr;
   }
@@ -106,7 +141,13 @@ int tvq_metrics_append(tvq_metrics *metrics, const tvq_metric_field *fields,
       json::appendNumber(line, field.number);
   }
   line += "}\n";
+  // A write cut short (a full disk, a file size limit) is undone, so that
+  // the file holds whole lines only.
+  struct stat info;
+  off_t before = ::fstat(metrics->fd, &info) == 0 ? info.st_size : -1;
   if (std::string error = writeAll(metrics->fd, line); !error.empty()) {
+    if (before >= 0 && ::ftruncate(metrics->fd, before) != 0)
+      error += " (and the partial line could not be removed)";
     setError("cannot write '" + metrics->path + "': " + error);
     return 1;
   }

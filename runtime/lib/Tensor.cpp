@@ -65,6 +65,18 @@ tvq_tensor *tvq::createTensor(tvq_dtype dtype,
     return nullptr;
   }
   size_t numBytes = static_cast<size_t>(*count) * tvq_dtype_size(dtype);
+  // Refuse what cannot fit before allocating: with overcommit, a too-large
+  // allocation may succeed and the process be killed while zeroing it.
+  if (numBytes >= TVQ_LARGE_TENSOR_BYTES) {
+    uint64_t available = tvq_memory_available();
+    if (numBytes > available) {
+      setError("out of memory: a " + formatType(dtype, shape) +
+               " tensor needs " + std::to_string(numBytes) +
+               " bytes, but only " + std::to_string(available) +
+               " bytes of memory are available");
+      return nullptr;
+    }
+  }
   // Never allocate 0 bytes, so that data is a valid non-null pointer.
   size_t padded = (numBytes / kAlignment + 1) * kAlignment;
   void *data = std::aligned_alloc(kAlignment, padded);

@@ -45,9 +45,13 @@ std::string run::writeCheckpoint(const std::string &path,
     std::string previous = directoryOf(path) + "/" + kPreviousCheckpointName;
     std::string temporary = previous + ".tmp";
     unlink(temporary.c_str());
-    if (link(path.c_str(), temporary.c_str()) == 0 &&
-        rename(temporary.c_str(), previous.c_str()) != 0)
+    if (link(path.c_str(), temporary.c_str()) == 0) {
+      (void)rename(temporary.c_str(), previous.c_str());
+      // When previous already is this file (a run killed after the link was
+      // renamed but before the new checkpoint replaced path), rename does
+      // nothing and leaves the temporary link: remove it.
       unlink(temporary.c_str());
+    }
   }
   std::vector<const char *> names;
   std::vector<const tvq_tensor *> pointers;

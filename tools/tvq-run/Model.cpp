@@ -145,10 +145,50 @@ static void initParameter(const tvq_arg &arg, tvq_tensor *tensor,
     data[i] = static_cast<float>(stddev ? stddev * normal(rng) : constant);
 }
 
+/// The bytes of a tensor of a declared type (dynamic dims counted as 1);
+/// saturates instead of overflowing.
+static uint64_t argBytes(const tvq_arg &arg) {
+  uint64_t bytes = tvq_dtype_size(arg.dtype);
+  for (int32_t d = 0; d < arg.rank; ++d) {
+    uint64_t dim = arg.dims[d] < 0 ? 1 : static_cast<uint64_t>(arg.dims[d]);
+    bytes = dim && bytes > UINT64_MAX / dim ? UINT64_MAX : bytes * dim;
+  }
+  return bytes;
+}
+
+std::string run::checkMemory(const std::string &what, uint64_t bytes) {
+  uint64_t available = tvq_memory_available();
+  if (bytes <= available)
+    return "";
+  return what + " needs " + std::to_string(bytes) + " bytes (" +
+         std::to_string(bytes >> 20) + " MiB), but only " +
+         std::to_string(available) + " bytes (" +
+         std::to_string(available >> 20) +
+         " MiB) of memory are available (TVQ_MEMORY_LIMIT sets the limit)";
+}
+
 std::string run::initTrainState(const Model &model, tvq_rng &rng,
                                 TensorMap &state) {
   if (!model.trainStep)
     return "module '" + model.path + "' has no train_step entry";
+  // A step holds the state three times: the current one, the module's
+  // outputs and their copies. Check before allocating any of it.
+  uint64_t stateBytes = 0;
+  for (int32_t i = 0; i < tvq_entry_num_inputs(model.trainStep); ++i) {
+    tvq_arg arg = tvq_entry_input(model.trainStep, i);
+    std::string name = arg.name;
+    if (name != "inputs" && name != "targets")
+      stateBytes =
+          std::min<uint64_t>(stateBytes + argBytes(arg), UINT64_MAX / 3);
+  }
+  if (std::string problem = checkMemory(
+          "training module '" + model.path + "' (a state of " +
+              std::to_string(stateBytes) +
+              " bytes: parameters, optimizer moments; held three times "
+              "during a step)",
+          3 * stateBytes);
+      !problem.empty())
+    return problem;
   for (const tvq_arg &arg : model.params) {
     if (arg.dtype != TVQ_F32)
       return "parameter '" + std::string(arg.name) + "' is " +

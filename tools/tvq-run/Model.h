@@ -59,11 +59,17 @@ TensorPtr copyTensor(const tvq_tensor *tensor);
 /// Whether the tensor has the declared type (dynamic dims match anything).
 bool hasType(const tvq_tensor *tensor, const tvq_arg &arg);
 
+/// "" when bytes fit in tvq_memory_available(), else an error that names
+/// what (e.g. "training module 'm.so' (...)") and the bytes it needs.
+std::string checkMemory(const std::string &what, uint64_t bytes);
+
 /// Fills state with the initial training state: every input of train_step
 /// except `inputs` and `targets`. Parameters are drawn from rng in manifest
 /// order (docs/design.md §4): `embed` ~ N(0, 1); `*.c_sum` ~ N(0, 1/S);
 /// other matrices ~ N(0, 1/shape[0]); `*.gain` and `*.c_count` 1; other
-/// vectors (biases, u, w) 0. Optimizer moments and `step` are 0.
+/// vectors (biases, u, w) 0. Optimizer moments and `step` are 0. Fails
+/// before allocating when three copies of the state (a step's peak, the
+/// module's temporaries aside) do not fit in memory.
 std::string initTrainState(const Model &model, tvq_rng &rng, TensorMap &state);
 
 /// Calls entry with each input looked up by name in sources (the first map

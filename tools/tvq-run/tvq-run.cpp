@@ -12,6 +12,8 @@
 #include "Commands.h"
 #include "Common.h"
 
+#include <csignal>
+
 using namespace tvq::run;
 
 namespace {
@@ -95,6 +97,9 @@ void tvq::run::printUsage(std::FILE *stream) {
 }
 
 int main(int argc, char **argv) {
+  // A write past the file size limit (ulimit -f) then fails with EFBIG and a
+  // message, as on a full disk, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) {
     printUsage(stderr);
     return kExitUsage;

@@ -25,10 +25,19 @@ extern "C" {
 
 #define TVQ_API __attribute__((visibility("default")))
 
+/// The enums below have int as their underlying type in C++ (and are
+/// int-sized in C), so that every int a C caller may pass, an invalid one
+/// included (which the functions reject), is a value of the type.
+#ifdef __cplusplus
+#define TVQ_INT_ENUM : int
+#else
+#define TVQ_INT_ENUM
+#endif
+
 //===-- Element types -----------------------------------------------------===//
 
 /// The element types of tensors, module inputs and module outputs.
-typedef enum tvq_dtype {
+typedef enum tvq_dtype TVQ_INT_ENUM {
   TVQ_F32 = 0,
   TVQ_F64 = 1,
   TVQ_I32 = 2,
@@ -58,7 +67,8 @@ TVQ_API const char *tvq_last_error(void);
 typedef struct tvq_tensor tvq_tensor;
 
 /// Creates a zero-filled tensor; shape has rank entries (may be NULL for rank
-/// 0). Fails on an invalid dtype, a negative rank or dim, or a size overflow.
+/// 0). Fails on an invalid dtype, a negative rank or dim, a size overflow, or
+/// a size over tvq_memory_available (checked from TVQ_LARGE_TENSOR_BYTES on).
 TVQ_API tvq_tensor *tvq_tensor_create(tvq_dtype dtype, int32_t rank,
                                       const int64_t *shape);
 
@@ -76,6 +86,20 @@ TVQ_API int64_t tvq_tensor_num_elements(const tvq_tensor *tensor);
 TVQ_API size_t tvq_tensor_num_bytes(const tvq_tensor *tensor);
 /// The dense row-major data, 64-byte aligned, never NULL.
 TVQ_API void *tvq_tensor_data(const tvq_tensor *tensor);
+
+//===-- Memory ------------------------------------------------------------===//
+
+/// The bytes of memory this process can still allocate: the environment
+/// variable TVQ_MEMORY_LIMIT when it is set to a byte count, else the least of
+/// the system's available memory (MemAvailable of /proc/meminfo), what the
+/// process's RLIMIT_AS and RLIMIT_DATA leave, and what its cgroup's memory
+/// limit leaves. Tensors of TVQ_LARGE_TENSOR_BYTES or more are checked
+/// against it before they are allocated (tvq_tensor_create, the readers,
+/// tvq_call's outputs), and tvq-run checks whole training states.
+TVQ_API uint64_t tvq_memory_available(void);
+
+/// Tensors at least this large are checked against tvq_memory_available.
+#define TVQ_LARGE_TENSOR_BYTES ((size_t)64 << 20)
 
 //===-- .npy files --------------------------------------------------------===//
 
@@ -263,7 +287,7 @@ enum {
 };
 
 /// The kinds of data files (see docs/design.md for the formats).
-typedef enum tvq_data_format {
+typedef enum tvq_data_format TVQ_INT_ENUM {
   /// Any file of bytes (e.g. enwik8); byte b is token b + 3.
   TVQ_DATA_BYTES = 0,
   /// A .npy file holding a 1-D int32 ('<i4') or uint16 ('<u2') array of
@@ -277,7 +301,7 @@ typedef enum tvq_data_format {
 /// The part of a file to use. With n bytes, tokens or images, train is
 /// [0, floor(0.9 n)), valid [floor(0.9 n), floor(0.95 n)) and test the rest:
 /// enwik8's 100M bytes give exactly 90M / 5M / 5M.
-typedef enum tvq_split {
+typedef enum tvq_split TVQ_INT_ENUM {
   TVQ_SPLIT_ALL = 0,
   TVQ_SPLIT_TRAIN = 1,
   TVQ_SPLIT_VALID = 2,
@@ -304,7 +328,8 @@ TVQ_API int32_t tvq_dataset_vocab_size(const tvq_dataset *dataset);
 /// E.g. "'enwik8' train split (bytes [0, 90000000) of 100000000)".
 TVQ_API const char *tvq_dataset_describe(const tvq_dataset *dataset);
 
-/// Copies tokens [offset, offset + count) into out. Returns 0 on success.
+/// Copies tokens [offset, offset + count) into out (which may be NULL when
+/// count is 0). Returns 0 on success.
 TVQ_API int tvq_dataset_read(const tvq_dataset *dataset, int64_t offset,
                              int64_t count, int32_t *out);
 
@@ -357,7 +382,8 @@ typedef struct tvq_metric_field {
 } tvq_metric_field;
 
 /// Opens run_dir/metrics.jsonl for appending, creating run_dir (and its
-/// parents) and the file when missing.
+/// parents) and the file when missing. A last line that is not a whole JSON
+/// object (left by a process killed mid-write) is removed.
 TVQ_API tvq_metrics *tvq_metrics_open(const char *run_dir);
 
 /// Closes the file; NULL is ignored.
@@ -365,7 +391,8 @@ TVQ_API void tvq_metrics_close(tvq_metrics *metrics);
 
 /// Appends {"key": value, ...} (keys distinct, in the given order) as one
 /// line with a single write, so that the line is complete in the file when
-/// the call returns. Returns 0 on success.
+/// the call returns. A failed write (e.g. a full disk) leaves no partial
+/// line. Returns 0 on success.
 TVQ_API int tvq_metrics_append(tvq_metrics *metrics,
                                const tvq_metric_field *fields,
                                int32_t num_fields);
