@@ -14,6 +14,8 @@
 #include "tvq/Dialect/TVQ/Transforms/Passes.h"
 #include "tvq/Pipelines/Pipelines.h"
 
+#include "../common/NestingLimit.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -224,6 +226,8 @@ int main(int argc, char **argv) {
   auto file = openInputFile(inputFilename, &error);
   if (!file)
     return fail(error);
+  if (!tvq::checkNesting(*file, llvm::errs()))
+    return 1;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)

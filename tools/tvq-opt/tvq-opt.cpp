@@ -5,10 +5,13 @@
 #include "tvq/Dialect/TVQ/Transforms/Passes.h"
 #include "tvq/Pipelines/Pipelines.h"
 
+#include "../common/NestingLimit.h"
+
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -21,6 +24,16 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::tvq::TVQDialect>();
+  auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
+      argc, argv, "tvq optimizer driver\n", registry);
+  // Refuse input nested deeply enough to overflow the parser's stack (a
+  // file; standard input is read once, by MlirOptMain).
+  if (inputFilename != "-") {
+    std::string error;
+    if (auto file = mlir::openInputFile(inputFilename, &error);
+        file && !mlir::tvq::checkNesting(*file, llvm::errs()))
+      return 1;
+  }
   return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "tvq optimizer driver\n", registry));
+      mlir::MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
 }
