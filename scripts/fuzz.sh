@@ -17,7 +17,7 @@ if [ $# -lt 2 ]; then
   echo "usage: $0 BUILD_DIR quick|SECONDS [TARGET...]" >&2
   exit 2
 fi
-build=$1 mode=$2
+build=$(cd "$1" && pwd) mode=$2
 shift 2
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(npy safetensors data ir)
