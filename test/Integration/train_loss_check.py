@@ -10,9 +10,9 @@ through tvq-run on random parameters (drawn as in model_numerics.py) and random 
    2L and 4L, each window called with the attention state returned by the previous one (the
    first with the empty, all-zero state), gives exactly the windows of one parallel call:
    the mean of the windows' ce (and loss) equals @eval_loss's over the whole sequence, relative
-   error <= 1e-5 (float32 rounding; each is a mean over the same tokens). As a control, some
-   window after the first, started from the empty state instead, must give a ce that differs by
-   more than 1e-3 (a test that could not fail if the state were ignored would be worthless).
+   error <= 1e-5 (float32 rounding; each is a mean over the same tokens). As a control, the same
+   windows each started from the empty state must miss @eval_loss by more than 10x that
+   tolerance (a test that could not fail if the state were ignored would be worthless).
 2. Dropout (first window, empty state): @train_loss against model_reference.py with the masks of
    dropout_reference.py (the op's definition) and the per-GAU seeds, relative error <= 1e-4 on
    loss and ce; the same seeds give a bit-identical loss; another dropout_seed or
@@ -105,7 +105,9 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     h = Check(args)
-    rng = np.random.default_rng(args.seed)
+    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % (1 << 32))
+    print("seed %d (rerun with --seed %d)" % (seed, seed), flush=True)
+    rng = np.random.default_rng(seed)
     plain = h.build_model("plain", [])
     dropped = h.build_model("dropped", ["--residual-dropout=%g" % RATES["residual"],
                                         "--layer-drop=%g" % RATES["layer"],
@@ -136,21 +138,27 @@ def main():
                                           empty, (1, 2), "U%d_r%d" % (U, w))
             reset_ces.append(reset_ce)
         ce_err, loss_err = rel(np.mean(ces), full_ce), rel(np.mean(losses), full_loss)
-        reset_diff = max(rel(r, c) for r, c in zip(reset_ces[1:], ces[1:]))
+        reset_diff = rel(np.mean(reset_ces), full_ce)
         seen = int(state["state.gau0.seen"][0])
-        ok = ce_err <= TOL_WINDOWS and loss_err <= TOL_WINDOWS and reset_diff > 1e-3 and seen == T
+        ok = (ce_err <= TOL_WINDOWS and loss_err <= TOL_WINDOWS and reset_diff > 10 * TOL_WINDOWS
+              and seen == T)
         h.report(ok, "BPTT U=%d (%d windows of T=%d)" % (U, T // U, T),
                  "mean window ce %.7f vs eval_loss %.7f (rel err %.1e), loss rel err %.1e; "
-                 "a window from an empty state differs by up to %.1e; final seen %d"
+                 "windows from an empty state would be off by %.1e; final seen %d"
                  % (np.mean(ces), full_ce, ce_err, loss_err, reset_diff, seen))
 
     # 2. Dropout.
     U = 2 * L
     x, y = inputs[:, :U], targets[:, :U]
-    seeds = (int(rng.integers(1 << 62)), int(rng.integers(1 << 62)))
+    # Seeds whose dropped-out keys have no near-tie between two codes (float32 could pick the
+    # other one), as model_numerics.py does for its inputs.
+    for _ in range(20):
+        seeds = (int(rng.integers(1 << 62)), int(rng.integers(1 << 62)))
+        drop = dict(RATES, dropout_seed=seeds[0], layerdrop_seed=seeds[1])
+        loss_r, ce_r, _, gaus = ref.eval_loss(params, CFG, x, y, drop)
+        if min(float(d["margin"].min()) for d in gaus) >= mn.MIN_MARGIN:
+            break
     loss, ce, _ = h.train_loss(dropped, param_paths, x, y, empty, seeds, "d0")
-    drop = dict(RATES, dropout_seed=seeds[0], layerdrop_seed=seeds[1])
-    loss_r, ce_r, _, _ = ref.eval_loss(params, CFG, x, y, drop)
     plain_loss, plain_ce, _ = h.train_loss(plain, param_paths, x, y, empty, seeds, "p0")
     h.report(rel(loss, loss_r) <= TOL_REF and rel(ce, ce_r) <= TOL_REF
              and rel(ce, plain_ce) > 1e-3,
@@ -160,12 +168,19 @@ def main():
     again, _, _ = h.train_loss(dropped, param_paths, x, y, empty, seeds, "d1")
     other_step, _, _ = h.train_loss(dropped, param_paths, x, y, empty,
                                     (seeds[0] + 1, seeds[1]), "d2")
-    other_seq, _, _ = h.train_loss(dropped, param_paths, x, y, empty,
-                                   (seeds[0], seeds[1] + 1), "d3")
-    h.report(again == loss and other_step != loss and other_seq != loss,
+    # LayerDrop draws one bit per sequence and GAU (6 here): another seed keeps the same masks
+    # with probability 0.58^6 = 4%, so up to four other seeds are tried.
+    other_seqs = []
+    for k in range(1, 5):
+        other_seq, _, _ = h.train_loss(dropped, param_paths, x, y, empty,
+                                       (seeds[0], seeds[1] + k), "d3_%d" % k)
+        other_seqs.append(other_seq)
+        if other_seq != loss:
+            break
+    h.report(again == loss and other_step != loss and other_seqs[-1] != loss,
              "dropout seeds",
-             "same seeds %.9g = %.9g; dropout_seed+1 %.9g; layerdrop_seed+1 %.9g"
-             % (again, loss, other_step, other_seq))
+             "same seeds %.9g = %.9g; dropout_seed+1 %.9g; other layerdrop_seeds %s"
+             % (again, loss, other_step, ", ".join("%.9g" % v for v in other_seqs)))
     eval_l, eval_c = h.eval_loss(plain, param_paths, x, y, "e0")
     h.report(rel(plain_loss, eval_l) <= 1e-6 and rel(plain_ce, eval_c) <= 1e-6,
              "no dropout: train_loss = eval_loss",
