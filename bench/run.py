@@ -95,6 +95,7 @@ def dense_flops(T, K, V):
 
 class Tvq:
     def __init__(self, build, workdir, threads):
+        self.bin = os.path.join(build, "bin")
         self.compile = os.path.join(build, "bin", "tvq-compile")
         self.run = os.path.join(build, "bin", "tvq-run")
         self.workdir = workdir
@@ -355,45 +356,59 @@ def suite_decode(tvq, seens, budget):
     return rows
 
 
-def suite_train(tvq, workdir, budget):
-    """Tokens/s of tvq-run train with the tiny model (the bundled corpus of make demo)."""
-    model = os.path.join(ROOT, "models", "tiny.mlir")
-    corpus = None
-    for cand in ("data/kjv.txt", "data/kjv", "examples/kjv.txt"):
-        if os.path.exists(os.path.join(ROOT, cand)):
-            corpus = os.path.join(ROOT, cand)
-    if corpus is None:
-        for dirpath, _, files in os.walk(ROOT):
-            if ".git" in dirpath or ".venv" in dirpath or "build" in dirpath:
-                continue
-            for f in files:
-                if "kjv" in f.lower():
-                    corpus = os.path.join(dirpath, f)
-    if corpus is None:
-        return dict(error="no corpus found")
-    module = tvq.build(model, "tiny", ["--entries=train_step,eval_loss"])
-    if module is None:
-        module = tvq.build(model, "tiny")
-    if module is None:
-        return dict(error="tiny.mlir does not compile")
-    out = os.path.join(workdir, "train_tiny")
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = [tvq.run, "train", module, "--data", corpus, "--steps", "30", "--seq-len", "128", "--out", out,
-           "--log-every", "10", "--checkpoint-every", "1000"]
-    res = subprocess.run(cmd, capture_output=True, text=True, env=tvq.env, timeout=budget * 3)
-    if res.returncode != 0:
-        return dict(error=res.stderr.strip()[:300])
-    speeds = []
-    try:
-        for line in open(os.path.join(out, "metrics.jsonl")):
-            d = json.loads(line)
-            for key in ("tokens_per_s", "tokens_per_second", "tok_s"):
-                if key in d and d[key] is not None:
-                    speeds.append(d[key])
-    except OSError:
-        pass
-    return dict(corpus=os.path.relpath(corpus, ROOT),
-                tokens_per_s=speeds[-1] if speeds else None, log=res.stdout.strip()[-400:])
+# The models of the training-step suite: the tiny preset and a ~20M-parameter one, with the
+# batch and sequence length both sides train at.
+TRAIN_MODELS = [
+    dict(name="tiny", layers=2, d_model=128, d_k=32, d_v=256, codebook=64, block_len=32,
+         vocab=259, batch=8, seq_len=128),
+    dict(name="20m", layers=6, d_model=512, d_k=64, d_v=1024, codebook=256, block_len=64,
+         vocab=259, batch=4, seq_len=256),
+]
+
+
+def suite_train(tvq, workdir, budget, steps=12):
+    """Tokens/s of one training step (forward, backward, clipping, AdamW, codebook EMA):
+    `tvq-run train` on the bundled corpus against bench/model_torch.py (PyTorch eager, the same
+    network and update) at the same batch, sequence length and thread count. Both: the median
+    over `steps` steps after warm-up."""
+    import model_torch
+    corpus = os.path.join(ROOT, "data", "kjv.txt")
+    rows = []
+    for cfg in TRAIN_MODELS:
+        row = dict(cfg)
+        src = os.path.join(workdir, "train_%s.mlir" % cfg["name"])
+        flags = ["--name=" + cfg["name"]] + ["--%s=%d" % (k.replace("_", "-"), cfg[k]) for k in
+                                            ("layers", "d_model", "d_k", "d_v", "codebook",
+                                             "block_len", "vocab")]
+        sh([os.path.join(tvq.bin, "tvq-model")] + flags + ["-o", src])
+        start = time.perf_counter()
+        module = tvq.build(src, "train_%s" % cfg["name"], ["--entries=train_step,eval_loss"])
+        row["compile_s"] = time.perf_counter() - start
+        if module is None:
+            row["error"] = "does not compile"
+        else:
+            out = os.path.join(workdir, "train_run_%s" % cfg["name"])
+            shutil.rmtree(out, ignore_errors=True)
+            cmd = [tvq.run, "train", module, "--data", corpus, "--steps", str(steps + 2),
+                   "--batch", str(cfg["batch"]), "--seq-len", str(cfg["seq_len"]), "--out", out,
+                   "--log-every", "1", "--checkpoint-every", "0"]
+            res = subprocess.run(cmd, capture_output=True, text=True, env=tvq.env,
+                                 timeout=budget * 10)
+            if res.returncode != 0:
+                row["error"] = res.stderr.strip()[:300]
+            else:
+                lines = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))]
+                speeds = sorted(d["tokens_per_s"] for d in lines[2:])
+                row["tvq"] = speeds[len(speeds) // 2]
+                row["params"] = int(re.search(r"(\d+) parameters", res.stdout).group(1))
+        peer = model_torch.tokens_per_second(cfg, cfg["batch"], cfg["seq_len"], steps)
+        row["torch"] = peer["tokens_per_s"]
+        row["torch_params"] = peer["params"]
+        rows.append(row)
+        log("  %s: tvq %s tok/s (compile %.0f s), torch eager %.0f tok/s" % (
+            cfg["name"], "%.0f" % row["tvq"] if "tvq" in row else row.get("error"),
+            row["compile_s"], row["torch"]))
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -483,15 +498,25 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed):
                                                "%.3f" % r["sdpa"]))
         lines.append("")
     if train:
-        lines.append("## Training step, tiny model\n")
-        if train.get("error"):
-            lines.append("Not measured: %s\n" % train["error"])
-        else:
-            lines.append("`tvq-run train` on %s, 30 steps (defaults B=8, T=4 x block length): "
-                         "%s tokens/s (last progress record). PyTorch eager of the same model: not "
-                         "written yet.\n" % (train["corpus"], train["tokens_per_s"]))
+        lines.append("## Training step (forward, backward, clipping, AdamW, codebook EMA), "
+                     "%d threads\n" % n)
+        lines.append("tvq: `tvq-run train` of the model tvq-model writes with these sizes (train_step and eval_loss "
+                     "only), on data/kjv.txt; PyTorch: bench/model_torch.py, the same network and "
+                     "update in eager mode on random bytes. Median tokens/s over 12 steps after 2 "
+                     "warm-up steps, same batch and sequence length.\n")
+        lines.append("| model | parameters | layers / D / K / V / S / L | batch x T | tvq tok/s | "
+                     "PyTorch eager tok/s | tvq / eager | tvq compile s |")
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for r in train:
+            tv = r.get("tvq")
+            lines.append("| %s | %s | %d / %d / %d / %d / %d / %d | %d x %d | %s | %.0f | %s | %.0f |" % (
+                r["name"], "{:,}".format(r.get("params", r["torch_params"])), r["layers"],
+                r["d_model"], r["d_k"], r["d_v"], r["codebook"], r["block_len"], r["batch"],
+                r["seq_len"], "%.0f" % tv if tv else r.get("error", "–"), r["torch"],
+                ratio(r["torch"] and 1 / r["torch"], tv and 1 / tv), r["compile_s"]))
+        lines.append("")
     lines.append("## Issue-5 targets (bench widths, %d threads)\n" % n)
-    lines.append(targets(layers.get("bench", []), gemm, decode))
+    lines.append(targets(layers.get("bench", []), gemm, decode, train))
     opt = os.path.join(HERE, "optimizations.md")
     if os.path.exists(opt):
         lines.append("")
@@ -499,7 +524,7 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed):
     return "\n".join(lines) + "\n"
 
 
-def targets(rows, gemm, decode):
+def targets(rows, gemm, decode, train):
     by_t = {r["T"]: r for r in rows}
     out = ["| target | measured | met |", "|---|---|---|"]
 
@@ -529,7 +554,13 @@ def targets(rows, gemm, decode):
         lo, hi = decode[0]["tvq"], decode[-1]["tvq"]
         out.append("| decode time per token flat 1k→64k | %.3f → %.3f ms (x%.2f) | %s |" % (
             lo, hi, hi / lo, "yes" if hi <= 1.15 * lo else "no"))
-    out.append("| training step faster than PyTorch eager | not measured (no PyTorch model yet) | – |")
+    for r in train or []:
+        if r.get("tvq"):
+            out.append("| training step faster than PyTorch eager (%s) | %.0f vs %.0f tok/s (%.1fx) "
+                       "| %s |" % (r["name"], r["tvq"], r["torch"], r["tvq"] / r["torch"],
+                                   "yes" if r["tvq"] > r["torch"] else "no"))
+    if not train:
+        out.append("| training step faster than PyTorch eager | not measured | – |")
     return "\n".join(out)
 
 
@@ -541,8 +572,16 @@ def main():
                     help="skip a configuration whose predicted single call exceeds this")
     ap.add_argument("--tmax", type=int, default=65536)
     ap.add_argument("--quick", action="store_true", help="T up to 4k, fewer suites (a smoke test)")
-    ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--results", default=None,
+                    help="report file (default bench/RESULTS.md; with --suites, "
+                    "bench/out/RESULTS.partial.md)")
+    ap.add_argument("--suites", default="gemm,layer,grad,decode,train",
+                    help="comma-separated subset of gemm,layer,grad,decode,train")
     args = ap.parse_args()
+    suites = set(args.suites.split(","))
+    if args.results is None:
+        full = suites >= {"gemm", "layer", "grad", "decode", "train"} and not args.quick
+        args.results = os.path.join(HERE, "RESULTS.md" if full else "out/RESULTS.partial.md")
     if args.quick:
         args.tmax = min(args.tmax, 4096)
     torch.set_num_threads(args.threads)
@@ -560,28 +599,35 @@ def main():
     peaks = fma_peak(workdir, args.threads)
     log("  " + ", ".join("%d thr %.0f GFLOP/s" % kv for kv in sorted(peaks.items())))
     peak = peaks[max(peaks)]
-    log("gemm:")
-    gemm = suite_gemm(tvq, peak, budget)
+    gemm = []
+    if "gemm" in suites:
+        log("gemm:")
+        gemm = suite_gemm(tvq, peak, budget)
     for r in gemm:
         log("  %s %s: tvq %s GFLOP/s, torch %.0f" % (r["part"], r["shape"],
                                                      "%.0f" % r["tvq_gflops"] if "tvq_gflops" in r else "–",
                                                      r["torch_gflops"]))
     layers = {}
-    log("layer forward, bench widths:")
-    layers["bench"] = suite_layer(tvq, BENCH, os.path.join(ROOT, "models", "ops", "vq_attention_bench.mlir"),
-                                  "vq_attention_bench", Ts, budget, with_math=True)
-    log("layer forward, small widths:")
-    layers["small"] = suite_layer(tvq, SMALL, os.path.join(ROOT, "models", "ops", "vq_attention.mlir"),
-                                  "vq_attention_small", Ts, budget, with_math=False)
+    if "layer" in suites:
+        log("layer forward, bench widths:")
+        layers["bench"] = suite_layer(tvq, BENCH, os.path.join(ROOT, "models", "ops",
+                                                               "vq_attention_bench.mlir"),
+                                      "vq_attention_bench", Ts, budget, with_math=True)
+        log("layer forward, small widths:")
+        layers["small"] = suite_layer(tvq, SMALL, os.path.join(ROOT, "models", "ops",
+                                                               "vq_attention.mlir"),
+                                      "vq_attention_small", Ts, budget, with_math=False)
     grad = decode = train = None
     if not args.quick:
-        log("forward+backward, bench widths:")
-        grad = suite_grad(tvq, Ts, budget)
-        log("decode:")
-        decode = suite_decode(tvq, [s for s in (1024, 8192, 65536)], budget)
-        log("train:")
-        train = suite_train(tvq, workdir, budget)
-        log("  %s" % {k: v for k, v in train.items() if k != "log"})
+        if "grad" in suites:
+            log("forward+backward, bench widths:")
+            grad = suite_grad(tvq, Ts, budget)
+        if "decode" in suites:
+            log("decode:")
+            decode = suite_decode(tvq, [s for s in (1024, 8192, 65536)], budget)
+        if "train" in suites:
+            log("train:")
+            train = suite_train(tvq, workdir, budget)
     text = report(info, args, peaks, gemm, layers, grad, decode, train, time.perf_counter() - start)
     with open(args.results, "w") as f:
         f.write(text)
