@@ -70,6 +70,8 @@ std::string run::writeCheckpoint(const std::string &path,
       {"tvq.format", info.format},
       {"tvq.seq_len", std::to_string(info.seqLen)},
       {"tvq.batch", std::to_string(info.batch)},
+      {"tvq.micro_batch",
+       std::to_string(info.microBatch ? info.microBatch : info.batch)},
       {"tvq.update_len", std::to_string(info.updateLen)},
   };
   std::vector<const char *> keys, values;
@@ -168,6 +170,15 @@ std::string run::readCheckpoint(const std::string &path, const Model &model,
       (!parseUnsigned(meta("tvq.update_len"), updateLen) || updateLen == 0))
     return "checkpoint '" + path + "' has a malformed tvq.update_len";
   info.updateLen = static_cast<int64_t>(updateLen);
+  // Checkpoints from before data parallelism have no tvq.micro_batch: one
+  // micro-batch per step.
+  uint64_t microBatch = batch;
+  if (meta("tvq.micro_batch") &&
+      (!parseUnsigned(meta("tvq.micro_batch"), microBatch) ||
+       microBatch == 0 || batch % microBatch != 0))
+    return "checkpoint '" + path + "' has a malformed tvq.micro_batch";
+  info.microBatch = static_cast<int64_t>(microBatch);
+  info.crc = meta("tvq.crc32c") ? meta("tvq.crc32c") : "";
   info.data = meta("tvq.data") ? meta("tvq.data") : "";
   info.format = meta("tvq.format") ? meta("tvq.format") : "";
   for (const tvq_arg &arg : wanted) {

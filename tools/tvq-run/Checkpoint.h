@@ -27,7 +27,13 @@ struct CheckpointInfo {
   /// tvq_dataset_describe of the training split, and the data format
   /// (bytes, tokens, images).
   std::string data, format;
+  /// T, and the global batch: rows per optimizer step over all workers.
   int64_t seqLen = 0, batch = 0;
+  /// Rows per micro-batch (`--batch` of a data-parallel run or one with
+  /// --accum; batch when the checkpoint does not say).
+  int64_t microBatch = 0;
+  /// The checkpoint's tvq.crc32c when it was read (else "").
+  std::string crc;
   /// Tokens per optimizer step of each sequence (truncated BPTT); a
   /// checkpoint taken inside a sequence also holds the carried attention
   /// state (`state.*`).

@@ -2,16 +2,25 @@
 //
 // tvq-run train MODEL.so --data PATH --steps N --out RUNDIR [--resume] ...
 // Truncated BPTT: each sequence of --seq-len tokens trains in windows of
-// --update-len, one train_step each, with the attention state (state.*)
+// --update-len, one optimizer step each, with the attention state (state.*)
 // carried from window to window and reset for each new batch.
-// Initializes (or resumes) the state train_step threads, then calls
-// train_step once per batch of the deterministic batcher, feeding every
-// output whose name is an input's back as that input's new value. Writes
+// Initializes (or resumes) the state the step threads, then runs one step
+// per window of the deterministic batcher, feeding every output whose name
+// is an input's back as that input's new value. Writes
 // RUNDIR/metrics.jsonl, a progress line and periodic and final checkpoints
 // (docs/design.md §4).
 //
+// One worker with one micro-batch per step calls the fused train_step.
+// Data parallelism (`mpirun -np N`, Comm.h) and gradient accumulation
+// (--accum K) call train_grads on each micro-batch of --batch rows, sum the
+// gradients and codebook statistics over the micro-batches and workers
+// (one all-reduce per step) and call apply_update on the averaged
+// gradients and summed statistics on every worker alike. Rank 0 alone
+// writes metrics and checkpoints.
+//
 //===----------------------------------------------------------------------===//
 
+#include "Comm.h"
 #include "Commands.h"
 #include "Flags.h"
 #include "Json.h"
@@ -35,16 +44,35 @@ namespace {
 struct TrainOptions {
   std::string modulePath, dataPath, runDir;
   int64_t steps = 0, batch = 8, seqLen = 0, updateLen = 0, seed = 0,
-          logEvery = 10, checkpointEvery = 500;
-  bool resume = false;
+          logEvery = 10, checkpointEvery = 500, accum = 1;
+  bool resume = false, splitStep = false;
+  double commTimeout = 900;
   std::string formatName = "bytes";
   tvq_data_format format = TVQ_DATA_BYTES;
 };
 
 /// Set by SIGINT and SIGTERM: the loop checkpoints and stops.
 volatile std::sig_atomic_t interrupted = 0;
+/// What a worker of a multi-worker run prints when a signal arrives
+/// (prepared beforehand: a signal handler may only write).
+char signalMessage[256];
+size_t signalMessageLength = 0;
 
-void onSignal(int) { interrupted = 1; }
+void onSignal(int) {
+  interrupted = 1;
+  Comm::interrupted = 1;
+  if (signalMessageLength)
+    (void)!write(STDERR_FILENO, signalMessage, signalMessageLength);
+}
+
+/// "rank R of N: " in a run of several workers, else "".
+std::string rankPrefix;
+
+int fail(const std::string &message) { return error(rankPrefix + message); }
+
+int usageFail(const std::string &message) {
+  return usageError(rankPrefix + message);
+}
 
 struct DatasetDeleter {
   void operator()(tvq_dataset *dataset) const { tvq_dataset_close(dataset); }
@@ -54,6 +82,19 @@ struct BatcherDeleter {
 };
 struct MetricsDeleter {
   void operator()(tvq_metrics *metrics) const { tvq_metrics_close(metrics); }
+};
+
+/// How each step's global batch is cut: `workers` x `accum` micro-batches
+/// ("shards") of `micro` rows. Shard g holds rows [g * micro, (g + 1) *
+/// micro) of the batcher's batch; worker r trains shards r * accum ... r *
+/// accum + accum - 1. Shards, their seeds and their order depend only on
+/// (micro, shard index), so N workers with K micro-batches each compute what
+/// one worker with N x K micro-batches does.
+struct Sharding {
+  int64_t workers = 1, rank = 0, micro = 0, accum = 1;
+  int64_t shards() const { return workers * accum; }
+  int64_t global() const { return micro * shards(); }
+  int64_t shard(int64_t k) const { return rank * accum + k; }
 };
 
 } // namespace
@@ -74,7 +115,10 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"seed", true},
                                      {"log-every", true},
                                      {"checkpoint-every", true},
-                                     {"format", true}});
+                                     {"format", true},
+                                     {"accum", true},
+                                     {"split-step", false},
+                                     {"comm-timeout", true}});
   if (problem.empty() && flags.positional.size() != 1)
     problem = "'train' needs one module: tvq-run train MODEL.so --data PATH "
               "--steps N --out RUNDIR";
@@ -93,6 +137,9 @@ static int parseOptions(const std::vector<std::string> &args,
   readInt("seed", 0, INT64_MAX, options.seed);
   readInt("log-every", 1, INT64_MAX, options.logEvery);
   readInt("checkpoint-every", 0, INT64_MAX, options.checkpointEvery);
+  readInt("accum", 1, INT32_MAX, options.accum);
+  if (problem.empty())
+    problem = flags.getDouble("comm-timeout", 0, 1e9, options.commTimeout);
   options.formatName = flags.get("format", "bytes");
   if (problem.empty() && !parseDataFormat(options.formatName, options.format))
     problem = "--format must be bytes, tokens or images, got '" +
@@ -103,12 +150,15 @@ static int parseOptions(const std::vector<std::string> &args,
   options.dataPath = flags.get("data");
   options.runDir = flags.get("out");
   options.resume = flags.has("resume");
-  // On --resume, settings left out come from the checkpoint (batch 0, seed
-  // -1 and an empty format mark them; seq-len and update-len are 0 unless
-  // given).
+  options.splitStep = flags.has("split-step");
+  // On --resume, settings left out come from the checkpoint (batch 0, accum
+  // 0, seed -1 and an empty format mark them; seq-len and update-len are 0
+  // unless given).
   if (options.resume) {
     if (!flags.has("batch"))
       options.batch = 0;
+    if (!flags.has("accum"))
+      options.accum = 0;
     if (!flags.has("seed"))
       options.seed = -1;
     if (!flags.has("format"))
@@ -122,6 +172,7 @@ enum class InputKind {
   Data,     ///< `inputs`, `targets`: a window of the current batch.
   Carried,  ///< `state.*`: the attention state, zero at each new sequence.
   Seed,     ///< `dropout_seed`, `layerdrop_seed`: drawn per step/sequence.
+  Reduced,  ///< `d.*`, `stats.*` of apply_update: summed over micro-batches.
   Threaded, ///< Parameters, optimizer moments, `step`: checkpointed.
 };
 
@@ -130,6 +181,8 @@ static InputKind inputKind(const std::string &name) {
     return InputKind::Data;
   if (name.rfind("state.", 0) == 0)
     return InputKind::Carried;
+  if (name.rfind("d.", 0) == 0 || name.rfind("stats.", 0) == 0)
+    return InputKind::Reduced;
   if (name == "dropout_seed" || name == "layerdrop_seed")
     return InputKind::Seed;
   return InputKind::Threaded;
@@ -152,11 +205,11 @@ static TensorPtr scalarI64(uint64_t value) {
   return t;
 }
 
-/// Columns [start, start + width) of a [B, T] i32 tensor.
-static TensorPtr sliceColumns(const tvq_tensor *full, int64_t start,
-                              int64_t width) {
-  const int64_t *shape = tvq_tensor_shape(full);
-  int64_t rows = shape[0], cols = shape[1];
+/// Rows [row, row + rows) and columns [start, start + width) of a [B, T] i32
+/// tensor.
+static TensorPtr sliceWindow(const tvq_tensor *full, int64_t row, int64_t rows,
+                             int64_t start, int64_t width) {
+  int64_t cols = tvq_tensor_shape(full)[1];
   int64_t sliced[2] = {rows, width};
   TensorPtr out(tvq_tensor_create(TVQ_I32, 2, sliced));
   if (!out)
@@ -164,8 +217,29 @@ static TensorPtr sliceColumns(const tvq_tensor *full, int64_t start,
   const auto *from = static_cast<const int32_t *>(tvq_tensor_data(full));
   auto *to = static_cast<int32_t *>(tvq_tensor_data(out.get()));
   for (int64_t r = 0; r < rows; ++r)
-    std::memcpy(to + r * width, from + r * cols + start,
+    std::memcpy(to + r * width, from + (row + r) * cols + start,
                 static_cast<size_t>(width) * sizeof(int32_t));
+  return out;
+}
+
+/// The bytes of one row (dimension 0) of a tensor.
+static int64_t rowBytes(const tvq_tensor *tensor) {
+  int64_t rows = tvq_tensor_rank(tensor) ? tvq_tensor_shape(tensor)[0] : 1;
+  return rows ? static_cast<int64_t>(tvq_tensor_num_bytes(tensor)) / rows : 0;
+}
+
+/// Rows [row, row + rows) of a tensor of rank >= 1.
+static TensorPtr sliceRows(const tvq_tensor *full, int64_t row, int64_t rows) {
+  std::vector<int64_t> shape(tvq_tensor_shape(full),
+                             tvq_tensor_shape(full) + tvq_tensor_rank(full));
+  shape[0] = rows;
+  TensorPtr out(tvq_tensor_create(tvq_tensor_dtype(full),
+                                  tvq_tensor_rank(full), shape.data()));
+  if (out)
+    std::memcpy(tvq_tensor_data(out.get()),
+                static_cast<const char *>(tvq_tensor_data(full)) +
+                    row * rowBytes(full),
+                tvq_tensor_num_bytes(out.get()));
   return out;
 }
 
@@ -217,6 +291,78 @@ static std::string checkTrainStep(const Model &model) {
   return "";
 }
 
+/// The entry points of the split step, when the module has them.
+struct SplitEntries {
+  const tvq_entry *grads = nullptr, *update = nullptr;
+};
+
+/// Checks the split-step convention: train_grads takes `inputs`, `targets`
+/// and every parameter, and returns loss, ce, the carried state and
+/// gradients `d.*` and statistics `stats.*` of static shapes that
+/// apply_update takes; apply_update takes `step` and returns grad_norm, lr
+/// and new values named like its inputs.
+static std::string checkSplitStep(const Model &model,
+                                  const SplitEntries &split) {
+  auto inputsOf = [](const tvq_entry *entry) {
+    std::map<std::string, tvq_arg> inputs;
+    for (int32_t i = 0; i < tvq_entry_num_inputs(entry); ++i)
+      inputs[tvq_entry_input(entry, i).name] = tvq_entry_input(entry, i);
+    return inputs;
+  };
+  std::map<std::string, tvq_arg> gradsIn = inputsOf(split.grads),
+                                  updateIn = inputsOf(split.update);
+  for (const char *name : {"inputs", "targets"})
+    if (!gradsIn.count(name))
+      return "train_grads of '" + model.path + "' has no input '" + name + "'";
+  if (!updateIn.count("step"))
+    return "apply_update of '" + model.path + "' has no input 'step'";
+  for (const tvq_arg &param : model.params)
+    if (!gradsIn.count(param.name))
+      return "train_grads of '" + model.path + "' does not take parameter '" +
+             param.name + "'";
+  std::set<std::string> seen;
+  for (int32_t j = 0; j < tvq_entry_num_outputs(split.grads); ++j) {
+    tvq_arg out = tvq_entry_output(split.grads, j);
+    std::string name = out.name;
+    seen.insert(name);
+    if (name == "loss" || name == "ce")
+      continue;
+    InputKind kind = inputKind(name);
+    const auto &targets = kind == InputKind::Reduced ? updateIn : gradsIn;
+    auto it = targets.find(name);
+    bool ok = it != targets.end() && it->second.dtype == out.dtype &&
+              it->second.rank == out.rank &&
+              (kind == InputKind::Carried || kind == InputKind::Reduced);
+    for (int32_t d = 0; ok && kind == InputKind::Reduced && d < out.rank; ++d)
+      ok = out.dims[d] >= 0 && out.dtype == TVQ_F32;
+    if (!ok)
+      return "train_grads output '" + name +
+             "' is neither a metric, the carried state, nor a gradient or "
+             "statistic that apply_update takes";
+  }
+  for (const auto &[name, arg] : updateIn)
+    if (inputKind(name) == InputKind::Reduced && !seen.count(name))
+      return "apply_update input '" + name + "' is no output of train_grads";
+  seen.clear();
+  for (int32_t j = 0; j < tvq_entry_num_outputs(split.update); ++j) {
+    tvq_arg out = tvq_entry_output(split.update, j);
+    std::string name = out.name;
+    seen.insert(name);
+    if (name == "grad_norm" || name == "lr")
+      continue;
+    auto it = updateIn.find(name);
+    if (it == updateIn.end() || inputKind(name) != InputKind::Threaded ||
+        it->second.dtype != out.dtype || it->second.rank != out.rank)
+      return "apply_update output '" + name +
+             "' is neither a metric nor the new value of an input";
+  }
+  for (const char *name : {"grad_norm", "lr", "step"})
+    if (!seen.count(name))
+      return "apply_update of '" + model.path + "' has no output '" + name +
+             "'";
+  return "";
+}
+
 /// Keeps the lines of RUNDIR/metrics.jsonl up to step (a resumed run
 /// rewrites the later ones). Returns "" or the problem.
 static std::string trimMetrics(const std::string &runDir, int64_t step) {
@@ -249,25 +395,32 @@ static std::string trimMetrics(const std::string &runDir, int64_t step) {
   return "";
 }
 
+/// The inputs of entries (deduplicated by name) of the given kind.
+static std::vector<tvq_arg>
+inputsOfKind(const std::vector<const tvq_entry *> &entries, InputKind kind) {
+  std::vector<tvq_arg> args;
+  std::set<std::string> seen;
+  for (const tvq_entry *entry : entries)
+    for (int32_t i = 0; i < tvq_entry_num_inputs(entry); ++i) {
+      tvq_arg arg = tvq_entry_input(entry, i);
+      if (inputKind(arg.name) == kind && seen.insert(arg.name).second)
+        args.push_back(arg);
+    }
+  return args;
+}
+
 /// Loads the checkpoint of a resumed run and reconciles the options with
-/// it. Returns 0 or the error's exit status.
-static int resumeState(const Model &model, TrainOptions &options,
+/// it: the global batch is the checkpoint's; the micro-batch (--batch) and
+/// --accum follow from the worker count. `carried` receives the attention
+/// state of the whole global batch when the checkpoint is inside a
+/// sequence. Returns 0 or the error's exit status.
+static int resumeState(const Model &model,
+                       const std::vector<const tvq_entry *> &entries,
+                       TrainOptions &options, int64_t workers,
                        TensorMap &state, TensorMap &carried,
                        CheckpointInfo &info) {
-  std::vector<tvq_arg> wanted, carriedArgs;
-  for (int32_t i = 0; i < tvq_entry_num_inputs(model.trainStep); ++i) {
-    tvq_arg arg = tvq_entry_input(model.trainStep, i);
-    switch (inputKind(arg.name)) {
-    case InputKind::Threaded:
-      wanted.push_back(arg);
-      break;
-    case InputKind::Carried:
-      carriedArgs.push_back(arg);
-      break;
-    default:
-      break;
-    }
-  }
+  std::vector<tvq_arg> wanted = inputsOfKind(entries, InputKind::Threaded);
+  std::vector<tvq_arg> carriedArgs = inputsOfKind(entries, InputKind::Carried);
   std::string path = options.runDir + "/" + kCheckpointName;
   std::string problem = readCheckpoint(path, model, wanted, state, info);
   // Inside a sequence the checkpoint also holds the carried attention state.
@@ -275,18 +428,57 @@ static int resumeState(const Model &model, TrainOptions &options,
       info.step % (info.seqLen / info.updateLen) != 0) {
     CheckpointInfo again;
     problem = readCheckpoint(path, model, carriedArgs, carried, again);
+    for (auto it = carried.begin(); problem.empty() && it != carried.end();
+         ++it)
+      if (tvq_tensor_rank(it->second.get()) < 1 ||
+          tvq_tensor_shape(it->second.get())[0] != info.batch)
+        problem = "checkpoint '" + path + "': tensor '" + it->first +
+                  "' does not hold the " + std::to_string(info.batch) +
+                  " rows of the global batch";
   }
   if (!problem.empty())
-    return error("cannot resume: " + problem);
+    return fail("cannot resume: " + problem);
   auto differs = [&](const char *flag, const std::string &given,
                      const std::string &stored) {
-    return error("--" + std::string(flag) + " " + given +
-                 " differs from the checkpoint's " + stored +
-                 ": a resumed run keeps its settings (leave the flag out)");
+    return fail("--" + std::string(flag) + " " + given +
+                " differs from the checkpoint's " + stored +
+                ": a resumed run keeps its settings (leave the flag out)");
   };
-  if (options.batch && options.batch != info.batch)
-    return differs("batch", std::to_string(options.batch),
-                   std::to_string(info.batch));
+  // The global batch stays; the micro-batch and --accum split it over the
+  // workers of this run.
+  int64_t global = info.batch, micro = 0, accum = 0;
+  std::string workersText = std::to_string(workers) +
+                            (workers == 1 ? " worker" : " workers");
+  std::string how = ": a resumed run keeps the checkpoint's global batch of " +
+                    std::to_string(global) +
+                    " rows (choose --batch and --accum with batch x workers "
+                    "x accum = " +
+                    std::to_string(global) + ")";
+  if (options.batch) {
+    micro = options.batch;
+    if (global % (workers * micro) != 0)
+      return fail("--batch " + std::to_string(micro) + " x " + workersText +
+                  " does not divide the checkpoint's global batch" + how);
+    accum = global / (workers * micro);
+    if (options.accum && options.accum != accum)
+      return fail("--batch " + std::to_string(micro) + " x " + workersText +
+                  " x --accum " + std::to_string(options.accum) + " is not " +
+                  std::to_string(global) + how);
+  } else if (options.accum) {
+    accum = options.accum;
+    if (global % (workers * accum) != 0)
+      return fail("--accum " + std::to_string(accum) + " x " + workersText +
+                  " does not divide the checkpoint's global batch" + how);
+    micro = global / (workers * accum);
+  } else {
+    micro = info.microBatch ? info.microBatch : global;
+    if (global % (workers * micro) != 0)
+      return fail("the checkpoint's global batch of " +
+                  std::to_string(global) + " rows in micro-batches of " +
+                  std::to_string(micro) + " does not split over " +
+                  workersText + how);
+    accum = global / (workers * micro);
+  }
   if (options.seqLen && options.seqLen != info.seqLen)
     return differs("seq-len", std::to_string(options.seqLen),
                    std::to_string(info.seqLen));
@@ -298,14 +490,15 @@ static int resumeState(const Model &model, TrainOptions &options,
                    std::to_string(info.seed));
   if (!options.formatName.empty() && options.formatName != info.format)
     return differs("format", options.formatName, info.format);
-  options.batch = info.batch;
+  options.batch = micro;
+  options.accum = accum;
   options.seqLen = info.seqLen;
   options.updateLen = info.updateLen;
   options.seed = static_cast<int64_t>(info.seed);
   options.formatName = info.format;
   if (!parseDataFormat(info.format, options.format))
-    return error("checkpoint '" + path + "' has an unknown data format '" +
-                 info.format + "'");
+    return fail("checkpoint '" + path + "' has an unknown data format '" +
+                info.format + "'");
   return 0;
 }
 
@@ -327,7 +520,7 @@ static int logStep(tvq_metrics *metrics, const TrainOptions &options,
   };
   if (tvq_metrics_append(metrics, fields.data(),
                          static_cast<int32_t>(fields.size())) != 0)
-    return error(tvq_last_error());
+    return fail(tvq_last_error());
   tvq_progress progress{step, options.steps,          startStep, elapsed,
                         ce,   bytesLike ? bits : NAN, tokensPerS};
   tvq_progress_print(STDOUT_FILENO, &progress, step == options.steps);
@@ -367,106 +560,386 @@ static std::string trainStep(const Model &model, const TensorMap &batch,
   return "";
 }
 
-int run::runTrain(const std::vector<std::string> &args) {
-  TrainOptions options;
-  if (int status = parseOptions(args, options))
-    return status;
+/// The seed of shard g of a step or sequence whose one-shard seed is base
+/// (shard 0 keeps it, so a run of one micro-batch draws what it always did).
+static uint64_t shardSeed(uint64_t base, int64_t shard) {
+  return shard == 0 ? base
+                    : mix64(base ^ mix64(static_cast<uint64_t>(shard)));
+}
+
+/// FNV-1a (64 bit) of a file's bytes as 16 hex digits, or "" when it cannot
+/// be read.
+static std::string fileHash(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return "";
+  uint64_t hash = 0xcbf29ce484222325ull;
+  std::vector<char> chunk(1 << 16);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      hash ^= static_cast<unsigned char>(chunk[i]);
+      hash *= 0x100000001b3ull;
+    }
+  }
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx",
+                static_cast<unsigned long long>(hash));
+  return text;
+}
+
+/// The data-parallel protocol of this tvq-run: workers of one job must
+/// agree on it (bumped whenever sharding, seeds or the reduction change).
+constexpr const char *kProtocol = "tvq-run data-parallel protocol 1";
+
+/// One fact that every worker of a job must share: compared by value,
+/// reported by text.
+struct Fact {
+  std::string key, value, text;
+};
+
+/// Compares every worker's facts with rank 0's. Returns "" or the first
+/// difference, the same on every worker.
+static std::string compareFacts(Comm &comm, const std::vector<Fact> &facts) {
+  std::string mine;
+  for (const Fact &fact : facts)
+    mine += fact.key + '\t' + fact.value + '\t' + fact.text + '\n';
+  std::vector<std::string> all = comm.allGather(mine, "start-up check");
+  auto parse = [](const std::string &text) {
+    std::vector<Fact> parsed;
+    size_t at = 0;
+    while (at < text.size()) {
+      size_t end = text.find('\n', at);
+      std::string line = text.substr(at, end - at);
+      at = end == std::string::npos ? text.size() : end + 1;
+      size_t tab1 = line.find('\t'), tab2 = line.find('\t', tab1 + 1);
+      parsed.push_back({line.substr(0, tab1),
+                        line.substr(tab1 + 1, tab2 - tab1 - 1),
+                        line.substr(tab2 + 1)});
+    }
+    return parsed;
+  };
+  std::vector<Fact> first = parse(all[0]);
+  for (size_t r = 1; r < all.size(); ++r) {
+    std::vector<Fact> other = parse(all[r]);
+    for (size_t i = 0; i < first.size(); ++i) {
+      if (i < other.size() && other[i].key == first[i].key &&
+          other[i].value == first[i].value)
+        continue;
+      std::string theirs = i < other.size() ? other[i].text : "nothing";
+      return "the workers disagree on the " + first[i].key + ": rank " +
+             std::to_string(r) + " has " + theirs + ", rank 0 has " +
+             first[i].text + "; every worker must run the same tvq-run on "
+             "the same model, data, settings and checkpoint";
+    }
+  }
+  return "";
+}
+
+/// Where the gradients and codebook statistics of train_grads go in the one
+/// float buffer that is summed over micro-batches and workers, followed by
+/// the step's loss and ce sums and two flags (a stop signal was received; a
+/// worker's carried state is not finite).
+struct Reduction {
+  struct Slot {
+    std::string name;
+    tvq_arg arg;
+    int64_t offset, count;
+    bool average; ///< Gradients are averaged, statistics summed.
+  };
+  std::vector<Slot> slots;
+  int64_t size = 0;
+  enum Extra { Loss, Ce, Stop, Bad, NumExtra };
+  int64_t extra(Extra e) const { return size + e; }
+  int64_t total() const { return size + NumExtra; }
+};
+
+static Reduction planReduction(const tvq_entry *grads) {
+  Reduction plan;
+  for (int32_t j = 0; j < tvq_entry_num_outputs(grads); ++j) {
+    tvq_arg arg = tvq_entry_output(grads, j);
+    std::string name = arg.name;
+    if (inputKind(name) != InputKind::Reduced)
+      continue;
+    int64_t count = 1;
+    for (int32_t d = 0; d < arg.rank; ++d)
+      count *= arg.dims[d];
+    plan.slots.push_back({name, arg, plan.size, count, name[0] == 'd'});
+    plan.size += count;
+  }
+  return plan;
+}
+
+/// The carried attention state of the whole global batch, on rank 0: each
+/// worker's micro-batches in order, gathered in rank order (shard order).
+static void gatherCarried(Comm &comm, const Sharding &sh,
+                          const std::vector<TensorMap> &carried,
+                          TensorMap &full) {
+  std::vector<char> mine;
+  for (const auto &[name, first] : carried[0])
+    for (const TensorMap &shard : carried) {
+      const tvq_tensor *t = shard.at(name).get();
+      const auto *data = static_cast<const char *>(tvq_tensor_data(t));
+      mine.insert(mine.end(), data, data + tvq_tensor_num_bytes(t));
+    }
+  std::vector<char> all;
+  comm.gather(mine.data(), static_cast<int64_t>(mine.size()), all,
+              "gathering the attention state for a checkpoint");
+  if (comm.rank() != 0)
+    return;
+  size_t offset = 0; // of the tensor within one worker's bytes
+  for (const auto &[name, first] : carried[0]) {
+    const tvq_tensor *t = first.get();
+    std::vector<int64_t> shape(tvq_tensor_shape(t),
+                               tvq_tensor_shape(t) + tvq_tensor_rank(t));
+    shape[0] = sh.global();
+    TensorPtr whole(tvq_tensor_create(tvq_tensor_dtype(t),
+                                      tvq_tensor_rank(t), shape.data()));
+    size_t perWorker = tvq_tensor_num_bytes(t) * sh.accum;
+    for (int64_t r = 0; r < sh.workers; ++r)
+      std::memcpy(static_cast<char *>(tvq_tensor_data(whole.get())) +
+                      r * perWorker,
+                  all.data() + r * mine.size() + offset, perWorker);
+    offset += perWorker;
+    full[name] = std::move(whole);
+  }
+}
+
+/// Calls train_grads on each of this worker's micro-batches of the window
+/// (columns [column, column + width) of the global batch `full`) and
+/// apply_update on the gradients and statistics summed over all workers.
+/// newCarried receives each micro-batch's new attention state; stop whether
+/// any worker received a stop signal; localBad names a non-finite tensor of
+/// this worker's new attention state and anyBad says whether any worker has
+/// one. Returns "" or the problem.
+static std::string splitStep(const Model &model, const SplitEntries &split,
+                             const Reduction &plan, Comm &comm,
+                             const Sharding &sh, const TensorMap &full,
+                             int64_t column, int64_t width,
+                             const TensorMap &state,
+                             const std::vector<TensorMap> &carried,
+                             uint64_t dropoutSeed, uint64_t layerdropSeed,
+                             std::vector<float> &buffer, StepResult &result,
+                             std::vector<TensorMap> &newCarried, bool &stop,
+                             std::string &localBad, bool &anyBad) {
+  buffer.assign(static_cast<size_t>(plan.total()), 0.0f);
+  newCarried.clear();
+  newCarried.resize(static_cast<size_t>(sh.accum));
+  double loss = 0, ce = 0;
+  for (int64_t k = 0; k < sh.accum; ++k) {
+    int64_t shard = sh.shard(k);
+    TensorMap batch, seeds;
+    for (const char *name : {"inputs", "targets"}) {
+      batch[name] = sliceWindow(full.at(name).get(), shard * sh.micro,
+                                sh.micro, column, width);
+      if (!batch[name])
+        return tvq_last_error();
+    }
+    seeds["dropout_seed"] = scalarI64(shardSeed(dropoutSeed, shard));
+    seeds["layerdrop_seed"] = scalarI64(shardSeed(layerdropSeed, shard));
+    std::vector<TensorPtr> outputs;
+    std::string problem =
+        callByName(model, split.grads,
+                   {&batch, &state, &carried[static_cast<size_t>(k)], &seeds},
+                   outputs);
+    if (!problem.empty())
+      return problem;
+    size_t slot = 0;
+    for (int32_t j = 0; j < tvq_entry_num_outputs(split.grads); ++j) {
+      std::string name = tvq_entry_output(split.grads, j).name;
+      if (name == "loss")
+        loss += scalarValue(outputs[j].get());
+      else if (name == "ce")
+        ce += scalarValue(outputs[j].get());
+      else if (inputKind(name) == InputKind::Carried)
+        newCarried[static_cast<size_t>(k)][name] = std::move(outputs[j]);
+      else {
+        const Reduction::Slot &s = plan.slots[slot++];
+        const auto *from =
+            static_cast<const float *>(tvq_tensor_data(outputs[j].get()));
+        float *to = buffer.data() + s.offset;
+        for (int64_t i = 0; i < s.count; ++i)
+          to[i] += from[i];
+      }
+    }
+    if (localBad.empty())
+      localBad = firstNonFinite(newCarried[static_cast<size_t>(k)]);
+  }
+  buffer[plan.extra(Reduction::Loss)] = static_cast<float>(loss);
+  buffer[plan.extra(Reduction::Ce)] = static_cast<float>(ce);
+  buffer[plan.extra(Reduction::Stop)] = interrupted ? 1.0f : 0.0f;
+  buffer[plan.extra(Reduction::Bad)] = localBad.empty() ? 0.0f : 1.0f;
+  comm.allReduceSum(buffer.data(), plan.total(),
+                    "summing the gradients of a step");
+  auto shards = static_cast<float>(sh.shards());
+  stop = buffer[plan.extra(Reduction::Stop)] > 0;
+  anyBad = buffer[plan.extra(Reduction::Bad)] > 0;
+  result.loss = buffer[plan.extra(Reduction::Loss)] / shards;
+  result.ce = buffer[plan.extra(Reduction::Ce)] / shards;
+
+  TensorMap reduced;
+  for (const Reduction::Slot &s : plan.slots) {
+    TensorPtr tensor(tvq_tensor_create(TVQ_F32, s.arg.rank, s.arg.dims));
+    if (!tensor)
+      return tvq_last_error();
+    auto *to = static_cast<float *>(tvq_tensor_data(tensor.get()));
+    const float *from = buffer.data() + s.offset;
+    for (int64_t i = 0; i < s.count; ++i)
+      to[i] = s.average ? from[i] / shards : from[i];
+    reduced[s.name] = std::move(tensor);
+  }
+  std::vector<TensorPtr> outputs;
+  std::string problem =
+      callByName(model, split.update, {&reduced, &state}, outputs);
+  if (!problem.empty())
+    return problem;
+  for (int32_t j = 0; j < tvq_entry_num_outputs(split.update); ++j) {
+    std::string name = tvq_entry_output(split.update, j).name;
+    if (name == "grad_norm")
+      result.gradNorm = scalarValue(outputs[j].get());
+    else if (name == "lr")
+      result.lr = scalarValue(outputs[j].get());
+    else
+      result.updated[name] = std::move(outputs[j]);
+  }
+  return "";
+}
+
+/// The training run of one worker. agreed is set when every worker returns
+/// the same status at the same point (no need to end the others).
+static int train(TrainOptions &options, Comm &comm, bool &agreed) {
+  agreed = false;
+  int64_t workers = comm.size();
+  bool root = comm.rank() == 0;
+  // An error every worker meets alike: rank 0 reports it.
+  auto agreedFail = [&](const std::string &message) {
+    agreed = true;
+    return root ? error(message) : kExitError;
+  };
   Model model;
   std::string problem = loadModel(options.modulePath, model);
-  if (problem.empty() && !model.trainStep)
-    problem = "module '" + options.modulePath +
-              "' has no train_step entry: compile a model whose @eval_loss "
-              "carries tvq.train_step (tvq-model writes one)";
-  if (problem.empty())
-    problem = checkTrainStep(model);
   if (!problem.empty())
-    return error(problem);
-  // Without decode_step, the block length comes from train_step's carried
-  // window (`state.gauN.win_codes` is [B, M], M = L).
-  for (int32_t i = 0; !model.blockLen && i < tvq_entry_num_inputs(model.trainStep);
-       ++i) {
-    tvq_arg arg = tvq_entry_input(model.trainStep, i);
-    std::string name = arg.name;
-    if (inputKind(name) == InputKind::Carried && arg.rank == 2 &&
-        name.size() > 10 && name.compare(name.size() - 10, 10, ".win_codes") == 0 &&
-        arg.dims[1] > 0)
-      model.blockLen = arg.dims[1];
-  }
+    return fail(problem);
+  const tvq_entry *fused = model.trainStep;
+  SplitEntries split{tvq_module_find_entry(model.module.get(), "train_grads"),
+                     tvq_module_find_entry(model.module.get(), "apply_update")};
+  bool haveSplit = split.grads && split.update;
+  if (!fused && !haveSplit)
+    return fail("module '" + options.modulePath +
+                "' has no train_step entry: compile a model whose @eval_loss "
+                "carries tvq.train_step (tvq-model writes one)");
+  // The entries whose inputs say what the run threads and carries (the same
+  // names for the fused and the split step).
+  std::vector<const tvq_entry *> entries =
+      fused ? std::vector<const tvq_entry *>{fused}
+            : std::vector<const tvq_entry *>{split.grads, split.update};
 
-  TensorMap state, carried;
+  TensorMap state, carriedFull;
   CheckpointInfo info;
   std::string checkpoint = options.runDir + "/" + kCheckpointName;
   if (options.resume) {
-    if (int status = resumeState(model, options, state, carried, info))
+    if (int status = resumeState(model, entries, options, workers, state,
+                                 carriedFull, info))
       return status;
   } else {
     if (access(checkpoint.c_str(), F_OK) == 0)
-      return error("'" + options.runDir +
-                   "' already holds a checkpoint: pass --resume to continue "
-                   "that run, or choose another --out");
+      return fail("'" + options.runDir +
+                  "' already holds a checkpoint: pass --resume to continue "
+                  "that run, or choose another --out");
     info.seed = static_cast<uint64_t>(options.seed);
     info.rng = tvq_rng_create(info.seed);
+    // initTrainState reads the state from model.trainStep: apply_update
+    // takes all of it (and the reduced inputs, dropped below).
+    if (!fused)
+      model.trainStep = split.update;
     problem = initTrainState(model, info.rng, state);
+    model.trainStep = fused;
     if (!problem.empty())
-      return error(problem);
+      return fail(problem);
     // Only parameters, moments and the step thread from step to step.
     for (auto it = state.begin(); it != state.end();)
       it = inputKind(it->first) == InputKind::Threaded ? std::next(it)
                                                         : state.erase(it);
   }
+  Sharding sh{workers, comm.rank(), options.batch, options.accum};
+  bool useSplit = workers > 1 || sh.accum > 1 || options.splitStep || !fused;
+  if (useSplit && !haveSplit)
+    return fail(
+        "module '" + options.modulePath + "' has no train_grads and "
+        "apply_update entries, which " +
+        (workers > 1 ? std::to_string(workers) + " workers need"
+         : sh.accum > 1 ? std::string("--accum needs")
+                        : std::string("--split-step needs")) +
+        ": compile it with them (tvq-compile without --entries, or "
+        "--entries=train_grads,apply_update,...)");
+  problem = useSplit ? checkSplitStep(model, split) : checkTrainStep(model);
+  if (!problem.empty())
+    return fail(problem);
+  const tvq_entry *forward = useSplit ? split.grads : fused;
+  // Without decode_step, the block length comes from the carried window
+  // (`state.gauN.win_codes` is [B, M], M = L).
+  for (int32_t i = 0; !model.blockLen && i < tvq_entry_num_inputs(forward);
+       ++i) {
+    tvq_arg arg = tvq_entry_input(forward, i);
+    std::string name = arg.name;
+    if (inputKind(name) == InputKind::Carried && arg.rank == 2 &&
+        name.size() > 10 &&
+        name.compare(name.size() - 10, 10, ".win_codes") == 0 &&
+        arg.dims[1] > 0)
+      model.blockLen = arg.dims[1];
+  }
   if (std::string bad = firstNonFinite(state); !bad.empty())
-    return error("the training state at step " + std::to_string(info.step) +
-                 " is not finite: " + bad +
-                 (options.resume ? " in " + checkpoint : std::string()));
+    return fail("the training state at step " + std::to_string(info.step) +
+                " is not finite: " + bad +
+                (options.resume ? " in " + checkpoint : std::string()));
   if (!options.seqLen) {
     if (!model.blockLen)
-      return usageError("--seq-len is needed: module '" + options.modulePath +
-                        "' has no decode_step to read the block length from");
+      return usageFail("--seq-len is needed: module '" + options.modulePath +
+                       "' has no decode_step to read the block length from");
     options.seqLen = 4 * model.blockLen;
   }
   if (!options.updateLen)
     options.updateLen = options.seqLen;
   if (options.seqLen % options.updateLen != 0)
-    return usageError("--seq-len " + std::to_string(options.seqLen) +
-                      " must be a multiple of --update-len " +
-                      std::to_string(options.updateLen));
+    return usageFail("--seq-len " + std::to_string(options.seqLen) +
+                     " must be a multiple of --update-len " +
+                     std::to_string(options.updateLen));
   if (model.blockLen && options.updateLen % model.blockLen != 0)
-    return usageError(
+    return usageFail(
         std::string(options.updateLen == options.seqLen ? "--seq-len"
                                                         : "--update-len") +
         " must be a multiple of the block length " +
         std::to_string(model.blockLen) + ", got " +
         std::to_string(options.updateLen));
-  std::vector<tvq_arg> carriedArgs;
-  for (int32_t i = 0; i < tvq_entry_num_inputs(model.trainStep); ++i)
-    if (inputKind(tvq_entry_input(model.trainStep, i).name) ==
-        InputKind::Carried)
-      carriedArgs.push_back(tvq_entry_input(model.trainStep, i));
+  std::vector<tvq_arg> carriedArgs = inputsOfKind({forward}, InputKind::Carried);
   int64_t windows = options.seqLen / options.updateLen;
   if (windows > 1 && carriedArgs.empty())
-    return usageError("--update-len below --seq-len needs a train_step that "
-                      "carries the attention state (state.* inputs); '" +
-                      options.modulePath + "' has none");
+    return usageFail("--update-len below --seq-len needs a train_step that "
+                     "carries the attention state (state.* inputs); '" +
+                     options.modulePath + "' has none");
+  if (sh.global() > INT32_MAX)
+    return usageFail("the global batch of " + std::to_string(sh.global()) +
+                     " rows (--batch x workers x --accum) is too large");
 
   std::unique_ptr<tvq_dataset, DatasetDeleter> dataset(tvq_dataset_open(
       options.dataPath.c_str(), options.format, TVQ_SPLIT_TRAIN));
   if (!dataset)
-    return error(std::string("cannot read the training data: ") +
-                 tvq_last_error());
+    return fail(std::string("cannot read the training data: ") +
+                tvq_last_error());
   if (tvq_dataset_vocab_size(dataset.get()) > model.vocab)
-    return error(std::string(tvq_dataset_describe(dataset.get())) +
-                 " needs a vocabulary of " +
-                 std::to_string(tvq_dataset_vocab_size(dataset.get())) +
-                 " ids, but the model's has " + std::to_string(model.vocab));
+    return fail(std::string(tvq_dataset_describe(dataset.get())) +
+                " needs a vocabulary of " +
+                std::to_string(tvq_dataset_vocab_size(dataset.get())) +
+                " ids, but the model's has " + std::to_string(model.vocab));
   std::unique_ptr<tvq_batcher, BatcherDeleter> batcher(
-      tvq_batcher_create(dataset.get(), static_cast<int32_t>(options.batch),
+      tvq_batcher_create(dataset.get(), static_cast<int32_t>(sh.global()),
                          static_cast<int32_t>(options.seqLen),
                          static_cast<uint64_t>(options.seed), /*shuffle=*/1));
   if (!batcher)
-    return error(std::string("the training data is too short: ") +
-                 tvq_last_error());
+    return fail(std::string("the training data is too short: ") +
+                tvq_last_error());
   std::string description = tvq_dataset_describe(dataset.get());
-  if (options.resume && description != info.data)
+  if (options.resume && description != info.data && root)
     std::fprintf(stderr,
                  "tvq-run: warning: the checkpoint was trained on %s, this "
                  "run reads %s: the batches will differ\n",
@@ -476,72 +949,146 @@ int run::runTrain(const std::vector<std::string> &args) {
   info.model = model.fingerprint;
   info.seqLen = options.seqLen;
   info.updateLen = options.updateLen;
-  info.batch = options.batch;
+  info.batch = sh.global();
+  info.microBatch = sh.micro;
 
-  if (options.resume) {
-    problem = trimMetrics(options.runDir, info.step);
+  if (workers > 1) {
+    std::string settings =
+        "seq-len " + std::to_string(options.seqLen) + ", update-len " +
+        std::to_string(options.updateLen) + ", batch " +
+        std::to_string(sh.micro) + ", accum " + std::to_string(sh.accum) +
+        ", seed " + std::to_string(options.seed) + ", steps " +
+        std::to_string(options.steps) + ", format " + options.formatName +
+        ", checkpoint-every " + std::to_string(options.checkpointEvery);
+    std::string start = "step " + std::to_string(info.step) +
+                        (options.resume ? " of checkpoint crc " + info.crc
+                                        : std::string(" (a new run)"));
+    std::string moduleHash = fileHash(options.modulePath);
+    problem = compareFacts(
+        comm,
+        {{"version", kProtocol, "'" + std::string(kProtocol) + "'"},
+         {"model", model.fingerprint,
+          "'" + options.modulePath + "' (parameters " + model.fingerprint +
+              ")"},
+         {"compiled module", moduleHash,
+          "'" + options.modulePath + "' (contents " + moduleHash + ")"},
+         {"data", description, description},
+         {"settings", settings, settings},
+         {"starting point", start, start}});
     if (!problem.empty())
-      return error(problem);
+      return agreedFail(problem);
   }
-  std::unique_ptr<tvq_metrics, MetricsDeleter> metrics(
-      tvq_metrics_open(options.runDir.c_str()));
-  if (!metrics)
-    return error("cannot write to the run directory: " +
-                 std::string(tvq_last_error()));
 
-  int64_t tokensPerStep = options.batch * options.updateLen;
+  std::unique_ptr<tvq_metrics, MetricsDeleter> metrics;
+  if (root) {
+    if (options.resume) {
+      problem = trimMetrics(options.runDir, info.step);
+      if (!problem.empty())
+        return fail(problem);
+    }
+    metrics.reset(tvq_metrics_open(options.runDir.c_str()));
+    if (!metrics)
+      return fail("cannot write to the run directory: " +
+                  std::string(tvq_last_error()));
+  }
+
+  int64_t tokensPerStep = sh.global() * options.updateLen;
   std::string windowsText =
       windows > 1 ? " in " + std::to_string(windows) + " updates of " +
                         std::to_string(options.updateLen)
                   : std::string();
-  std::printf("train %s: %lld parameters, %s, batch %lld x %lld tokens%s, "
-              "steps %lld -> %lld\n",
-              options.modulePath.c_str(),
-              static_cast<long long>(countParameters(model)),
-              description.c_str(), static_cast<long long>(options.batch),
-              static_cast<long long>(options.seqLen), windowsText.c_str(),
-              static_cast<long long>(info.step),
-              static_cast<long long>(options.steps));
-  std::fflush(stdout);
+  if (workers > 1 || sh.accum > 1)
+    windowsText += " (" + std::to_string(workers) +
+                   (workers == 1 ? " worker" : " workers") + " x " +
+                   std::to_string(sh.accum) +
+                   (sh.accum == 1 ? " micro-batch" : " micro-batches") +
+                   " of " + std::to_string(sh.micro) + " rows)";
+  if (root) {
+    std::printf("train %s: %lld parameters, %s, batch %lld x %lld tokens%s, "
+                "steps %lld -> %lld\n",
+                options.modulePath.c_str(),
+                static_cast<long long>(countParameters(model)),
+                description.c_str(), static_cast<long long>(sh.global()),
+                static_cast<long long>(options.seqLen), windowsText.c_str(),
+                static_cast<long long>(info.step),
+                static_cast<long long>(options.steps));
+    std::fflush(stdout);
+  }
   if (info.step >= options.steps) {
+    agreed = true;
     if (!options.resume) {
       // --steps 0: the initial state alone.
+      if (!root)
+        return 0;
       problem = writeCheckpoint(checkpoint, state, info, false);
       if (!problem.empty())
-        return error(problem);
+        return fail(problem);
       std::printf("wrote the initial state to %s\n", checkpoint.c_str());
       return 0;
     }
-    std::printf("the checkpoint is at step %lld, --steps is %lld: nothing to "
-                "do\n",
-                static_cast<long long>(info.step),
-                static_cast<long long>(options.steps));
+    if (root)
+      std::printf("the checkpoint is at step %lld, --steps is %lld: nothing "
+                  "to do\n",
+                  static_cast<long long>(info.step),
+                  static_cast<long long>(options.steps));
     return 0;
   }
 
+  // Each micro-batch carries its own attention state; a resumed run takes
+  // its rows of the checkpoint's.
+  std::vector<TensorMap> carried(static_cast<size_t>(sh.accum));
+  for (auto &[name, whole] : carriedFull)
+    for (int64_t k = 0; k < sh.accum; ++k) {
+      carried[k][name] =
+          sliceRows(whole.get(), sh.shard(k) * sh.micro, sh.micro);
+      if (!carried[k][name])
+        return fail(tvq_last_error());
+    }
+  carriedFull.clear();
+
+  if (workers > 1)
+    signalMessageLength = static_cast<size_t>(std::max(
+        0, std::snprintf(signalMessage, sizeof(signalMessage),
+                         "tvq-run: rank %d of %d: stop signal received: "
+                         "stopping after this step (mpirun sends one to "
+                         "every worker when a worker dies)\n",
+                         comm.rank(), comm.size())));
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   bool bytesLike = options.format != TVQ_DATA_TOKENS;
-  bool terminal = isatty(STDOUT_FILENO);
+  bool terminal = root && isatty(STDOUT_FILENO);
   int64_t startStep = info.step, lastLogStep = info.step,
           lastCheckpointStep = options.resume ? info.step : -1;
   double start = nowSeconds(), lastLog = start, lastShown = start;
-  // A checkpoint inside a sequence also holds the carried attention state.
+  // A checkpoint inside a sequence also holds the carried attention state
+  // of the whole global batch (gathered to rank 0).
   auto saveCheckpoint = [&](bool keepPrevious) {
     bool inside = info.step % windows != 0;
+    TensorMap full;
     if (inside)
-      for (auto &[name, tensor] : carried)
-        state[name] = std::move(tensor);
+      gatherCarried(comm, sh, carried, full);
+    if (!root)
+      return std::string();
+    for (auto &[name, tensor] : full)
+      state[name] = std::move(tensor);
     std::string written =
         writeCheckpoint(checkpoint, state, info, keepPrevious);
-    if (inside)
-      for (auto &[name, tensor] : carried) {
-        tensor = std::move(state[name]);
-        state.erase(name);
-      }
+    for (auto &[name, tensor] : full)
+      state.erase(name);
     return written;
   };
-  TensorMap full, batch, seeds;
+  auto lastGood = [&] {
+    return lastCheckpointStep >= 0
+               ? "the last good checkpoint (step " +
+                     std::to_string(lastCheckpointStep) + ") is " +
+                     checkpoint + ", untouched"
+               : std::string("no checkpoint was written");
+  };
+  Reduction plan;
+  if (useSplit)
+    plan = planReduction(split.grads);
+  std::vector<float> buffer;
+  TensorMap full;
   int64_t fullSequence = -1;
   for (int64_t step = info.step; step < options.steps; ++step) {
     // Step `step` trains window `step % windows` of batch `step / windows`.
@@ -549,77 +1096,107 @@ int run::runTrain(const std::vector<std::string> &args) {
     if (sequence != fullSequence) {
       tvq_tensor *inputs = nullptr, *targets = nullptr;
       if (tvq_batcher_batch(batcher.get(), sequence, &inputs, &targets) != 0)
-        return error(tvq_last_error());
+        return fail(tvq_last_error());
       full["inputs"].reset(inputs);
       full["targets"].reset(targets);
       fullSequence = sequence;
     }
     if (window == 0) {
       // A new batch of sequences: the empty attention state.
-      for (const tvq_arg &arg : carriedArgs) {
-        carried[arg.name] = zeroTensor(arg, options.batch);
-        if (!carried[arg.name])
-          return error(tvq_last_error());
-      }
-    }
-    for (const char *name : {"inputs", "targets"}) {
-      batch[name] = sliceColumns(full[name].get(), window * options.updateLen,
-                                 options.updateLen);
-      if (!batch[name])
-        return error(tvq_last_error());
+      for (TensorMap &shard : carried)
+        for (const tvq_arg &arg : carriedArgs) {
+          shard[arg.name] = zeroTensor(arg, sh.micro);
+          if (!shard[arg.name])
+            return fail(tvq_last_error());
+        }
     }
     // Dropout masks: fresh per step; LayerDrop's per sequence (the same
-    // over the windows of a batch, as in the reference).
-    seeds["dropout_seed"] = scalarI64(mix64(info.seed ^ mix64(2 * step)));
-    seeds["layerdrop_seed"] =
-        scalarI64(mix64(info.seed ^ mix64(2 * sequence + 1)));
+    // over the windows of a batch, as in the reference); each micro-batch
+    // its own (shardSeed).
+    uint64_t dropoutSeed = mix64(info.seed ^ mix64(2 * step));
+    uint64_t layerdropSeed = mix64(info.seed ^ mix64(2 * sequence + 1));
     StepResult result;
-    problem = trainStep(model, batch, state, carried, seeds, result);
+    std::vector<TensorMap> newCarried;
+    bool stop = false, anyBad = false;
+    std::string localBad;
+    if (useSplit) {
+      problem = splitStep(model, split, plan, comm, sh, full,
+                          window * options.updateLen, options.updateLen,
+                          state, carried, dropoutSeed, layerdropSeed, buffer,
+                          result, newCarried, stop, localBad, anyBad);
+    } else {
+      TensorMap batch, seeds;
+      for (const char *name : {"inputs", "targets"}) {
+        batch[name] = sliceWindow(full[name].get(), 0, sh.global(),
+                                  window * options.updateLen,
+                                  options.updateLen);
+        if (!batch[name])
+          return fail(tvq_last_error());
+      }
+      seeds["dropout_seed"] = scalarI64(dropoutSeed);
+      seeds["layerdrop_seed"] = scalarI64(layerdropSeed);
+      problem = trainStep(model, batch, state, carried[0], seeds, result);
+      newCarried.resize(1);
+      for (auto it = result.updated.begin(); it != result.updated.end();)
+        if (inputKind(it->first) == InputKind::Carried) {
+          newCarried[0][it->first] = std::move(it->second);
+          it = result.updated.erase(it);
+        } else {
+          ++it;
+        }
+      stop = interrupted;
+    }
     if (!problem.empty())
-      return error(problem);
+      return fail(problem);
     double loss = result.loss, ce = result.ce, gradNorm = result.gradNorm,
            lr = result.lr;
     int64_t done = step + 1;
+    // Every worker sees the same loss, gradient norm and new state, so
+    // they stop together.
     if (!std::isfinite(loss) || !std::isfinite(ce) ||
         !std::isfinite(gradNorm)) {
       if (terminal)
         std::printf("\n");
-      std::string kept = lastCheckpointStep >= 0
-                             ? "the last good checkpoint (step " +
-                                   std::to_string(lastCheckpointStep) +
-                                   ") is " + checkpoint + ", untouched"
-                             : "no checkpoint was written";
       std::string bad = firstNonFinite(result.updated);
-      return error("non-finite loss at step " + std::to_string(done) +
-                   " (loss " + std::to_string(loss) + ", grad_norm " +
-                   std::to_string(gradNorm) + ")" +
-                   (bad.empty() ? "" : "; first non-finite tensor " + bad) +
-                   ": stopped; " + kept);
+      return agreedFail(
+          "non-finite loss at step " + std::to_string(done) + " (loss " +
+          std::to_string(loss) + ", grad_norm " + std::to_string(gradNorm) +
+          ")" + (bad.empty() ? "" : "; first non-finite tensor " + bad) +
+          ": stopped; " + lastGood());
     }
-    if (std::string bad = firstNonFinite(result.updated); !bad.empty()) {
+    if (!useSplit)
+      for (const TensorMap &shard : newCarried)
+        if (localBad.empty())
+          localBad = firstNonFinite(shard);
+    std::string bad = firstNonFinite(result.updated);
+    if (bad.empty())
+      bad = localBad;
+    if (!bad.empty() || anyBad) {
       if (terminal)
         std::printf("\n");
-      return error("step " + std::to_string(done) +
-                   " produced a non-finite tensor " + bad +
+      agreed = true;
+      // The worker that holds it names the tensor.
+      if (bad.empty() && !root)
+        return kExitError;
+      return error(rankPrefix + "step " + std::to_string(done) +
+                   " produced a non-finite tensor " +
+                   (bad.empty() ? std::string("(on another worker)") : bad) +
                    " (loss " + std::to_string(loss) + "): stopped; " +
-                   (lastCheckpointStep >= 0
-                        ? "the last good checkpoint (step " +
-                              std::to_string(lastCheckpointStep) + ") is " +
-                              checkpoint + ", untouched"
-                        : std::string("no checkpoint was written")));
+                   lastGood());
     }
     for (auto &[name, tensor] : result.updated)
-      (inputKind(name) == InputKind::Carried ? carried : state)[name] =
-          std::move(tensor);
+      state[name] = std::move(tensor);
+    carried = std::move(newCarried);
     info.step = done;
     double now = nowSeconds();
     double tokensPerS =
         (done - lastLogStep) * tokensPerStep / std::max(now - lastLog, 1e-9);
     if (done % options.logEvery == 0 || done == options.steps) {
-      if (int status =
-              logStep(metrics.get(), options, done, startStep, now - start,
-                      tokensPerS, ce, loss, gradNorm, lr, bytesLike))
-        return status;
+      if (root)
+        if (int status =
+                logStep(metrics.get(), options, done, startStep, now - start,
+                        tokensPerS, ce, loss, gradNorm, lr, bytesLike))
+          return status;
       lastLogStep = done;
       lastLog = lastShown = now;
     } else if (terminal && now - lastShown > 0.25) {
@@ -630,25 +1207,49 @@ int run::runTrain(const std::vector<std::string> &args) {
       tvq_progress_print(STDOUT_FILENO, &progress, 0);
       lastShown = now;
     }
-    bool last = done == options.steps || interrupted;
+    bool last = done == options.steps || stop;
     if (last ||
         (options.checkpointEvery && done % options.checkpointEvery == 0)) {
       problem = saveCheckpoint(/*keepPrevious=*/true);
       if (!problem.empty())
-        return error(problem);
+        return fail(problem);
       lastCheckpointStep = done;
     }
-    if (interrupted && done != options.steps) {
+    if (stop && done != options.steps) {
+      agreed = true;
       if (terminal)
         std::printf("\n");
-      std::printf("interrupted: checkpoint at step %lld in %s; continue with "
-                  "--resume\n",
-                  static_cast<long long>(done), checkpoint.c_str());
+      if (root)
+        std::printf("interrupted: checkpoint at step %lld in %s; continue "
+                    "with --resume\n",
+                    static_cast<long long>(done), checkpoint.c_str());
       return 130;
     }
   }
-  std::printf("done: %lld steps in %.1f s, checkpoint %s\n",
-              static_cast<long long>(options.steps - startStep),
-              nowSeconds() - start, checkpoint.c_str());
+  agreed = true;
+  if (root)
+    std::printf("done: %lld steps in %.1f s, checkpoint %s\n",
+                static_cast<long long>(options.steps - startStep),
+                nowSeconds() - start, checkpoint.c_str());
   return 0;
+}
+
+int run::runTrain(const std::vector<std::string> &args) {
+  TrainOptions options;
+  if (int status = parseOptions(args, options))
+    return status;
+  std::string problem;
+  std::unique_ptr<Comm> comm = createComm(options.commTimeout, problem);
+  if (!comm)
+    return error(problem);
+  if (comm->size() > 1)
+    rankPrefix = "rank " + std::to_string(comm->rank()) + " of " +
+                 std::to_string(comm->size()) + ": ";
+  bool agreed = false;
+  int status = train(options, *comm, agreed);
+  // A worker that fails alone ends the job: the others would wait for it.
+  if (status != 0 && !agreed && comm->size() > 1)
+    comm->abort(status);
+  comm->finalize();
+  return status;
 }

@@ -98,59 +98,104 @@ struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
 // codebook_ema
 //===----------------------------------------------------------------------===//
 
+/// The EMA statistics of keys [B, T, K] and their codes [B, T] for S codes:
+/// one-hot counts [S] and key sums [S, K] (codebook_stats, codebook_ema).
+static std::pair<Value, Value> buildCodebookStats(GenericBuilder &g,
+                                                  Value keys, Value codes,
+                                                  OpFoldResult s,
+                                                  OpFoldResult k) {
+  // Is position (b, t) assigned to code s? Loop dimension `sDim` is s.
+  auto isCode = [](OpBuilder &nb, Location l, Value code, unsigned sDim) {
+    Value s = arith::IndexCastOp::create(nb, l, nb.getI32Type(),
+                                         loopIndex(nb, l, sDim));
+    return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, code, s)
+        .getResult();
+  };
+
+  // counts[s] = sum_{b,t} [codes[b,t] == s], loops (s, b, t).
+  Value counts = g.generic(
+      {codes}, g.filledF32({s}, 0.0), {g.map(3, {1, 2}), g.map(3, {0})},
+      {kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value one =
+            arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0),
+                                    constF(nb, l, 1.0f), constF(nb, l, 0.0f));
+        return addF(nb, l, a[1], one);
+      });
+  // sums[s,k] = sum_{b,t} [codes[b,t] == s] keys[b,t,k], loops (s,k,b,t).
+  Value sums = g.generic(
+      {codes, keys}, g.filledF32({s, k}, 0.0),
+      {g.map(4, {2, 3}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
+      {kPar, kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value x = arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0), a[1],
+                                          constF(nb, l, 0.0f));
+        return addF(nb, l, a[2], x);
+      });
+  return {sums, counts};
+}
+
+/// new = gamma * old + (1 - gamma) * stat, elementwise (codebook_blend,
+/// codebook_ema).
+static Value blendStatistic(GenericBuilder &g, Type f32, Value old, Value stat,
+                            float gamma) {
+  unsigned rank = cast<RankedTensorType>(old.getType()).getRank();
+  SmallVector<unsigned> dims;
+  for (unsigned i = 0; i < rank; ++i)
+    dims.push_back(i);
+  SmallVector<IteratorType> iters(rank, kPar);
+  return g.generic(
+      {old, stat}, g.empty(g.sizes(old), f32),
+      {g.map(rank, dims), g.map(rank, dims), g.map(rank, dims)}, iters,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        return addF(nb, l, mulF(nb, l, constF(nb, l, gamma), a[0]),
+                    mulF(nb, l, constF(nb, l, 1.0f - gamma), a[1]));
+      });
+}
+
 struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(CodebookEMAOp op,
                                 PatternRewriter &rewriter) const override {
     GenericBuilder g(rewriter, op.getLoc());
-    Value keys = op.getKeys(), codes = op.getCodes();
-    OpFoldResult s = g.size(op.getCSum(), 0), k = g.size(op.getCSum(), 1);
     auto gamma = static_cast<float>(op.getGamma().convertToDouble());
+    auto [sums, counts] =
+        buildCodebookStats(g, op.getKeys(), op.getCodes(),
+                           g.size(op.getCSum(), 0), g.size(op.getCSum(), 1));
+    Type f32 = rewriter.getF32Type();
+    Value newSum = blendStatistic(g, f32, op.getCSum(), sums, gamma);
+    Value newCount = blendStatistic(g, f32, op.getCCount(), counts, gamma);
+    rewriter.replaceOp(op, {castTo(rewriter, op.getNewSum(), newSum),
+                            castTo(rewriter, op.getNewCount(), newCount)});
+    return success();
+  }
+};
 
-    // Is position (b, t) assigned to code s? Loop dimension `sDim` is s.
-    auto isCode = [](OpBuilder &nb, Location l, Value code, unsigned sDim) {
-      Value s = arith::IndexCastOp::create(nb, l, nb.getI32Type(),
-                                           loopIndex(nb, l, sDim));
-      return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, code, s)
-          .getResult();
-    };
+struct CodebookStatsLowering : OpRewritePattern<CodebookStatsOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-    // counts[s] = sum_{b,t} [codes[b,t] == s], loops (s, b, t).
-    Value counts = g.generic(
-        {codes}, g.filledF32({s}, 0.0), {g.map(3, {1, 2}), g.map(3, {0})},
-        {kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value one =
-              arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0),
-                                      constF(nb, l, 1.0f), constF(nb, l, 0.0f));
-          return addF(nb, l, a[1], one);
-        });
-    // sums[s,k] = sum_{b,t} [codes[b,t] == s] keys[b,t,k], loops (s,k,b,t).
-    Value sums = g.generic(
-        {codes, keys}, g.filledF32({s, k}, 0.0),
-        {g.map(4, {2, 3}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
-        {kPar, kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value x = arith::SelectOp::create(nb, l, isCode(nb, l, a[0], 0), a[1],
-                                            constF(nb, l, 0.0f));
-          return addF(nb, l, a[2], x);
-        });
+  LogicalResult matchAndRewrite(CodebookStatsOp op,
+                                PatternRewriter &rewriter) const override {
+    GenericBuilder g(rewriter, op.getLoc());
+    auto [sums, counts] =
+        buildCodebookStats(g, op.getKeys(), op.getCodes(),
+                           g.size(op.getSums(), 0), g.size(op.getSums(), 1));
+    rewriter.replaceOp(op, {castTo(rewriter, op.getSums(), sums),
+                            castTo(rewriter, op.getCounts(), counts)});
+    return success();
+  }
+};
 
-    // Blend: new = gamma * old + (1 - gamma) * batch statistic.
-    auto blend = [&](Value old, Value stat, unsigned rank) {
-      SmallVector<unsigned> dims;
-      for (unsigned i = 0; i < rank; ++i)
-        dims.push_back(i);
-      SmallVector<IteratorType> iters(rank, kPar);
-      return g.generic(
-          {old, stat}, g.empty(g.sizes(old), rewriter.getF32Type()),
-          {g.map(rank, dims), g.map(rank, dims), g.map(rank, dims)}, iters,
-          [&](OpBuilder &nb, Location l, ValueRange a) {
-            return addF(nb, l, mulF(nb, l, constF(nb, l, gamma), a[0]),
-                        mulF(nb, l, constF(nb, l, 1.0f - gamma), a[1]));
-          });
-    };
-    Value newSum = blend(op.getCSum(), sums, 2);
-    Value newCount = blend(op.getCCount(), counts, 1);
+struct CodebookBlendLowering : OpRewritePattern<CodebookBlendOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CodebookBlendOp op,
+                                PatternRewriter &rewriter) const override {
+    GenericBuilder g(rewriter, op.getLoc());
+    auto gamma = static_cast<float>(op.getGamma().convertToDouble());
+    Type f32 = rewriter.getF32Type();
+    Value newSum = blendStatistic(g, f32, op.getCSum(), op.getSums(), gamma);
+    Value newCount =
+        blendStatistic(g, f32, op.getCCount(), op.getCounts(), gamma);
     rewriter.replaceOp(op, {castTo(rewriter, op.getNewSum(), newSum),
                             castTo(rewriter, op.getNewCount(), newCount)});
     return success();
@@ -455,6 +500,7 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 
 void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
   patterns
-      .add<VQQuantizeLowering, CodebookEMALowering, VQAttentionBlockLowering>(
+      .add<VQQuantizeLowering, CodebookEMALowering, CodebookStatsLowering,
+           CodebookBlendLowering, VQAttentionBlockLowering>(
           patterns.getContext());
 }

@@ -199,6 +199,62 @@ CodebookEMAOp::reifyResultShapes(OpBuilder &b,
 }
 
 //===----------------------------------------------------------------------===//
+// CodebookStatsOp, CodebookBlendOp
+//===----------------------------------------------------------------------===//
+
+ShapeContract CodebookStatsOp::getShapeContract() {
+  // S appears in the results only: it is their static size.
+  auto counts = cast<RankedTensorType>(getCounts().getType());
+  DimSpec s = counts.getRank() == 1 && !counts.isDynamicDim(0)
+                  ? DimSpec::size(counts.getDimSize(0))
+                  : sym("S");
+  ShapeContract c;
+  c.add("operand", "keys", getKeys(), {sym("B"), sym("T"), sym("K")});
+  c.add("operand", "codes", getCodes(), {sym("B"), sym("T")});
+  c.add("result", "sums", getSums(), {s, sym("K")});
+  c.add("result", "counts", getCounts(), {s});
+  return c;
+}
+
+LogicalResult CodebookStatsOp::verify() {
+  if (failed(verifyShapeContract(*this, getShapeContract())))
+    return failure();
+  if (!cast<RankedTensorType>(getCounts().getType()).hasStaticShape())
+    return emitOpError("result 'counts' must have a static size S");
+  return success();
+}
+
+LogicalResult
+CodebookStatsOp::reifyResultShapes(OpBuilder &b,
+                                   ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+ShapeContract CodebookBlendOp::getShapeContract() {
+  ShapeContract c;
+  c.add("operand", "c_sum", getCSum(), {sym("S"), sym("K")});
+  c.add("operand", "c_count", getCCount(), {sym("S")});
+  c.add("operand", "sums", getSums(), {sym("S"), sym("K")});
+  c.add("operand", "counts", getCounts(), {sym("S")});
+  c.add("result", "new_sum", getNewSum(), {sym("S"), sym("K")});
+  c.add("result", "new_count", getNewCount(), {sym("S")});
+  return c;
+}
+
+LogicalResult CodebookBlendOp::verify() {
+  double gamma = getGamma().convertToDouble();
+  if (!(gamma > 0.0 && gamma < 1.0))
+    return emitOpError() << "gamma must lie in (0, 1), but is " << gamma;
+  return verifyShapeContract(*this, getShapeContract());
+}
+
+LogicalResult
+CodebookBlendOp::reifyResultShapes(OpBuilder &b,
+                                   ReifiedRankedShapedTypeDims &shapes) {
+  return reifyFromContract(*this, getShapeContract(), b, shapes);
+}
+
+//===----------------------------------------------------------------------===//
 // Model building blocks
 //===----------------------------------------------------------------------===//
 
@@ -675,7 +731,8 @@ AdafactorUpdateOp::reifyResultShapes(OpBuilder &b,
 
 std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<ShapeContract>>(op)
-      .Case<VQQuantizeOp, VQAttentionOp, CodebookEMAOp, EmbeddingOp, RMSNormOp,
+      .Case<VQQuantizeOp, VQAttentionOp, CodebookEMAOp, CodebookStatsOp,
+            CodebookBlendOp, EmbeddingOp, RMSNormOp,
             ScaleShiftOp, ScaleOp, SiLUOp, DropoutOp, DenseOp, SplitOp,
             SinusoidTableOp,
             CodebookOp, CrossEntropyOp, MeanOp, EmbeddingGradOp, RMSNormGradOp,

@@ -4,6 +4,10 @@
 // optimizer (AdamW with global-norm clipping, or Adafactor) with the
 // learning-rate schedule, the EMA update of every codebook, and the loss
 // function's other results (the carried attention state) passed through.
+// Also builds the same step split in two for data parallelism: the forward
+// and backward with the codebook statistics of the step (`train_grads`),
+// and the optimizer and EMA from gradients and statistics that a runtime
+// has summed over micro-batches and workers (`apply_update`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +31,8 @@ namespace {
 /// The optimizer settings of a `tvq.train_step` dictionary.
 struct TrainConfig {
   std::string name;
+  /// The split entry points (empty: not built).
+  std::string gradsName = "train_grads", updateName = "apply_update";
   bool adafactor = false;
   double lr, finalLrRatio, emaGamma;
   int64_t warmup, totalSteps;
@@ -44,6 +50,24 @@ static FailureOr<TrainConfig> parseConfig(func::FuncOp func,
   if (!name)
     return func.emitError("tvq.train_step needs a string 'name'");
   c.name = name.getValue().str();
+  for (auto [key, out] : {std::pair<StringRef, std::string *>{"grads_name",
+                                                               &c.gradsName},
+                          {"update_name", &c.updateName}}) {
+    if (Attribute a = dict.get(key)) {
+      auto text = dyn_cast<StringAttr>(a);
+      if (!text || text.getValue().empty())
+        return func.emitError() << "tvq.train_step '" << key
+                                << "' must be a non-empty string";
+      *out = text.getValue().str();
+    }
+  }
+  if (Attribute a = dict.get("split")) {
+    auto flag = dyn_cast<BoolAttr>(a);
+    if (!flag)
+      return func.emitError("tvq.train_step 'split' must be a boolean");
+    if (!flag.getValue())
+      c.gradsName = c.updateName = "";
+  }
   if (auto optimizer = dict.get("optimizer")) {
     auto text = dyn_cast<StringAttr>(optimizer);
     if (!text || (text.getValue() != "adamw" && text.getValue() != "adafactor"))
@@ -112,28 +136,58 @@ static std::string resultName(func::FuncOp f, unsigned i) {
   return "";
 }
 
-static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
-                                     const TrainConfig &cfg) {
+/// One optimizer moment argument.
+struct Moment {
+  unsigned param; ///< Index into TrainSignature::gradArgs.
+  std::string name;
+  Type type;
+};
+
+/// What the training entry points take from the gradient function.
+struct TrainSignature {
+  func::FuncOp grad;
+  /// Arguments of the gradient function, and results of the loss (the
+  /// plain results: loss, ce, carried state) before the gradients.
+  unsigned numArgs = 0, numPlain = 0;
+  SmallVector<std::string> argNames;
+  /// The optimized parameters (argument indices) and their gradient results.
+  SmallVector<unsigned> gradArgs, gradResults;
+  /// The optimizer state: AdamW's m.<p> then v.<p>; Adafactor's vr.<p> and
+  /// vc.<p> (factored) or v.<p>.
+  SmallVector<Moment> moments;
+};
+
+static FailureOr<TrainSignature> readSignature(ModuleOp module,
+                                               func::FuncOp loss,
+                                               const TrainConfig &cfg) {
   auto gradName = loss->getAttrOfType<StringAttr>("tvq.gradient");
   auto grad = gradName ? module.lookupSymbol<func::FuncOp>(gradName.getValue())
                        : func::FuncOp();
   if (!grad)
     return loss.emitError("tvq.train_step needs the gradient function named by "
                           "tvq.gradient; run tvq-derive-gradients first");
-  if (module.lookupSymbol(cfg.name))
-    return loss.emitError()
-           << "tvq.train_step names '" << cfg.name << "', which already exists";
+  for (const std::string &name : {cfg.name, cfg.gradsName, cfg.updateName})
+    if (!name.empty() && module.lookupSymbol(name))
+      return loss.emitError()
+             << "tvq.train_step names '" << name << "', which already exists";
+  if (!cfg.gradsName.empty() &&
+      (cfg.gradsName == cfg.name || cfg.updateName == cfg.name ||
+       cfg.gradsName == cfg.updateName))
+    return loss.emitError("tvq.train_step 'name', 'grads_name' and "
+                          "'update_name' must differ");
 
+  TrainSignature sig;
+  sig.grad = grad;
   FunctionType gradType = grad.getFunctionType();
-  unsigned numArgs = gradType.getNumInputs();
-  unsigned numPlain = loss.getFunctionType().getNumResults();
+  sig.numArgs = gradType.getNumInputs();
+  sig.numPlain = loss.getFunctionType().getNumResults();
+  for (unsigned i = 0; i < sig.numArgs; ++i)
+    sig.argNames.push_back(argName(grad, i));
   // Which argument each gradient result belongs to.
   llvm::StringMap<unsigned> argByName;
-  for (unsigned i = 0; i < numArgs; ++i)
-    argByName[argName(grad, i)] = i;
-  // The optimized parameters, and the gradient result of each.
-  SmallVector<unsigned> gradArgs, gradResults;
-  for (unsigned r = numPlain; r < gradType.getNumResults(); ++r) {
+  for (unsigned i = 0; i < sig.numArgs; ++i)
+    argByName[sig.argNames[i]] = i;
+  for (unsigned r = sig.numPlain; r < gradType.getNumResults(); ++r) {
     std::string n = resultName(grad, r);
     auto it = argByName.find(StringRef(n).drop_front(2)); // "d.<name>"
     if (!StringRef(n).starts_with("d.") || it == argByName.end())
@@ -143,138 +197,46 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
     // not, and is not optimized even when a gradient reaches it.
     if (!cast<RankedTensorType>(gradType.getInput(it->second)).hasStaticShape())
       continue;
-    gradArgs.push_back(it->second);
-    gradResults.push_back(r);
+    sig.gradArgs.push_back(it->second);
+    sig.gradResults.push_back(r);
   }
-
-  OpBuilder b(grad);
-  b.setInsertionPointAfter(grad);
-  Location loc = loss.getLoc();
-  SmallVector<Type> argTypes(gradType.getInputs());
-  SmallVector<std::string> argNames;
-  for (unsigned i = 0; i < numArgs; ++i)
-    argNames.push_back(argName(grad, i));
-  // The optimizer state, one argument per moment: AdamW's m.<p> then v.<p>;
-  // Adafactor's vr.<p> and vc.<p> (factored) or v.<p>.
-  struct Moment {
-    unsigned param; ///< Index into gradArgs.
-    std::string name;
-    Type type;
-  };
-  SmallVector<Moment> moments;
   if (cfg.adafactor) {
-    for (auto [i, a] : llvm::enumerate(gradArgs)) {
+    for (auto [i, a] : llvm::enumerate(sig.gradArgs)) {
       auto type = cast<RankedTensorType>(gradType.getInput(a));
       if (isFactored(type, cfg.factorMinDim)) {
-        moments.push_back({static_cast<unsigned>(i), "vr." + argNames[a],
-                           type.clone({type.getDimSize(0)})});
-        moments.push_back({static_cast<unsigned>(i), "vc." + argNames[a],
-                           type.clone({type.getDimSize(1)})});
+        sig.moments.push_back({static_cast<unsigned>(i),
+                               "vr." + sig.argNames[a],
+                               type.clone({type.getDimSize(0)})});
+        sig.moments.push_back({static_cast<unsigned>(i),
+                               "vc." + sig.argNames[a],
+                               type.clone({type.getDimSize(1)})});
       } else {
-        moments.push_back({static_cast<unsigned>(i), "v." + argNames[a], type});
+        sig.moments.push_back(
+            {static_cast<unsigned>(i), "v." + sig.argNames[a], type});
       }
     }
   } else {
     for (const char *prefix : {"m.", "v."})
-      for (auto [i, a] : llvm::enumerate(gradArgs))
-        moments.push_back({static_cast<unsigned>(i), prefix + argNames[a],
-                           gradType.getInput(a)});
+      for (auto [i, a] : llvm::enumerate(sig.gradArgs))
+        sig.moments.push_back({static_cast<unsigned>(i),
+                               prefix + sig.argNames[a],
+                               gradType.getInput(a)});
   }
-  for (const Moment &m : moments) {
-    argTypes.push_back(m.type);
-    argNames.push_back(m.name);
-  }
-  auto stepType = RankedTensorType::get({}, b.getI64Type());
-  argTypes.push_back(stepType);
-  argNames.push_back("step");
+  return sig;
+}
 
-  auto step =
-      func::FuncOp::create(b, loc, cfg.name, b.getFunctionType(argTypes, {}));
-  Block *body = step.addEntryBlock();
-  for (unsigned i = 0; i < argTypes.size(); ++i)
-    step.setArgAttr(i, "tvq.name", b.getStringAttr(argNames[i]));
-  IRMapping mapping;
-  for (unsigned i = 0; i < numArgs; ++i)
-    mapping.map(grad.getArgument(i), body->getArgument(i));
-  b.setInsertionPointToStart(body);
-  for (Operation &op : grad.getBody().front().without_terminator())
-    b.clone(op, mapping);
-  auto gradReturn =
-      cast<func::ReturnOp>(grad.getBody().front().getTerminator());
-  auto mapped = [&](Value v) { return mapping.lookupOrDefault(v); };
+/// A quantizer whose codebook comes from statistics that are arguments of
+/// the function being built, so the step updates them.
+struct QuantizerStats {
+  VQQuantizeOp quantizer;
+  BlockArgument sum, count;
+};
 
-  SmallVector<Value> grads;
-  for (unsigned r : gradResults)
-    grads.push_back(mapped(gradReturn.getOperand(r)));
-  auto scalarF32 = RankedTensorType::get({}, b.getF32Type());
-  Value stepArg = body->getArguments().back();
-  Value norm = GlobalNormOp::create(b, loc, scalarF32, grads);
-  Value lr = LRScheduleOp::create(
-      b, loc, scalarF32, stepArg, b.getF64FloatAttr(cfg.lr),
-      b.getI64IntegerAttr(cfg.warmup), b.getI64IntegerAttr(cfg.totalSteps),
-      b.getF64FloatAttr(cfg.finalLrRatio));
-
-  SmallVector<Value> results = {
-      mapped(gradReturn.getOperand(0)),
-      numPlain > 1 ? mapped(gradReturn.getOperand(1)) : Value(), norm, lr};
-  SmallVector<std::string> names = {resultName(grad, 0),
-                                    numPlain > 1 ? resultName(grad, 1) : "",
-                                    "grad_norm", "lr"};
-  if (numPlain < 2) {
-    results.erase(results.begin() + 1);
-    names.erase(names.begin() + 1);
-  }
-  // The loss function's other results (the attention state of truncated
-  // BPTT) pass through under their names.
-  for (unsigned r = 2; r < numPlain; ++r) {
-    results.push_back(mapped(gradReturn.getOperand(r)));
-    names.push_back(resultName(grad, r));
-  }
-  // The new moments, in the order of `moments`.
-  SmallVector<Value> newMoments(moments.size());
-  auto momentArg = [&](unsigned k) {
-    return body->getArgument(numArgs + k);
-  };
-  for (auto [i, a] : llvm::enumerate(gradArgs)) {
-    Value param = body->getArgument(a);
-    SmallVector<unsigned> mine;
-    for (unsigned k = 0; k < moments.size(); ++k)
-      if (moments[k].param == i)
-        mine.push_back(k);
-    SmallVector<Value> newOnes;
-    if (cfg.adafactor) {
-      SmallVector<Value> old;
-      SmallVector<Type> types = {param.getType()};
-      for (unsigned k : mine) {
-        old.push_back(momentArg(k));
-        types.push_back(moments[k].type);
-      }
-      auto update = AdafactorUpdateOp::create(
-          b, loc, types, param, grads[i], stepArg, lr, old,
-          b.getF64FloatAttr(cfg.decayRate), b.getF64FloatAttr(cfg.epsilon),
-          b.getF64FloatAttr(cfg.updateClip), b.getF64FloatAttr(cfg.minScale));
-      results.push_back(update.getNewParam());
-      newOnes = llvm::to_vector_of<Value>(update.getNewMoments());
-    } else {
-      Value m = momentArg(mine[0]), v = momentArg(mine[1]);
-      bool matrix = cast<RankedTensorType>(param.getType()).getRank() >= 2;
-      auto update = AdamWUpdateOp::create(
-          b, loc, TypeRange{param.getType(), m.getType(), v.getType()}, param,
-          grads[i], m, v, stepArg, lr, norm, b.getF64FloatAttr(cfg.beta1),
-          b.getF64FloatAttr(cfg.beta2), b.getF64FloatAttr(cfg.epsilon),
-          b.getF64FloatAttr(matrix ? cfg.weightDecay : 0.0),
-          b.getF64FloatAttr(cfg.clipNorm));
-      results.push_back(update.getNewParam());
-      newOnes = {update.getNewM(), update.getNewV()};
-    }
-    names.push_back(argNames[a]);
-    for (auto [k, value] : llvm::zip(mine, newOnes))
-      newMoments[k] = value;
-  }
-
-  // The EMA k-means step of every codebook whose statistics are arguments.
+/// The quantizers of body whose codebook statistics are its arguments.
+static FailureOr<SmallVector<QuantizerStats>> findQuantizers(Block *body) {
   SmallVector<VQQuantizeOp> quantizers;
   body->walk([&](VQQuantizeOp q) { quantizers.push_back(q); });
+  SmallVector<QuantizerStats> found;
   llvm::DenseSet<Value> updated;
   for (VQQuantizeOp q : quantizers) {
     auto codebook = q.getCodebook().getDefiningOp<CodebookOp>();
@@ -287,32 +249,341 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
     if (!updated.insert(sum).second)
       return q.emitOpError("shares its codebook statistics with another "
                            "quantizer; the EMA update would be ambiguous");
-    auto ema = CodebookEMAOp::create(
-        b, q.getLoc(), TypeRange{sum.getType(), count.getType()}, sum, count,
-        q.getKeys(), q.getCodes(), b.getF64FloatAttr(cfg.emaGamma));
-    results.push_back(ema.getNewSum());
-    names.push_back(argNames[sum.getArgNumber()]);
-    results.push_back(ema.getNewCount());
-    names.push_back(argNames[count.getArgNumber()]);
+    found.push_back({q, sum, count});
   }
-  for (auto [m, value] : llvm::zip(moments, newMoments)) {
-    results.push_back(value);
-    names.push_back(m.name);
-  }
-  Value one = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(stepType, b.getI64IntegerAttr(1)));
-  results.push_back(arith::AddIOp::create(b, loc, stepArg, one));
-  names.push_back("step");
+  return found;
+}
 
+/// A function named name with the given arguments (named by tvq.name) and
+/// an entry block, inserted after `after`.
+static func::FuncOp createFunction(OpBuilder &b, Location loc, Operation *after,
+                                   StringRef name, ArrayRef<Type> argTypes,
+                                   ArrayRef<std::string> argNames) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointAfter(after);
+  auto func = func::FuncOp::create(b, loc, name, b.getFunctionType(argTypes, {}));
+  func.addEntryBlock();
+  for (unsigned i = 0; i < argTypes.size(); ++i)
+    func.setArgAttr(i, "tvq.name", b.getStringAttr(argNames[i]));
+  return func;
+}
+
+/// Ends func with `return results`, naming them, and marks it derived.
+static void finishFunction(OpBuilder &b, Location loc, func::FuncOp func,
+                           ArrayRef<Value> results,
+                           ArrayRef<std::string> names) {
   func::ReturnOp::create(b, loc, results);
   SmallVector<Type> resultTypes;
   for (Value r : results)
     resultTypes.push_back(r.getType());
-  step.setFunctionType(b.getFunctionType(argTypes, resultTypes));
+  func.setFunctionType(
+      b.getFunctionType(func.getArgumentTypes(), resultTypes));
   for (auto [i, n] : llvm::enumerate(names))
-    step.setResultAttr(i, "tvq.name", b.getStringAttr(n));
-  step->setAttr(kDerivedAttr, b.getUnitAttr());
+    func.setResultAttr(i, "tvq.name", b.getStringAttr(n));
+  func->setAttr(kDerivedAttr, b.getUnitAttr());
+}
+
+/// Clones the gradient function's body into body (its arguments first in
+/// body's arguments) and returns the values it returned.
+static SmallVector<Value> cloneGradient(OpBuilder &b, TrainSignature &sig,
+                                        Block *body) {
+  IRMapping mapping;
+  for (unsigned i = 0; i < sig.numArgs; ++i)
+    mapping.map(sig.grad.getArgument(i), body->getArgument(i));
+  b.setInsertionPointToStart(body);
+  for (Operation &op : sig.grad.getBody().front().without_terminator())
+    b.clone(op, mapping);
+  auto gradReturn =
+      cast<func::ReturnOp>(sig.grad.getBody().front().getTerminator());
+  SmallVector<Value> returned;
+  for (Value v : gradReturn.getOperands())
+    returned.push_back(mapping.lookupOrDefault(v));
+  return returned;
+}
+
+/// The loss, ce (when the loss has it) and the other plain results of the
+/// loss (the carried attention state) under their names; the metrics
+/// `metrics` (e.g. grad_norm, lr) go after ce.
+static void addPlainResults(TrainSignature &sig,
+                            ArrayRef<Value> returned,
+                            ArrayRef<std::pair<Value, std::string>> metrics,
+                            SmallVector<Value> &results,
+                            SmallVector<std::string> &names) {
+  for (unsigned r = 0; r < std::min(sig.numPlain, 2u); ++r) {
+    results.push_back(returned[r]);
+    names.push_back(resultName(sig.grad, r));
+  }
+  for (const auto &[value, name] : metrics) {
+    results.push_back(value);
+    names.push_back(name);
+  }
+  for (unsigned r = 2; r < sig.numPlain; ++r) {
+    results.push_back(returned[r]);
+    names.push_back(resultName(sig.grad, r));
+  }
+}
+
+/// The optimizer: the global gradient norm, the scheduled learning rate and
+/// each parameter's update.
+struct OptimizerResult {
+  Value norm, lr;
+  SmallVector<Value> newParams, newMoments;
+};
+
+static OptimizerResult buildOptimizer(OpBuilder &b, Location loc,
+                                      const TrainConfig &cfg,
+                                      TrainSignature &sig,
+                                      ArrayRef<Value> params,
+                                      ArrayRef<Value> grads,
+                                      ArrayRef<Value> moments, Value step) {
+  OptimizerResult out;
+  auto scalarF32 = RankedTensorType::get({}, b.getF32Type());
+  out.norm = GlobalNormOp::create(b, loc, scalarF32, grads);
+  out.lr = LRScheduleOp::create(
+      b, loc, scalarF32, step, b.getF64FloatAttr(cfg.lr),
+      b.getI64IntegerAttr(cfg.warmup), b.getI64IntegerAttr(cfg.totalSteps),
+      b.getF64FloatAttr(cfg.finalLrRatio));
+  out.newMoments.resize(sig.moments.size());
+  for (auto [i, param] : llvm::enumerate(params)) {
+    SmallVector<unsigned> mine;
+    for (unsigned k = 0; k < sig.moments.size(); ++k)
+      if (sig.moments[k].param == i)
+        mine.push_back(k);
+    SmallVector<Value> newOnes;
+    if (cfg.adafactor) {
+      SmallVector<Value> old;
+      SmallVector<Type> types = {param.getType()};
+      for (unsigned k : mine) {
+        old.push_back(moments[k]);
+        types.push_back(sig.moments[k].type);
+      }
+      auto update = AdafactorUpdateOp::create(
+          b, loc, types, param, grads[i], step, out.lr, old,
+          b.getF64FloatAttr(cfg.decayRate), b.getF64FloatAttr(cfg.epsilon),
+          b.getF64FloatAttr(cfg.updateClip), b.getF64FloatAttr(cfg.minScale));
+      out.newParams.push_back(update.getNewParam());
+      newOnes = llvm::to_vector_of<Value>(update.getNewMoments());
+    } else {
+      Value m = moments[mine[0]], v = moments[mine[1]];
+      bool matrix = cast<RankedTensorType>(param.getType()).getRank() >= 2;
+      auto update = AdamWUpdateOp::create(
+          b, loc, TypeRange{param.getType(), m.getType(), v.getType()}, param,
+          grads[i], m, v, step, out.lr, out.norm, b.getF64FloatAttr(cfg.beta1),
+          b.getF64FloatAttr(cfg.beta2), b.getF64FloatAttr(cfg.epsilon),
+          b.getF64FloatAttr(matrix ? cfg.weightDecay : 0.0),
+          b.getF64FloatAttr(cfg.clipNorm));
+      out.newParams.push_back(update.getNewParam());
+      newOnes = {update.getNewM(), update.getNewV()};
+    }
+    for (auto [k, value] : llvm::zip(mine, newOnes))
+      out.newMoments[k] = value;
+  }
+  return out;
+}
+
+/// step + 1.
+static Value nextStep(OpBuilder &b, Location loc, Value step) {
+  Value one = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(cast<ShapedType>(step.getType()),
+                             b.getI64IntegerAttr(1)));
+  return arith::AddIOp::create(b, loc, step, one);
+}
+
+/// The fused step: `NAME(<gradient function's arguments>..., <moments>...,
+/// step)`.
+static LogicalResult buildFusedStep(ModuleOp module, func::FuncOp loss,
+                                    const TrainConfig &cfg,
+                                    TrainSignature &sig) {
+  OpBuilder b(module.getContext());
+  Location loc = loss.getLoc();
+  SmallVector<Type> argTypes(sig.grad.getFunctionType().getInputs());
+  SmallVector<std::string> argNames(sig.argNames);
+  for (const Moment &m : sig.moments) {
+    argTypes.push_back(m.type);
+    argNames.push_back(m.name);
+  }
+  argTypes.push_back(RankedTensorType::get({}, b.getI64Type()));
+  argNames.push_back("step");
+  func::FuncOp step =
+      createFunction(b, loc, sig.grad, cfg.name, argTypes, argNames);
+  Block *body = &step.getBody().front();
+  SmallVector<Value> returned = cloneGradient(b, sig, body);
+
+  SmallVector<Value> params, grads, moments;
+  for (auto [a, r] : llvm::zip(sig.gradArgs, sig.gradResults)) {
+    params.push_back(body->getArgument(a));
+    grads.push_back(returned[r]);
+  }
+  for (unsigned k = 0; k < sig.moments.size(); ++k)
+    moments.push_back(body->getArgument(sig.numArgs + k));
+  Value stepArg = body->getArguments().back();
+  OptimizerResult opt =
+      buildOptimizer(b, loc, cfg, sig, params, grads, moments, stepArg);
+
+  SmallVector<Value> results;
+  SmallVector<std::string> names;
+  addPlainResults(sig, returned, {{opt.norm, "grad_norm"}, {opt.lr, "lr"}},
+                  results, names);
+  for (auto [a, value] : llvm::zip(sig.gradArgs, opt.newParams)) {
+    results.push_back(value);
+    names.push_back(sig.argNames[a]);
+  }
+  // The EMA k-means step of every codebook whose statistics are arguments.
+  FailureOr<SmallVector<QuantizerStats>> quantizers = findQuantizers(body);
+  if (failed(quantizers))
+    return failure();
+  for (QuantizerStats q : *quantizers) {
+    auto ema = CodebookEMAOp::create(
+        b, q.quantizer.getLoc(),
+        TypeRange{q.sum.getType(), q.count.getType()}, q.sum, q.count,
+        q.quantizer.getKeys(), q.quantizer.getCodes(),
+        b.getF64FloatAttr(cfg.emaGamma));
+    results.push_back(ema.getNewSum());
+    names.push_back(argNames[q.sum.getArgNumber()]);
+    results.push_back(ema.getNewCount());
+    names.push_back(argNames[q.count.getArgNumber()]);
+  }
+  for (auto [m, value] : llvm::zip(sig.moments, opt.newMoments)) {
+    results.push_back(value);
+    names.push_back(m.name);
+  }
+  results.push_back(nextStep(b, loc, stepArg));
+  names.push_back("step");
+  finishFunction(b, loc, step, results, names);
   return success();
+}
+
+/// The name of the summed codebook statistics of argument `name`.
+static std::string statsName(StringRef name) {
+  return ("stats." + name).str();
+}
+
+/// The split step. `GRADS(<gradient function's arguments>...)` returns the
+/// loss results (loss, ce, carried state), `d.<p>` for every optimized
+/// parameter and `stats.<c_sum>`, `stats.<c_count>` (tvq.codebook_stats) for
+/// every updated codebook. `UPDATE(<p>..., d.<p>..., <c_sum>, <c_count>...,
+/// stats...., <moments>..., step)` applies the optimizer to gradients that
+/// the caller has averaged and the EMA to statistics it has summed over the
+/// update's micro-batches and workers; it returns grad_norm, lr and the new
+/// parameters, statistics, moments and step.
+static LogicalResult buildSplitStep(ModuleOp module, func::FuncOp loss,
+                                    const TrainConfig &cfg,
+                                    TrainSignature &sig,
+                                    Operation *after) {
+  OpBuilder b(module.getContext());
+  Location loc = loss.getLoc();
+  FunctionType gradType = sig.grad.getFunctionType();
+
+  // GRADS.
+  func::FuncOp grads =
+      createFunction(b, loc, after, cfg.gradsName,
+                     SmallVector<Type>(gradType.getInputs()), sig.argNames);
+  Block *gradsBody = &grads.getBody().front();
+  SmallVector<Value> returned = cloneGradient(b, sig, gradsBody);
+  SmallVector<Value> results;
+  SmallVector<std::string> names;
+  addPlainResults(sig, returned, {}, results, names);
+  for (auto [a, r] : llvm::zip(sig.gradArgs, sig.gradResults)) {
+    results.push_back(returned[r]);
+    names.push_back(resultName(sig.grad, r));
+  }
+  FailureOr<SmallVector<QuantizerStats>> quantizers =
+      findQuantizers(gradsBody);
+  if (failed(quantizers))
+    return failure();
+  for (QuantizerStats q : *quantizers) {
+    auto stats = CodebookStatsOp::create(
+        b, q.quantizer.getLoc(),
+        TypeRange{q.sum.getType(), q.count.getType()}, q.quantizer.getKeys(),
+        q.quantizer.getCodes());
+    results.push_back(stats.getSums());
+    names.push_back(statsName(sig.argNames[q.sum.getArgNumber()]));
+    results.push_back(stats.getCounts());
+    names.push_back(statsName(sig.argNames[q.count.getArgNumber()]));
+  }
+  finishFunction(b, loc, grads, results, names);
+
+  // UPDATE.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (unsigned a : sig.gradArgs) {
+    argTypes.push_back(gradType.getInput(a));
+    argNames.push_back(sig.argNames[a]);
+  }
+  for (unsigned a : sig.gradArgs) {
+    argTypes.push_back(gradType.getInput(a));
+    argNames.push_back("d." + sig.argNames[a]);
+  }
+  for (QuantizerStats q : *quantizers)
+    for (BlockArgument arg : {q.sum, q.count}) {
+      argTypes.push_back(arg.getType());
+      argNames.push_back(sig.argNames[arg.getArgNumber()]);
+    }
+  for (QuantizerStats q : *quantizers)
+    for (BlockArgument arg : {q.sum, q.count}) {
+      argTypes.push_back(arg.getType());
+      argNames.push_back(statsName(sig.argNames[arg.getArgNumber()]));
+    }
+  for (const Moment &m : sig.moments) {
+    argTypes.push_back(m.type);
+    argNames.push_back(m.name);
+  }
+  argTypes.push_back(RankedTensorType::get({}, b.getI64Type()));
+  argNames.push_back("step");
+  func::FuncOp update =
+      createFunction(b, loc, grads, cfg.updateName, argTypes, argNames);
+  Block *body = &update.getBody().front();
+  b.setInsertionPointToStart(body);
+  unsigned numParams = sig.gradArgs.size(), numStats = 2 * quantizers->size();
+  auto args = [&](unsigned first, unsigned count) {
+    return SmallVector<Value>(body->getArguments().slice(first, count));
+  };
+  SmallVector<Value> params = args(0, numParams);
+  SmallVector<Value> gradValues = args(numParams, numParams);
+  SmallVector<Value> oldStats = args(2 * numParams, numStats);
+  SmallVector<Value> sums = args(2 * numParams + numStats, numStats);
+  SmallVector<Value> moments =
+      args(2 * numParams + 2 * numStats, sig.moments.size());
+  Value stepArg = body->getArguments().back();
+  OptimizerResult opt =
+      buildOptimizer(b, loc, cfg, sig, params, gradValues, moments, stepArg);
+  results = {opt.norm, opt.lr};
+  names = {"grad_norm", "lr"};
+  for (auto [i, value] : llvm::enumerate(opt.newParams)) {
+    results.push_back(value);
+    names.push_back(argNames[i]);
+  }
+  for (unsigned q = 0; q < quantizers->size(); ++q) {
+    Value sum = oldStats[2 * q], count = oldStats[2 * q + 1];
+    auto blend = CodebookBlendOp::create(
+        b, (*quantizers)[q].quantizer.getLoc(),
+        TypeRange{sum.getType(), count.getType()}, sum, count, sums[2 * q],
+        sums[2 * q + 1], b.getF64FloatAttr(cfg.emaGamma));
+    results.push_back(blend.getNewSum());
+    names.push_back(argNames[2 * numParams + 2 * q]);
+    results.push_back(blend.getNewCount());
+    names.push_back(argNames[2 * numParams + 2 * q + 1]);
+  }
+  for (auto [m, value] : llvm::zip(sig.moments, opt.newMoments)) {
+    results.push_back(value);
+    names.push_back(m.name);
+  }
+  results.push_back(nextStep(b, loc, stepArg));
+  names.push_back("step");
+  finishFunction(b, loc, update, results, names);
+  return success();
+}
+
+static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
+                                     const TrainConfig &cfg) {
+  FailureOr<TrainSignature> sig = readSignature(module, loss, cfg);
+  if (failed(sig) || failed(buildFusedStep(module, loss, cfg, *sig)))
+    return failure();
+  if (cfg.gradsName.empty())
+    return success();
+  return buildSplitStep(module, loss, cfg, *sig,
+                        module.lookupSymbol(cfg.name));
 }
 
 struct TVQDeriveTrainStepPass

@@ -147,7 +147,8 @@ static bool isDerivedOp(Operation *op) {
   return isa<EmbeddingGradOp, RMSNormGradOp, ScaleShiftGradOp, SiLUGradOp,
              DenseWeightGradOp, SumLeadingOp, ConcatOp, VQQuantizeGradOp,
              VQAttentionGradOp, CrossEntropyGradOp, MeanGradOp, LRScheduleOp,
-             GlobalNormOp, AdamWUpdateOp, CodebookEMAOp>(op) &&
+             GlobalNormOp, AdamWUpdateOp, CodebookEMAOp, CodebookStatsOp,
+             CodebookBlendOp>(op) &&
          op->getParentOfType<func::FuncOp>()->hasAttr(kDerivedAttr);
 }
 

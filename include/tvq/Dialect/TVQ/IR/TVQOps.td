@@ -167,6 +167,65 @@ def TVQ_CodebookEMAOp : TVQ_Op<"codebook_ema"> {
 }
 
 //===----------------------------------------------------------------------===//
+// codebook_stats, codebook_blend: the EMA in two halves (data parallelism)
+//===----------------------------------------------------------------------===//
+
+def TVQ_CodebookStatsOp : TVQ_Op<"codebook_stats"> {
+  let summary = "One-hot sums of keys and counts per code (EMA statistics)";
+  let description = [{
+    Given the keys `k[B, T, K]` of an update and their codes `z[B, T]`
+    (i32), returns the statistics that `tvq.codebook_ema` blends in:
+    ```
+    sums[S, K] = sum_t onehot(z_t) ⊗ k_t
+    counts[S]  = sum_t onehot(z_t)
+    ```
+    summed over every batch row and position. `S` is the (static) size of
+    the results. Sums over several calls (micro-batches, data-parallel
+    workers) add up to the statistics of all their tokens, which
+    `tvq.codebook_blend` applies.
+
+    Example:
+    ```mlir
+    %sums, %counts = tvq.codebook_stats %k, %codes
+        : (tensor<?x?x32xf32>, tensor<?x?xi32>) -> (tensor<64x32xf32>, tensor<64xf32>)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$keys, TVQ_I32Tensor:$codes);
+  let results = (outs TVQ_F32Tensor:$sums, TVQ_F32Tensor:$counts);
+  let assemblyFormat = [{
+    $keys `,` $codes attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def TVQ_CodebookBlendOp : TVQ_Op<"codebook_blend"> {
+  let summary = "EMA k-means update from precomputed statistics";
+  let description = [{
+    Given the codebook statistics `c_sum[S, K]`, `c_count[S]` and the
+    statistics of an update (`tvq.codebook_stats`, possibly summed over
+    micro-batches and workers), returns
+    ```
+    c_sum'   = gamma·c_sum   + (1 - gamma)·sums
+    c_count' = gamma·c_count + (1 - gamma)·counts
+    ```
+    `tvq.codebook_ema` is `tvq.codebook_stats` followed by this op, and
+    both lower to the same arithmetic. `gamma` must lie in (0, 1).
+
+    Example:
+    ```mlir
+    %sum2, %count2 = tvq.codebook_blend %sum, %count, %sums, %counts {gamma = 0.99 : f64}
+        : (tensor<64x32xf32>, tensor<64xf32>, tensor<64x32xf32>, tensor<64xf32>)
+        -> (tensor<64x32xf32>, tensor<64xf32>)
+    ```
+  }];
+  let arguments = (ins TVQ_F32Tensor:$c_sum, TVQ_F32Tensor:$c_count, TVQ_F32Tensor:$sums,
+                       TVQ_F32Tensor:$counts, F64Attr:$gamma);
+  let results = (outs TVQ_F32Tensor:$new_sum, TVQ_F32Tensor:$new_count);
+  let assemblyFormat = [{
+    $c_sum `,` $c_count `,` $sums `,` $counts attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Model building blocks (transformer-vq.md section 1)
 //===----------------------------------------------------------------------===//
 

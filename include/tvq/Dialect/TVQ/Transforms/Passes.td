@@ -67,6 +67,19 @@ def TVQDeriveTrainStep : Pass<"tvq-derive-train-step", "ModuleOp"> {
     Dictionary entries: `name`, `lr`, `beta1`, `beta2`, `epsilon`,
     `clip_norm` (0: none), `weight_decay`, `warmup`, `total_steps`,
     `final_lr_ratio`, `ema_gamma`.
+
+    The same step split in two, for data-parallel training and gradient
+    accumulation (unless `split = false`): `grads_name` (default
+    `train_grads`) takes the gradient function's arguments and returns the
+    loss results, `d.<p>` for every optimized parameter and the statistics
+    of every updated codebook, `stats.<c_sum>` and `stats.<c_count>`
+    (`tvq.codebook_stats`); `update_name` (default `apply_update`) takes the
+    parameters, their gradients (averaged by the caller over micro-batches
+    and workers), the codebook statistics `c_sum`, `c_count`, their step
+    statistics (summed by the caller), the moments and `step`, and returns
+    `grad_norm`, `lr` and the new parameters, statistics (`tvq.codebook_blend`),
+    moments and `step`. With one micro-batch on one worker the two calls
+    compute what the fused step computes.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -1,0 +1,80 @@
+//===- Comm.h - The workers of a data-parallel training run -----*- C++ -*-===//
+//
+// `mpirun -np N tvq-run train ...` runs N workers; a Comm connects them. The
+// training loop needs few collectives: a sum of float buffers (gradients,
+// codebook statistics, metrics), an all-gather of strings (the start-up
+// identity check) and a gather of bytes to rank 0 (the carried attention
+// state of a checkpoint). Implementations: LocalComm (one worker, no MPI),
+// MPI (CommMPI.cpp, when built with TVQ_WITH_MPI). An NCCL implementation
+// for GPU buffers, bootstrapped over MPI, awaits the CUDA backend.
+//
+// Every collective waits for the other workers at most the timeout given to
+// createComm; past it the worker prints which collective stalled and ends
+// the whole job (MPI_Abort), so no worker hangs on a dead or stuck peer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TVQ_TOOLS_TVQ_RUN_COMM_H
+#define TVQ_TOOLS_TVQ_RUN_COMM_H
+
+#include <csignal>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tvq::run {
+
+class Comm {
+public:
+  virtual ~Comm() = default;
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  /// "local" or "mpi".
+  virtual const char *backend() const = 0;
+  /// Sums count floats over all workers, in place; every worker calls it
+  /// with the same count. The buffer is reduced in buckets of at most
+  /// bucketBytes that are all in flight at once. `what` names the
+  /// collective in a timeout message.
+  virtual void allReduceSum(float *data, int64_t count, const char *what) = 0;
+  /// Every worker's string, in rank order.
+  virtual std::vector<std::string> allGather(const std::string &mine,
+                                             const char *what) = 0;
+  /// Concatenates bytes bytes of every worker (all the same size) in rank
+  /// order into out, on rank 0 only.
+  virtual void gather(const void *data, int64_t bytes, std::vector<char> &out,
+                      const char *what) = 0;
+  /// Ends every worker with status (MPI_Abort); the local one just exits.
+  [[noreturn]] virtual void abort(int status) = 0;
+  /// Leaves the communicator cleanly; every worker calls it.
+  virtual void finalize() {}
+
+  /// Set by the training loop's SIGINT/SIGTERM handler. A wait that is
+  /// still not complete 10 s after it was set gives up (a worker that died
+  /// makes the launcher send SIGTERM to the others).
+  static volatile std::sig_atomic_t interrupted;
+
+protected:
+  int rank_ = 0, size_ = 1;
+  int64_t bucketBytes_ = 4 << 20;
+};
+
+/// The communicator of this process: MPI when launched by mpirun (or
+/// another PMI launcher) with TVQ_WITH_MPI, else the local one. With more
+/// than one process but no MPI in this build, returns null and sets error.
+/// timeoutSeconds bounds every wait for the other workers.
+std::unique_ptr<Comm> createComm(double timeoutSeconds, std::string &error);
+
+/// Whether an MPI launcher started this process (OMPI_COMM_WORLD_SIZE,
+/// PMI_SIZE or PMIX_RANK is set), and the number of processes it says it
+/// started (0 when it does not say).
+bool launchedByMPI(int &worldSize);
+
+#ifdef TVQ_WITH_MPI
+/// CommMPI.cpp.
+std::unique_ptr<Comm> createMPIComm(double timeoutSeconds, std::string &error);
+#endif
+
+} // namespace tvq::run
+
+#endif // TVQ_TOOLS_TVQ_RUN_COMM_H
