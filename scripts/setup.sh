@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # clang-22 and libclang-rt-22-dev: the sanitizer and fuzzing build (fuzz/).
+# openmpi-bin, libopenmpi-dev: data-parallel training (mpirun -np N tvq-run train).
 APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools ninja-build ccache
           cmake g++ libgtest-dev python3 python3-numpy libomp-22-dev
-          clang-22 libclang-rt-22-dev)
+          clang-22 libclang-rt-22-dev openmpi-bin libopenmpi-dev)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do

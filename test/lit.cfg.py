@@ -28,3 +28,13 @@ llvm_config.add_tool_substitutions(
     ["tvq-opt", "tvq-compile", "tvq-run", "tvq-model"], [tools_dir])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", tools_dir, append_path=True)
+
+# Data-parallel training tests (feature "mpi"): tvq-run built with MPI and
+# Open MPI's mpirun. %mpirun runs as root too (containers, CI) and puts more
+# processes than cores on this machine, each with one OpenMP thread.
+mpirun = shutil.which("mpirun")
+if mpirun and getattr(config, "tvq_with_mpi", "") in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("mpi")
+    config.substitutions.append(
+        ("%mpirun", mpirun + " --allow-run-as-root --oversubscribe --bind-to none"
+         " -x OMP_NUM_THREADS=1"))

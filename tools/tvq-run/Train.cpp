@@ -68,9 +68,26 @@ void onSignal(int) {
 /// "rank R of N: " in a run of several workers, else "".
 std::string rankPrefix;
 
-int fail(const std::string &message) { return error(rankPrefix + message); }
+/// While a run of several workers sets up, errors are kept here instead of
+/// printed: the workers then exchange them, and rank 0 reports each once.
+bool captureErrors = false;
+std::string capturedError;
+
+int fail(const std::string &message) {
+  if (captureErrors) {
+    if (capturedError.empty())
+      capturedError = message;
+    return kExitError;
+  }
+  return error(rankPrefix + message);
+}
 
 int usageFail(const std::string &message) {
+  if (captureErrors) {
+    if (capturedError.empty())
+      capturedError = message;
+    return kExitUsage;
+  }
   return usageError(rankPrefix + message);
 }
 
@@ -598,16 +615,48 @@ struct Fact {
   std::string key, value, text;
 };
 
-/// Compares every worker's facts with rank 0's. Returns "" or the first
-/// difference, the same on every worker.
-static std::string compareFacts(Comm &comm, const std::vector<Fact> &facts) {
-  std::string mine;
-  for (const Fact &fact : facts)
-    mine += fact.key + '\t' + fact.value + '\t' + fact.text + '\n';
+/// The start-up check of a run of several workers: each sends either its
+/// set-up error or its facts. Returns "" when every worker set up and all
+/// facts equal rank 0's, else the problem: the set-up errors (each once,
+/// naming the workers when not all of them had it) or the first fact that
+/// differs, the same text on every worker.
+static std::string agreeOnStart(Comm &comm, const std::string &error,
+                                const std::vector<Fact> &facts) {
+  std::string mine = error.empty() ? "F" : "E" + error;
+  if (error.empty())
+    for (const Fact &fact : facts)
+      mine += fact.key + '\t' + fact.value + '\t' + fact.text + '\n';
   std::vector<std::string> all = comm.allGather(mine, "start-up check");
+  // Set-up errors first, each with the ranks that met it.
+  std::vector<std::pair<std::string, std::vector<int>>> errors;
+  for (size_t r = 0; r < all.size(); ++r) {
+    if (all[r][0] != 'E')
+      continue;
+    std::string text = all[r].substr(1);
+    auto it = std::find_if(errors.begin(), errors.end(),
+                           [&](const auto &e) { return e.first == text; });
+    if (it == errors.end())
+      errors.push_back({text, {static_cast<int>(r)}});
+    else
+      it->second.push_back(static_cast<int>(r));
+  }
+  if (!errors.empty()) {
+    std::string report;
+    for (const auto &[text, ranks] : errors) {
+      std::string who;
+      if (ranks.size() != all.size()) {
+        who = ranks.size() == 1 ? "rank " : "ranks ";
+        for (size_t i = 0; i < ranks.size(); ++i)
+          who += (i ? ", " : "") + std::to_string(ranks[i]);
+        who += " of " + std::to_string(all.size()) + ": ";
+      }
+      report += (report.empty() ? "" : "\ntvq-run: error: ") + who + text;
+    }
+    return report;
+  }
   auto parse = [](const std::string &text) {
     std::vector<Fact> parsed;
-    size_t at = 0;
+    size_t at = 1;
     while (at < text.size()) {
       size_t end = text.find('\n', at);
       std::string line = text.substr(at, end - at);
@@ -805,24 +854,42 @@ static std::string splitStep(const Model &model, const SplitEntries &split,
   return "";
 }
 
-/// The training run of one worker. agreed is set when every worker returns
-/// the same status at the same point (no need to end the others).
-static int train(TrainOptions &options, Comm &comm, bool &agreed) {
-  agreed = false;
+/// What the training loop of a worker works with, from setUp.
+struct TrainRun {
+  Model model;
+  const tvq_entry *fused = nullptr;
+  SplitEntries split;
+  bool useSplit = false;
+  Sharding sh;
+  /// The threaded state (parameters, moments, step) and, on resume inside a
+  /// sequence, the carried attention state of the whole global batch.
+  TensorMap state, carriedFull;
+  CheckpointInfo info;
+  std::string checkpoint, description;
+  int64_t windows = 1;
+  std::vector<tvq_arg> carriedArgs;
+  std::unique_ptr<tvq_dataset, DatasetDeleter> dataset;
+  std::unique_ptr<tvq_batcher, BatcherDeleter> batcher;
+  /// What every worker of the run must share (agreeOnStart).
+  std::vector<Fact> facts;
+};
+
+/// Loads the model, the checkpoint or the initial state and the data, and
+/// settles the options. Returns 0 or the error's exit status.
+static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
   int64_t workers = comm.size();
   bool root = comm.rank() == 0;
-  // An error every worker meets alike: rank 0 reports it.
-  auto agreedFail = [&](const std::string &message) {
-    agreed = true;
-    return root ? error(message) : kExitError;
-  };
-  Model model;
+  Model &model = run.model;
+  TensorMap &state = run.state, &carriedFull = run.carriedFull;
+  CheckpointInfo &info = run.info;
+  std::string &checkpoint = run.checkpoint;
   std::string problem = loadModel(options.modulePath, model);
   if (!problem.empty())
     return fail(problem);
-  const tvq_entry *fused = model.trainStep;
-  SplitEntries split{tvq_module_find_entry(model.module.get(), "train_grads"),
-                     tvq_module_find_entry(model.module.get(), "apply_update")};
+  const tvq_entry *fused = run.fused = model.trainStep;
+  SplitEntries &split = run.split;
+  split = {tvq_module_find_entry(model.module.get(), "train_grads"),
+           tvq_module_find_entry(model.module.get(), "apply_update")};
   bool haveSplit = split.grads && split.update;
   if (!fused && !haveSplit)
     return fail("module '" + options.modulePath +
@@ -834,9 +901,7 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
       fused ? std::vector<const tvq_entry *>{fused}
             : std::vector<const tvq_entry *>{split.grads, split.update};
 
-  TensorMap state, carriedFull;
-  CheckpointInfo info;
-  std::string checkpoint = options.runDir + "/" + kCheckpointName;
+  checkpoint = options.runDir + "/" + kCheckpointName;
   if (options.resume) {
     if (int status = resumeState(model, entries, options, workers, state,
                                  carriedFull, info))
@@ -861,8 +926,10 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
       it = inputKind(it->first) == InputKind::Threaded ? std::next(it)
                                                         : state.erase(it);
   }
-  Sharding sh{workers, comm.rank(), options.batch, options.accum};
-  bool useSplit = workers > 1 || sh.accum > 1 || options.splitStep || !fused;
+  Sharding &sh = run.sh;
+  sh = {workers, comm.rank(), options.batch, options.accum};
+  bool useSplit = run.useSplit =
+      workers > 1 || sh.accum > 1 || options.splitStep || !fused;
   if (useSplit && !haveSplit)
     return fail(
         "module '" + options.modulePath + "' has no train_grads and "
@@ -911,8 +978,9 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
         " must be a multiple of the block length " +
         std::to_string(model.blockLen) + ", got " +
         std::to_string(options.updateLen));
-  std::vector<tvq_arg> carriedArgs = inputsOfKind({forward}, InputKind::Carried);
-  int64_t windows = options.seqLen / options.updateLen;
+  std::vector<tvq_arg> &carriedArgs = run.carriedArgs;
+  carriedArgs = inputsOfKind({forward}, InputKind::Carried);
+  int64_t windows = run.windows = options.seqLen / options.updateLen;
   if (windows > 1 && carriedArgs.empty())
     return usageFail("--update-len below --seq-len needs a train_step that "
                      "carries the attention state (state.* inputs); '" +
@@ -921,8 +989,9 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
     return usageFail("the global batch of " + std::to_string(sh.global()) +
                      " rows (--batch x workers x --accum) is too large");
 
-  std::unique_ptr<tvq_dataset, DatasetDeleter> dataset(tvq_dataset_open(
-      options.dataPath.c_str(), options.format, TVQ_SPLIT_TRAIN));
+  auto &dataset = run.dataset;
+  dataset.reset(tvq_dataset_open(options.dataPath.c_str(), options.format,
+                                 TVQ_SPLIT_TRAIN));
   if (!dataset)
     return fail(std::string("cannot read the training data: ") +
                 tvq_last_error());
@@ -931,14 +1000,16 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
                 " needs a vocabulary of " +
                 std::to_string(tvq_dataset_vocab_size(dataset.get())) +
                 " ids, but the model's has " + std::to_string(model.vocab));
-  std::unique_ptr<tvq_batcher, BatcherDeleter> batcher(
+  run.batcher.reset(
       tvq_batcher_create(dataset.get(), static_cast<int32_t>(sh.global()),
                          static_cast<int32_t>(options.seqLen),
                          static_cast<uint64_t>(options.seed), /*shuffle=*/1));
+  auto &batcher = run.batcher;
   if (!batcher)
     return fail(std::string("the training data is too short: ") +
                 tvq_last_error());
-  std::string description = tvq_dataset_describe(dataset.get());
+  std::string &description = run.description;
+  description = tvq_dataset_describe(dataset.get());
   if (options.resume && description != info.data && root)
     std::fprintf(stderr,
                  "tvq-run: warning: the checkpoint was trained on %s, this "
@@ -964,21 +1035,44 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
                         (options.resume ? " of checkpoint crc " + info.crc
                                         : std::string(" (a new run)"));
     std::string moduleHash = fileHash(options.modulePath);
-    problem = compareFacts(
-        comm,
-        {{"version", kProtocol, "'" + std::string(kProtocol) + "'"},
-         {"model", model.fingerprint,
-          "'" + options.modulePath + "' (parameters " + model.fingerprint +
-              ")"},
-         {"compiled module", moduleHash,
-          "'" + options.modulePath + "' (contents " + moduleHash + ")"},
-         {"data", description, description},
-         {"settings", settings, settings},
-         {"starting point", start, start}});
-    if (!problem.empty())
-      return agreedFail(problem);
+    run.facts = {
+        {"version", kProtocol, "'" + std::string(kProtocol) + "'"},
+        {"model", model.fingerprint,
+         "'" + options.modulePath + "' (parameters " + model.fingerprint +
+             ")"},
+        {"compiled module", moduleHash,
+         "'" + options.modulePath + "' (contents " + moduleHash + ")"},
+        {"data", description, description},
+        {"settings", settings, settings},
+        {"starting point", start, start}};
   }
+  return 0;
+}
 
+/// The training loop of one worker. agreed is set when every worker returns
+/// the same status at the same point (no need to end the others).
+static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
+                     bool &agreed) {
+  agreed = false;
+  int64_t workers = comm.size();
+  bool root = comm.rank() == 0;
+  // An error every worker meets alike: rank 0 reports it.
+  auto agreedFail = [&](const std::string &message) {
+    agreed = true;
+    return root ? error(message) : kExitError;
+  };
+  Model &model = run.model;
+  const SplitEntries &split = run.split;
+  bool useSplit = run.useSplit;
+  const Sharding &sh = run.sh;
+  TensorMap &state = run.state;
+  CheckpointInfo &info = run.info;
+  const std::string &checkpoint = run.checkpoint,
+                    &description = run.description;
+  int64_t windows = run.windows;
+  const std::vector<tvq_arg> &carriedArgs = run.carriedArgs;
+  tvq_batcher *batcher = run.batcher.get();
+  std::string problem;
   std::unique_ptr<tvq_metrics, MetricsDeleter> metrics;
   if (root) {
     if (options.resume) {
@@ -1037,14 +1131,14 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
   // Each micro-batch carries its own attention state; a resumed run takes
   // its rows of the checkpoint's.
   std::vector<TensorMap> carried(static_cast<size_t>(sh.accum));
-  for (auto &[name, whole] : carriedFull)
+  for (auto &[name, whole] : run.carriedFull)
     for (int64_t k = 0; k < sh.accum; ++k) {
       carried[k][name] =
           sliceRows(whole.get(), sh.shard(k) * sh.micro, sh.micro);
       if (!carried[k][name])
         return fail(tvq_last_error());
     }
-  carriedFull.clear();
+  run.carriedFull.clear();
 
   if (workers > 1)
     signalMessageLength = static_cast<size_t>(std::max(
@@ -1095,7 +1189,7 @@ static int train(TrainOptions &options, Comm &comm, bool &agreed) {
     int64_t sequence = step / windows, window = step % windows;
     if (sequence != fullSequence) {
       tvq_tensor *inputs = nullptr, *targets = nullptr;
-      if (tvq_batcher_batch(batcher.get(), sequence, &inputs, &targets) != 0)
+      if (tvq_batcher_batch(batcher, sequence, &inputs, &targets) != 0)
         return fail(tvq_last_error());
       full["inputs"].reset(inputs);
       full["targets"].reset(targets);
@@ -1246,7 +1340,24 @@ int run::runTrain(const std::vector<std::string> &args) {
     rankPrefix = "rank " + std::to_string(comm->rank()) + " of " +
                  std::to_string(comm->size()) + ": ";
   bool agreed = false;
-  int status = train(options, *comm, agreed);
+  TrainRun run;
+  captureErrors = comm->size() > 1;
+  int status = setUp(options, *comm, run);
+  captureErrors = false;
+  if (comm->size() > 1) {
+    // Every worker learns every worker's set-up error, or that they all
+    // agree on what to run.
+    std::string problem = agreeOnStart(
+        *comm, status ? capturedError : std::string(), run.facts);
+    if (!problem.empty()) {
+      if (comm->rank() == 0)
+        error(problem);
+      comm->finalize();
+      return status ? status : kExitError;
+    }
+  }
+  if (status == 0)
+    status = trainLoop(options, *comm, run, agreed);
   // A worker that fails alone ends the job: the others would wait for it.
   if (status != 0 && !agreed && comm->size() > 1)
     comm->abort(status);

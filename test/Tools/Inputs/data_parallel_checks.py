@@ -9,7 +9,10 @@
   data_parallel_checks.py same-metrics A B RTOL
       the metrics.jsonl files A and B log the same steps with losses,
       gradient norms and learning rates equal to RTOL relative.
-Prints one line saying what agreed, with the largest relative difference.
+  data_parallel_checks.py meta FILE KEY...
+      prints "KEY VALUE" for each metadata KEY of checkpoint FILE.
+The comparisons print one line saying what agreed (and the largest relative
+difference on stderr).
 """
 import json
 import sys
@@ -77,6 +80,11 @@ def same_metrics(a, b, rtol):
 
 
 def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "meta":
+        metadata, _ = checkpoint_tool.read(sys.argv[2])
+        for key in sys.argv[3:]:
+            print(key, metadata.get(key, "(absent)"))
+        return
     if len(sys.argv) != 5 or sys.argv[1] not in ("same-checkpoints", "same-metrics"):
         sys.exit(__doc__)
     command, a, b, rtol = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
