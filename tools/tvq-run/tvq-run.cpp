@@ -49,15 +49,17 @@ const Subcommand kSubcommands[] = {
     {"train",
      "MODULE.so --data PATH --steps N --out RUNDIR [--resume] [--batch B]\n"
      "      [--seq-len T] [--update-len U] [--seed S] [--log-every K]\n"
-     "      [--checkpoint-every K]\n"
-     "      [--format bytes|tokens|images]",
+     "      [--checkpoint-every K] [--accum A] [--comm-timeout SECONDS]\n"
+     "      [--split-step] [--format bytes|tokens|images]",
      "Trains with the module's train_step until step N (the run's total):\n"
      "a progress line, RUNDIR/metrics.jsonl, and checkpoints in\n"
      "RUNDIR/checkpoint.safetensors (every K steps and at the end).\n"
      "Defaults: B 8, T 4 x block length, U = T, S 0, log every 10,\n"
      "checkpoint every 500. With U < T each sequence trains in T/U steps\n"
      "(truncated BPTT), the attention state carried between them.\n"
-     "--resume continues from the checkpoint exactly.",
+     "--resume continues from the checkpoint exactly. `mpirun -np N`\n"
+     "trains on N workers (data parallel); each step's batch is N x A\n"
+     "micro-batches of B rows (train_grads, then apply_update).",
      runTrain},
     {"eval",
      "MODULE.so --checkpoint RUNDIR --data PATH [--split=valid|test|train]\n"
