@@ -174,8 +174,8 @@ std::string run::readCheckpoint(const std::string &path, const Model &model,
   // micro-batch per step.
   uint64_t microBatch = batch;
   if (meta("tvq.micro_batch") &&
-      (!parseUnsigned(meta("tvq.micro_batch"), microBatch) ||
-       microBatch == 0 || batch % microBatch != 0))
+      (!parseUnsigned(meta("tvq.micro_batch"), microBatch) || microBatch == 0 ||
+       batch % microBatch != 0))
     return "checkpoint '" + path + "' has a malformed tvq.micro_batch";
   info.microBatch = static_cast<int64_t>(microBatch);
   info.crc = meta("tvq.crc32c") ? meta("tvq.crc32c") : "";

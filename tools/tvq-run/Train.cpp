@@ -253,8 +253,8 @@ static TensorPtr sliceRows(const tvq_tensor *full, int64_t row, int64_t rows) {
   std::vector<int64_t> shape(tvq_tensor_shape(full),
                              tvq_tensor_shape(full) + tvq_tensor_rank(full));
   shape[0] = rows;
-  TensorPtr out(tvq_tensor_create(tvq_tensor_dtype(full),
-                                  tvq_tensor_rank(full), shape.data()));
+  TensorPtr out(tvq_tensor_create(tvq_tensor_dtype(full), tvq_tensor_rank(full),
+                                  shape.data()));
   if (out)
     std::memcpy(tvq_tensor_data(out.get()),
                 static_cast<const char *>(tvq_tensor_data(full)) +
@@ -268,7 +268,8 @@ static std::string firstNonFinite(const TensorMap &tensors) {
   for (const auto &[name, tensor] : tensors) {
     if (tvq_tensor_dtype(tensor.get()) != TVQ_F32)
       continue;
-    const auto *data = static_cast<const float *>(tvq_tensor_data(tensor.get()));
+    const auto *data =
+        static_cast<const float *>(tvq_tensor_data(tensor.get()));
     int64_t count = tvq_tensor_num_elements(tensor.get());
     for (int64_t i = 0; i < count; ++i)
       if (!std::isfinite(data[i]))
@@ -330,7 +331,7 @@ static std::string checkSplitStep(const Model &model,
     return inputs;
   };
   std::map<std::string, tvq_arg> gradsIn = inputsOf(split.grads),
-                                  updateIn = inputsOf(split.update);
+                                 updateIn = inputsOf(split.update);
   for (const char *name : {"inputs", "targets"})
     if (!gradsIn.count(name))
       return "train_grads of '" + model.path + "' has no input '" + name + "'";
@@ -436,15 +437,15 @@ inputsOfKind(const std::vector<const tvq_entry *> &entries, InputKind kind) {
 /// sequence. Returns 0 or the error's exit status.
 static int resumeState(const Model &model,
                        const std::vector<const tvq_entry *> &entries,
-                       TrainOptions &options, int64_t workers,
-                       TensorMap &state, TensorMap &carried,
-                       CheckpointInfo &info) {
+                       TrainOptions &options, int64_t workers, TensorMap &state,
+                       TensorMap &carried, CheckpointInfo &info) {
   std::vector<tvq_arg> wanted = inputsOfKind(entries, InputKind::Threaded);
   std::vector<tvq_arg> carriedArgs = inputsOfKind(entries, InputKind::Carried);
   std::string path = options.runDir + "/" + kCheckpointName;
   std::string problem = readCheckpoint(path, model, wanted, state, info);
   // Inside a sequence the checkpoint also holds the carried attention state.
-  if (problem.empty() && info.updateLen > 0 && info.seqLen % info.updateLen == 0 &&
+  if (problem.empty() && info.updateLen > 0 &&
+      info.seqLen % info.updateLen == 0 &&
       info.step % (info.seqLen / info.updateLen) != 0) {
     CheckpointInfo again;
     problem = readCheckpoint(path, model, carriedArgs, carried, again);
@@ -467,8 +468,8 @@ static int resumeState(const Model &model,
   // The global batch stays; the micro-batch and --accum split it over the
   // workers of this run.
   int64_t global = info.batch, micro = 0, accum = 0;
-  std::string workersText = std::to_string(workers) +
-                            (workers == 1 ? " worker" : " workers");
+  std::string workersText =
+      std::to_string(workers) + (workers == 1 ? " worker" : " workers");
   std::string how = ": a resumed run keeps the checkpoint's global batch of " +
                     std::to_string(global) +
                     " rows (choose --batch and --accum with batch x workers "
@@ -493,10 +494,9 @@ static int resumeState(const Model &model,
   } else {
     micro = info.microBatch ? info.microBatch : global;
     if (global % (workers * micro) != 0)
-      return fail("the checkpoint's global batch of " +
-                  std::to_string(global) + " rows in micro-batches of " +
-                  std::to_string(micro) + " does not split over " +
-                  workersText + how);
+      return fail("the checkpoint's global batch of " + std::to_string(global) +
+                  " rows in micro-batches of " + std::to_string(micro) +
+                  " does not split over " + workersText + how);
     accum = global / (workers * micro);
   }
   if (options.seqLen && options.seqLen != info.seqLen)
@@ -583,8 +583,7 @@ static std::string trainStep(const Model &model, const TensorMap &batch,
 /// The seed of shard g of a step or sequence whose one-shard seed is base
 /// (shard 0 keeps it, so a run of one micro-batch draws what it always did).
 static uint64_t shardSeed(uint64_t base, int64_t shard) {
-  return shard == 0 ? base
-                    : mix64(base ^ mix64(static_cast<uint64_t>(shard)));
+  return shard == 0 ? base : mix64(base ^ mix64(static_cast<uint64_t>(shard)));
 }
 
 /// FNV-1a (64 bit) of a file's bytes as 16 hex digits, or "" when it cannot
@@ -681,7 +680,8 @@ static std::string agreeOnStart(Comm &comm, const std::string &error,
       std::string theirs = i < other.size() ? other[i].text : "nothing";
       return "the workers disagree on the " + first[i].key + ": rank " +
              std::to_string(r) + " has " + theirs + ", rank 0 has " +
-             first[i].text + "; every worker must run the same tvq-run on "
+             first[i].text +
+             "; every worker must run the same tvq-run on "
              "the same model, data, settings and checkpoint";
     }
   }
@@ -745,8 +745,8 @@ static void gatherCarried(Comm &comm, const Sharding &sh,
     std::vector<int64_t> shape(tvq_tensor_shape(t),
                                tvq_tensor_shape(t) + tvq_tensor_rank(t));
     shape[0] = sh.global();
-    TensorPtr whole(tvq_tensor_create(tvq_tensor_dtype(t),
-                                      tvq_tensor_rank(t), shape.data()));
+    TensorPtr whole(tvq_tensor_create(tvq_tensor_dtype(t), tvq_tensor_rank(t),
+                                      shape.data()));
     size_t perWorker = tvq_tensor_num_bytes(t) * sh.accum;
     for (int64_t r = 0; r < sh.workers; ++r)
       std::memcpy(static_cast<char *>(tvq_tensor_data(whole.get())) +
@@ -765,17 +765,15 @@ static void gatherCarried(Comm &comm, const Sharding &sh,
 /// this worker's new attention state and anyBad says whether any worker has
 /// one. buffer and reduced hold the reduction, kept from step to step.
 /// Returns "" or the problem.
-static std::string splitStep(const Model &model, const SplitEntries &split,
-                             const Reduction &plan, Comm &comm,
-                             const Sharding &sh, const TensorMap &full,
-                             int64_t column, int64_t width,
-                             const TensorMap &state,
-                             const std::vector<TensorMap> &carried,
-                             uint64_t dropoutSeed, uint64_t layerdropSeed,
-                             std::vector<float> &buffer, TensorMap &reduced,
-                             StepResult &result,
-                             std::vector<TensorMap> &newCarried, bool &stop,
-                             std::string &localBad, bool &anyBad) {
+static std::string
+splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
+          Comm &comm, const Sharding &sh, const TensorMap &full, int64_t column,
+          int64_t width, const TensorMap &state,
+          const std::vector<TensorMap> &carried, uint64_t dropoutSeed,
+          uint64_t layerdropSeed, std::vector<float> &buffer,
+          TensorMap &reduced, StepResult &result,
+          std::vector<TensorMap> &newCarried, bool &stop, std::string &localBad,
+          bool &anyBad) {
   buffer.assign(static_cast<size_t>(plan.total()), 0.0f);
   newCarried.clear();
   newCarried.resize(static_cast<size_t>(sh.accum));
@@ -784,18 +782,17 @@ static std::string splitStep(const Model &model, const SplitEntries &split,
     int64_t shard = sh.shard(k);
     TensorMap batch, seeds;
     for (const char *name : {"inputs", "targets"}) {
-      batch[name] = sliceWindow(full.at(name).get(), shard * sh.micro,
-                                sh.micro, column, width);
+      batch[name] = sliceWindow(full.at(name).get(), shard * sh.micro, sh.micro,
+                                column, width);
       if (!batch[name])
         return tvq_last_error();
     }
     seeds["dropout_seed"] = scalarI64(shardSeed(dropoutSeed, shard));
     seeds["layerdrop_seed"] = scalarI64(shardSeed(layerdropSeed, shard));
     std::vector<TensorPtr> outputs;
-    std::string problem =
-        callByName(model, split.grads,
-                   {&batch, &state, &carried[static_cast<size_t>(k)], &seeds},
-                   outputs);
+    std::string problem = callByName(
+        model, split.grads,
+        {&batch, &state, &carried[static_cast<size_t>(k)], &seeds}, outputs);
     if (!problem.empty())
       return problem;
     size_t slot = 0;
@@ -931,21 +928,21 @@ static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
     // Only parameters, moments and the step thread from step to step.
     for (auto it = state.begin(); it != state.end();)
       it = inputKind(it->first) == InputKind::Threaded ? std::next(it)
-                                                        : state.erase(it);
+                                                       : state.erase(it);
   }
   Sharding &sh = run.sh;
   sh = {workers, comm.rank(), options.batch, options.accum};
   bool useSplit = run.useSplit =
       workers > 1 || sh.accum > 1 || options.splitStep || !fused;
   if (useSplit && !haveSplit)
-    return fail(
-        "module '" + options.modulePath + "' has no train_grads and "
-        "apply_update entries, which " +
-        (workers > 1 ? std::to_string(workers) + " workers need"
-         : sh.accum > 1 ? std::string("--accum needs")
-                        : std::string("--split-step needs")) +
-        ": compile it with them (tvq-compile without --entries, or "
-        "--entries=train_grads,apply_update,...)");
+    return fail("module '" + options.modulePath +
+                "' has no train_grads and "
+                "apply_update entries, which " +
+                (workers > 1    ? std::to_string(workers) + " workers need"
+                 : sh.accum > 1 ? std::string("--accum needs")
+                                : std::string("--split-step needs")) +
+                ": compile it with them (tvq-compile without --entries, or "
+                "--entries=train_grads,apply_update,...)");
   problem = useSplit ? checkSplitStep(model, split) : checkTrainStep(model);
   if (!problem.empty())
     return fail(problem);
@@ -979,12 +976,12 @@ static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
                      " must be a multiple of --update-len " +
                      std::to_string(options.updateLen));
   if (model.blockLen && options.updateLen % model.blockLen != 0)
-    return usageFail(
-        std::string(options.updateLen == options.seqLen ? "--seq-len"
-                                                        : "--update-len") +
-        " must be a multiple of the block length " +
-        std::to_string(model.blockLen) + ", got " +
-        std::to_string(options.updateLen));
+    return usageFail(std::string(options.updateLen == options.seqLen
+                                     ? "--seq-len"
+                                     : "--update-len") +
+                     " must be a multiple of the block length " +
+                     std::to_string(model.blockLen) + ", got " +
+                     std::to_string(options.updateLen));
   std::vector<tvq_arg> &carriedArgs = run.carriedArgs;
   carriedArgs = inputsOfKind({forward}, InputKind::Carried);
   int64_t windows = run.windows = options.seqLen / options.updateLen;
@@ -1045,8 +1042,7 @@ static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
     run.facts = {
         {"version", kProtocol, "'" + std::string(kProtocol) + "'"},
         {"model", model.fingerprint,
-         "'" + options.modulePath + "' (parameters " + model.fingerprint +
-             ")"},
+         "'" + options.modulePath + "' (parameters " + model.fingerprint + ")"},
         {"compiled module", moduleHash,
          "'" + options.modulePath + "' (contents " + moduleHash + ")"},
         {"data", description, description},
@@ -1094,10 +1090,10 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
   }
 
   int64_t tokensPerStep = sh.global() * options.updateLen;
-  std::string windowsText =
-      windows > 1 ? " in " + std::to_string(windows) + " updates of " +
-                        std::to_string(options.updateLen)
-                  : std::string();
+  std::string windowsText = windows > 1 ? " in " + std::to_string(windows) +
+                                              " updates of " +
+                                              std::to_string(options.updateLen)
+                                        : std::string();
   if (workers > 1 || sh.accum > 1)
     windowsText += " (" + std::to_string(workers) +
                    (workers == 1 ? " worker" : " workers") + " x " +
@@ -1179,11 +1175,10 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
     return written;
   };
   auto lastGood = [&] {
-    return lastCheckpointStep >= 0
-               ? "the last good checkpoint (step " +
-                     std::to_string(lastCheckpointStep) + ") is " +
-                     checkpoint + ", untouched"
-               : std::string("no checkpoint was written");
+    return lastCheckpointStep >= 0 ? "the last good checkpoint (step " +
+                                         std::to_string(lastCheckpointStep) +
+                                         ") is " + checkpoint + ", untouched"
+                                   : std::string("no checkpoint was written");
   };
   Reduction plan;
   if (useSplit)
@@ -1222,15 +1217,15 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
     std::string localBad;
     if (useSplit) {
       problem = splitStep(model, split, plan, comm, sh, full,
-                          window * options.updateLen, options.updateLen,
-                          state, carried, dropoutSeed, layerdropSeed, buffer,
-                          reduced, result, newCarried, stop, localBad, anyBad);
+                          window * options.updateLen, options.updateLen, state,
+                          carried, dropoutSeed, layerdropSeed, buffer, reduced,
+                          result, newCarried, stop, localBad, anyBad);
     } else {
       TensorMap batch, seeds;
       for (const char *name : {"inputs", "targets"}) {
-        batch[name] = sliceWindow(full[name].get(), 0, sh.global(),
-                                  window * options.updateLen,
-                                  options.updateLen);
+        batch[name] =
+            sliceWindow(full[name].get(), 0, sh.global(),
+                        window * options.updateLen, options.updateLen);
         if (!batch[name])
           return fail(tvq_last_error());
       }
@@ -1363,8 +1358,8 @@ int run::runTrain(const std::vector<std::string> &args) {
   if (comm->size() > 1) {
     // Every worker learns every worker's set-up error, or that they all
     // agree on what to run.
-    std::string problem = agreeOnStart(
-        *comm, status ? capturedError : std::string(), run.facts);
+    std::string problem =
+        agreeOnStart(*comm, status ? capturedError : std::string(), run.facts);
     if (!problem.empty()) {
       if (comm->rank() == 0)
         error(problem);

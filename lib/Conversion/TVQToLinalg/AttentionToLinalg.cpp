@@ -100,9 +100,8 @@ struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
 
 /// The EMA statistics of keys [B, T, K] and their codes [B, T] for S codes:
 /// one-hot counts [S] and key sums [S, K] (codebook_stats, codebook_ema).
-static std::pair<Value, Value> buildCodebookStats(GenericBuilder &g,
-                                                  Value keys, Value codes,
-                                                  OpFoldResult s,
+static std::pair<Value, Value> buildCodebookStats(GenericBuilder &g, Value keys,
+                                                  Value codes, OpFoldResult s,
                                                   OpFoldResult k) {
   // Is position (b, t) assigned to code s? Loop dimension `sDim` is s.
   auto isCode = [](OpBuilder &nb, Location l, Value code, unsigned sDim) {
@@ -142,13 +141,13 @@ static Value blendStatistic(GenericBuilder &g, Type f32, Value old, Value stat,
   for (unsigned i = 0; i < rank; ++i)
     dims.push_back(i);
   SmallVector<IteratorType> iters(rank, kPar);
-  return g.generic(
-      {old, stat}, g.empty(g.sizes(old), f32),
-      {g.map(rank, dims), g.map(rank, dims), g.map(rank, dims)}, iters,
-      [&](OpBuilder &nb, Location l, ValueRange a) {
-        return addF(nb, l, mulF(nb, l, constF(nb, l, gamma), a[0]),
-                    mulF(nb, l, constF(nb, l, 1.0f - gamma), a[1]));
-      });
+  return g.generic({old, stat}, g.empty(g.sizes(old), f32),
+                   {g.map(rank, dims), g.map(rank, dims), g.map(rank, dims)},
+                   iters, [&](OpBuilder &nb, Location l, ValueRange a) {
+                     return addF(
+                         nb, l, mulF(nb, l, constF(nb, l, gamma), a[0]),
+                         mulF(nb, l, constF(nb, l, 1.0f - gamma), a[1]));
+                   });
 }
 
 struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
@@ -499,8 +498,7 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 } // namespace
 
 void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<VQQuantizeLowering, CodebookEMALowering, CodebookStatsLowering,
-           CodebookBlendLowering, VQAttentionBlockLowering>(
-          patterns.getContext());
+  patterns.add<VQQuantizeLowering, CodebookEMALowering, CodebookStatsLowering,
+               CodebookBlendLowering, VQAttentionBlockLowering>(
+      patterns.getContext());
 }

@@ -732,10 +732,9 @@ AdafactorUpdateOp::reifyResultShapes(OpBuilder &b,
 std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<ShapeContract>>(op)
       .Case<VQQuantizeOp, VQAttentionOp, CodebookEMAOp, CodebookStatsOp,
-            CodebookBlendOp, EmbeddingOp, RMSNormOp,
-            ScaleShiftOp, ScaleOp, SiLUOp, DropoutOp, DenseOp, SplitOp,
-            SinusoidTableOp,
-            CodebookOp, CrossEntropyOp, MeanOp, EmbeddingGradOp, RMSNormGradOp,
+            CodebookBlendOp, EmbeddingOp, RMSNormOp, ScaleShiftOp, ScaleOp,
+            SiLUOp, DropoutOp, DenseOp, SplitOp, SinusoidTableOp, CodebookOp,
+            CrossEntropyOp, MeanOp, EmbeddingGradOp, RMSNormGradOp,
             ScaleShiftGradOp, SiLUGradOp, DenseWeightGradOp, SumLeadingOp,
             ConcatOp, VQQuantizeGradOp, VQAttentionGradOp, CrossEntropyGradOp,
             MeanGradOp, LRScheduleOp, GlobalNormOp, AdamWUpdateOp,

@@ -50,14 +50,14 @@ static FailureOr<TrainConfig> parseConfig(func::FuncOp func,
   if (!name)
     return func.emitError("tvq.train_step needs a string 'name'");
   c.name = name.getValue().str();
-  for (auto [key, out] : {std::pair<StringRef, std::string *>{"grads_name",
-                                                               &c.gradsName},
-                          {"update_name", &c.updateName}}) {
+  for (auto [key, out] :
+       {std::pair<StringRef, std::string *>{"grads_name", &c.gradsName},
+        {"update_name", &c.updateName}}) {
     if (Attribute a = dict.get(key)) {
       auto text = dyn_cast<StringAttr>(a);
       if (!text || text.getValue().empty())
-        return func.emitError() << "tvq.train_step '" << key
-                                << "' must be a non-empty string";
+        return func.emitError()
+               << "tvq.train_step '" << key << "' must be a non-empty string";
       *out = text.getValue().str();
     }
   }
@@ -157,9 +157,8 @@ struct TrainSignature {
   SmallVector<Moment> moments;
 };
 
-static FailureOr<TrainSignature> readSignature(ModuleOp module,
-                                               func::FuncOp loss,
-                                               const TrainConfig &cfg) {
+static FailureOr<TrainSignature>
+readSignature(ModuleOp module, func::FuncOp loss, const TrainConfig &cfg) {
   auto gradName = loss->getAttrOfType<StringAttr>("tvq.gradient");
   auto grad = gradName ? module.lookupSymbol<func::FuncOp>(gradName.getValue())
                        : func::FuncOp();
@@ -219,8 +218,7 @@ static FailureOr<TrainSignature> readSignature(ModuleOp module,
     for (const char *prefix : {"m.", "v."})
       for (auto [i, a] : llvm::enumerate(sig.gradArgs))
         sig.moments.push_back({static_cast<unsigned>(i),
-                               prefix + sig.argNames[a],
-                               gradType.getInput(a)});
+                               prefix + sig.argNames[a], gradType.getInput(a)});
   }
   return sig;
 }
@@ -261,7 +259,8 @@ static func::FuncOp createFunction(OpBuilder &b, Location loc, Operation *after,
                                    ArrayRef<std::string> argNames) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointAfter(after);
-  auto func = func::FuncOp::create(b, loc, name, b.getFunctionType(argTypes, {}));
+  auto func =
+      func::FuncOp::create(b, loc, name, b.getFunctionType(argTypes, {}));
   func.addEntryBlock();
   for (unsigned i = 0; i < argTypes.size(); ++i)
     func.setArgAttr(i, "tvq.name", b.getStringAttr(argNames[i]));
@@ -276,8 +275,7 @@ static void finishFunction(OpBuilder &b, Location loc, func::FuncOp func,
   SmallVector<Type> resultTypes;
   for (Value r : results)
     resultTypes.push_back(r.getType());
-  func.setFunctionType(
-      b.getFunctionType(func.getArgumentTypes(), resultTypes));
+  func.setFunctionType(b.getFunctionType(func.getArgumentTypes(), resultTypes));
   for (auto [i, n] : llvm::enumerate(names))
     func.setResultAttr(i, "tvq.name", b.getStringAttr(n));
   func->setAttr(kDerivedAttr, b.getUnitAttr());
@@ -304,8 +302,7 @@ static SmallVector<Value> cloneGradient(OpBuilder &b, TrainSignature &sig,
 /// The loss, ce (when the loss has it) and the other plain results of the
 /// loss (the carried attention state) under their names; the metrics
 /// `metrics` (e.g. grad_norm, lr) go after ce.
-static void addPlainResults(TrainSignature &sig,
-                            ArrayRef<Value> returned,
+static void addPlainResults(TrainSignature &sig, ArrayRef<Value> returned,
                             ArrayRef<std::pair<Value, std::string>> metrics,
                             SmallVector<Value> &results,
                             SmallVector<std::string> &names) {
@@ -330,12 +327,10 @@ struct OptimizerResult {
   SmallVector<Value> newParams, newMoments;
 };
 
-static OptimizerResult buildOptimizer(OpBuilder &b, Location loc,
-                                      const TrainConfig &cfg,
-                                      TrainSignature &sig,
-                                      ArrayRef<Value> params,
-                                      ArrayRef<Value> grads,
-                                      ArrayRef<Value> moments, Value step) {
+static OptimizerResult
+buildOptimizer(OpBuilder &b, Location loc, const TrainConfig &cfg,
+               TrainSignature &sig, ArrayRef<Value> params,
+               ArrayRef<Value> grads, ArrayRef<Value> moments, Value step) {
   OptimizerResult out;
   auto scalarF32 = RankedTensorType::get({}, b.getF32Type());
   out.norm = GlobalNormOp::create(b, loc, scalarF32, grads);
@@ -435,9 +430,8 @@ static LogicalResult buildFusedStep(ModuleOp module, func::FuncOp loss,
     return failure();
   for (QuantizerStats q : *quantizers) {
     auto ema = CodebookEMAOp::create(
-        b, q.quantizer.getLoc(),
-        TypeRange{q.sum.getType(), q.count.getType()}, q.sum, q.count,
-        q.quantizer.getKeys(), q.quantizer.getCodes(),
+        b, q.quantizer.getLoc(), TypeRange{q.sum.getType(), q.count.getType()},
+        q.sum, q.count, q.quantizer.getKeys(), q.quantizer.getCodes(),
         b.getF64FloatAttr(cfg.emaGamma));
     results.push_back(ema.getNewSum());
     names.push_back(argNames[q.sum.getArgNumber()]);
@@ -455,9 +449,7 @@ static LogicalResult buildFusedStep(ModuleOp module, func::FuncOp loss,
 }
 
 /// The name of the summed codebook statistics of argument `name`.
-static std::string statsName(StringRef name) {
-  return ("stats." + name).str();
-}
+static std::string statsName(StringRef name) { return ("stats." + name).str(); }
 
 /// The split step. `GRADS(<gradient function's arguments>...)` returns the
 /// loss results (loss, ce, carried state), `d.<p>` for every optimized
@@ -468,8 +460,7 @@ static std::string statsName(StringRef name) {
 /// update's micro-batches and workers; it returns grad_norm, lr and the new
 /// parameters, statistics, moments and step.
 static LogicalResult buildSplitStep(ModuleOp module, func::FuncOp loss,
-                                    const TrainConfig &cfg,
-                                    TrainSignature &sig,
+                                    const TrainConfig &cfg, TrainSignature &sig,
                                     Operation *after) {
   OpBuilder b(module.getContext());
   Location loc = loss.getLoc();
@@ -488,15 +479,13 @@ static LogicalResult buildSplitStep(ModuleOp module, func::FuncOp loss,
     results.push_back(returned[r]);
     names.push_back(resultName(sig.grad, r));
   }
-  FailureOr<SmallVector<QuantizerStats>> quantizers =
-      findQuantizers(gradsBody);
+  FailureOr<SmallVector<QuantizerStats>> quantizers = findQuantizers(gradsBody);
   if (failed(quantizers))
     return failure();
   for (QuantizerStats q : *quantizers) {
     auto stats = CodebookStatsOp::create(
-        b, q.quantizer.getLoc(),
-        TypeRange{q.sum.getType(), q.count.getType()}, q.quantizer.getKeys(),
-        q.quantizer.getCodes());
+        b, q.quantizer.getLoc(), TypeRange{q.sum.getType(), q.count.getType()},
+        q.quantizer.getKeys(), q.quantizer.getCodes());
     results.push_back(stats.getSums());
     names.push_back(statsName(sig.argNames[q.sum.getArgNumber()]));
     results.push_back(stats.getCounts());
@@ -582,8 +571,7 @@ static LogicalResult deriveTrainStep(ModuleOp module, func::FuncOp loss,
     return failure();
   if (cfg.gradsName.empty())
     return success();
-  return buildSplitStep(module, loss, cfg, *sig,
-                        module.lookupSymbol(cfg.name));
+  return buildSplitStep(module, loss, cfg, *sig, module.lookupSymbol(cfg.name));
 }
 
 struct TVQDeriveTrainStepPass
