@@ -989,9 +989,11 @@ static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
     return usageFail("--update-len below --seq-len needs a train_step that "
                      "carries the attention state (state.* inputs); '" +
                      options.modulePath + "' has none");
-  if (sh.global() > INT32_MAX)
-    return usageFail("the global batch of " + std::to_string(sh.global()) +
-                     " rows (--batch x workers x --accum) is too large");
+  if (sh.accum > INT32_MAX / workers ||
+      sh.micro > INT32_MAX / (workers * sh.accum))
+    return usageFail("the global batch (--batch " + std::to_string(sh.micro) +
+                     " x " + std::to_string(workers) + " workers x --accum " +
+                     std::to_string(sh.accum) + ") is too large");
 
   auto &dataset = run.dataset;
   dataset.reset(tvq_dataset_open(options.dataPath.c_str(), options.format,
