@@ -51,6 +51,7 @@ static const PhaseInfo kPhases[] = {
      "func.func(lower-vector-multi-reduction,"
      "convert-vector-to-scf{full-unroll=true}),"
      "expand-strided-metadata,lower-affine,convert-scf-to-openmp,"
+     "func.func(tvq-openmp-serial-when-one-task),"
      "finalize-memref-to-llvm,convert-scf-to-cf,"
      "convert-vector-to-llvm{reassociate-fp-reductions=true},"
      "convert-math-to-llvm,convert-arith-to-llvm,"

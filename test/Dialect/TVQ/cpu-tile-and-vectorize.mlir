@@ -2,10 +2,10 @@
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-cpu-tile-and-vectorize{vector-width=8 threads=false register-rows=6}))' | FileCheck %s --check-prefix=AVX2
 
 // A contraction against a [N, K] operand (the codebook of the cache scores): the operand is
-// transposed once, the rows go to scf.forall tasks, and the kernel is 6 x 64 FMA accumulators
-// carried through the k loop.
+// transposed once (65536 elements: too little work for threads, an scf.for), the rows go to
+// scf.forall tasks, and the kernel is 6 x 64 FMA accumulators carried through the k loop.
 // CHECK-LABEL: func.func @scores
-// CHECK: scf.forall {{.*}} -> (tensor<128x512xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<128x512xf32>)
 // CHECK: scf.forall
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} step %c6
@@ -71,4 +71,30 @@ func.func @exp(%s: tensor<?x512x1024xf32>) -> tensor<?x512x1024xf32> {
     linalg.yield %y : f32
   } -> tensor<?x512x1024xf32>
   return %r : tensor<?x512x1024xf32>
+}
+
+// Too little work for threads (one decoding step: a row per sequence, 512 x
+// 128 iterations): vectorized on the calling thread, no scf.forall.
+// CHECK-LABEL: func.func @decode_scores
+// CHECK-NOT: scf.forall
+// CHECK: math.fma {{.*}} : vector<64xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @decode_scores(%q: tensor<?x1x128xf32>, %c: tensor<512x128xf32>) -> tensor<?x1x512xf32> {
+  %c0 = arith.constant 0 : index
+  %b = tensor.dim %q, %c0 : tensor<?x1x128xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%b) : tensor<?x1x512xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x1x512xf32>) -> tensor<?x1x512xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, i, j, k) -> (b, i, k)>,
+                                        affine_map<(b, i, j, k) -> (j, k)>,
+                                        affine_map<(b, i, j, k) -> (b, i, j)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %c : tensor<?x1x128xf32>, tensor<512x128xf32>) outs(%init : tensor<?x1x512xf32>) {
+  ^bb0(%a: f32, %x: f32, %acc: f32):
+    %m = arith.mulf %a, %x : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<?x1x512xf32>
+  return %s : tensor<?x1x512xf32>
 }
