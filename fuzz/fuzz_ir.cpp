@@ -81,18 +81,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
 
   // The custom form must parse back.
-  std::string printed;
   {
+    std::string printed;
     llvm::raw_string_ostream os(printed);
     module->print(os);
+    llvm::SourceMgr printedMgr;
+    printedMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(printed),
+                                  llvm::SMLoc());
+    FUZZ_CHECK(parseSourceFile<ModuleOp>(printedMgr, &context),
+               "the printed module parses:\n" + printed);
   }
-  llvm::SourceMgr printedMgr;
-  printedMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(printed),
-                                llvm::SMLoc());
-  OwningOpRef<ModuleOp> reparsed =
-      parseSourceFile<ModuleOp>(printedMgr, &context);
-  FUZZ_CHECK(reparsed, "the printed module parses:\n" + printed);
-  reparsed.release()->erase();
 
   mlir::tvq::CPUOptions cpu;
   cpu.vectorWidth = int64_t(4) << (size % 3);

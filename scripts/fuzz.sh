@@ -55,13 +55,14 @@ for target in "${targets[@]}"; do
   regressions=$src/fuzz/regressions/$target
   inputs=("$corpus" "$seeds/$target")
   [ -d "$regressions" ] && inputs+=("$regressions")
+  before=$(find "$corpus" -type f | wc -l)
   log=$fuzz_dir/fuzz_$target.log
   if (cd "$fuzz_dir" && "$binary" "${options[@]}" "${inputs[@]}") \
       >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-    size=$(find "$corpus" -type f | wc -l)
+    added=$(( $(find "$corpus" -type f | wc -l) - before ))
     echo "fuzz_$target: ${runs:-?} executions in ${seconds}s, no crash" \
-         "(corpus +$size inputs; log $log)"
+         "(corpus +$added inputs; log $log)"
   else
     status=1
     echo "fuzz_$target: FAILED (log $log):" >&2
