@@ -31,6 +31,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
+#include <dlfcn.h>
 #include <fstream>
 #include <set>
 #include <unistd.h>
@@ -611,6 +612,17 @@ static std::string fileHash(const std::string &path) {
 /// agree on it (bumped whenever sharding, seeds or the reduction change).
 constexpr const char *kProtocol = "tvq-run data-parallel protocol 1";
 
+/// What identifies this tvq-run: the hashes of its executable and of the
+/// runtime library it loaded (batches, seeds and checkpoints come from both).
+static std::string buildId() {
+  std::string id = fileHash("/proc/self/exe");
+  Dl_info where;
+  if (dladdr(reinterpret_cast<void *>(&tvq_last_error), &where) &&
+      where.dli_fname)
+    id += "+" + fileHash(where.dli_fname);
+  return id;
+}
+
 /// One fact that every worker of a job must share: compared by value,
 /// reported by text.
 struct Fact {
@@ -1040,9 +1052,10 @@ static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
     std::string start = "step " + std::to_string(info.step) +
                         (options.resume ? " of checkpoint crc " + info.crc
                                         : std::string(" (a new run)"));
-    std::string moduleHash = fileHash(options.modulePath);
+    std::string moduleHash = fileHash(options.modulePath), build = buildId();
     run.facts = {
-        {"version", kProtocol, "'" + std::string(kProtocol) + "'"},
+        {"tvq-run build", std::string(kProtocol) + " " + build,
+         "build " + build + " ('" + kProtocol + "')"},
         {"model", model.fingerprint,
          "'" + options.modulePath + "' (parameters " + model.fingerprint + ")"},
         {"compiled module", moduleHash,
