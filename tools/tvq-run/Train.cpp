@@ -700,6 +700,59 @@ static std::string agreeOnStart(Comm &comm, const std::string &error,
   return "";
 }
 
+/// "NAME=HASH;" for every tensor of state: a fingerprint of its bytes
+/// (FNV-1a over 8-byte words, the tail byte by byte).
+static std::string stateHashes(const TensorMap &state) {
+  std::string text;
+  for (const auto &[name, tensor] : state) {
+    const auto *bytes =
+        static_cast<const unsigned char *>(tvq_tensor_data(tensor.get()));
+    size_t size = tvq_tensor_num_bytes(tensor.get()), i = 0;
+    uint64_t hash = 0xcbf29ce484222325ull;
+    for (; i + 8 <= size; i += 8) {
+      uint64_t word;
+      std::memcpy(&word, bytes + i, 8);
+      hash = (hash ^ word) * 0x100000001b3ull;
+    }
+    for (; i < size; ++i)
+      hash = (hash ^ bytes[i]) * 0x100000001b3ull;
+    char hex[17];
+    std::snprintf(hex, sizeof(hex), "%016llx",
+                  static_cast<unsigned long long>(hash));
+    text += name + "=" + hex + ";";
+  }
+  return text;
+}
+
+/// Whether every worker holds the same parameters, moments and step as
+/// rank 0 (they should: each applies the same update to the same summed
+/// gradients). Returns "" or the first difference, the same on every
+/// worker.
+static std::string checkInSync(Comm &comm, const TensorMap &state,
+                               int64_t step) {
+  std::vector<std::string> all =
+      comm.allGather(stateHashes(state), "comparing the workers' parameters");
+  for (size_t r = 1; r < all.size(); ++r) {
+    if (all[r] == all[0])
+      continue;
+    // The first tensor whose entry differs.
+    size_t at = 0;
+    while (at < all[0].size() && at < all[r].size() && all[0][at] == all[r][at])
+      ++at;
+    size_t begin = all[0].rfind(';', at == 0 ? 0 : at - 1);
+    begin = begin == std::string::npos || at == 0 ? 0 : begin + 1;
+    std::string name = all[0].substr(begin, all[0].find('=', begin) - begin);
+    return "the workers' training states diverged by step " +
+           std::to_string(step) + ": rank " + std::to_string(r) + "'s '" +
+           name +
+           "' differs from rank 0's (each worker must compute the update "
+           "bit for bit alike: the same module, tvq-run and CPU kind, and "
+           "OMP_NUM_THREADS alike if the module's reductions depend on it); "
+           "no checkpoint written";
+  }
+  return "";
+}
+
 /// Where the gradients and codebook statistics of train_grads go in the one
 /// float buffer that is summed over micro-batches and workers, followed by
 /// the step's loss and ce sums and two flags (a stop signal was received; a
@@ -1321,6 +1374,11 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
     bool last = done == options.steps || stop;
     if (last ||
         (options.checkpointEvery && done % options.checkpointEvery == 0)) {
+      if (workers > 1) {
+        problem = checkInSync(comm, state, done);
+        if (!problem.empty())
+          return agreedFail(problem + "; " + lastGood());
+      }
       problem = saveCheckpoint(/*keepPrevious=*/true);
       if (!problem.empty())
         return fail(problem);
