@@ -394,15 +394,16 @@ static std::string trimMetrics(const std::string &runDir, int64_t step) {
     return "";
   std::string kept, line;
   while (std::getline(in, line)) {
+    // Only whole metrics lines of steps up to `step` stay.
     json::Value value;
-    if (json::parse(line, value).empty() &&
-        value.kind == json::Value::Kind::Object) {
-      const json::Value *lineStep = value.find("step");
-      std::optional<int64_t> index =
-          lineStep ? lineStep->asIndex() : std::nullopt;
-      if (index && *index > step)
-        continue;
-    }
+    if (!json::parse(line, value).empty() ||
+        value.kind != json::Value::Kind::Object)
+      continue;
+    const json::Value *lineStep = value.find("step");
+    std::optional<int64_t> index =
+        lineStep ? lineStep->asIndex() : std::nullopt;
+    if (!index || *index > step)
+      continue;
     kept += line + "\n";
   }
   std::string temporary = path + ".tmp";
@@ -1146,11 +1147,12 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
   std::string problem;
   std::unique_ptr<tvq_metrics, MetricsDeleter> metrics;
   if (root) {
-    if (options.resume) {
-      problem = trimMetrics(options.runDir, info.step);
-      if (!problem.empty())
-        return fail(problem);
-    }
+    // A resumed run keeps the lines up to its checkpoint; a fresh one starts
+    // the file anew (lines left by a run killed before its first checkpoint
+    // belong to no checkpoint).
+    problem = trimMetrics(options.runDir, options.resume ? info.step : 0);
+    if (!problem.empty())
+      return fail(problem);
     metrics.reset(tvq_metrics_open(options.runDir.c_str()));
     if (!metrics)
       return fail("cannot write to the run directory: " +
