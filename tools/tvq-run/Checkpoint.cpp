@@ -105,6 +105,17 @@ std::string run::readCheckpoint(const std::string &path, const Model &model,
                                 TensorMap &tensors, CheckpointInfo &info) {
   if (access(path.c_str(), F_OK) != 0)
     return "no checkpoint at '" + path + "'";
+  // The file is read whole, then the wanted tensors are copied out of it:
+  // check both fit before reading (resume, eval and generate all come here).
+  struct stat fileInfo;
+  if (stat(path.c_str(), &fileInfo) == 0)
+    if (std::string problem = checkMemory(
+            "checkpoint '" + path + "' (" +
+                std::to_string(fileInfo.st_size) +
+                " bytes, read and then copied)",
+            2 * static_cast<uint64_t>(fileInfo.st_size));
+        !problem.empty())
+      return problem;
   SafetensorsPtr file(
       tvq_safetensors_read(path.c_str(), TVQ_SAFETENSORS_REQUIRE_CHECKSUM));
   if (!file)
