@@ -363,11 +363,10 @@ private:
     Gau gau = kind == Entry::TrainLoss    ? Gau::Train
               : kind == Entry::DecodeStep ? Gau::Step
                                           : Gau::Plain;
-    const char *name = kind == Entry::Logits     ? "logits"
-                       : kind == Entry::EvalLoss ? "eval_loss"
-                       : kind == Entry::TrainLoss
-                           ? "train_loss"
-                           : "decode_step";
+    const char *name = kind == Entry::Logits      ? "logits"
+                       : kind == Entry::EvalLoss  ? "eval_loss"
+                       : kind == Entry::TrainLoss ? "train_loss"
+                                                  : "decode_step";
     std::vector<Parameter> params = parameters(c);
     auto argName = [](const Parameter &p) {
       std::string n = "%p_" + p.name;

@@ -110,8 +110,7 @@ std::string run::readCheckpoint(const std::string &path, const Model &model,
   struct stat fileInfo;
   if (stat(path.c_str(), &fileInfo) == 0)
     if (std::string problem = checkMemory(
-            "checkpoint '" + path + "' (" +
-                std::to_string(fileInfo.st_size) +
+            "checkpoint '" + path + "' (" + std::to_string(fileInfo.st_size) +
                 " bytes, read and then copied)",
             2 * static_cast<uint64_t>(fileInfo.st_size));
         !problem.empty())

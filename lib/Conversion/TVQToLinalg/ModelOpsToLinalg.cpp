@@ -194,8 +194,8 @@ struct DropoutLowering : OpRewritePattern<DropoutOp> {
       return success();
     }
     Type i32 = rewriter.getI32Type();
-    Value seed = tensor::ExtractOp::create(rewriter, loc, op.getSeed(),
-                                           ValueRange{});
+    Value seed =
+        tensor::ExtractOp::create(rewriter, loc, op.getSeed(), ValueRange{});
     Value lo = arith::TruncIOp::create(rewriter, loc, i32, seed);
     Value hi = arith::TruncIOp::create(
         rewriter, loc, i32,
@@ -203,16 +203,16 @@ struct DropoutLowering : OpRewritePattern<DropoutOp> {
             rewriter, loc, seed,
             arith::ConstantOp::create(rewriter, loc,
                                       rewriter.getI64IntegerAttr(32))));
-    uint32_t streamMix =
-        static_cast<uint32_t>(op.getStream()) * 0x9e3779b9u;
+    uint32_t streamMix = static_cast<uint32_t>(op.getStream()) * 0x9e3779b9u;
     Value stream = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getI32IntegerAttr(static_cast<int32_t>(streamMix)));
-    Value base = fmix32(
         rewriter, loc,
-        arith::XOrIOp::create(
-            rewriter, loc, lo,
-            fmix32(rewriter, loc,
-                   arith::XOrIOp::create(rewriter, loc, hi, stream))));
+        rewriter.getI32IntegerAttr(static_cast<int32_t>(streamMix)));
+    Value base =
+        fmix32(rewriter, loc,
+               arith::XOrIOp::create(
+                   rewriter, loc, lo,
+                   fmix32(rewriter, loc,
+                          arith::XOrIOp::create(rewriter, loc, hi, stream))));
     auto threshold = static_cast<int32_t>(std::floor(rate * 16777216.0));
     float scale = static_cast<float>(1.0 / (1.0 - rate));
     int64_t maskRank = op.getMaskRank();
@@ -220,8 +220,8 @@ struct DropoutLowering : OpRewritePattern<DropoutOp> {
         g, op.getInput(), [&](OpBuilder &nb, Location l, Value x) {
           Value h = base;
           for (int64_t d = 0; d < maskRank; ++d) {
-            Value index = arith::IndexCastUIOp::create(
-                nb, l, nb.getI32Type(), loopIndex(nb, l, d));
+            Value index = arith::IndexCastUIOp::create(nb, l, nb.getI32Type(),
+                                                       loopIndex(nb, l, d));
             h = fmix32(nb, l, arith::XOrIOp::create(nb, l, h, index));
           }
           Value top = arith::ShRUIOp::create(
@@ -457,7 +457,7 @@ struct MeanLowering : OpRewritePattern<MeanOp> {
 
 void mlir::tvq::populateModelOpsToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<EmbeddingLowering, RMSNormLowering, ScaleShiftLowering,
-               ScaleLowering, SiLULowering, DropoutLowering, DenseLowering, SplitLowering,
-               SinusoidTableLowering, CodebookLowering, CrossEntropyLowering,
-               MeanLowering>(patterns.getContext());
+               ScaleLowering, SiLULowering, DropoutLowering, DenseLowering,
+               SplitLowering, SinusoidTableLowering, CodebookLowering,
+               CrossEntropyLowering, MeanLowering>(patterns.getContext());
 }

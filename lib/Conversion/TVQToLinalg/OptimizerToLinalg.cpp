@@ -177,8 +177,8 @@ static Value countF32(OpBuilder &b, Location l, Value v,
   for (unsigned d = 0; d < rankOf(v); ++d) {
     if (dim && d != *dim)
       continue;
-    Value size = arith::IndexCastOp::create(
-        b, l, b.getI64Type(), tensor::DimOp::create(b, l, v, d));
+    Value size = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                            tensor::DimOp::create(b, l, v, d));
     n = arith::MulIOp::create(b, l, n, size);
   }
   return toF32(b, l, n);
@@ -200,8 +200,8 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
     auto attr = [](FloatAttr a) {
       return static_cast<float>(a.getValueAsDouble());
     };
-    float decayRate = attr(op.getDecayRateAttr()), eps = attr(op.getEpsilonAttr()),
-          clip = attr(op.getUpdateClipAttr()),
+    float decayRate = attr(op.getDecayRateAttr()),
+          eps = attr(op.getEpsilonAttr()), clip = attr(op.getUpdateClipAttr()),
           minScale = attr(op.getMinScaleAttr());
     Type f32 = rewriter.getF32Type();
     AffineMap all = g.map(rank, allDims(rank)),
@@ -214,10 +214,9 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
         {scalarMap(rewriter, 0), scalarMap(rewriter, 0)}, {},
         [&](OpBuilder &nb, Location l, ValueRange a) {
           Value t = addF(nb, l, toF32(nb, l, a[0]), constF(nb, l, 1.0f));
-          Value pow = math::ExpOp::create(
-              nb, l,
-              mulF(nb, l, constF(nb, l, -decayRate),
-                   math::LogOp::create(nb, l, t)));
+          Value pow = math::ExpOp::create(nb, l,
+                                          mulF(nb, l, constF(nb, l, -decayRate),
+                                               math::LogOp::create(nb, l, t)));
           return arith::SubFOp::create(nb, l, constF(nb, l, 1.0f), pow)
               .getResult();
         });
@@ -226,10 +225,9 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
     };
     // decay * v + (1 - decay) * x.
     auto ema = [&](OpBuilder &nb, Location l, Value v, Value x, Value d) {
-      return addF(nb, l, mulF(nb, l, d, v),
-                  mulF(nb, l,
-                       arith::SubFOp::create(nb, l, constF(nb, l, 1.0f), d),
-                       x));
+      return addF(
+          nb, l, mulF(nb, l, d, v),
+          mulF(nb, l, arith::SubFOp::create(nb, l, constF(nb, l, 1.0f), d), x));
     };
 
     SmallVector<Value> newMoments;
@@ -242,50 +240,52 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
       Value rows = countF32(rewriter, loc, p, 0),
             cols = countF32(rewriter, loc, p, 1);
       SmallVector<OpFoldResult> rSize = {sizes[0]}, cSize = {sizes[1]};
-      Value rowSum = g.generic(
-          {grad}, g.filledF32(rSize, 0.0), {all, g.map(2, {0})},
-          {kPar, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-            return addF(nb, l, a[1], g2(nb, l, a[0]));
-          });
-      Value colSum = g.generic(
-          {grad}, g.filledF32(cSize, 0.0), {all, g.map(2, {1})},
-          {kRed, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
-            return addF(nb, l, a[1], g2(nb, l, a[0]));
-          });
+      Value rowSum =
+          g.generic({grad}, g.filledF32(rSize, 0.0), {all, g.map(2, {0})},
+                    {kPar, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+                      return addF(nb, l, a[1], g2(nb, l, a[0]));
+                    });
+      Value colSum =
+          g.generic({grad}, g.filledF32(cSize, 0.0), {all, g.map(2, {1})},
+                    {kRed, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+                      return addF(nb, l, a[1], g2(nb, l, a[0]));
+                    });
       auto updateMoment = [&](Value v, Value sum, Value count,
                               SmallVector<OpFoldResult> size) {
         return g.generic({v, sum, decay}, g.empty(size, f32),
                          {g.map(1, {0}), g.map(1, {0}), scalarMap(rewriter, 1),
                           g.map(1, {0})},
                          {kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                           Value mean = arith::DivFOp::create(nb, l, a[1], count);
+                           Value mean =
+                               arith::DivFOp::create(nb, l, a[1], count);
                            return ema(nb, l, a[0], mean, a[2]);
                          });
       };
       Value newVr = updateMoment(vr, rowSum, cols, rSize);
       Value newVc = updateMoment(vc, colSum, rows, cSize);
-      Value vrTotal = g.generic(
-          {newVr}, g.filledF32({}, 0.0), {g.map(1, {0}), scalarMap(rewriter, 1)},
-          {kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-            return addF(nb, l, a[1], a[0]);
-          });
+      Value vrTotal = g.generic({newVr}, g.filledF32({}, 0.0),
+                                {g.map(1, {0}), scalarMap(rewriter, 1)}, {kRed},
+                                [&](OpBuilder &nb, Location l, ValueRange a) {
+                                  return addF(nb, l, a[1], a[0]);
+                                });
       newMoments = {newVr, newVc};
       factorInputs = {newVr, newVc, vrTotal};
       factorMaps = {g.map(2, {0}), g.map(2, {1}), scalar};
       update = [rows](OpBuilder &nb, Location l, Value gr, ValueRange f) {
         // g / sqrt(vr / mean(vr)) / sqrt(vc) = g * rsqrt(vr * vc * R / sum).
-        Value ratio = arith::DivFOp::create(nb, l, mulF(nb, l, f[0], rows), f[2]);
+        Value ratio =
+            arith::DivFOp::create(nb, l, mulF(nb, l, f[0], rows), f[2]);
         Value denom = mulF(nb, l, ratio, f[1]);
         return mulF(nb, l, gr, math::RsqrtOp::create(nb, l, denom));
       };
     } else {
       Value v = op.getMoments()[0];
-      Value newV = g.generic(
-          {v, grad, decay}, g.empty(sizes, f32), {all, all, scalar, all},
-          SmallVector<IteratorType>(rank, kPar),
-          [&](OpBuilder &nb, Location l, ValueRange a) {
-            return ema(nb, l, a[0], g2(nb, l, a[1]), a[2]);
-          });
+      Value newV = g.generic({v, grad, decay}, g.empty(sizes, f32),
+                             {all, all, scalar, all},
+                             SmallVector<IteratorType>(rank, kPar),
+                             [&](OpBuilder &nb, Location l, ValueRange a) {
+                               return ema(nb, l, a[0], g2(nb, l, a[1]), a[2]);
+                             });
       newMoments = {newV};
       factorInputs = {newV};
       factorMaps = {all};
@@ -300,15 +300,16 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
     SmallVector<AffineMap> maps = {all, all};
     maps.append(factorMaps);
     maps.append({scalar, scalar});
-    SmallVector<Value> sums = g.genericN(
-        inputs, {g.filledF32({}, 0.0), g.filledF32({}, 0.0)}, maps,
-        SmallVector<IteratorType>(rank, kRed),
-        [&](OpBuilder &nb, Location l, ValueRange a) {
-          unsigned n = factorInputs.size();
-          Value u = update(nb, l, a[1], a.slice(2, n));
-          return SmallVector<Value>{addF(nb, l, a[2 + n], mulF(nb, l, a[0], a[0])),
-                                    addF(nb, l, a[3 + n], mulF(nb, l, u, u))};
-        });
+    SmallVector<Value> sums =
+        g.genericN(inputs, {g.filledF32({}, 0.0), g.filledF32({}, 0.0)}, maps,
+                   SmallVector<IteratorType>(rank, kRed),
+                   [&](OpBuilder &nb, Location l, ValueRange a) {
+                     unsigned n = factorInputs.size();
+                     Value u = update(nb, l, a[1], a.slice(2, n));
+                     return SmallVector<Value>{
+                         addF(nb, l, a[2 + n], mulF(nb, l, a[0], a[0])),
+                         addF(nb, l, a[3 + n], mulF(nb, l, u, u))};
+                   });
     Value count = countF32(rewriter, loc, p);
     // step size = lr * max(rms(p), min_scale) / max(1, rms(u) / clip).
     Value stepSize = g.generic(
@@ -317,8 +318,8 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
          scalarMap(rewriter, 0)},
         {}, [&](OpBuilder &nb, Location l, ValueRange a) {
           auto rms = [&](Value sum) {
-            return math::SqrtOp::create(nb, l,
-                                        arith::DivFOp::create(nb, l, sum, count));
+            return math::SqrtOp::create(
+                nb, l, arith::DivFOp::create(nb, l, sum, count));
           };
           Value scale = arith::MaximumFOp::create(nb, l, rms(a[0]),
                                                   constF(nb, l, minScale));
@@ -334,15 +335,15 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
     SmallVector<AffineMap> finalMaps = {all, all};
     finalMaps.append(factorMaps);
     finalMaps.append({scalar, all});
-    Value newP = g.generic(
-        finalInputs, g.empty(sizes, f32), finalMaps,
-        SmallVector<IteratorType>(rank, kPar),
-        [&](OpBuilder &nb, Location l, ValueRange a) {
-          unsigned n = factorInputs.size();
-          Value u = update(nb, l, a[1], a.slice(2, n));
-          return arith::SubFOp::create(nb, l, a[0], mulF(nb, l, a[2 + n], u))
-              .getResult();
-        });
+    Value newP = g.generic(finalInputs, g.empty(sizes, f32), finalMaps,
+                           SmallVector<IteratorType>(rank, kPar),
+                           [&](OpBuilder &nb, Location l, ValueRange a) {
+                             unsigned n = factorInputs.size();
+                             Value u = update(nb, l, a[1], a.slice(2, n));
+                             return arith::SubFOp::create(
+                                        nb, l, a[0], mulF(nb, l, a[2 + n], u))
+                                 .getResult();
+                           });
     SmallVector<Value> results = {castTo(rewriter, op.getNewParam(), newP)};
     for (auto [old, now] : llvm::zip(op.getNewMoments(), newMoments))
       results.push_back(castTo(rewriter, old, now));
@@ -355,6 +356,5 @@ struct AdafactorUpdateLowering : OpRewritePattern<AdafactorUpdateOp> {
 
 void mlir::tvq::populateOptimizerToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LRScheduleLowering, GlobalNormLowering, AdamWUpdateLowering,
-               AdafactorUpdateLowering>(
-      patterns.getContext());
+               AdafactorUpdateLowering>(patterns.getContext());
 }

@@ -689,9 +689,9 @@ TVQ_CONTRACT_VERIFY_AND_REIFY(AdamWUpdateOp)
 ShapeContract AdafactorUpdateOp::getShapeContract() {
   ShapeContract c;
   bool factored = getMoments().size() == 2;
-  SmallVector<DimSpec> dims =
-      factored ? SmallVector<DimSpec>{sym("R"), sym("C")}
-               : leadingDims(getParam(), 0);
+  SmallVector<DimSpec> dims = factored
+                                  ? SmallVector<DimSpec>{sym("R"), sym("C")}
+                                  : leadingDims(getParam(), 0);
   c.add("operand", "param", getParam(), dims);
   c.add("operand", "grad", getGrad(), dims);
   c.add("operand", "step", getStep(), {});

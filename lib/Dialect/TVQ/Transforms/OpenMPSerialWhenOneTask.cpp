@@ -60,8 +60,8 @@ struct TVQOpenMPSerialWhenOneTaskPass
         trips = arith::MulIOp::create(b, loc, trips, count);
       }
       Value two = arith::ConstantIndexOp::create(b, loc, 2);
-      Value many = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                         trips, two);
+      Value many =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, trips, two);
       parallel.getIfExprMutable().assign(many);
     });
   }
