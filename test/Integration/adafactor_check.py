@@ -27,7 +27,8 @@ def rms(x):
 
 
 def reference(p, g, moments, step, lr):
-    """One Adafactor step in float64; moments is [vr, vc] (factored) or [v]."""
+    """One Adafactor step in float64; moments is [vr, vc] (factored) or [v]. Returns the new
+    parameter and moments, and the RMS of the update before clipping."""
     p, g = p.astype(np.float64), g.astype(np.float64)
     decay = 1.0 - (step + 1.0) ** -DECAY_RATE
     g2 = g * g + EPS1
@@ -40,8 +41,9 @@ def reference(p, g, moments, step, lr):
         v = decay * moments[0] + (1 - decay) * g2
         u = g / np.sqrt(v)
         new = [v]
-    u = u / max(1.0, rms(u) / CLIP)
-    return [p - lr * max(rms(p), MIN_SCALE) * u] + new
+    u_rms = rms(u)
+    u = u / max(1.0, u_rms / CLIP)
+    return [p - lr * max(rms(p), MIN_SCALE) * u] + new, u_rms
 
 
 def rel(x, ref):
@@ -76,18 +78,9 @@ def main():
             else:
                 moments = [f32(vscale * rng.uniform(0.2, 2.0, size=shape))]
             ins += [p, g] + moments
-            want = reference(p, g, [m.astype(np.float64) for m in moments], step, lr)
+            want, u_rms = reference(p, g, [m.astype(np.float64) for m in moments], step, lr)
             wants.append((p, want))
-            # Whether clipping applied, from the reference's unclipped update.
-            decay = 1.0 - (step + 1.0) ** -DECAY_RATE
-            g64 = g.astype(np.float64)
-            if factored:
-                vr = decay * moments[0] + (1 - decay) * (g64 ** 2).mean(axis=1)
-                vc = decay * moments[1] + (1 - decay) * (g64 ** 2).mean(axis=0)
-                u = g64 / np.sqrt(vr[:, None] / vr.mean()) / np.sqrt(vc[None, :])
-            else:
-                u = g64 / np.sqrt(decay * moments[0] + (1 - decay) * g64 ** 2)
-            clipped.append(rms(u) > CLIP)
+            clipped.append(u_rms > CLIP)
         ins += [np.array(step, np.int64), np.array(lr, np.float32)]
         # Order of the function's arguments: p g vr vc, q gq vq, b gb vb, step, lr.
         paths = []

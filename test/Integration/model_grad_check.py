@@ -145,18 +145,6 @@ def gau_surrogate(x, p, i, cfg, frozen, variant):
     return x + y, float(np.mean(err2))
 
 
-def state_specs(cfg, B):
-    """(name, dtype, shape) of every GAU's attention state, in signature order."""
-    S, L, K, V = cfg["codebook"], cfg["block_len"], cfg["d_k"], cfg["d_v"]
-    specs = []
-    for g in range(2 * cfg["layers"]):
-        p = "state.gau%d." % g
-        specs += [(p + "count", np.float32, (B, S)), (p + "mean", np.float32, (B, S, V)),
-                  (p + "win_codes", np.int32, (B, L)), (p + "win_keys", np.float32, (B, L, K)),
-                  (p + "win_values", np.float32, (B, L, V)), (p + "seen", np.int64, (B,))]
-    return specs
-
-
 def check_loss_grad_signature(sig, cfg, states):
     """Problems with loss_grad's inputs: parameters, inputs, the state, targets, two seeds."""
     dtype_name = {np.float32: "f32", np.int32: "i32", np.int64: "i64"}
@@ -330,7 +318,7 @@ class Checker:
         info = out
         names = ref.parameter_names(cfg["layers"], cfg["head"])
         no_grad = [n for n in names if n.endswith(".c_sum") or n.endswith(".c_count")]
-        states = state_specs(cfg, B)
+        states = mn.state_specs(cfg, B)
         expected = (["loss", "ce"] + [n for n, _, _ in states]
                     + ["d." + n for n in names if n not in no_grad])
         outs = None

@@ -176,6 +176,18 @@ def draw_case_data(cfg, params, B, T, rng, tries=20):
     raise RuntimeError("no inputs without a near-tie in %d tries" % tries)
 
 
+def state_specs(cfg, B):
+    """(name, dtype, shape) of every GAU's attention state, in signature order."""
+    S, L, K, V = cfg["codebook"], cfg["block_len"], cfg["d_k"], cfg["d_v"]
+    specs = []
+    for g in range(2 * cfg["layers"]):
+        p = "state.gau%d." % g
+        specs += [(p + "count", np.float32, (B, S)), (p + "mean", np.float32, (B, S, V)),
+                  (p + "win_codes", np.int32, (B, L)), (p + "win_keys", np.float32, (B, L, K)),
+                  (p + "win_values", np.float32, (B, L, V)), (p + "seen", np.int64, (B,))]
+    return specs
+
+
 def save(path, array):
     np.save(path, array)
     return path

@@ -39,17 +39,6 @@ TOL_WINDOWS = 1e-5
 TOL_REF = 1e-4
 
 
-def state_specs(cfg, B):
-    S, L, K, V = cfg["codebook"], cfg["block_len"], cfg["d_k"], cfg["d_v"]
-    specs = []
-    for g in range(2 * cfg["layers"]):
-        p = "state.gau%d." % g
-        specs += [(p + "count", np.float32, (B, S)), (p + "mean", np.float32, (B, S, V)),
-                  (p + "win_codes", np.int32, (B, L)), (p + "win_keys", np.float32, (B, L, K)),
-                  (p + "win_values", np.float32, (B, L, V)), (p + "seen", np.int64, (B,))]
-    return specs
-
-
 class Check(mn.Harness):
     def build_model(self, name, extra_flags):
         base = os.path.join(self.workdir, name)
@@ -71,7 +60,7 @@ class Check(mn.Harness):
         """(loss, ce, new state) of one @train_loss call."""
         d = os.path.join(self.workdir, "calls")
         os.makedirs(d, exist_ok=True)
-        specs = state_specs(CFG, inputs.shape[0])
+        specs = mn.state_specs(CFG, inputs.shape[0])
         paths = list(param_paths) + [mn.save(os.path.join(d, tag + "_in.npy"), inputs)]
         paths += [mn.save(os.path.join(d, tag + "_s%02d.npy" % i), state[n])
                   for i, (n, _, _) in enumerate(specs)]
@@ -121,7 +110,7 @@ def main():
     L, B = CFG["block_len"], 3
     T = 8 * L
     inputs, targets, _, _ = mn.draw_case_data(CFG, params, B, T, rng)
-    empty = {n: np.zeros(s, t) for n, t, s in state_specs(CFG, B)}
+    empty = {n: np.zeros(s, t) for n, t, s in mn.state_specs(CFG, B)}
 
     # 1. Truncated BPTT.
     full_loss, full_ce = h.eval_loss(plain, param_paths, inputs, targets, "full")

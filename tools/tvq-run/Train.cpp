@@ -556,18 +556,14 @@ struct StepResult {
   TensorMap updated;
 };
 
-/// Calls train_step on a window (inputs, targets), the threaded state, the
-/// carried attention state and the seeds.
-static std::string trainStep(const Model &model, const TensorMap &batch,
-                             const TensorMap &state, const TensorMap &carried,
-                             const TensorMap &seeds, StepResult &result) {
-  std::vector<TensorPtr> outputs;
-  std::string problem = callByName(model, model.trainStep,
-                                   {&batch, &state, &carried, &seeds}, outputs);
-  if (!problem.empty())
-    return problem;
-  for (int32_t j = 0; j < tvq_entry_num_outputs(model.trainStep); ++j) {
-    std::string name = tvq_entry_output(model.trainStep, j).name;
+/// Sorts the outputs of a training entry (train_step or apply_update) into
+/// result: the metrics `loss`, `ce`, `grad_norm` and `lr` by name, every other
+/// output as the new value of the input it is named after.
+static void collectOutputs(const tvq_entry *entry,
+                           std::vector<TensorPtr> &outputs,
+                           StepResult &result) {
+  for (int32_t j = 0; j < tvq_entry_num_outputs(entry); ++j) {
+    std::string name = tvq_entry_output(entry, j).name;
     if (name == "loss")
       result.loss = scalarValue(outputs[j].get());
     else if (name == "ce")
@@ -579,6 +575,19 @@ static std::string trainStep(const Model &model, const TensorMap &batch,
     else
       result.updated[name] = std::move(outputs[j]);
   }
+}
+
+/// Calls train_step on a window (inputs, targets), the threaded state, the
+/// carried attention state and the seeds.
+static std::string trainStep(const Model &model, const TensorMap &batch,
+                             const TensorMap &state, const TensorMap &carried,
+                             const TensorMap &seeds, StepResult &result) {
+  std::vector<TensorPtr> outputs;
+  std::string problem = callByName(model, model.trainStep,
+                                   {&batch, &state, &carried, &seeds}, outputs);
+  if (!problem.empty())
+    return problem;
+  collectOutputs(model.trainStep, outputs, result);
   return "";
 }
 
@@ -912,15 +921,7 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
       callByName(model, split.update, {&reduced, &state}, outputs);
   if (!problem.empty())
     return problem;
-  for (int32_t j = 0; j < tvq_entry_num_outputs(split.update); ++j) {
-    std::string name = tvq_entry_output(split.update, j).name;
-    if (name == "grad_norm")
-      result.gradNorm = scalarValue(outputs[j].get());
-    else if (name == "lr")
-      result.lr = scalarValue(outputs[j].get());
-    else
-      result.updated[name] = std::move(outputs[j]);
-  }
+  collectOutputs(split.update, outputs, result);
   return "";
 }
 
