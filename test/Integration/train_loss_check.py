@@ -37,6 +37,8 @@ CFG = dict(name="bptt", layers=1, d_model=16, d_k=8, d_v=32, codebook=8, block_l
 RATES = dict(residual=0.5, layer=0.3, sinusoid=0.2)
 TOL_WINDOWS = 1e-5
 TOL_REF = 1e-4
+# The least relative change of ce that the chosen dropout masks must make (in the reference).
+DROPOUT_EFFECT = 1e-3
 
 
 class Check(mn.Harness):
@@ -140,17 +142,21 @@ def main():
     U = 2 * L
     x, y = inputs[:, :U], targets[:, :U]
     # Seeds whose dropped-out keys have no near-tie between two codes (float32 could pick the
-    # other one), as model_numerics.py does for its inputs.
-    for _ in range(20):
+    # other one), as model_numerics.py does for its inputs, and whose masks move the reference's
+    # ce by more than DROPOUT_EFFECT (at random init a GAU's branch is small, and some masks,
+    # e.g. LayerDrop dropping most branches, barely change it), so that the check below can fail.
+    _, plain_ce_r, _, _ = ref.eval_loss(params, CFG, x, y)
+    for _ in range(50):
         seeds = (int(rng.integers(1 << 62)), int(rng.integers(1 << 62)))
         drop = dict(RATES, dropout_seed=seeds[0], layerdrop_seed=seeds[1])
         loss_r, ce_r, _, gaus = ref.eval_loss(params, CFG, x, y, drop)
-        if min(float(d["margin"].min()) for d in gaus) >= mn.MIN_MARGIN:
+        if (min(float(d["margin"].min()) for d in gaus) >= mn.MIN_MARGIN
+                and rel(ce_r, plain_ce_r) > DROPOUT_EFFECT):
             break
     loss, ce, _ = h.train_loss(dropped, param_paths, x, y, empty, seeds, "d0")
     plain_loss, plain_ce, _ = h.train_loss(plain, param_paths, x, y, empty, seeds, "p0")
     h.report(rel(loss, loss_r) <= TOL_REF and rel(ce, ce_r) <= TOL_REF
-             and rel(ce, plain_ce) > 1e-3,
+             and rel(ce, plain_ce) > DROPOUT_EFFECT,
              "dropout against model_reference",
              "loss %.7f vs %.7f (rel err %.1e), ce rel err %.1e; without dropout ce %.7f"
              % (loss, loss_r, rel(loss, loss_r), rel(ce, ce_r), plain_ce))
