@@ -40,3 +40,11 @@ if mpirun and getattr(config, "tvq_with_mpi", "") in ("ON", "1", "TRUE", "YES"):
     config.substitutions.append(
         ("%mpirun", mpirun + " --allow-run-as-root --oversubscribe --bind-to none"
          " -x OMP_NUM_THREADS=1 -x ASAN_OPTIONS=detect_leaks=0"))
+
+# PTX assembly tests (feature "ptxas"): CUDA's ptxas, from PATH or the
+# toolkit's usual place (these machines have CUDA 13 at /usr/local/cuda).
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -1,4 +1,4 @@
-//===- Pipelines.cpp - The CPU compilation pipeline, phase by phase -------===//
+//===- Pipelines.cpp - The compilation pipelines, phase by phase ----------===//
 
 #include "tvq/Pipelines/Pipelines.h"
 
@@ -18,6 +18,10 @@ struct PhaseInfo {
   llvm::StringRef name;
   llvm::StringRef pipeline;
 };
+
+/// The phases the CUDA pipeline shares with the CPU one (kPhases).
+constexpr Phase kSharedFront[] = {Phase::Input, Phase::TVQ, Phase::Blocks,
+                                  Phase::Linalg};
 } // namespace
 
 /// Each phase's passes. Written as textual pipelines so that the docs, the
@@ -28,7 +32,7 @@ static const PhaseInfo kPhases[] = {
     {Phase::TVQ, "tvq",
      "inline,symbol-dce,tvq-derive-gradients,tvq-derive-train-step,"
      "tvq-select-entries{entries={E}},symbol-dce,tvq-insert-runtime-checks,"
-     "tvq-build-manifest"},
+     "tvq-build-manifest{target={TGT}}"},
     {Phase::Blocks, "blocks",
      "func.func(tvq-split-attention-blocks),canonicalize,cse"},
     {Phase::Linalg, "linalg",
@@ -60,34 +64,121 @@ static const PhaseInfo kPhases[] = {
      "reconcile-unrealized-casts,tvq-emit-entry-points,canonicalize"},
 };
 
-llvm::ArrayRef<llvm::StringRef> mlir::tvq::phaseNames() {
-  static const llvm::SmallVector<llvm::StringRef> names = [] {
-    llvm::SmallVector<llvm::StringRef> n;
+/// The CUDA pipeline after the phases it shares with the CPU (kSharedFront).
+/// `{CHIP}`/`{FEATURES}` come from CUDAOptions, `{B}` is the block size.
+static const PhaseInfo kCUDAPhases[] = {
+    {Phase::Bufferized, "bufferized",
+     "one-shot-bufferize{bufferize-function-boundaries "
+     "function-boundary-type-conversion=identity-layout-map "
+     "allow-return-allocs-from-loops},"
+     "canonicalize,buffer-deallocation-pipeline,"
+     "convert-bufferization-to-memref,canonicalize"},
+    {Phase::Loops, "loops",
+     "func.func(tvq-strided-copies-to-linalg{all=true},"
+     "convert-linalg-to-parallel-loops,tvq-approximate-math),"
+     "lower-affine,canonicalize,cse"},
+    {Phase::GPU, "gpu",
+     "func.func(tvq-parallel-loops-to-gpu{block-size={B}}),"
+     "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
+     "tvq-merge-gpu-modules,"
+     "canonicalize,cse"},
+    {Phase::NVVM, "nvvm",
+     "nvvm-attach-target{chip={CHIP} {FEATURES}O=3},"
+     "gpu.module(scf-parallel-for-to-nested-fors,expand-strided-metadata,"
+     "lower-affine,convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse),"
+     "reconcile-unrealized-casts"},
+    {Phase::PTX, "ptx", "gpu-module-to-binary{format=isa}"},
+    {Phase::LLVM, "llvm",
+     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+     "finalize-memref-to-llvm{use-generic-functions=true},gpu-to-llvm,"
+     "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+     "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
+     "reconcile-unrealized-casts,tvq-emit-entry-points,canonicalize"},
+};
+
+static const PhaseInfo *cpuPhase(Phase phase) {
+  for (const PhaseInfo &p : kPhases)
+    if (p.phase == phase)
+      return &p;
+  return nullptr;
+}
+
+/// The phases of `target`, in order.
+static llvm::SmallVector<const PhaseInfo *> targetPhases(Target target) {
+  llvm::SmallVector<const PhaseInfo *> phases;
+  if (target == Target::CPU) {
     for (const PhaseInfo &p : kPhases)
-      n.push_back(p.name);
-    return n;
-  }();
+      phases.push_back(&p);
+    return phases;
+  }
+  for (Phase shared : kSharedFront)
+    phases.push_back(cpuPhase(shared));
+  for (const PhaseInfo &p : kCUDAPhases)
+    phases.push_back(&p);
+  return phases;
+}
+
+llvm::SmallVector<llvm::StringRef> mlir::tvq::phaseNames(Target target) {
+  llvm::SmallVector<llvm::StringRef> names;
+  for (const PhaseInfo *p : targetPhases(target))
+    names.push_back(p->name);
   return names;
 }
 
-std::optional<Phase> mlir::tvq::parsePhase(llvm::StringRef name) {
-  for (const PhaseInfo &p : kPhases)
-    if (p.name == name)
-      return p.phase;
+std::optional<Phase> mlir::tvq::parsePhase(llvm::StringRef name,
+                                           Target target) {
+  for (const PhaseInfo *p : targetPhases(target))
+    if (p->name == name)
+      return p->phase;
   return std::nullopt;
+}
+
+/// Replaces every `key` in `text` with `value`.
+static void substitute(std::string &text, llvm::StringRef key,
+                       const std::string &value) {
+  for (size_t pos; (pos = text.find(key.str())) != std::string::npos;)
+    text.replace(pos, key.size(), value);
 }
 
 std::string mlir::tvq::phasePipeline(Phase phase, const CPUOptions &cpu,
                                      ArrayRef<std::string> entries) {
-  std::string text = kPhases[static_cast<int>(phase)].pipeline.str();
-  auto substitute = [&](llvm::StringRef key, const std::string &value) {
-    for (size_t pos; (pos = text.find(key.str())) != std::string::npos;)
-      text.replace(pos, key.size(), value);
-  };
-  substitute("{W}", std::to_string(cpu.vectorWidth));
-  substitute("{T}", cpu.threads ? "true" : "false");
-  substitute("{E}", llvm::join(entries, ","));
+  const PhaseInfo *info = cpuPhase(phase);
+  std::string text = info ? info->pipeline.str() : "";
+  substitute(text, "{W}", std::to_string(cpu.vectorWidth));
+  substitute(text, "{T}", cpu.threads ? "true" : "false");
+  substitute(text, "{E}", llvm::join(entries, ","));
+  substitute(text, "{TGT}", "cpu");
   return text;
+}
+
+std::string mlir::tvq::cudaPhasePipeline(Phase phase, const CUDAOptions &cuda,
+                                         ArrayRef<std::string> entries) {
+  std::string text;
+  for (const PhaseInfo *p : targetPhases(Target::CUDA))
+    if (p->phase == phase)
+      text = p->pipeline.str();
+  substitute(text, "{E}", llvm::join(entries, ","));
+  substitute(text, "{TGT}", "cuda");
+  substitute(text, "{B}", std::to_string(cuda.blockSize));
+  substitute(text, "{CHIP}", cuda.chip);
+  // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
+  substitute(text, "{FEATURES}",
+             llvm::StringRef(cuda.chip).starts_with("sm_9") ? "features=+ptx80 "
+                                                            : "");
+  return text;
+}
+
+LogicalResult mlir::tvq::buildCUDAPipeline(OpPassManager &pm, Phase last,
+                                           ArrayRef<std::string> entries,
+                                           const CUDAOptions &cuda) {
+  for (const PhaseInfo *p : targetPhases(Target::CUDA)) {
+    std::string text = cudaPhasePipeline(p->phase, cuda, entries);
+    if (!text.empty() && failed(parsePassPipeline(text, pm, llvm::errs())))
+      return failure();
+    if (p->phase == last)
+      break;
+  }
+  return success();
 }
 
 LogicalResult mlir::tvq::buildCPUPipeline(OpPassManager &pm, Phase last,
@@ -121,7 +212,35 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 };
 } // namespace
 
+namespace {
+struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
+  Option<std::string> compileTo{
+      *this, "compile-to",
+      llvm::cl::desc("Stop after this phase (input, tvq, blocks, linalg, "
+                     "bufferized, loops, gpu, nvvm, ptx, llvm)"),
+      llvm::cl::init("llvm")};
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("sm_90a (Hopper) or sm_80"),
+                           llvm::cl::init("sm_90a")};
+};
+} // namespace
+
 void mlir::tvq::registerTVQPipelines() {
+  PassPipelineRegistration<CUDAPipelineOptions>(
+      "tvq-cuda-pipeline",
+      "Lower tvq to PTX kernels and LLVM-dialect host code, up to a phase",
+      [](OpPassManager &pm, const CUDAPipelineOptions &options) {
+        std::optional<Phase> phase =
+            parsePhase(options.compileTo, Target::CUDA);
+        if (!phase) {
+          llvm::errs() << "tvq-cuda-pipeline: unknown phase '"
+                       << options.compileTo << "'\n";
+          return;
+        }
+        CUDAOptions cuda;
+        cuda.chip = options.chip;
+        (void)buildCUDAPipeline(pm, *phase, {}, cuda);
+      });
   PassPipelineRegistration<CPUPipelineOptions>(
       "tvq-cpu-pipeline",
       "Lower tvq to the LLVM dialect for the CPU, up to a phase",

@@ -1,11 +1,13 @@
 //===- tvq-compile.cpp - Compiles a tvq model file to a shared library ----===//
 //
-//   tvq-compile IN.mlir -o OUT.so [--target=cpu] [--compile-to=PHASE]
+//   tvq-compile IN.mlir -o OUT.so [--target=cpu|cuda] [--compile-to=PHASE]
 //
-// Runs the CPU pipeline (include/tvq/Pipelines/Pipelines.h), translates the
-// LLVM dialect to LLVM IR, optimizes it, emits an object file for the host
-// CPU and links it into a shared library that the runtime loads.
-// `--compile-to` stops after any phase and writes that phase's IR instead.
+// Runs the CPU or CUDA pipeline (include/tvq/Pipelines/Pipelines.h),
+// translates the LLVM dialect to LLVM IR, optimizes it, emits an object file
+// for the host CPU and links it into a shared library that the runtime loads.
+// For CUDA the kernels are PTX embedded in that library. `--compile-to`
+// stops after any phase and writes that phase's IR instead (`ptx`: the PTX
+// text).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,9 +27,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -60,11 +61,20 @@ static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
 static cl::opt<std::string>
     compileTo("compile-to",
               cl::desc("Stop after a phase and write its IR: input, tvq, "
-                       "blocks, linalg, bufferized, loops, llvm (MLIR), "
-                       "llvmir (LLVM IR after optimization), asm (assembly)"),
+                       "blocks, linalg, vectorized (cpu), bufferized, loops, "
+                       "gpu, nvvm (cuda), llvm (MLIR), ptx (cuda: the "
+                       "kernels' PTX text), llvmir (host LLVM IR after "
+                       "optimization), asm (host assembly)"),
               cl::init("so"));
 static cl::opt<std::string>
-    target("target", cl::desc("Target: cpu (cuda: not yet)"), cl::init("cpu"));
+    target("target",
+           cl::desc("Target: cpu (this host's CPU) or cuda (NVIDIA GPUs: "
+                    "PTX kernels, run with tvq-run --device=cuda)"),
+           cl::init("cpu"));
+static cl::opt<std::string>
+    cudaArch("cuda-arch",
+             cl::desc("With --target=cuda: sm_90a (Hopper, default) or sm_80"),
+             cl::init("sm_90a"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -169,7 +179,8 @@ static unsigned defaultVectorWidth(llvm::TargetMachine &machine) {
 }
 
 /// Links `object` into the shared library `output` with the system driver.
-static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output) {
+static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
+                             bool withOpenMP) {
   auto cc = llvm::sys::findProgramByName("cc");
   if (!cc)
     return fail("no C compiler driver 'cc' on PATH to link the shared "
@@ -177,7 +188,7 @@ static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output) {
   std::string outputTmp = (output + ".tmp").str();
   llvm::SmallVector<llvm::StringRef> args = {*cc,       "-shared", "-o",
                                              outputTmp, object,    "-lm"};
-  if (openmp) // The OpenMP runtime (libomp-22-dev, scripts/setup.sh).
+  if (withOpenMP) // The OpenMP runtime (libomp-22-dev, scripts/setup.sh).
     args.append({"-L/usr/lib/llvm-22/lib", "-lomp"});
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &error);
@@ -191,6 +202,19 @@ static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output) {
   return 0;
 }
 
+/// Writes the PTX of every `gpu.binary` in `module` (one per kernel module;
+/// the pipeline makes one) to the output file.
+static int writePTX(ModuleOp module) {
+  std::string ptx;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute object : binary.getObjects())
+      ptx += cast<gpu::ObjectAttr>(object).getObject().getValue().str();
+  });
+  if (ptx.empty())
+    return fail("the module has no kernels");
+  return writeOutput([&](llvm::raw_ostream &os) { os << ptx; });
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   registerAllPasses();
@@ -199,24 +223,27 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv, "tvq-compile: tvq model file to shared library\n");
 
-  if (target != "cpu")
-    return fail("--target=" + target +
-                " is not supported yet; the available target is cpu");
+  if (target != "cpu" && target != "cuda")
+    return fail("unknown --target '" + target + "'; targets: cpu, cuda");
+  bool cuda = target == "cuda";
+  tvq::Target pipelineTarget = cuda ? tvq::Target::CUDA : tvq::Target::CPU;
+  if (cuda && cudaArch != "sm_90a" && cudaArch != "sm_80")
+    return fail("unknown --cuda-arch '" + cudaArch + "'; sm_90a or sm_80");
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
-  std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo);
+  std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);
   bool toLLVMIR = compileTo == "llvmir", toAsm = compileTo == "asm",
        toSharedLib = compileTo == "so";
   if (!phase && !toLLVMIR && !toAsm && !toSharedLib)
-    return fail("unknown --compile-to phase '" + compileTo + "'; phases: " +
-                llvm::join(tvq::phaseNames(), ", ") + ", llvmir, asm, so");
+    return fail("unknown --compile-to phase '" + compileTo + "' for --target=" +
+                target + "; phases: " +
+                llvm::join(tvq::phaseNames(pipelineTarget), ", ") +
+                ", llvmir, asm, so");
 
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registerOpenMPDialectTranslation(registry);
+  registerAllToLLVMIRTranslations(registry);
   registry.insert<tvq::TVQDialect>();
   MLIRContext context(registry);
 
@@ -245,13 +272,20 @@ int main(int argc, char **argv) {
       vectorWidth ? vectorWidth : defaultVectorWidth(*machine);
 
   PassManager pm(&context, ModuleOp::getOperationName());
-  if (failed(tvq::buildCPUPipeline(
-          pm, phase.value_or(tvq::Phase::LLVM),
-          std::vector<std::string>(entries.begin(), entries.end()),
-          cpuOptions)))
+  std::vector<std::string> entryList(entries.begin(), entries.end());
+  tvq::CUDAOptions cudaOptions;
+  cudaOptions.chip = cudaArch;
+  LogicalResult built =
+      cuda ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),
+                                    entryList, cudaOptions)
+           : tvq::buildCPUPipeline(pm, phase.value_or(tvq::Phase::LLVM),
+                                   entryList, cpuOptions);
+  if (failed(built))
     return fail("cannot build the pass pipeline");
   if (failed(pm.run(*module)))
     return 1; // A pass printed a located diagnostic.
+  if (phase == tvq::Phase::PTX)
+    return writePTX(*module);
   if (phase)
     return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
 
@@ -293,7 +327,9 @@ int main(int argc, char **argv) {
   }
   if (toAsm)
     return 0;
-  int rc = linkSharedLibrary(objectPath, outputFilename);
+  // A CUDA module's host code calls the runtime's mgpu* functions, which
+  // tvq-run provides when it loads the module.
+  int rc = linkSharedLibrary(objectPath, outputFilename, openmp && !cuda);
   llvm::sys::fs::remove(objectPath);
   return rc;
 }

@@ -39,4 +39,81 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def TVQParallelLoopsToGPU
+    : Pass<"tvq-parallel-loops-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Map each outermost scf.parallel to a flat 1-D gpu.launch";
+  let description = [{
+    Every outermost `scf.parallel` (without reductions) of a host function
+    becomes one `gpu.launch` of `ceil(N / block-size)` blocks of
+    `block-size` threads, N the product of the loop's trip counts. Thread
+    `g = block_id.x * block-size + thread_id.x` runs iteration `g` of the
+    row-major flattened iteration space, when `g < N`; the launch is skipped
+    when N is 0. Host `scf.for` nests that only load and store memory (no
+    allocation, call or parallel loop inside: the sequential loops of a
+    reduction to a scalar) become a one-thread launch, so their operands
+    stay in device memory.
+
+    Before:
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c64) step (%c1, %c1) {
+      %v = memref.load %a[%i, %j] : memref<?x64xf32>
+      memref.store %v, %b[%i, %j] : memref<?x64xf32>
+      scf.reduce
+    }
+    ```
+    After:
+    ```mlir
+    %total = arith.muli %n, %c64 : index
+    scf.if %nonempty {
+      %blocks = arith.ceildivsi %total, %c256 : index
+      gpu.launch blocks(%bx, %by, %bz) in (%gx = %blocks, ...)
+                 threads(%tx, %ty, %tz) in (%sx = %c256, ...) {
+        %g = ... %bx * 256 + %tx
+        scf.if %in_range {
+          %j = arith.remsi %g, %c64 ; %i = arith.divsi %g, %c64 ...
+          %v = memref.load %a[%i, %j] ...
+        }
+        gpu.terminator
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def TVQMergeGPUModules : Pass<"tvq-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Move every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel. This pass
+    moves all kernels into one module `@tvq_kernels`, each renamed after the
+    module it came from, and retargets the `gpu.launch_func` ops, so that
+    the NVPTX backend runs once and the host loads one PTX image. Kernels
+    with identical code (each layer of a model launches the same ones) are
+    kept once: enwik8's eval_loss and decode_step go from 7,699 kernels to
+    a few hundred.
+
+    Before:
+    ```mlir
+    gpu.module @f_kernel { gpu.func @f_kernel(...) kernel { ... } }
+    gpu.module @f_kernel_0 { gpu.func @f_kernel(...) kernel { ... } }
+    gpu.launch_func @f_kernel_0::@f_kernel blocks in (...) threads in (...)
+    ```
+    After:
+    ```mlir
+    gpu.module @tvq_kernels {
+      gpu.func @f_kernel(...) kernel { ... }
+      gpu.func @f_kernel_0(...) kernel { ... }
+    }
+    gpu.launch_func @tvq_kernels::@f_kernel_0 blocks in (...) ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // TVQ_CONVERSION_PASSES_TD

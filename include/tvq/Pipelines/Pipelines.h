@@ -1,10 +1,10 @@
-//===- Pipelines.h - The CPU compilation pipeline, phase by phase -*- C++
-//-*-===//
+//===- Pipelines.h - The compilation pipelines, phase by phase -*- C++ -*-===//
 #ifndef TVQ_PIPELINES_PIPELINES_H
 #define TVQ_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include <optional>
 #include <string>
@@ -12,16 +12,32 @@
 namespace mlir {
 namespace tvq {
 
-/// The phases of the CPU pipeline, in order. Each names the IR after it.
+/// The phases of the pipelines, in order. Each names the IR after it. A
+/// target runs only some of them (`Vectorized` is CPU only; `GPU`, `NVVM`
+/// and `PTX` are CUDA only).
 enum class Phase {
   Input,      ///< Parsed and verified.
   TVQ,        ///< Runtime checks and manifest added; still tvq ops.
   Blocks,     ///< Attention as an scf.for over blocks carrying the state.
   Linalg,     ///< linalg/tensor/arith/math on tensors.
-  Vectorized, ///< Tiled into scf.forall tasks and register tiles, vectors.
+  Vectorized, ///< CPU: tiled into scf.forall tasks and register tiles.
   Bufferized, ///< memrefs, with deallocation.
-  Loops,      ///< scf loops over memrefs.
+  Loops,      ///< scf loops over memrefs (CUDA: scf.parallel per op).
+  GPU,        ///< CUDA: kernels outlined into a gpu.module, launch_func.
+  NVVM,       ///< CUDA: kernels in the NVVM and LLVM dialects.
+  PTX,        ///< CUDA: kernels serialized to PTX in a gpu.binary.
   LLVM,       ///< LLVM dialect with the runtime's entry points.
+};
+
+/// What a pipeline generates code for.
+enum class Target { CPU, CUDA };
+
+/// How kernels are generated for NVIDIA GPUs.
+struct CUDAOptions {
+  /// The SM architecture: sm_90a (Hopper) or sm_80 (Ampere).
+  std::string chip = "sm_90a";
+  /// Threads per block of the flat launches.
+  int64_t blockSize = 256;
 };
 
 /// What the code is generated for (tvq-compile derives it from the target
@@ -34,11 +50,12 @@ struct CPUOptions {
   bool threads = true;
 };
 
-/// Phase names as `--compile-to` spells them, in order.
-llvm::ArrayRef<llvm::StringRef> phaseNames();
+/// The target's phase names as `--compile-to` spells them, in order.
+llvm::SmallVector<llvm::StringRef> phaseNames(Target target = Target::CPU);
 
-/// Parses a phase name; std::nullopt when unknown.
-std::optional<Phase> parsePhase(llvm::StringRef name);
+/// Parses the name of one of the target's phases; std::nullopt when unknown.
+std::optional<Phase> parsePhase(llvm::StringRef name,
+                                Target target = Target::CPU);
 
 /// The textual pass pipeline that takes the IR from the phase before `phase`
 /// to `phase` (empty for Input). `entries` selects entry points (all when
@@ -53,7 +70,17 @@ LogicalResult buildCPUPipeline(OpPassManager &pm, Phase last,
                                llvm::ArrayRef<std::string> entries = {},
                                const CPUOptions &cpu = {});
 
-/// Registers `tvq-cpu-pipeline` (with option `compile-to`) for tvq-opt.
+/// The same for the CUDA target: the kernels end as PTX inside a
+/// `gpu.binary`, the host code calls the runtime's `mgpu*` functions.
+LogicalResult buildCUDAPipeline(OpPassManager &pm, Phase last,
+                                llvm::ArrayRef<std::string> entries = {},
+                                const CUDAOptions &cuda = {});
+
+/// The textual pass pipeline of one CUDA phase (empty when it has none).
+std::string cudaPhasePipeline(Phase phase, const CUDAOptions &cuda = {},
+                              llvm::ArrayRef<std::string> entries = {});
+
+/// Registers `tvq-cpu-pipeline` and `tvq-cuda-pipeline` (with option `compile-to`) for tvq-opt.
 void registerTVQPipelines();
 
 } // namespace tvq

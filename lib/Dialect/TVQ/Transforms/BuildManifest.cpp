@@ -72,12 +72,18 @@ static LogicalResult writeTensor(llvm::raw_ostream &os, func::FuncOp func,
 
 struct TVQBuildManifestPass
     : tvq::impl::TVQBuildManifestBase<TVQBuildManifestPass> {
+  using Base::Base;
   void runOnOperation() override {
+    if (target != "cpu" && target != "cuda") {
+      getOperation().emitError("tvq-build-manifest: unknown target '")
+          << target << "' (cpu or cuda)";
+      return signalPassFailure();
+    }
     ModuleOp module = getOperation();
     Builder b(module.getContext());
     std::string text;
     llvm::raw_string_ostream os(text);
-    os << "tvq-manifest 1\ntarget cpu\n";
+    os << "tvq-manifest 1\ntarget " << target << "\n";
     for (auto func : module.getOps<func::FuncOp>()) {
       if (!func.isPublic() || func.isExternal() ||
           func.getName().ends_with(kCheckSuffix))

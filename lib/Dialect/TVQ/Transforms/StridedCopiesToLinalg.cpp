@@ -21,10 +21,11 @@ static bool hasIdentityLayout(Value v) {
 
 struct TVQStridedCopiesToLinalgPass
     : tvq::impl::TVQStridedCopiesToLinalgBase<TVQStridedCopiesToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
-      if (!hasIdentityLayout(copy.getSource()) ||
+      if (all || !hasIdentityLayout(copy.getSource()) ||
           !hasIdentityLayout(copy.getTarget()))
         copies.push_back(copy);
     });

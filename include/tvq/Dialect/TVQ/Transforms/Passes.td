@@ -140,8 +140,13 @@ def TVQBuildManifest : Pass<"tvq-build-manifest", "ModuleOp"> {
     Marks every public function and its check function with
     `llvm.emit_c_interface`, so that they get C-callable wrappers.
     Fails with a located error for signatures the runtime cannot call
-    (non-tensor arguments, unsupported element types).
+    (non-tensor arguments, unsupported element types). `target` is the
+    manifest's `target` line (cpu or cuda).
   }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cpu\"",
+           "What the module is compiled for: cpu or cuda">,
+  ];
 }
 
 def TVQSplitAttentionBlocks
@@ -198,7 +203,13 @@ def TVQStridedCopiesToLinalg
     ```mlir
     linalg.copy ins(%a : memref<?x16xi32>) outs(%view : memref<?x16xi32, strided<[32, 1]>>)
     ```
+    With `all`, every copy is rewritten (the CUDA pipeline: a copy between
+    buffers in device memory must be a kernel, not a host `memcpy`).
   }];
+  let options = [
+    Option<"all", "all", "bool", "false",
+           "Rewrite contiguous copies too">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
