@@ -131,7 +131,9 @@ def main():
         ce_err, loss_err = rel(np.mean(ces), full_ce), rel(np.mean(losses), full_loss)
         reset_diff = rel(np.mean(reset_ces), full_ce)
         seen = int(state["state.gau0.seen"][0])
-        ok = (ce_err <= TOL_WINDOWS and loss_err <= TOL_WINDOWS and reset_diff > 10 * TOL_WINDOWS
+        # Restarting each window from the empty state must be off by more than the tolerance
+        # (observed 3e-4 to 2e-2 over 25 seeds), so that this check can fail.
+        ok = (ce_err <= TOL_WINDOWS and loss_err <= TOL_WINDOWS and reset_diff > 2 * TOL_WINDOWS
               and seen == T)
         h.report(ok, "BPTT U=%d (%d windows of T=%d)" % (U, T // U, T),
                  "mean window ce %.7f vs eval_loss %.7f (rel err %.1e), loss rel err %.1e; "
