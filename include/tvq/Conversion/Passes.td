@@ -51,7 +51,9 @@ def TVQParallelLoopsToGPU
     when N is 0. Host `scf.for` nests that only load and store memory (no
     allocation, call or parallel loop inside: the sequential loops of a
     reduction to a scalar) become a one-thread launch, so their operands
-    stay in device memory.
+    stay in device memory. Private functions (the deallocation pipeline's
+    `dealloc_helper`) and loops over `memref.alloca` buffers (its ownership
+    lists on the host stack) stay on the host.
 
     Before:
     ```mlir

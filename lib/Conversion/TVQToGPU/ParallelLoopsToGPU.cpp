@@ -17,6 +17,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir {
 namespace tvq {
@@ -57,6 +58,31 @@ void buildFlatLaunch(
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(inside.thenBlock());
   body(b, loc, id);
+}
+
+/// Whether `op` reads or writes a buffer on the host's stack (memref.alloca:
+/// the deallocation pipeline's ownership lists), which a kernel cannot reach.
+bool touchesHostStack(Operation *op) {
+  bool found = false;
+  op->walk([&](Operation *inner) {
+    Value memref;
+    if (auto load = dyn_cast<memref::LoadOp>(inner))
+      memref = load.getMemRef();
+    else if (auto store = dyn_cast<memref::StoreOp>(inner))
+      memref = store.getMemRef();
+    while (memref) {
+      Operation *def = memref.getDefiningOp();
+      if (!def)
+        break;
+      if (isa<memref::AllocaOp>(def)) {
+        found = true;
+        break;
+      }
+      auto view = dyn_cast<ViewLikeOpInterface>(def);
+      memref = view ? view.getViewSource() : Value();
+    }
+  });
+  return found;
 }
 
 /// `scf.parallel` (no reductions) → a flat launch, one thread per iteration.
@@ -101,7 +127,7 @@ LogicalResult convertParallel(scf::ParallelOp loop, int64_t blockSize) {
 bool isSerialMemoryLoop(scf::ForOp loop) {
   if (loop.getNumResults() != 0)
     return false;
-  bool touchesMemory = false, movable = true;
+  bool touchesMemory = false, movable = !touchesHostStack(loop);
   loop.walk([&](Operation *op) {
     if (isa<memref::LoadOp, memref::StoreOp>(op))
       touchesMemory = true;
@@ -128,10 +154,14 @@ struct ParallelLoopsToGPUPass
   using Base::Base;
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    // Private functions (the deallocation pipeline's `dealloc_helper`) work
+    // on host arrays; the entry points' buffers are in device memory.
+    if (func.isPrivate())
+      return;
     SmallVector<scf::ParallelOp> loops;
     func.walk([&](scf::ParallelOp loop) {
       if (!loop->getParentOfType<scf::ParallelOp>() &&
-          !loop->getParentOfType<gpu::LaunchOp>())
+          !loop->getParentOfType<gpu::LaunchOp>() && !touchesHostStack(loop))
         loops.push_back(loop);
     });
     for (scf::ParallelOp loop : loops)

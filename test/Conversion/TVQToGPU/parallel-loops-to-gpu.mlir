@@ -68,3 +68,37 @@ func.func @sum(%a: memref<?xf32>, %out: memref<f32>, %n: index) {
 }
 func.func private @opaque(f32)
 
+
+// -----
+
+// Host arrays stay on the host: a private function (like the deallocation
+// pipeline's dealloc_helper) and loops over memref.alloca buffers.
+// CHECK-LABEL: func.func private @helper
+// CHECK-NOT: gpu.launch
+// CHECK: return
+// CHECK-LABEL: func.func @on_stack
+// CHECK-NOT: gpu.launch
+// CHECK: return
+func.func private @helper(%a: memref<?xindex>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    memref.store %i, %a[%i] : memref<?xindex>
+  }
+  return
+}
+func.func @on_stack(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %list = memref.alloca() : memref<4xindex>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %i, %list[%i] : memref<4xindex>
+    scf.reduce
+  }
+  %view = memref.cast %list : memref<4xindex> to memref<?xindex>
+  scf.for %i = %c0 to %n step %c1 {
+    memref.store %i, %view[%i] : memref<?xindex>
+  }
+  call @helper(%view, %n) : (memref<?xindex>, index) -> ()
+  return
+}
