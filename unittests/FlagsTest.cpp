@@ -60,4 +60,23 @@ TEST(FlagsTest, Errors) {
             "--steps expects an integer in [0, 100], got '-1'");
 }
 
+TEST(FlagsTest, Device) {
+  const std::vector<tvq::run::FlagSpec> specs = {tvq::run::kDeviceFlag};
+  std::string device = "unchanged";
+  Flags none;
+  ASSERT_EQ(none.parse("eval", {}, specs), "");
+  EXPECT_EQ(none.getDevice(device), "");
+  EXPECT_EQ(device, "");
+  for (const char *name : {"cpu", "cuda"}) {
+    Flags flags;
+    ASSERT_EQ(flags.parse("eval", {"--device", name}, specs), "");
+    EXPECT_EQ(flags.getDevice(device), "");
+    EXPECT_EQ(device, name);
+  }
+  Flags bad;
+  ASSERT_EQ(bad.parse("eval", {"--device=gpu"}, specs), "");
+  EXPECT_EQ(bad.getDevice(device), "--device expects cpu or cuda, got 'gpu'");
+  EXPECT_EQ(tvq::run::checkDevice(""), "--device expects cpu or cuda, got ''");
+}
+
 } // namespace

@@ -292,6 +292,79 @@ tvq::json::Value parseBenchLine(const RunResult &result,
   return value;
 }
 
+TEST_F(ToolTest, CallsACudaModuleOnTheMockDriver) {
+  // tvq-run dlopens modules RTLD_LOCAL: the CUDA module's imports (mgpu*,
+  // _mlir_memref_to_llvm_*) resolve to tvq-run's libtvq_runtime.
+  std::string xFile = writeNpy("x.npy", makeTensor<float>({3}, {1, 2, 3}));
+  std::string driver = "TVQ_CUDA_DRIVER=" + quote(kMockCudaDriver);
+  for (const char *device : {"", " --device=cuda"}) {
+    RunResult result = runWithEnv(driver, "call " + quote(kCudaAddOneModule) +
+                                              " --input=@" + xFile + device);
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.out, "y: f32[3] = [2, 3, 4]\nz: f32[3] = [2, 3, 4]\n"
+                          "w: f32[3] = [1, 2, 3]\n");
+  }
+  RunResult result =
+      runWithEnv(driver, "bench " + quote(kCudaAddOneModule) + " --input=@" +
+                             xFile + " --repeat=2 --device=cuda");
+  EXPECT_EQ(result.status, 0) << result.err;
+
+  result =
+      runWithEnv(driver + " TVQ_MOCK_CUDA_FAIL=cuLaunchKernel",
+                 "call " + quote(kCudaAddOneModule) + " --input=@" + xFile);
+  expectError(result, "entry 'add_one': cuLaunchKernel: "
+                      "CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure)");
+
+  result =
+      runWithEnv("TVQ_CUDA_DRIVER=" + quote(dir.path("libcuda.so.1")),
+                 "call " + quote(kCudaAddOneModule) + " --input=@" + xFile);
+  expectError(result,
+              "no CUDA driver: cannot load " + dir.path("libcuda.so.1"));
+  expectError(result, "compile with --target=cpu to run on this machine");
+}
+
+TEST_F(ToolTest, DeviceMismatch) {
+  writeScaleAddInputs();
+  std::string inputs = " --input=@" + xPath + " --input=@" + yPath;
+  // No driver is needed to refuse: the target is checked first.
+  std::string noDriver = "TVQ_CUDA_DRIVER=" + quote(dir.path("libcuda.so.1"));
+  expectError(
+      runWithEnv(noDriver,
+                 "call " + quote(kScaleAddModule) + inputs + " --device=cuda"),
+      "module '" + std::string(kScaleAddModule) +
+          "' was compiled for target cpu, not for device cuda (compile it "
+          "with --target=cuda)");
+  std::string xFile = writeNpy("x1.npy", makeTensor<float>({3}, {1, 2, 3}));
+  expectError(runWithEnv(noDriver, "bench " + quote(kCudaAddOneModule) +
+                                       " --input=@" + xFile + " --device=cpu"),
+              "was compiled for target cuda, not for device cpu");
+  RunResult cpu =
+      run("call " + quote(kScaleAddModule) + inputs + " --device=cpu");
+  EXPECT_EQ(cpu.status, 0) << cpu.err;
+  // train, eval and generate check it when they load the module.
+  expectError(runWithEnv(noDriver, "eval " + quote(kScaleAddModule) +
+                                       " --checkpoint=run --data=x "
+                                       "--device cuda"),
+              "was compiled for target cpu, not for device cuda");
+  expectError(runWithEnv(noDriver, "generate " + quote(kCudaAddOneModule) +
+                                       " --checkpoint=run --tokens=1 "
+                                       "--device=cpu"),
+              "was compiled for target cuda, not for device cpu");
+  expectError(runWithEnv(noDriver, "train " + quote(kScaleAddModule) +
+                                       " --data=x --steps=1 --out=" +
+                                       quote(dir.path("run")) +
+                                       " --device=cuda"),
+              "was compiled for target cpu, not for device cuda");
+  expectUsageError(run("call " + quote(kScaleAddModule) + " --device=gpu"),
+                   "--device expects cpu or cuda, got 'gpu'");
+  expectUsageError(
+      run("call " + quote(kScaleAddModule) + " --device=cpu --device=cpu"),
+      "--device given twice");
+  expectUsageError(run("eval " + quote(kScaleAddModule) +
+                       " --checkpoint=run --data=x --device=tpu"),
+                   "--device expects cpu or cuda, got 'tpu'");
+}
+
 TEST_F(ToolTest, BenchCallsWarmupPlusRepeatTimes) {
   size_t calls = 0;
   RunResult result = benchCounted(*this, dir, " --repeat=5 --warmup=2", calls);

@@ -3,16 +3,21 @@
 // Implements tvq_call following docs/abi.md: validate the inputs against the
 // manifest, pass them as dense memref descriptors to `_tvq_check_<F>` and
 // `_tvq_packed_<F>`, copy each output (read through its offset and strides)
-// into a dense tensor, and free the module's result buffers.
+// into a dense tensor, and free the module's result buffers. A CUDA module
+// gets its inputs in managed memory, its errors are collected from the CUDA
+// backend after the device has finished, and its buffers are managed memory
+// (CudaRuntime.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "CudaRuntime.h"
 #include "Error.h"
 #include "Module.h"
 #include "Tensor.h"
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <set>
 
 using namespace tvq;
@@ -41,11 +46,12 @@ void *fieldToPointer(int64_t field) {
   return pointer;
 }
 
-/// The dense row-major descriptor of an input tensor.
-Descriptor inputDescriptor(const tvq_tensor &tensor) {
+/// The dense row-major descriptor of an input tensor whose data is at data
+/// (the tensor's own, or a copy).
+Descriptor inputDescriptor(const tvq_tensor &tensor, const void *data) {
   size_t rank = tensor.shape.size();
   Descriptor fields(descriptorFields(rank));
-  fields[0] = fields[1] = pointerToField(tensor.data);
+  fields[0] = fields[1] = pointerToField(data);
   fields[2] = 0;
   int64_t stride = 1;
   for (size_t k = rank; k-- > 0;) {
@@ -162,6 +168,28 @@ std::string copyOutput(const ArgSpec &arg, const int64_t *fields,
   return "";
 }
 
+/// The managed-memory copies of a CUDA module's inputs, freed on
+/// destruction.
+struct ManagedCopies {
+  std::vector<void *> buffers;
+  ~ManagedCopies() {
+    for (void *buffer : buffers)
+      cuda::freeManaged(buffer);
+  }
+  /// A copy of tensor's data.
+  void *copy(const tvq_tensor &tensor) {
+    size_t bytes = tvq_tensor_num_bytes(&tensor);
+    buffers.push_back(cuda::allocManaged(bytes));
+    if (bytes)
+      std::memcpy(buffers.back(), tensor.data, bytes);
+    return buffers.back();
+  }
+};
+
+/// Calls of CUDA modules take turns: the CUDA backend's recorded error is
+/// one for the process.
+std::mutex cudaCallMutex;
+
 } // namespace
 
 int tvq_call(const tvq_module *module, const char *entry_name,
@@ -194,7 +222,7 @@ int tvq_call(const tvq_module *module, const char *entry_name,
   std::vector<Descriptor> inputDescriptors;
   std::vector<void *> args;
   for (size_t i = 0; i < spec.inputs.size(); ++i)
-    inputDescriptors.push_back(inputDescriptor(*inputs[i]));
+    inputDescriptors.push_back(inputDescriptor(*inputs[i], inputs[i]->data));
   for (Descriptor &descriptor : inputDescriptors)
     args.push_back(descriptor.data());
 
@@ -212,6 +240,23 @@ int tvq_call(const tvq_module *module, const char *entry_name,
     return 1;
   }
 
+  // A CUDA module runs on copies of the inputs in managed memory.
+  const bool cuda = module->target == "cuda";
+  std::unique_lock<std::mutex> cudaLock(cudaCallMutex, std::defer_lock);
+  ManagedCopies copies;
+  if (cuda) {
+    cudaLock.lock();
+    if (std::string error = cuda::beginCall(); !error.empty()) {
+      setError(where + error);
+      return 1;
+    }
+    for (size_t i = 0; i < spec.inputs.size(); ++i) {
+      inputDescriptors[i] =
+          inputDescriptor(*inputs[i], copies.copy(*inputs[i]));
+      args[i] = inputDescriptors[i].data();
+    }
+  }
+
   // All output descriptors, one after another.
   std::vector<size_t> starts;
   size_t totalFields = 0;
@@ -223,9 +268,16 @@ int tvq_call(const tvq_module *module, const char *entry_name,
   args.push_back(results.data());
   entry->packed(args.data());
 
-  // Copy every output before freeing anything: outputs may share buffers.
+  // The CUDA module's work is done when the device is; its first error
+  // fails the call.
   std::string error;
-  for (size_t j = 0; j < spec.outputs.size(); ++j) {
+  if (cuda)
+    if (std::string cudaError = cuda::endCall(); !cudaError.empty())
+      error = where + cudaError;
+
+  // Copy every output before freeing anything: outputs may share buffers.
+  const bool cudaFailed = !error.empty();
+  for (size_t j = 0; j < spec.outputs.size() && !cudaFailed; ++j) {
     std::string outputError =
         copyOutput(spec.outputs[j], results.data() + starts[j], outputs[j]);
     if (!outputError.empty() && error.empty())
@@ -233,15 +285,20 @@ int tvq_call(const tvq_module *module, const char *entry_name,
               spec.outputs[j].name + "': " + outputError;
   }
 
-  // Release each distinct buffer the module allocated, skipping inputs.
-  std::set<void *> released;
+  // Release each distinct buffer the module allocated, skipping inputs (and
+  // their copies, freed with `copies`).
+  std::set<void *> released(copies.buffers.begin(), copies.buffers.end());
   for (const tvq_tensor *const *input = inputs; input != inputs + num_inputs;
        ++input)
     released.insert((*input)->data);
   for (size_t start : starts) {
     void *allocated = fieldToPointer(results[start]);
-    if (allocated && released.insert(allocated).second)
-      std::free(allocated);
+    if (allocated && released.insert(allocated).second) {
+      if (cuda)
+        cuda::freeManaged(allocated);
+      else
+        std::free(allocated);
+    }
   }
 
   if (!error.empty()) {

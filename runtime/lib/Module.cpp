@@ -2,11 +2,13 @@
 
 #include "Module.h"
 
+#include "CudaDriver.h"
 #include "Error.h"
 
 #include <cerrno>
 #include <cstring>
 #include <dlfcn.h>
+#include <mutex>
 #include <sys/stat.h>
 
 using namespace tvq;
@@ -22,9 +24,43 @@ static void *findSymbol(tvq_module &module, const std::string &symbol) {
   return dlsym(module.handle, symbol.c_str());
 }
 
+/// Makes this library's exported symbols (the tvq_* API, and the mgpu* and
+/// _mlir_memref_to_llvm_* functions that CUDA modules import) global, so that
+/// a module dlopen'ed with RTLD_LOCAL finds them even when this library was
+/// itself loaded with RTLD_LOCAL (e.g. by Python's ctypes).
+static void makeRuntimeSymbolsGlobal() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void *>(&makeRuntimeSymbolsGlobal), &info) &&
+        info.dli_fname)
+      dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  });
+}
+
+/// Checks the module's target against device (the target itself when empty)
+/// and prepares the device: for `target cuda`, the CUDA driver. Returns an
+/// error message, empty on success.
+static std::string prepareDevice(const tvq_module &module,
+                                 const std::string &device) {
+  const std::string quoted = "'" + module.path + "'";
+  if (!device.empty() && device != module.target)
+    return "module " + quoted + " was compiled for target " + module.target +
+           ", not for device " + device +
+           " (compile it with --target=" + device + ")";
+  if (module.target != "cuda")
+    return "";
+  std::string error;
+  if (!tvq::cuda::driver(&error))
+    return "cannot load module " + quoted + ": " + error +
+           "; this module was compiled with --target=cuda; compile with "
+           "--target=cpu to run on this machine";
+  return "";
+}
+
 /// Opens the library and reads its manifest and entry symbols into module;
 /// returns an error message, empty on success.
-static std::string load(tvq_module &module) {
+static std::string load(tvq_module &module, const std::string &device) {
   const std::string quoted = "'" + module.path + "'";
   struct stat info;
   if (stat(module.path.c_str(), &info) != 0)
@@ -37,6 +73,7 @@ static std::string load(tvq_module &module) {
   std::string openPath = module.path;
   if (openPath.find('/') == std::string::npos)
     openPath = "./" + openPath;
+  makeRuntimeSymbolsGlobal();
   dlerror();
   module.handle = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!module.handle) {
@@ -54,6 +91,8 @@ static std::string load(tvq_module &module) {
   if (!parseManifest(text, manifest, error))
     return "invalid manifest in module " + quoted + ": " + error;
   module.target = manifest.target;
+  if (std::string error = prepareDevice(module, device); !error.empty())
+    return error;
 
   for (EntrySpec &spec : manifest.entries) {
     auto entry = std::make_unique<tvq_entry>();
@@ -72,13 +111,22 @@ static std::string load(tvq_module &module) {
 }
 
 tvq_module *tvq_module_load(const char *path) {
+  return tvq_module_load_device(path, nullptr);
+}
+
+tvq_module *tvq_module_load_device(const char *path, const char *device) {
   if (!path) {
     setError("tvq_module_load: null path");
     return nullptr;
   }
+  std::string deviceName = device ? device : "";
+  if (!deviceName.empty() && deviceName != "cpu" && deviceName != "cuda") {
+    setError("unknown device '" + deviceName + "': expected cpu or cuda");
+    return nullptr;
+  }
   auto module = std::make_unique<tvq_module>();
   module->path = path;
-  std::string error = load(*module);
+  std::string error = load(*module, deviceName);
   if (!error.empty()) {
     setError(std::move(error));
     return nullptr;

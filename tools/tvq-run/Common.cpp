@@ -1,6 +1,7 @@
 //===- Common.cpp - Helpers shared by the tvq-run subcommands -------------===//
 
 #include "Common.h"
+#include "Flags.h"
 
 using namespace tvq;
 using namespace tvq::run;
@@ -48,6 +49,12 @@ std::string run::formatArgs(const tvq_entry *entry, bool outputs) {
   return text;
 }
 
+tvq_module *run::loadModule(const std::string &path,
+                            const std::string &device) {
+  return tvq_module_load_device(path.c_str(),
+                                device.empty() ? nullptr : device.c_str());
+}
+
 bool run::parseEntryArg(const std::string &subcommand, const std::string &arg,
                         EntryArgs &args, int &status) {
   status = 0;
@@ -57,6 +64,14 @@ bool run::parseEntryArg(const std::string &subcommand, const std::string &arg,
     else if (value->empty())
       status = usageError("--function needs an entry name");
     args.function = *value;
+    return true;
+  }
+  if (auto value = flagValue(arg, kDeviceFlag.name)) {
+    if (!args.device.empty())
+      status = usageError("--device given twice");
+    else if (std::string problem = checkDevice(*value); !problem.empty())
+      status = usageError(problem);
+    args.device = *value;
     return true;
   }
   if (auto input = flagValue(arg, "input")) {
@@ -80,7 +95,7 @@ int run::loadEntry(const std::string &subcommand, const EntryArgs &args,
   if (args.modulePath.empty())
     return usageError("'" + subcommand + "' needs a module: tvq-run " +
                       subcommand + " MODULE.so ...");
-  invocation.module.reset(tvq_module_load(args.modulePath.c_str()));
+  invocation.module.reset(loadModule(args.modulePath, args.device));
   tvq_module *module = invocation.module.get();
   if (!module)
     return error(tvq_last_error());

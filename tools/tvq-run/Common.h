@@ -48,13 +48,19 @@ std::string formatType(tvq_dtype dtype, int32_t rank, const int64_t *dims);
 std::string formatArgs(const tvq_entry *entry, bool outputs);
 
 /// The arguments `call` and `bench` share: MODULE.so [--function=F]
-/// --input=@IN.npy...
+/// [--device=D] --input=@IN.npy...
 struct EntryArgs {
-  std::string modulePath, function;
+  /// device: "" (the module's target), "cpu" or "cuda".
+  std::string modulePath, function, device;
   std::vector<std::string> inputPaths;
 };
 
-/// Consumes arg into args when it is the module, --function or --input;
+/// Loads the module at path for device ("": the module's target, else "cpu"
+/// or "cuda"); null with tvq_last_error() set on failure.
+tvq_module *loadModule(const std::string &path, const std::string &device);
+
+/// Consumes arg into args when it is the module, --function, --device or
+/// --input;
 /// returns false when arg is something else, and sets status to a usage
 /// error's exit status when arg is one of them but wrong.
 bool parseEntryArg(const std::string &subcommand, const std::string &arg,

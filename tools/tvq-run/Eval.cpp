@@ -30,8 +30,8 @@ struct DatasetDeleter {
 
 /// The settings of an evaluation.
 struct EvalOptions {
-  std::string modulePath, checkpoint, dataPath, splitName = "valid",
-                                                mode = "parallel", formatName;
+  std::string modulePath, checkpoint, dataPath,
+      splitName = "valid", mode = "parallel", formatName, device;
   int64_t seqLen = 0, maxTokens = 0, batch = 8;
 };
 } // namespace
@@ -139,13 +139,16 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"seq-len", true},
                                      {"max-tokens", true},
                                      {"batch", true},
-                                     {"format", true}});
+                                     {"format", true},
+                                     kDeviceFlag});
   if (problem.empty() && flags.positional.size() != 1)
     problem = "'eval' needs one module: tvq-run eval MODEL.so --checkpoint "
               "RUNDIR --data PATH";
   for (const char *required : {"checkpoint", "data"})
     if (problem.empty() && !flags.has(required))
       problem = std::string("'eval' needs --") + required;
+  if (problem.empty())
+    problem = flags.getDevice(options.device);
   if (problem.empty())
     problem = flags.getInt("seq-len", 1, INT32_MAX, options.seqLen);
   if (problem.empty())
@@ -174,7 +177,7 @@ int run::runEval(const std::vector<std::string> &args) {
   if (int status = parseOptions(args, options))
     return status;
   Model model;
-  std::string problem = loadModel(options.modulePath, model);
+  std::string problem = loadModel(options.modulePath, options.device, model);
   if (problem.empty() && options.mode == "stream" && !model.decodeStep)
     problem = "module '" + options.modulePath +
               "' has no decode_step entry, which --mode=stream needs";

@@ -48,6 +48,17 @@ std::string Flags::parse(const std::string &subcommand,
   return "";
 }
 
+std::string tvq::run::checkDevice(const std::string &device) {
+  if (device == "cpu" || device == "cuda")
+    return "";
+  return "--device expects cpu or cuda, got '" + device + "'";
+}
+
+std::string Flags::getDevice(std::string &device) const {
+  device = get("device");
+  return has("device") ? checkDevice(device) : "";
+}
+
 std::string Flags::get(const std::string &name,
                        const std::string &fallback) const {
   auto it = values.find(name);

@@ -25,6 +25,13 @@ struct FlagSpec {
   bool takesValue;
 };
 
+/// `--device cpu|cuda`, taken by every subcommand that runs a module.
+constexpr FlagSpec kDeviceFlag = {"device", true};
+
+/// "" when device names a device the runtime has ("cpu", "cuda"), else the
+/// usage error.
+std::string checkDevice(const std::string &device);
+
 /// The parsed command line of one subcommand.
 class Flags {
 public:
@@ -45,6 +52,10 @@ public:
   /// Reads a finite number flag in [min, max]; as getInt.
   std::string getDouble(const std::string &name, double min, double max,
                         double &value) const;
+
+  /// Reads --device ("" when not given: the module's target); returns "" or
+  /// the problem.
+  std::string getDevice(std::string &device) const;
 
   /// The positional arguments, in order.
   std::vector<std::string> positional;

@@ -23,7 +23,7 @@ using namespace tvq::run;
 namespace {
 /// The settings of a generation.
 struct GenerateOptions {
-  std::string modulePath, checkpoint, prompt;
+  std::string modulePath, checkpoint, prompt, device;
   int64_t tokens = 0, seed = 0;
   double topP = 0.9, temperature = 1.0;
 };
@@ -38,13 +38,16 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"tokens", true},
                                      {"top-p", true},
                                      {"temperature", true},
-                                     {"seed", true}});
+                                     {"seed", true},
+                                     kDeviceFlag});
   if (problem.empty() && flags.positional.size() != 1)
     problem = "'generate' needs one module: tvq-run generate MODEL.so "
               "--checkpoint RUNDIR --prompt TEXT --tokens N";
   for (const char *required : {"checkpoint", "tokens"})
     if (problem.empty() && !flags.has(required))
       problem = std::string("'generate' needs --") + required;
+  if (problem.empty())
+    problem = flags.getDevice(options.device);
   if (problem.empty())
     problem = flags.getInt("tokens", 0, INT32_MAX, options.tokens);
   if (problem.empty())
@@ -95,7 +98,7 @@ int run::runGenerate(const std::vector<std::string> &args) {
   if (int status = parseOptions(args, options))
     return status;
   Model model;
-  std::string problem = loadModel(options.modulePath, model);
+  std::string problem = loadModel(options.modulePath, options.device, model);
   if (problem.empty() && !model.decodeStep)
     problem = "module '" + options.modulePath +
               "' has no decode_step entry, which generate needs";

@@ -23,9 +23,10 @@ static bool endsWith(const std::string &text, const std::string &suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string run::loadModel(const std::string &path, Model &model) {
+std::string run::loadModel(const std::string &path, const std::string &device,
+                           Model &model) {
   model.path = path;
-  model.module.reset(tvq_module_load(path.c_str()));
+  model.module.reset(loadModule(path, device));
   if (!model.module)
     return tvq_last_error();
   const tvq_module *module = model.module.get();

@@ -40,8 +40,10 @@ struct Model {
   std::string fingerprint;
 };
 
-/// Loads a model module and reads its parameters. Returns "" or the problem.
-std::string loadModel(const std::string &path, Model &model);
+/// Loads a model module for device ("": the module's target, else "cpu" or
+/// "cuda") and reads its parameters. Returns "" or the problem.
+std::string loadModel(const std::string &path, const std::string &device,
+                      Model &model);
 
 /// FNV-1a (64 bit) of one line "NAME DTYPE D0,D1,...\n" per parameter, in
 /// manifest order, as 16 hex digits. It identifies what a checkpoint must

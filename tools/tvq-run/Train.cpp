@@ -46,7 +46,7 @@ namespace {
 
 /// The settings of a run.
 struct TrainOptions {
-  std::string modulePath, dataPath, runDir;
+  std::string modulePath, dataPath, runDir, device;
   int64_t steps = 0, batch = 8, seqLen = 0, updateLen = 0, seed = 0,
           logEvery = 10, checkpointEvery = 500, accum = 1;
   bool resume = false, splitStep = false;
@@ -139,7 +139,8 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"format", true},
                                      {"accum", true},
                                      {"split-step", false},
-                                     {"comm-timeout", true}});
+                                     {"comm-timeout", true},
+                                     kDeviceFlag});
   if (problem.empty() && flags.positional.size() != 1)
     problem = "'train' needs one module: tvq-run train MODEL.so --data PATH "
               "--steps N --out RUNDIR";
@@ -161,6 +162,8 @@ static int parseOptions(const std::vector<std::string> &args,
   readInt("accum", 1, INT32_MAX, options.accum);
   if (problem.empty())
     problem = flags.getDouble("comm-timeout", 0, 1e9, options.commTimeout);
+  if (problem.empty())
+    problem = flags.getDevice(options.device);
   options.formatName = flags.get("format", "bytes");
   if (problem.empty() && !parseDataFormat(options.formatName, options.format))
     problem = "--format must be bytes, tokens or images, got '" +
@@ -954,7 +957,7 @@ static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
   TensorMap &state = run.state, &carriedFull = run.carriedFull;
   CheckpointInfo &info = run.info;
   std::string &checkpoint = run.checkpoint;
-  std::string problem = loadModel(options.modulePath, model);
+  std::string problem = loadModel(options.modulePath, options.device, model);
   if (!problem.empty())
     return fail(problem);
   const tvq_entry *fused = run.fused = model.trainStep;

@@ -4,8 +4,9 @@
 // writes or prints its outputs (Call.cpp); `info` prints a module's entry
 // points (Call.cpp); `bench` times an entry point (Bench.cpp); `train`,
 // `eval` and `generate` run a Transformer-VQ model (Train.cpp, Eval.cpp,
-// Generate.cpp). Errors print "tvq-run: error: <message>" on stderr and exit
-// with 1; command-line mistakes exit with 2.
+// Generate.cpp); all of them but `info` take --device. Errors print "tvq-run:
+// error: <message>" on stderr and exit with 1; command-line mistakes exit
+// with 2.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +31,8 @@ struct Subcommand {
 
 const Subcommand kSubcommands[] = {
     {"call",
-     "MODULE.so [--function=F] --input=@IN.npy... [--output=@OUT.npy...]",
+     "MODULE.so [--function=F] --input=@IN.npy... [--output=@OUT.npy...]\n"
+     "      [--device=cpu|cuda]",
      "Calls entry point F (optional when the module has one entry) with the\n"
      "inputs in signature order; dynamic dimensions come from the arrays.\n"
      "Writes one .npy per output, or, without --output, prints each output's\n"
@@ -41,7 +43,8 @@ const Subcommand kSubcommands[] = {
      "its shape checks.",
      runInfo},
     {"bench",
-     "MODULE.so [--function=F] --input=@IN.npy... [--repeat=N] [--warmup=W]",
+     "MODULE.so [--function=F] --input=@IN.npy... [--repeat=N] [--warmup=W]\n"
+     "      [--device=cpu|cuda]",
      "Calls entry point F W times (default 1), then N times (default 10),\n"
      "timing each call, and prints one JSON line: function, module, repeat,\n"
      "warmup, median_ms, min_ms, max_ms, mean_ms, stddev_ms.",
@@ -50,7 +53,7 @@ const Subcommand kSubcommands[] = {
      "MODULE.so --data PATH --steps N --out RUNDIR [--resume] [--batch B]\n"
      "      [--seq-len T] [--update-len U] [--seed S] [--log-every K]\n"
      "      [--checkpoint-every K] [--accum A] [--comm-timeout SECONDS]\n"
-     "      [--split-step] [--format bytes|tokens|images]",
+     "      [--split-step] [--format bytes|tokens|images] [--device cpu|cuda]",
      "Trains with the module's train_step until step N (the run's total):\n"
      "a progress line, RUNDIR/metrics.jsonl, and checkpoints in\n"
      "RUNDIR/checkpoint.safetensors (every K steps and at the end).\n"
@@ -64,14 +67,15 @@ const Subcommand kSubcommands[] = {
     {"eval",
      "MODULE.so --checkpoint RUNDIR --data PATH [--split=valid|test|train]\n"
      "      [--mode=parallel|stream] [--seq-len T] [--max-tokens N] "
-     "[--batch B]",
+     "[--batch B]\n"
+     "      [--device cpu|cuda]",
      "Scores a data split in windows of T tokens with eval_loss (parallel)\n"
      "or decode_step one token at a time (stream); prints a JSON line with\n"
      "loss (nats/token), bpb (ppl for token models) and tokens.",
      runEval},
     {"generate",
      "MODULE.so --checkpoint RUNDIR [--prompt TEXT] --tokens N [--top-p P]\n"
-     "      [--temperature X] [--seed S]",
+     "      [--temperature X] [--seed S] [--device cpu|cuda]",
      "Feeds [eos] + the prompt through decode_step, then samples N tokens\n"
      "(top-p 0.9, temperature 1, seed 0 by default) and prints the text.",
      runGenerate},
@@ -95,7 +99,12 @@ void tvq::run::printUsage(std::FILE *stream) {
       start = end + 1;
     }
   }
-  std::fprintf(stream, "\noptions:\n  -h, --help  print this help\n");
+  std::fprintf(stream,
+               "\noptions:\n  -h, --help  print this help\n"
+               "  --device cpu|cuda  the device to run the module on: its\n"
+               "      target by default; the other one is an error. A module\n"
+               "      compiled with --target=cuda needs the CUDA driver\n"
+               "      (libcuda.so.1, or the library TVQ_CUDA_DRIVER names).\n");
 }
 
 int main(int argc, char **argv) {

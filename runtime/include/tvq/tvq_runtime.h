@@ -128,7 +128,18 @@ typedef struct tvq_arg {
 } tvq_arg;
 
 /// Loads a module with dlopen and reads and checks its manifest and symbols.
+/// A module whose manifest says `target cuda` also initializes the CUDA
+/// driver (libcuda.so.1, or the library named by the environment variable
+/// TVQ_CUDA_DRIVER): cuInit, device 0, its primary context; without a driver
+/// or a device the load fails and says why. Nothing CUDA is touched for other
+/// targets.
 TVQ_API tvq_module *tvq_module_load(const char *path);
+
+/// tvq_module_load for a device, "cpu" or "cuda" (NULL or "": the module's
+/// target): fails, before touching the device, when the module's target is
+/// another.
+TVQ_API tvq_module *tvq_module_load_device(const char *path,
+                                           const char *device);
 
 /// Unloads a module; NULL is ignored. Its entries become invalid.
 TVQ_API void tvq_module_unload(tvq_module *module);
@@ -165,8 +176,11 @@ TVQ_API const char *tvq_entry_check(const tvq_entry *entry, int32_t n);
 /// rank, static dims), then against the module's check function. On success
 /// outputs[0..num_outputs) receive new tensors owned by the caller, and 0 is
 /// returned; num_outputs must equal the entry's output count. On failure
-/// outputs are left NULL. Inputs are passed to the module without a copy and
-/// are not modified by a well-formed module.
+/// outputs are left NULL. Inputs are passed to a CPU module without a copy and
+/// are not modified by a well-formed module. For a CUDA module the inputs
+/// are first copied into CUDA managed memory, the call waits for the device
+/// (cuCtxSynchronize) before the outputs are read, and a CUDA error recorded
+/// during the call (the first one) makes it fail with that error.
 TVQ_API int tvq_call(const tvq_module *module, const char *entry_name,
                      const tvq_tensor *const *inputs, int32_t num_inputs,
                      tvq_tensor **outputs, int32_t num_outputs);

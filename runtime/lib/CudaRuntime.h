@@ -1,0 +1,62 @@
+//===- CudaRuntime.h - State shared by CUDA modules and tvq_call -*- C++
+//-*-===//
+//
+// The CUDA backend's state besides the driver: the sticky error that the
+// functions called by compiled code (which cannot handle failures) record,
+// and the managed memory that holds every buffer of a CUDA module. See
+// docs/abi.md (the cuda target).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TVQ_RUNTIME_CUDARUNTIME_H
+#define TVQ_RUNTIME_CUDARUNTIME_H
+
+#include "CudaDriver.h"
+
+#include <cstddef>
+#include <string>
+
+namespace tvq::cuda {
+
+/// Records message as the sticky error unless one is recorded already (the
+/// first one wins). Launches, copies and memsets are skipped while an error
+/// is recorded.
+void recordError(std::string message);
+
+/// Whether an error is recorded.
+bool hasError();
+
+/// Returns the recorded error ("" when none) and clears it.
+std::string takeError();
+
+/// The driver for a function called by compiled code; null after recording
+/// the reason as the sticky error.
+const Driver *driverOrRecord();
+
+/// Prints "tvq runtime: fatal error: <message>" (and the recorded error, if
+/// any) to stderr and exits with status 1: for failures that compiled code
+/// cannot survive, such as a failed allocation.
+[[noreturn]] void fatal(const std::string &message);
+
+/// Allocates size bytes (at least 1) of managed memory (cuMemAllocManaged,
+/// CU_MEM_ATTACH_GLOBAL) aligned to alignment (a power of two; 0 for the
+/// driver's own, 256 bytes). A failure cannot be reported to compiled code:
+/// it prints the reason, naming the call, the byte count and the error, to
+/// stderr and exits with status 1.
+void *allocManaged(size_t size, size_t alignment = 0);
+
+/// Frees memory from allocManaged (cuMemFree); null is ignored. A failure is
+/// recorded as the sticky error.
+void freeManaged(void *pointer);
+
+/// Prepares a call of an entry of a CUDA module: the driver current on this
+/// thread and no error recorded. Returns an error message, empty on success.
+std::string beginCall();
+
+/// Ends it: waits for all work of the context (cuCtxSynchronize) and returns
+/// the recorded error, or the synchronization's, or "" when there is none.
+std::string endCall();
+
+} // namespace tvq::cuda
+
+#endif // TVQ_RUNTIME_CUDARUNTIME_H

@@ -1,0 +1,356 @@
+//===- CudaWrappers.cpp - MLIR's GPU runtime wrappers over the driver -----===//
+//
+// The mgpu* functions of CudaWrappers.h: each one calls the driver loaded by
+// CudaDriver.cpp and records the first failure as the sticky error
+// (CudaRuntime.h) instead of printing it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CudaWrappers.h"
+#include "CudaRuntime.h"
+
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+using namespace tvq::cuda;
+
+namespace {
+
+/// A module image recorded by mgpuModuleLoad(JIT) and loaded into the
+/// context by the first mgpuModuleGetFunction.
+struct LazyModule {
+  const void *image = nullptr;
+  size_t size = 0;
+  /// The JIT optimization level of a PTX image; -1 for a cubin or fatbin.
+  int jitOptLevel = -1;
+  std::mutex mutex;
+  bool tried = false;
+  CUmodule loaded = nullptr;
+  /// Why loading failed ("" when it did not).
+  std::string error;
+};
+
+/// Loads module->image into the current context (once).
+void load(const Driver &cuda, LazyModule &module) {
+  module.tried = true;
+  if (module.jitOptLevel < 0) {
+    if (CUresult result = cuda.cuModuleLoadData(&module.loaded, module.image))
+      module.error = cuda.describe("cuModuleLoadData", result) + " for a " +
+                     std::to_string(module.size) + "-byte kernel image";
+    return;
+  }
+  char log[8192] = {0};
+  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                   CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {
+      log, reinterpret_cast<void *>(sizeof(log)),
+      reinterpret_cast<void *>(static_cast<intptr_t>(module.jitOptLevel))};
+  if (CUresult result = cuda.cuModuleLoadDataEx(&module.loaded, module.image, 3,
+                                                options, values)) {
+    std::string text(log, strnlen(log, sizeof(log)));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+      text.pop_back();
+    module.error = cuda.describe("cuModuleLoadDataEx", result) +
+                   " compiling the module's PTX" +
+                   (text.empty() ? "" : ": " + text);
+  }
+}
+
+/// Whether a launch dimension fits the driver's unsigned; records an error
+/// when it does not.
+bool checkDimensions(const char *what, std::initializer_list<intptr_t> dims) {
+  for (intptr_t dim : dims)
+    if (dim < 0 || static_cast<uintmax_t>(dim) > UINT_MAX) {
+      recordError(std::string(what) + ": launch dimension " +
+                  std::to_string(dim) + " is out of range");
+      return false;
+    }
+  return true;
+}
+
+/// Allows smem bytes of dynamic shared memory for function; records an error
+/// when the device has less.
+bool setSharedMemory(const Driver &cuda, CUfunction function, int32_t smem) {
+  if (smem <= 0)
+    return true;
+  int maximum = 0;
+  if (CUresult result = cuda.cuDeviceGetAttribute(
+          &maximum, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+          cuda.device)) {
+    recordError(cuda.describe("cuDeviceGetAttribute", result));
+    return false;
+  }
+  if (smem > maximum) {
+    recordError("a kernel needs " + std::to_string(smem) +
+                " bytes of shared memory per block, the device allows " +
+                std::to_string(maximum));
+    return false;
+  }
+  if (CUresult result = cuda.cuFuncSetAttribute(
+          function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem)) {
+    recordError(cuda.describe("cuFuncSetAttribute", result));
+    return false;
+  }
+  return true;
+}
+
+/// The driver for a launch, copy or memset: null (the operation is skipped)
+/// while an error is recorded or when the driver is missing.
+const Driver *driverToRun() {
+  if (hasError())
+    return nullptr;
+  return driverOrRecord();
+}
+
+/// Records the failure of call, if it failed.
+void check(const Driver &cuda, const char *call, CUresult result) {
+  if (result != CUDA_SUCCESS)
+    recordError(cuda.describe(call, result));
+}
+
+CUdeviceptr address(const void *pointer) {
+  return static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(pointer));
+}
+
+/// The first byte and the byte count of a dense memref descriptor.
+void denseRange(int64_t rank, void *descriptor, int64_t elementSizeBytes,
+                char *&begin, uint64_t &bytes) {
+  auto *fields = static_cast<int64_t *>(descriptor);
+  char *aligned = reinterpret_cast<char *>(static_cast<uintptr_t>(fields[1]));
+  begin = aligned + fields[2] * elementSizeBytes;
+  bytes = static_cast<uint64_t>(elementSizeBytes);
+  for (int64_t k = 0; k < rank; ++k)
+    bytes *= static_cast<uint64_t>(fields[3 + k]);
+}
+
+} // namespace
+
+//===-- Modules and kernels -----------------------------------------------===//
+
+void *mgpuModuleLoad(void *data, size_t gpuBlobSize) {
+  auto *module = new LazyModule();
+  module->image = data;
+  module->size = gpuBlobSize;
+  return module;
+}
+
+void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  auto *module = new LazyModule();
+  module->image = data;
+  module->jitOptLevel = optLevel < 0 ? 0 : optLevel;
+  return module;
+}
+
+void mgpuModuleUnload(void *handle) {
+  auto *module = static_cast<LazyModule *>(handle);
+  if (!module)
+    return;
+  if (module->loaded)
+    if (const Driver *cuda = driver())
+      cuda->cuModuleUnload(module->loaded);
+  delete module;
+}
+
+CUfunction mgpuModuleGetFunction(void *handle, const char *name) {
+  auto *module = static_cast<LazyModule *>(handle);
+  const Driver *cuda = driverOrRecord();
+  if (!cuda || !module)
+    return nullptr;
+  std::lock_guard<std::mutex> lock(module->mutex);
+  if (!module->tried)
+    load(*cuda, *module);
+  if (!module->error.empty()) {
+    recordError(module->error);
+    return nullptr;
+  }
+  CUfunction function = nullptr;
+  if (CUresult result =
+          cuda->cuModuleGetFunction(&function, module->loaded, name)) {
+    recordError(cuda->describe("cuModuleGetFunction", result) +
+                " for kernel '" + (name ? name : "") + "'");
+    return nullptr;
+  }
+  return function;
+}
+
+void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, CUstream stream,
+                      void **params, void **extra, size_t /*paramsCount*/) {
+  const Driver *cuda = driverToRun();
+  if (!cuda)
+    return;
+  if (!function)
+    return recordError("mgpuLaunchKernel: no kernel");
+  if (!checkDimensions("cuLaunchKernel",
+                       {gridX, gridY, gridZ, blockX, blockY, blockZ}) ||
+      !setSharedMemory(*cuda, function, smem))
+    return;
+  check(*cuda, "cuLaunchKernel",
+        cuda->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                             blockZ, smem, stream, params, extra));
+}
+
+void mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
+                             intptr_t clusterY, intptr_t clusterZ,
+                             intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                             intptr_t blockX, intptr_t blockY, intptr_t blockZ,
+                             int32_t smem, CUstream stream, void **params,
+                             void **extra, size_t /*paramsCount*/) {
+  const Driver *cuda = driverToRun();
+  if (!cuda)
+    return;
+  if (!function)
+    return recordError("mgpuLaunchClusterKernel: no kernel");
+  if (!checkDimensions("cuLaunchKernelEx",
+                       {clusterX, clusterY, clusterZ, gridX, gridY, gridZ,
+                        blockX, blockY, blockZ}) ||
+      !setSharedMemory(*cuda, function, smem))
+    return;
+  // Clusters of more than 8 blocks are "non-portable" and must be allowed.
+  if (clusterX * clusterY * clusterZ > 8)
+    if (CUresult result = cuda->cuFuncSetAttribute(
+            function, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1))
+      return check(*cuda, "cuFuncSetAttribute", result);
+  CUlaunchAttribute attribute = {};
+  attribute.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  attribute.value.clusterDim.x = static_cast<unsigned>(clusterX);
+  attribute.value.clusterDim.y = static_cast<unsigned>(clusterY);
+  attribute.value.clusterDim.z = static_cast<unsigned>(clusterZ);
+  CUlaunchConfig config = {};
+  config.gridDimX = static_cast<unsigned>(gridX);
+  config.gridDimY = static_cast<unsigned>(gridY);
+  config.gridDimZ = static_cast<unsigned>(gridZ);
+  config.blockDimX = static_cast<unsigned>(blockX);
+  config.blockDimY = static_cast<unsigned>(blockY);
+  config.blockDimZ = static_cast<unsigned>(blockZ);
+  config.sharedMemBytes = static_cast<unsigned>(smem);
+  config.hStream = stream;
+  config.attrs = &attribute;
+  config.numAttrs = 1;
+  check(*cuda, "cuLaunchKernelEx",
+        cuda->cuLaunchKernelEx(&config, function, params, extra));
+}
+
+//===-- Streams and events ------------------------------------------------===//
+
+CUstream mgpuStreamCreate() {
+  CUstream stream = nullptr;
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuStreamCreate",
+          cuda->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  return stream;
+}
+
+void mgpuStreamDestroy(CUstream stream) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuStreamDestroy", cuda->cuStreamDestroy(stream));
+}
+
+void mgpuStreamSynchronize(CUstream stream) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuStreamSynchronize", cuda->cuStreamSynchronize(stream));
+}
+
+void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuStreamWaitEvent",
+          cuda->cuStreamWaitEvent(stream, event, /*flags=*/0));
+}
+
+CUevent mgpuEventCreate() {
+  CUevent event = nullptr;
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuEventCreate",
+          cuda->cuEventCreate(&event, CU_EVENT_DISABLE_TIMING));
+  return event;
+}
+
+void mgpuEventDestroy(CUevent event) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuEventDestroy", cuda->cuEventDestroy(event));
+}
+
+void mgpuEventSynchronize(CUevent event) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuEventSynchronize", cuda->cuEventSynchronize(event));
+}
+
+void mgpuEventRecord(CUevent event, CUstream stream) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuEventRecord", cuda->cuEventRecord(event, stream));
+}
+
+//===-- Memory ------------------------------------------------------------===//
+
+void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/, bool isHostShared) {
+  if (sizeBytes == 0)
+    return nullptr;
+  if (isHostShared)
+    return allocManaged(sizeBytes);
+  std::string error;
+  const Driver *cuda = driver(&error);
+  if (!cuda)
+    fatal("cannot allocate " + std::to_string(sizeBytes) +
+          " bytes of CUDA device memory: " + error);
+  CUdeviceptr pointer = 0;
+  if (CUresult result = cuda->cuMemAlloc(&pointer, sizeBytes))
+    fatal(cuda->describe(
+        ("cuMemAlloc(" + std::to_string(sizeBytes) + " bytes)").c_str(),
+        result));
+  return reinterpret_cast<void *>(static_cast<uintptr_t>(pointer));
+}
+
+void mgpuMemFree(void *ptr, CUstream /*stream*/) { freeManaged(ptr); }
+
+void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, CUstream stream) {
+  if (const Driver *cuda = driverToRun())
+    check(*cuda, "cuMemcpyAsync",
+          cuda->cuMemcpyAsync(address(dst), address(src), sizeBytes, stream));
+}
+
+void mgpuMemset32(void *dst, unsigned int value, size_t count,
+                  CUstream stream) {
+  if (const Driver *cuda = driverToRun())
+    check(*cuda, "cuMemsetD32Async",
+          cuda->cuMemsetD32Async(address(dst), value, count, stream));
+}
+
+void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                  CUstream stream) {
+  if (const Driver *cuda = driverToRun())
+    check(*cuda, "cuMemsetD16Async",
+          cuda->cuMemsetD16Async(address(dst), value, count, stream));
+}
+
+void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuMemHostRegister",
+          cuda->cuMemHostRegister(ptr, sizeBytes, /*flags=*/0));
+}
+
+void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,
+                               int64_t elementSizeBytes) {
+  char *begin;
+  uint64_t bytes;
+  denseRange(rank, descriptor, elementSizeBytes, begin, bytes);
+  mgpuMemHostRegister(begin, bytes);
+}
+
+void mgpuMemHostUnregister(void *ptr) {
+  if (const Driver *cuda = driverOrRecord())
+    check(*cuda, "cuMemHostUnregister", cuda->cuMemHostUnregister(ptr));
+}
+
+void mgpuMemHostUnregisterMemRef(int64_t rank, void *descriptor,
+                                 int64_t elementSizeBytes) {
+  char *begin;
+  uint64_t bytes;
+  denseRange(rank, descriptor, elementSizeBytes, begin, bytes);
+  mgpuMemHostUnregister(begin);
+}
+
+void mgpuSetDefaultDevice(int32_t device) { setDefaultDevice(device); }
