@@ -48,3 +48,8 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# The runtime's mock CUDA driver (unittests/mockcuda): host memory, no kernels
+# but its own; loaded with TVQ_CUDA_DRIVER=%mockcuda.
+config.substitutions.append(
+    ("%mockcuda", os.path.join(config.tvq_obj_root, "unittests", "mockcuda", "libcuda.so.1")))
