@@ -91,7 +91,10 @@ static const PhaseInfo kCUDAPhases[] = {
     {Phase::NVVM, "nvvm",
      "nvvm-attach-target{chip={CHIP} {FEATURES}O=3},"
      "gpu.module(scf-parallel-for-to-nested-fors,expand-strided-metadata,"
-     "lower-affine,convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse),"
+     "lower-affine,convert-scf-to-cf,math-expand-ops{ops=rsqrt},"
+     "tvq-gpu-math-to-intrinsics,"
+     "convert-gpu-to-nvvm,"
+     "canonicalize,cse),"
      "reconcile-unrealized-casts"},
     {Phase::PTX, "ptx", "gpu-module-to-binary{format=isa}"},
     {Phase::LLVM, "llvm",

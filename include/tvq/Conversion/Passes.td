@@ -118,4 +118,29 @@ def TVQMergeGPUModules : Pass<"tvq-merge-gpu-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def TVQGPUMathToIntrinsics
+    : Pass<"tvq-gpu-math-to-intrinsics", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower math ops in kernels to LLVM intrinsics, not libdevice";
+  let description = [{
+    `convert-gpu-to-nvvm` lowers `math.sqrt`, `math.fma`, `math.floor`,
+    `math.ceil` and `math.absf` to calls of libdevice (`__nv_sqrtf`,
+    `__nv_fmaf`, ...), which exists only in CUDA's toolkit; ptxas then stops
+    with "Unresolved extern function". This pass, run on each `gpu.module`
+    before it, calls LLVM's intrinsics instead, which the NVPTX backend
+    emits as single correctly rounded instructions (`sqrt.rn.f32`,
+    `fma.rn.f32`, `cvt.rmi.f32.f32`, ...). exp, log and tanh never reach it:
+    `tvq-approximate-math` replaced them by polynomials, as on the CPU.
+
+    Before:
+    ```mlir
+    %r = math.sqrt %x : f32
+    ```
+    After:
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.sqrt.f32"(%x) : (f32) -> f32
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // TVQ_CONVERSION_PASSES_TD
