@@ -185,6 +185,9 @@ TEST_F(CudaTest, RunsOnTheMockDriver) {
   EXPECT_EQ(countCalls("cuMemAllocManaged 12 1"), 6);
   EXPECT_EQ(countCalls("cuMemAllocManaged"), countCalls("cuMemFree_v2"));
   EXPECT_EQ(countCalls("cuCtxSynchronize"), 2);
+  // One stream for the thread, kept across launches and calls.
+  EXPECT_EQ(countCalls("cuStreamCreate"), 1);
+  EXPECT_EQ(countCalls("cuStreamDestroy"), 0);
 }
 
 TEST_F(CudaTest, ModuleLoadingIsLazy) {
@@ -383,7 +386,8 @@ TEST_F(CudaTest, WrappersCallTheDriver) {
   EXPECT_EQ(countCalls("cuLaunchKernel "), 1);
   EXPECT_EQ(countCalls("cuModuleUnload"), 1);
   EXPECT_EQ(countCalls("cuMemFree_v2"), 2);
-  EXPECT_EQ(countCalls("cuStreamDestroy_v2"), 1);
+  // The thread's stream is kept: destroying it does nothing.
+  EXPECT_EQ(countCalls("cuStreamDestroy_v2"), 0);
 }
 
 TEST_F(CudaTest, DefaultDevice) {

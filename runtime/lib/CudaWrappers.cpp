@@ -237,15 +237,28 @@ void mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
 
 //===-- Streams and events ------------------------------------------------===//
 
+/// Compiled host code creates a stream for every launch, synchronizes and
+/// destroys it (gpu-to-llvm's lowering of a synchronous gpu.launch_func):
+/// thousands per training step. Each thread gets one stream instead, made
+/// on first use and kept; destroying it does nothing.
+static thread_local CUstream threadStream = nullptr;
+
 CUstream mgpuStreamCreate() {
+  if (threadStream)
+    return threadStream;
   CUstream stream = nullptr;
-  if (const Driver *cuda = driverOrRecord())
-    check(*cuda, "cuStreamCreate",
-          cuda->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  if (const Driver *cuda = driverOrRecord()) {
+    CUresult result = cuda->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING);
+    check(*cuda, "cuStreamCreate", result);
+    if (result == CUDA_SUCCESS)
+      threadStream = stream;
+  }
   return stream;
 }
 
 void mgpuStreamDestroy(CUstream stream) {
+  if (stream == threadStream)
+    return;
   if (const Driver *cuda = driverOrRecord())
     check(*cuda, "cuStreamDestroy", cuda->cuStreamDestroy(stream));
 }
