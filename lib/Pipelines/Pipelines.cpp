@@ -105,6 +105,15 @@ static const PhaseInfo kCUDAPhases[] = {
      "reconcile-unrealized-casts,tvq-emit-entry-points,canonicalize"},
 };
 
+/// CUDASim: the CUDA phases up to `loops`, then the launches run as CPU loops
+/// and the CPU's `llvm` phase follows (`{CPULLVM}`).
+static const PhaseInfo kCUDASimPhases[] = {
+    {Phase::GPU, "gpu",
+     "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
+     "tvq-gpu-launch-to-loops),canonicalize,cse"},
+    {Phase::LLVM, "llvm", "{CPULLVM}"},
+};
+
 static const PhaseInfo *cpuPhase(Phase phase) {
   for (const PhaseInfo &p : kPhases)
     if (p.phase == phase)
@@ -122,8 +131,14 @@ static llvm::SmallVector<const PhaseInfo *> targetPhases(Target target) {
   }
   for (Phase shared : kSharedFront)
     phases.push_back(cpuPhase(shared));
-  for (const PhaseInfo &p : kCUDAPhases)
+  for (const PhaseInfo &p : kCUDAPhases) {
+    if (target == Target::CUDASim && p.phase >= Phase::GPU)
+      break;
     phases.push_back(&p);
+  }
+  if (target == Target::CUDASim)
+    for (const PhaseInfo &p : kCUDASimPhases)
+      phases.push_back(&p);
   return phases;
 }
 
@@ -161,13 +176,15 @@ std::string mlir::tvq::phasePipeline(Phase phase, const CPUOptions &cpu,
 }
 
 std::string mlir::tvq::cudaPhasePipeline(Phase phase, const CUDAOptions &cuda,
-                                         ArrayRef<std::string> entries) {
+                                         ArrayRef<std::string> entries,
+                                         Target target) {
   std::string text;
-  for (const PhaseInfo *p : targetPhases(Target::CUDA))
+  for (const PhaseInfo *p : targetPhases(target))
     if (p->phase == phase)
       text = p->pipeline.str();
+  substitute(text, "{CPULLVM}", cpuPhase(Phase::LLVM)->pipeline.str());
   substitute(text, "{E}", llvm::join(entries, ","));
-  substitute(text, "{TGT}", "cuda");
+  substitute(text, "{TGT}", target == Target::CUDASim ? "cpu" : "cuda");
   substitute(text, "{B}", std::to_string(cuda.blockSize));
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
@@ -179,9 +196,10 @@ std::string mlir::tvq::cudaPhasePipeline(Phase phase, const CUDAOptions &cuda,
 
 LogicalResult mlir::tvq::buildCUDAPipeline(OpPassManager &pm, Phase last,
                                            ArrayRef<std::string> entries,
-                                           const CUDAOptions &cuda) {
-  for (const PhaseInfo *p : targetPhases(Target::CUDA)) {
-    std::string text = cudaPhasePipeline(p->phase, cuda, entries);
+                                           const CUDAOptions &cuda,
+                                           Target target) {
+  for (const PhaseInfo *p : targetPhases(target)) {
+    std::string text = cudaPhasePipeline(p->phase, cuda, entries, target);
     if (!text.empty() && failed(parsePassPipeline(text, pm, llvm::errs())))
       return failure();
     if (p->phase == last)

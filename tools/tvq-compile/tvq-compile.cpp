@@ -68,8 +68,10 @@ static cl::opt<std::string>
               cl::init("so"));
 static cl::opt<std::string>
     target("target",
-           cl::desc("Target: cpu (this host's CPU) or cuda (NVIDIA GPUs: "
-                    "PTX kernels, run with tvq-run --device=cuda)"),
+           cl::desc("Target: cpu (this host's CPU), cuda (NVIDIA GPUs: "
+                    "PTX kernels, run with tvq-run --device=cuda) or "
+                    "cuda-sim (the CUDA pipeline's kernels run as CPU "
+                    "loops: a CPU module for checking the GPU mapping)"),
            cl::init("cpu"));
 static cl::opt<std::string>
     cudaArch("cuda-arch",
@@ -223,10 +225,13 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv, "tvq-compile: tvq model file to shared library\n");
 
-  if (target != "cpu" && target != "cuda")
-    return fail("unknown --target '" + target + "'; targets: cpu, cuda");
-  bool cuda = target == "cuda";
-  tvq::Target pipelineTarget = cuda ? tvq::Target::CUDA : tvq::Target::CPU;
+  if (target != "cpu" && target != "cuda" && target != "cuda-sim")
+    return fail("unknown --target '" + target +
+                "'; targets: cpu, cuda, cuda-sim");
+  bool cuda = target == "cuda", cudaSim = target == "cuda-sim";
+  tvq::Target pipelineTarget = cuda      ? tvq::Target::CUDA
+                               : cudaSim ? tvq::Target::CUDASim
+                                         : tvq::Target::CPU;
   if (cuda && cudaArch != "sm_90a" && cudaArch != "sm_80")
     return fail("unknown --cuda-arch '" + cudaArch + "'; sm_90a or sm_80");
 
@@ -276,10 +281,11 @@ int main(int argc, char **argv) {
   tvq::CUDAOptions cudaOptions;
   cudaOptions.chip = cudaArch;
   LogicalResult built =
-      cuda ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),
-                                    entryList, cudaOptions)
-           : tvq::buildCPUPipeline(pm, phase.value_or(tvq::Phase::LLVM),
-                                   entryList, cpuOptions);
+      cuda || cudaSim
+          ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),
+                                   entryList, cudaOptions, pipelineTarget)
+          : tvq::buildCPUPipeline(pm, phase.value_or(tvq::Phase::LLVM),
+                                  entryList, cpuOptions);
   if (failed(built))
     return fail("cannot build the pass pipeline");
   if (failed(pm.run(*module)))

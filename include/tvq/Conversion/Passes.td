@@ -143,4 +143,35 @@ def TVQGPUMathToIntrinsics
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def TVQGPULaunchToLoops
+    : Pass<"tvq-gpu-launch-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Run gpu.launch bodies as CPU loops (checks the GPU mapping)";
+  let description = [{
+    Each `gpu.launch` (1-D, no shared memory, no barriers: what
+    `tvq-parallel-loops-to-gpu` makes) becomes an `scf.parallel` over
+    (block x, thread x) whose body is the launch body with the block and
+    thread ids replaced by the loop's indices. `tvq-compile
+    --target=cuda-sim` runs the CUDA pipeline's mapping this way on the CPU,
+    so tests can check it numerically against the CPU pipeline without a
+    GPU.
+
+    Before:
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+      %g = ... %bx * 256 + %tx ...
+      gpu.terminator
+    }
+    ```
+    After:
+    ```mlir
+    scf.parallel (%bx, %tx) = (%c0, %c0) to (%n, %c256) step (%c1, %c1) {
+      %g = ... %bx * 256 + %tx ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TVQ_CONVERSION_PASSES_TD

@@ -29,8 +29,10 @@ enum class Phase {
   LLVM,       ///< LLVM dialect with the runtime's entry points.
 };
 
-/// What a pipeline generates code for.
-enum class Target { CPU, CUDA };
+/// What a pipeline generates code for. CUDASim is the CUDA pipeline up to
+/// its kernels, which then run as CPU loops (tvq-gpu-launch-to-loops): a CPU
+/// module that checks the GPU mapping without a GPU.
+enum class Target { CPU, CUDA, CUDASim };
 
 /// How kernels are generated for NVIDIA GPUs.
 struct CUDAOptions {
@@ -72,13 +74,17 @@ LogicalResult buildCPUPipeline(OpPassManager &pm, Phase last,
 
 /// The same for the CUDA target: the kernels end as PTX inside a
 /// `gpu.binary`, the host code calls the runtime's `mgpu*` functions.
+/// `target` is CUDA or CUDASim.
 LogicalResult buildCUDAPipeline(OpPassManager &pm, Phase last,
                                 llvm::ArrayRef<std::string> entries = {},
-                                const CUDAOptions &cuda = {});
+                                const CUDAOptions &cuda = {},
+                                Target target = Target::CUDA);
 
-/// The textual pass pipeline of one CUDA phase (empty when it has none).
+/// The textual pass pipeline of one CUDA (or CUDASim) phase (empty when it
+/// has none).
 std::string cudaPhasePipeline(Phase phase, const CUDAOptions &cuda = {},
-                              llvm::ArrayRef<std::string> entries = {});
+                              llvm::ArrayRef<std::string> entries = {},
+                              Target target = Target::CUDA);
 
 /// Registers `tvq-cpu-pipeline` and `tvq-cuda-pipeline` (with option `compile-to`) for tvq-opt.
 void registerTVQPipelines();
