@@ -67,11 +67,14 @@ static const PhaseInfo kPhases[] = {
 /// The CUDA pipeline after the phases it shares with the CPU (kSharedFront).
 /// `{CHIP}`/`{FEATURES}` come from CUDAOptions, `{B}` is the block size.
 static const PhaseInfo kCUDAPhases[] = {
+    // Elementwise producers fused into their consumers first (fewer kernels
+    // and intermediate buffers), then
     // buffer-deallocation-pipeline without buffer-deallocation-simplification,
     // whose time grows faster than quadratically with the number of GAUs
     // (4 s for 6 GAUs, 27 s for 12); without it, frees that may alias are
     // decided at run time on the host.
     {Phase::Bufferized, "bufferized",
+     "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,"
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "
      "allow-return-allocs-from-loops},"
