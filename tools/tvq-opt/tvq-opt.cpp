@@ -14,6 +14,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -29,14 +30,35 @@ int main(int argc, char **argv) {
   registry.insert<mlir::tvq::TVQDialect>();
   auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
       argc, argv, "tvq optimizer driver\n", registry);
-  // Refuse input nested deeply enough to overflow the parser's stack (a
-  // file; standard input is read once, by MlirOptMain).
+  // Refuse input nested deeply enough to overflow the parser's stack.
   if (inputFilename != "-") {
     std::string error;
     if (auto file = mlir::openInputFile(inputFilename, &error);
         file && !mlir::tvq::checkNesting(*file, llvm::errs()))
       return 1;
+    return mlir::asMainReturnCode(mlir::MlirOptMain(
+        argc, argv, inputFilename, outputFilename, registry));
   }
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
+  // Standard input can be read only once: read it here, check it, and hand
+  // the buffer to MlirOptMain.
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input = mlir::openInputFile("-", &error);
+  if (!input) {
+    llvm::errs() << "tvq-opt: " << error << "\n";
+    return 1;
+  }
+  if (!mlir::tvq::checkNesting(*input, llvm::errs()))
+    return 1;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      mlir::openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "tvq-opt: " << error << "\n";
+    return 1;
+  }
+  if (mlir::failed(mlir::MlirOptMain(
+          output->os(), std::move(input), registry,
+          mlir::MlirOptMainConfig::createFromCLOptions())))
+    return 1;
+  output->keep();
+  return 0;
 }
