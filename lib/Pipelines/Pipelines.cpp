@@ -46,7 +46,7 @@ static const PhaseInfo kPhases[] = {
      "function-boundary-type-conversion=identity-layout-map "
      "allow-return-allocs-from-loops},"
      "canonicalize,buffer-deallocation-pipeline,"
-     "convert-bufferization-to-memref,canonicalize"},
+     "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
      "func.func(tvq-strided-copies-to-linalg,convert-linalg-to-loops,"
      "tvq-approximate-math),"
@@ -81,7 +81,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "canonicalize,expand-realloc{emit-deallocs=false},canonicalize,"
      "ownership-based-buffer-deallocation,canonicalize,"
      "bufferization-lower-deallocations,cse,canonicalize,"
-     "convert-bufferization-to-memref,canonicalize"},
+     "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
      "func.func(tvq-strided-copies-to-linalg{all=true},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"

@@ -240,6 +240,22 @@ int tvq_call(const tvq_module *module, const char *entry_name,
     return 1;
   }
 
+  // The buffers the entry holds at once for these inputs (the compiler's
+  // estimate, tvq-emit-peak-bytes): refuse before allocating any of them
+  // when they cannot fit.
+  if (entry->peakBytes) {
+    int64_t needed = entry->peakBytes(args.data());
+    uint64_t available = needed > 0 ? tvq_memory_available() : 0;
+    if (needed > 0 && static_cast<uint64_t>(needed) > available) {
+      setError(where + "out of memory: for these inputs its buffers need " +
+               std::to_string(needed) + " bytes at once, but only " +
+               std::to_string(available) +
+               " bytes of memory are available (inputs: " +
+               describeInputs(spec, inputs) + ")");
+      return 1;
+    }
+  }
+
   // A CUDA module runs on copies of the inputs in managed memory.
   const bool cuda = module->target == "cuda";
   std::unique_lock<std::mutex> cudaLock(cudaCallMutex, std::defer_lock);

@@ -104,6 +104,8 @@ static std::string load(tvq_module &module, const std::string &device) {
              "' for entry '" + spec.name + "'";
     entry->packed = reinterpret_cast<void (*)(void **)>(packed);
     entry->check = reinterpret_cast<int32_t (*)(void **)>(check);
+    entry->peakBytes = reinterpret_cast<int64_t (*)(void **)>(
+        findSymbol(module, "_tvq_peak_bytes_" + spec.name));
     entry->spec = std::move(spec);
     module.entries.push_back(std::move(entry));
   }

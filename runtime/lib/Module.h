@@ -16,6 +16,9 @@ struct tvq_entry {
   void (*packed)(void **args) = nullptr;
   /// `_tvq_check_<F>`: 0, or the 1-based number of the first failing check.
   int32_t (*check)(void **args) = nullptr;
+  /// `_tvq_peak_bytes_<F>` (optional): the bytes of the buffers the entry
+  /// holds at once for these inputs, or -1 when the compiler could not tell.
+  int64_t (*peakBytes)(void **args) = nullptr;
 };
 
 /// A module opened with dlopen; closes it when destroyed.

@@ -109,6 +109,13 @@ struct TVQEmitEntryPointsPass
               "_mlir_ciface_" + e.name + kCheckSuffix.str(), e.numInputs,
               /*lastFirst=*/false)))
         return signalPassFailure();
+      // The estimate of the entry's buffers (tvq-emit-peak-bytes), when the
+      // pipeline made one.
+      std::string peak = "_mlir_ciface_" + e.name + "__tvq_peak_bytes";
+      if (module.lookupSymbol<LLVM::LLVMFuncOp>(peak) &&
+          failed(emitPackedWrapper(b, module, "_tvq_peak_bytes_" + e.name,
+                                   peak, e.numInputs, /*lastFirst=*/false)))
+        return signalPassFailure();
     }
     std::string text = manifest.getValue().str();
     text.push_back('\0');

@@ -213,6 +213,48 @@ def TVQStridedCopiesToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TVQEmitPeakBytes : Pass<"tvq-emit-peak-bytes", "ModuleOp"> {
+  let summary = "Derive each entry point's estimate of its peak buffer bytes";
+  let description = [{
+    Runs on bufferized IR. For every entry point `@F` (a public function
+    with a `@F__tvq_check`), adds `@F__tvq_peak_bytes` with `@F`'s arguments
+    returning i64: the largest number of bytes `@F`'s `memref.alloc`s hold
+    at once for those argument sizes (temporaries and outputs), or -1 when
+    `@F` could not be followed. The runtime calls it (as
+    `_tvq_peak_bytes_F`) before `@F` and refuses inputs whose buffers would
+    not fit in the available memory.
+
+    The estimate follows `@F` in order: an allocation adds its bytes, its
+    deallocation subtracts them (also under the deallocation pipeline's
+    ownership `scf.if`, assumed owned); an `scf.if` takes the larger branch;
+    an `scf.for` adds its body's peak plus what earlier iterations left
+    allocated; a parallel loop's body counts once per iteration that may run
+    at once, at most 256.
+
+    Before (bufferized):
+    ```mlir
+    func.func @f(%x: memref<?x64xf32>) -> memref<?x64xf32> {
+      %n = memref.dim %x, %c0 : memref<?x64xf32>
+      %t = memref.alloc(%n) : memref<?x64xf32>
+      %y = memref.alloc(%n) : memref<?x64xf32>
+      ...
+      memref.dealloc %t : memref<?x64xf32>
+      return %y : memref<?x64xf32>
+    }
+    ```
+    Added:
+    ```mlir
+    func.func @f__tvq_peak_bytes(%x: memref<?x64xf32>) -> i64 {
+      %n = memref.dim %x, %c0 : memref<?x64xf32>
+      %b = arith.muli %c256, %n : index     // bytes of %t
+      ...                                   // live and peak: max, add, sub
+      return %peak : i64                    // 512 * n
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def TVQEmitEntryPoints : Pass<"tvq-emit-entry-points", "ModuleOp"> {
   let summary = "Emit the runtime's entry symbols and the manifest (LLVM dialect)";
   let description = [{
