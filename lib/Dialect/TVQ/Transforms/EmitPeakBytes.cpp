@@ -24,6 +24,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/MathExtras.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -114,11 +115,14 @@ private:
     int64_t element = elementBytes(type.getElementType());
     if (element == 0)
       return false;
-    int64_t staticElements = 1;
+    // The static part of the size; a size that overflows int64 is not
+    // followed (huge-shape.mlir declares 2^63 - 1 per dimension).
+    int64_t staticBytes = element;
     for (int64_t d : type.getShape())
-      if (!ShapedType::isDynamic(d))
-        staticElements *= d;
-    Value bytes = constant(staticElements * element);
+      if (!ShapedType::isDynamic(d) &&
+          llvm::MulOverflow(staticBytes, d, staticBytes))
+        return false;
+    Value bytes = constant(staticBytes);
     for (Value size : alloc.getDynamicSizes()) {
       Value known = materialize(size);
       if (!known)
