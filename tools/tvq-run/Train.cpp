@@ -30,6 +30,7 @@
 #include <climits>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
@@ -737,6 +738,16 @@ static std::string stateHashes(const TensorMap &state) {
   return text;
 }
 
+/// Flips the lowest bit of the first byte of the first tensor of `state`
+/// (fault injection for the divergence check's test).
+static void flipLowestBit(TensorMap &state) {
+  for (auto &[name, tensor] : state)
+    if (tensor && tvq_tensor_num_elements(tensor.get()) > 0) {
+      static_cast<unsigned char *>(tvq_tensor_data(tensor.get()))[0] ^= 1;
+      return;
+    }
+}
+
 /// Whether every worker holds the same parameters, moments and step as
 /// rank 0 (they should: each applies the same update to the same summed
 /// gradients). Returns "" or the first difference, the same on every
@@ -760,8 +771,7 @@ static std::string checkInSync(Comm &comm, const TensorMap &state,
            name +
            "' differs from rank 0's (each worker must compute the update "
            "bit for bit alike: the same module, tvq-run and CPU kind, and "
-           "OMP_NUM_THREADS alike if the module's reductions depend on it); "
-           "no checkpoint written";
+           "OMP_NUM_THREADS alike if the module's reductions depend on it)";
   }
   return "";
 }
@@ -1381,6 +1391,12 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
     if (last ||
         (options.checkpointEvery && done % options.checkpointEvery == 0)) {
       if (workers > 1) {
+        // Fault injection for test/Tools/tvq-run-data-parallel.test:
+        // TVQ_TEST_DIVERGE_RANK=r flips the lowest bit of rank r's first
+        // parameter, so that the check below has a difference to find.
+        if (const char *rank = std::getenv("TVQ_TEST_DIVERGE_RANK");
+            rank && std::atoi(rank) == comm.rank())
+          flipLowestBit(state);
         problem = checkInSync(comm, state, done);
         if (!problem.empty())
           return agreedFail(problem + "; " + lastGood());
