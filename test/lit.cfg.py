@@ -53,3 +53,8 @@ if ptxas:
 # but its own; loaded with TVQ_CUDA_DRIVER=%mockcuda.
 config.substitutions.append(
     ("%mockcuda", os.path.join(config.tvq_obj_root, "unittests", "mockcuda", "libcuda.so.1")))
+
+# A sanitizer build (make test-asan): memory measurements mean nothing there
+# (shadow memory, quarantine).
+if getattr(config, "tvq_sanitized", "") in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")

@@ -84,10 +84,12 @@ const Driver *tvq::cuda::driver(std::string *error) {
     std::string problem = loadDriver(*loaded);
     if (problem.empty())
       problem = initDriver(*loaded);
-    if (problem.empty())
+    if (problem.empty()) {
       instance = loaded;
-    else
+    } else {
+      delete loaded;
       failure = new std::string(std::move(problem));
+    }
   });
   if (!instance) {
     if (error)
