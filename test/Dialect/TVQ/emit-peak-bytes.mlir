@@ -71,3 +71,41 @@ func.func @helper() {
   memref.dealloc %1 : memref<4xf32>
   return
 }
+
+// -----
+
+// A tile's size inside a loop, min(64, n - i), is bounded by 64; a buffer
+// carried by an scf.for has the size of the buffer it starts from.
+// CHECK-LABEL: func.func @tiles__tvq_peak_bytes
+// CHECK-SAME: (%[[X:.*]]: memref<?xf32>)
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: %[[N:.*]] = memref.dim %[[X]], %c0
+// CHECK: %[[CARRIED:.*]] = arith.muli %[[N]], %[[C4]]
+// CHECK: %[[BOTH:.*]] = arith.addi %[[CARRIED]], %[[C256]]
+#tile = affine_map<(d0)[s0] -> (64, s0 - d0)>
+func.func @tiles(%x: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %n = memref.dim %x, %c0 : memref<?xf32>
+  %r = scf.for %i = %c0 to %n step %c64 iter_args(%s = %x) -> memref<?xf32> {
+    %m = affine.min #tile(%i)[%n]
+    %t = memref.alloc(%m) : memref<?xf32>
+    memref.dealloc %t : memref<?xf32>
+    scf.yield %s : memref<?xf32>
+  }
+  %k = memref.dim %r, %c0 : memref<?xf32>
+  %u = memref.alloc(%k) : memref<?xf32>
+  %m2 = affine.min #tile(%c0)[%n]
+  scf.for %j = %c0 to %n step %c64 {
+    %v = affine.min #tile(%j)[%n]
+    %w = memref.alloc(%v) : memref<?xf32>
+    memref.dealloc %w : memref<?xf32>
+  }
+  memref.dealloc %u : memref<?xf32>
+  return
+}
+func.func @tiles__tvq_check(%x: memref<?xf32>) -> i32 {
+  %c0 = arith.constant 0 : i32
+  return %c0 : i32
+}

@@ -19,6 +19,7 @@
 
 #include "tvq/Dialect/TVQ/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -77,6 +78,18 @@ private:
   Value materialize(Value v) {
     if (Value known = values.lookupOrNull(v))
       return known;
+    // The size of a buffer an scf.for carries is taken from the buffer it
+    // starts from (the attention state keeps its shape across blocks).
+    if (auto dim = v.getDefiningOp<memref::DimOp>())
+      if (auto result = dyn_cast<OpResult>(dim.getSource()))
+        if (auto loop = dyn_cast<scf::ForOp>(result.getOwner())) {
+          Value init = loop.getInitArgs()[result.getResultNumber()];
+          Value index = materialize(dim.getIndex());
+          Value source = materialize(init);
+          if (!index || !source)
+            return nullptr;
+          return memref::DimOp::create(b, loc(), source, index);
+        }
     Operation *def = v.getDefiningOp();
     if (!def || def->getNumRegions() != 0 ||
         !(isMemoryEffectFree(def) || isa<memref::DimOp>(def)))
@@ -86,6 +99,19 @@ private:
         return nullptr;
     Operation *clone = b.clone(*def, values);
     return clone->getResult(cast<OpResult>(v).getResultNumber());
+  }
+
+  /// A constant upper bound of a size computed inside a loop: a tile's
+  /// `affine.min(64, n - i)` is at most 64. Null when there is none.
+  Value constantBound(Value size) {
+    auto min = size.getDefiningOp<affine::AffineMinOp>();
+    if (!min)
+      return nullptr;
+    std::optional<int64_t> bound;
+    for (AffineExpr e : min.getAffineMap().getResults())
+      if (auto c = dyn_cast<AffineConstantExpr>(e))
+        bound = bound ? std::min(*bound, c.getValue()) : c.getValue();
+    return bound ? constant(*bound) : nullptr;
   }
 
   /// The bytes of one element of `type`; 0 when unknown.
@@ -125,6 +151,8 @@ private:
     Value bytes = constant(staticBytes);
     for (Value size : alloc.getDynamicSizes()) {
       Value known = materialize(size);
+      if (!known)
+        known = constantBound(size);
       if (!known)
         return false;
       bytes = mul(bytes, known);
