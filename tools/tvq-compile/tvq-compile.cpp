@@ -18,6 +18,7 @@
 
 #include "../common/NestingLimit.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -27,7 +28,6 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
@@ -240,8 +240,8 @@ int main(int argc, char **argv) {
   bool toLLVMIR = compileTo == "llvmir", toAsm = compileTo == "asm",
        toSharedLib = compileTo == "so";
   if (!phase && !toLLVMIR && !toAsm && !toSharedLib)
-    return fail("unknown --compile-to phase '" + compileTo + "' for --target=" +
-                target + "; phases: " +
+    return fail("unknown --compile-to phase '" + compileTo +
+                "' for --target=" + target + "; phases: " +
                 llvm::join(tvq::phaseNames(pipelineTarget), ", ") +
                 ", llvmir, asm, so");
 

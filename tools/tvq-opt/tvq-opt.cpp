@@ -36,8 +36,8 @@ int main(int argc, char **argv) {
     if (auto file = mlir::openInputFile(inputFilename, &error);
         file && !mlir::tvq::checkNesting(*file, llvm::errs()))
       return 1;
-    return mlir::asMainReturnCode(mlir::MlirOptMain(
-        argc, argv, inputFilename, outputFilename, registry));
+    return mlir::asMainReturnCode(
+        mlir::MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
   }
   // Standard input can be read only once: read it here, check it, and hand
   // the buffer to MlirOptMain.
@@ -55,9 +55,9 @@ int main(int argc, char **argv) {
     llvm::errs() << "tvq-opt: " << error << "\n";
     return 1;
   }
-  if (mlir::failed(mlir::MlirOptMain(
-          output->os(), std::move(input), registry,
-          mlir::MlirOptMainConfig::createFromCLOptions())))
+  if (mlir::failed(
+          mlir::MlirOptMain(output->os(), std::move(input), registry,
+                            mlir::MlirOptMainConfig::createFromCLOptions())))
     return 1;
   output->keep();
   return 0;

@@ -86,7 +86,8 @@ std::string cudaPhasePipeline(Phase phase, const CUDAOptions &cuda = {},
                               llvm::ArrayRef<std::string> entries = {},
                               Target target = Target::CUDA);
 
-/// Registers `tvq-cpu-pipeline` and `tvq-cuda-pipeline` (with option `compile-to`) for tvq-opt.
+/// Registers `tvq-cpu-pipeline` and `tvq-cuda-pipeline` (with option
+/// `compile-to`) for tvq-opt.
 void registerTVQPipelines();
 
 } // namespace tvq

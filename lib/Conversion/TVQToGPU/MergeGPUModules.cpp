@@ -86,8 +86,8 @@ struct MergeGPUModulesPass
     }
 
     WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
-      auto it = renamed.find(
-          {launch.getKernelModuleName(), launch.getKernelName()});
+      auto it =
+          renamed.find({launch.getKernelModuleName(), launch.getKernelName()});
       if (it == renamed.end()) {
         launch.emitError("launches a kernel that was not merged");
         return WalkResult::interrupt();

@@ -39,8 +39,8 @@ void buildFlatLaunch(
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value bsize = arith::ConstantIndexOp::create(b, loc, blockSize);
-  Value nonEmpty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                         total, zero);
+  Value nonEmpty =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, total, zero);
   auto guard = scf::IfOp::create(b, loc, nonEmpty, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard insertion(b);
   b.setInsertionPointToStart(guard.thenBlock());
@@ -49,8 +49,7 @@ void buildFlatLaunch(
       gpu::LaunchOp::create(b, loc, blocks, one, one, bsize, one, one);
   b.setInsertionPointToEnd(&launch.getBody().front());
   Value id = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x, bsize),
+      b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, bsize),
       launch.getThreadIds().x);
   Value inRange =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id, total);
@@ -94,8 +93,8 @@ LogicalResult convertParallel(scf::ParallelOp loop, int64_t blockSize) {
   // Trip counts, outermost first, and their product.
   SmallVector<Value> trips;
   Value total = arith::ConstantIndexOp::create(b, loc, 1);
-  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                       loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     Value span = arith::SubIOp::create(b, loc, ub, lb);
     Value n = arith::CeilDivSIOp::create(b, loc, span, step);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -131,9 +130,8 @@ bool isSerialMemoryLoop(scf::ForOp loop) {
   loop.walk([&](Operation *op) {
     if (isa<memref::LoadOp, memref::StoreOp>(op))
       touchesMemory = true;
-    if (isa<scf::ParallelOp, gpu::LaunchOp, memref::AllocOp,
-            memref::AllocaOp, memref::DeallocOp, memref::CopyOp,
-            CallOpInterface>(op))
+    if (isa<scf::ParallelOp, gpu::LaunchOp, memref::AllocOp, memref::AllocaOp,
+            memref::DeallocOp, memref::CopyOp, CallOpInterface>(op))
       movable = false;
   });
   return touchesMemory && movable;

@@ -113,8 +113,8 @@ struct TVQEmitEntryPointsPass
       // pipeline made one.
       std::string peak = "_mlir_ciface_" + e.name + "__tvq_peak_bytes";
       if (module.lookupSymbol<LLVM::LLVMFuncOp>(peak) &&
-          failed(emitPackedWrapper(b, module, "_tvq_peak_bytes_" + e.name,
-                                   peak, e.numInputs, /*lastFirst=*/false)))
+          failed(emitPackedWrapper(b, module, "_tvq_peak_bytes_" + e.name, peak,
+                                   e.numInputs, /*lastFirst=*/false)))
         return signalPassFailure();
     }
     std::string text = manifest.getValue().str();

@@ -24,10 +24,10 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/DenseSet.h"
-#include "llvm/Support/MathExtras.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir {
 namespace tvq {
@@ -66,7 +66,9 @@ private:
   llvm::DenseSet<Value> unfreed;        // those not deallocated yet.
 
   Location loc() { return b.getUnknownLoc(); }
-  Value constant(int64_t v) { return arith::ConstantIndexOp::create(b, loc(), v); }
+  Value constant(int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc(), v);
+  }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc(), x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc(), x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc(), x, y); }
@@ -184,9 +186,9 @@ private:
     if (!follow(body, bodyLive, bodyPeak))
       return false;
     // Does an iteration free everything it allocates?
-    bool balanced = llvm::none_of(
-        ArrayRef<Value>(allocated).drop_front(firstAlloc),
-        [&](Value v) { return unfreed.contains(v); });
+    bool balanced =
+        llvm::none_of(ArrayRef<Value>(allocated).drop_front(firstAlloc),
+                      [&](Value v) { return unfreed.contains(v); });
     if (!count && !balanced)
       return false;
     Value rise = sub(bodyPeak, start);
@@ -231,10 +233,9 @@ private:
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
       // The deallocation pipeline's ownership checks: assume the buffer is
       // owned, so freed.
-      bool onlyFrees = llvm::all_of(ifOp.thenBlock()->without_terminator(),
-                                    [](Operation &inner) {
-                                      return isa<memref::DeallocOp>(inner);
-                                    });
+      bool onlyFrees = llvm::all_of(
+          ifOp.thenBlock()->without_terminator(),
+          [](Operation &inner) { return isa<memref::DeallocOp>(inner); });
       if (onlyFrees)
         return follow(*ifOp.thenBlock(), live, peak);
       Value thenLive = live, thenPeak = peak;
@@ -248,8 +249,8 @@ private:
       return true;
     }
     if (auto forOp = dyn_cast<scf::ForOp>(op)) {
-      Value count = trips(forOp.getLowerBound(), forOp.getUpperBound(),
-                          forOp.getStep());
+      Value count =
+          trips(forOp.getLowerBound(), forOp.getUpperBound(), forOp.getStep());
       return followLoopBody(*forOp.getBody(), count, false, live, peak);
     }
     if (auto forall = dyn_cast<scf::ForallOp>(op)) {
@@ -288,9 +289,10 @@ private:
     // Calls: only the deallocation pipeline's helper, which allocates
     // nothing, is followed.
     if (auto call = dyn_cast<CallOpInterface>(op)) {
-      auto callee = dyn_cast_if_present<SymbolRefAttr>(call.getCallableForCallee());
-      return callee && callee.getLeafReference().getValue().starts_with(
-                           "dealloc_helper");
+      auto callee =
+          dyn_cast_if_present<SymbolRefAttr>(call.getCallableForCallee());
+      return callee &&
+             callee.getLeafReference().getValue().starts_with("dealloc_helper");
     }
     return true;
   }
@@ -330,8 +332,8 @@ struct TVQEmitPeakBytesPass
     Value result;
     if (func.getBody().hasOneBlock() &&
         estimator.follow(func.getBody().front(), live, peak)) {
-      result = arith::IndexCastOp::create(b, func.getLoc(), b.getI64Type(),
-                                          peak);
+      result =
+          arith::IndexCastOp::create(b, func.getLoc(), b.getI64Type(), peak);
     } else {
       // Not followed: throw the partial estimate away, return -1.
       estimate.getBody().front().clear();
