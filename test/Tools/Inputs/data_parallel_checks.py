@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compares training runs for the data-parallel tests (tvq-run-data-parallel.test).
+"""Compares training runs (tvq-run-data-parallel.test, tvq-compile-cuda-sim.test).
 
   data_parallel_checks.py same-checkpoints A B RTOL
       A and B hold the same tensors (names, dtypes, shapes) and every value
