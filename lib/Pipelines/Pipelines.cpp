@@ -109,13 +109,11 @@ static const PhaseInfo kCUDAPhases[] = {
 };
 
 /// CUDASim: the CUDA phases up to `loops`, then the launches run as CPU loops
-/// and the CPU's `llvm` phase follows (`{CPULLVM}`).
-static const PhaseInfo kCUDASimPhases[] = {
-    {Phase::GPU, "gpu",
-     "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
-     "tvq-gpu-launch-to-loops),canonicalize,cse"},
-    {Phase::LLVM, "llvm", "{CPULLVM}"},
-};
+/// and the CPU's `llvm` phase follows.
+static const PhaseInfo kCUDASimGPUPhase = {
+    Phase::GPU, "gpu",
+    "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
+    "tvq-gpu-launch-to-loops),canonicalize,cse"};
 
 static const PhaseInfo *cpuPhase(Phase phase) {
   for (const PhaseInfo &p : kPhases)
@@ -139,9 +137,10 @@ static llvm::SmallVector<const PhaseInfo *> targetPhases(Target target) {
       break;
     phases.push_back(&p);
   }
-  if (target == Target::CUDASim)
-    for (const PhaseInfo &p : kCUDASimPhases)
-      phases.push_back(&p);
+  if (target == Target::CUDASim) {
+    phases.push_back(&kCUDASimGPUPhase);
+    phases.push_back(cpuPhase(Phase::LLVM));
+  }
   return phases;
 }
 
@@ -167,27 +166,19 @@ static void substitute(std::string &text, llvm::StringRef key,
     text.replace(pos, key.size(), value);
 }
 
-std::string mlir::tvq::phasePipeline(Phase phase, const CPUOptions &cpu,
-                                     ArrayRef<std::string> entries) {
-  const PhaseInfo *info = cpuPhase(phase);
-  std::string text = info ? info->pipeline.str() : "";
-  substitute(text, "{W}", std::to_string(cpu.vectorWidth));
-  substitute(text, "{T}", cpu.threads ? "true" : "false");
-  substitute(text, "{E}", llvm::join(entries, ","));
-  substitute(text, "{TGT}", "cpu");
-  return text;
-}
-
-std::string mlir::tvq::cudaPhasePipeline(Phase phase, const CUDAOptions &cuda,
-                                         ArrayRef<std::string> entries,
-                                         Target target) {
+/// The passes of `phase` for `target` (empty when it has none or the target
+/// skips it), with the options filled in.
+static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
+                             const CUDAOptions &cuda,
+                             ArrayRef<std::string> entries) {
   std::string text;
   for (const PhaseInfo *p : targetPhases(target))
     if (p->phase == phase)
       text = p->pipeline.str();
-  substitute(text, "{CPULLVM}", cpuPhase(Phase::LLVM)->pipeline.str());
   substitute(text, "{E}", llvm::join(entries, ","));
-  substitute(text, "{TGT}", target == Target::CUDASim ? "cpu" : "cuda");
+  substitute(text, "{TGT}", target == Target::CUDA ? "cuda" : "cpu");
+  substitute(text, "{W}", std::to_string(cpu.vectorWidth));
+  substitute(text, "{T}", cpu.threads ? "true" : "false");
   substitute(text, "{B}", std::to_string(cuda.blockSize));
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
@@ -197,12 +188,13 @@ std::string mlir::tvq::cudaPhasePipeline(Phase phase, const CUDAOptions &cuda,
   return text;
 }
 
-LogicalResult mlir::tvq::buildCUDAPipeline(OpPassManager &pm, Phase last,
-                                           ArrayRef<std::string> entries,
-                                           const CUDAOptions &cuda,
-                                           Target target) {
+/// Appends `target`'s phases up to and including `last` to `pm`.
+static LogicalResult buildPipeline(OpPassManager &pm, Target target, Phase last,
+                                   ArrayRef<std::string> entries,
+                                   const CPUOptions &cpu,
+                                   const CUDAOptions &cuda) {
   for (const PhaseInfo *p : targetPhases(target)) {
-    std::string text = cudaPhasePipeline(p->phase, cuda, entries, target);
+    std::string text = phaseText(p->phase, target, cpu, cuda, entries);
     if (!text.empty() && failed(parsePassPipeline(text, pm, llvm::errs())))
       return failure();
     if (p->phase == last)
@@ -211,18 +203,28 @@ LogicalResult mlir::tvq::buildCUDAPipeline(OpPassManager &pm, Phase last,
   return success();
 }
 
+std::string mlir::tvq::phasePipeline(Phase phase, const CPUOptions &cpu,
+                                     ArrayRef<std::string> entries) {
+  return phaseText(phase, Target::CPU, cpu, {}, entries);
+}
+
+std::string mlir::tvq::cudaPhasePipeline(Phase phase, const CUDAOptions &cuda,
+                                         ArrayRef<std::string> entries,
+                                         Target target) {
+  return phaseText(phase, target, {}, cuda, entries);
+}
+
+LogicalResult mlir::tvq::buildCUDAPipeline(OpPassManager &pm, Phase last,
+                                           ArrayRef<std::string> entries,
+                                           const CUDAOptions &cuda,
+                                           Target target) {
+  return buildPipeline(pm, target, last, entries, {}, cuda);
+}
+
 LogicalResult mlir::tvq::buildCPUPipeline(OpPassManager &pm, Phase last,
                                           ArrayRef<std::string> entries,
                                           const CPUOptions &cpu) {
-  for (const PhaseInfo &p : kPhases) {
-    if (!p.pipeline.empty() &&
-        failed(parsePassPipeline(phasePipeline(p.phase, cpu, entries), pm,
-                                 llvm::errs())))
-      return failure();
-    if (p.phase == last)
-      break;
-  }
-  return success();
+  return buildPipeline(pm, Target::CPU, last, entries, cpu, {});
 }
 
 namespace {
