@@ -58,6 +58,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from attention_cost import dense_flops, vq_flops  # noqa: E402
 FORMAT = 1
 KIT_LIMIT = 64 * 2**20          # what the device tool carries
 KIT_TARGET = 60 * 2**20         # what prepare allows itself
@@ -1220,18 +1222,6 @@ def train_section(rep, kit, tv, dry, sec, work):
                 cuda["error"] or "rc %d" % cuda["rc"], len(mg)))
         rep.save()
     return failed
-
-
-def vq_flops(T, K, V, S, L):
-    """As bench/run.py: multiply-adds x 2 of the contractions of one layer (M = L)."""
-    blocks = T // L
-    per_block = 2 * L * K * (S + S + 2 * L + L + 1) + 2 * L * V * (S + 2 * L) + 2 * S * V * L
-    return blocks * per_block
-
-
-def dense_flops(T, K, V):
-    """As bench/run.py: causal dense attention, half of the T x T scores and weights x values."""
-    return T * T * (K + V)
 
 
 def predicted(last, T, power):

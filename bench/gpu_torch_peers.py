@@ -25,6 +25,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from attention_cost import sdpa_split  # noqa: E402
 
 DTYPES = {"bf16": torch.bfloat16, "fp32": torch.float32, "fp16": torch.float16}
 DEVICE = os.environ.get("GPU_PEERS_DEVICE", "cuda")
@@ -77,17 +78,6 @@ def gemm_peak(n=8192, dtype="bf16"):
     return dict(n=n, dtype=dtype, ms=ms, repeat=repeat, tflops=2 * n ** 3 / ms / 1e9)
 
 
-def _sdpa_split(q, k, v):
-    K, V = q.shape[-1], v.shape[-1]
-    parts = []
-    for s in range(0, V, K):
-        vs = v[..., s:s + K]
-        if vs.shape[-1] < K:
-            vs = torch.nn.functional.pad(vs, (0, K - vs.shape[-1]))
-        parts.append(torch.nn.functional.scaled_dot_product_attention(q, k, vs, is_causal=True))
-    return torch.cat(parts, -1)[..., :V]
-
-
 def sdpa_time(T, K, V, dtype="bf16", backward=False, budget=10.0, B=1, H=1):
     """{ms, backend, repeat}: forward (no grad) or forward + backward of causal SDPA."""
     dt = DTYPES[dtype]
@@ -103,11 +93,11 @@ def sdpa_time(T, K, V, dtype="bf16", backward=False, budget=10.0, B=1, H=1):
 
     def fwd():
         with torch.no_grad():
-            _sdpa_split(q, k, v)
+            sdpa_split(q, k, v)
 
     def fwd_bwd():
         q.grad = k.grad = v.grad = None
-        _sdpa_split(q, k, v).backward(d_out)
+        sdpa_split(q, k, v).backward(d_out)
 
     fn = fwd_bwd if backward else fwd
     errors = []

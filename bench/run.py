@@ -43,6 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import vq_torch  # noqa: E402
+from attention_cost import dense_flops, sdpa_split, vq_flops  # noqa: E402
 
 BENCH = dict(K=128, V=256, S=512, L=512)
 SMALL = dict(K=32, V=48, S=64, L=16)
@@ -73,20 +74,6 @@ def make_inputs(B, T, K, V, S, L, seed=0):
                 u=(0.1 * rng.standard_normal(K)).astype(np.float32),
                 w=(0.1 * rng.standard_normal(K)).astype(np.float32),
                 r=(0.1 * rng.standard_normal((L + 1, K))).astype(np.float32))
-
-
-def vq_flops(T, K, V, S, L):
-    """Multiply-adds x 2 of the contractions tvq runs for one layer (M = L): distances to the
-    codebook, scores against cache, window (2L) and relative table (L+1), weights times means
-    and window values, and the cache update (one-hot sums)."""
-    blocks = T // L
-    per_block = 2 * L * K * (S + S + 2 * L + L + 1) + 2 * L * V * (S + 2 * L) + 2 * S * V * L
-    return blocks * per_block
-
-
-def dense_flops(T, K, V):
-    """Causal dense attention: half of the T x T scores and weights x values."""
-    return T * T * (K + V)
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,19 +136,6 @@ def torch_timed(fn, budget, max_repeat=10):
         fn()
         times.append(time.perf_counter() - t)
     return float(np.median(times)) * 1e3, repeat
-
-
-def sdpa_split(q, k, v, causal=True):
-    """Dense SDPA with the flash kernel: v in d_k-wide slices, one call each."""
-    K = q.shape[-1]
-    V = v.shape[-1]
-    parts = []
-    for s in range(0, V, K):
-        vs = v[..., s:s + K]
-        if vs.shape[-1] < K:
-            vs = torch.nn.functional.pad(vs, (0, K - vs.shape[-1]))
-        parts.append(torch.nn.functional.scaled_dot_product_attention(q, k, vs, is_causal=causal))
-    return torch.cat(parts, -1)[..., :V]
 
 
 class Predictor:
