@@ -37,10 +37,19 @@ std::string loadDriver(Driver &driver) {
   return "";
 }
 
-/// Initializes the loaded driver: cuInit, the device, its primary context.
-std::string initDriver(Driver &driver) {
-  if (CUresult result = driver.cuInit(0))
-    return driver.describe("cuInit", result);
+/// Loads the library, resolves every function and initializes the driver
+/// (cuInit); returns an error message, empty on success.
+std::string loadAndInit(Driver &driver) {
+  std::string problem = loadDriver(driver);
+  if (problem.empty())
+    if (CUresult result = driver.cuInit(0))
+      problem = driver.describe("cuInit", result);
+  return problem;
+}
+
+/// Chooses the device of the initialized driver and retains its primary
+/// context.
+std::string initDevice(Driver &driver) {
   int32_t ordinal = defaultDevice.load();
   if (CUresult result = driver.cuDeviceGet(&driver.device, ordinal))
     return driver.describe(
@@ -49,6 +58,22 @@ std::string initDriver(Driver &driver) {
           driver.cuDevicePrimaryCtxRetain(&driver.context, driver.device))
     return driver.describe("cuDevicePrimaryCtxRetain", result);
   return "";
+}
+
+// The stages of initialization, each run once; never destroyed: modules
+// unload their kernels from destructors that may run at exit, after this
+// library's static destructors. `initialized` is `loaded` once a device is
+// chosen; a failure is kept and reported again on every call.
+Driver *loaded = nullptr, *initialized = nullptr;
+std::string *loadFailure = nullptr, *deviceFailure = nullptr;
+std::once_flag loadOnce, deviceOnce;
+
+/// What a stage gives: its driver, or null with its failure in error.
+Driver *outcome(Driver *instance, const std::string *failure,
+                std::string *error) {
+  if (!instance && error)
+    *error = failure ? *failure : "the CUDA driver is not initialized";
+  return instance;
 }
 
 } // namespace
@@ -73,29 +98,33 @@ std::string tvq::cuda::driverLibrary() {
 
 void tvq::cuda::setDefaultDevice(int32_t device) { defaultDevice = device; }
 
-const Driver *tvq::cuda::driver(std::string *error) {
-  // Never destroyed: modules unload their kernels from destructors that may
-  // run at exit, after this library's static destructors.
-  static Driver *instance = nullptr;
-  static std::string *failure = nullptr;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    auto *loaded = new Driver();
-    std::string problem = loadDriver(*loaded);
-    if (problem.empty())
-      problem = initDriver(*loaded);
+const Driver *tvq::cuda::loadedDriver(std::string *error) {
+  std::call_once(loadOnce, [] {
+    auto *driver = new Driver();
+    std::string problem = loadAndInit(*driver);
     if (problem.empty()) {
-      instance = loaded;
+      loaded = driver;
     } else {
-      delete loaded;
-      failure = new std::string(std::move(problem));
+      delete driver;
+      loadFailure = new std::string(std::move(problem));
     }
   });
-  if (!instance) {
-    if (error)
-      *error = *failure;
+  return outcome(loaded, loadFailure, error);
+}
+
+const Driver *tvq::cuda::driver(std::string *error) {
+  if (!loadedDriver(error))
     return nullptr;
-  }
+  std::call_once(deviceOnce, [] {
+    std::string problem = initDevice(*loaded);
+    if (problem.empty())
+      initialized = loaded;
+    else
+      deviceFailure = new std::string(std::move(problem));
+  });
+  Driver *instance = outcome(initialized, deviceFailure, error);
+  if (!instance)
+    return nullptr;
   // The primary context is made current once per thread.
   thread_local bool current = false;
   if (!current) {

@@ -5,6 +5,9 @@
 // headers or libraries. The functions are resolved with dlsym from
 // libcuda.so.1 (or the library named by TVQ_CUDA_DRIVER) the first time a
 // CUDA module is loaded or an mgpu* function runs; CPU modules never get here.
+// tvq-run compiles this file too, for the NCCL communicator's staging
+// buffers (tools/tvq-run/CommNCCL.cpp): its copy loads the same library and
+// retains the same primary context as the runtime's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,6 +69,7 @@ using CUlaunchConfig = CUlaunchConfig_st;
 
 // Values of the enums used.
 constexpr CUresult CUDA_SUCCESS = 0;
+constexpr CUresult CUDA_ERROR_NOT_READY = 600;
 constexpr unsigned CU_MEM_ATTACH_GLOBAL = 0x1;
 constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
 constexpr unsigned CU_EVENT_DISABLE_TIMING = 0x2;
@@ -85,6 +89,7 @@ constexpr int CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4;
     CUresult (*)(CUresult, const char **))                                     \
   X(cuInit, "cuInit", CUresult (*)(unsigned))                                  \
   X(cuDeviceGet, "cuDeviceGet", CUresult (*)(CUdevice *, int))                 \
+  X(cuDeviceGetCount, "cuDeviceGetCount", CUresult (*)(int *))                 \
   X(cuDeviceGetAttribute, "cuDeviceGetAttribute",                              \
     CUresult (*)(int *, int, CUdevice))                                        \
   X(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain",                      \
@@ -108,6 +113,7 @@ constexpr int CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4;
   X(cuStreamCreate, "cuStreamCreate", CUresult (*)(CUstream *, unsigned))      \
   X(cuStreamDestroy, "cuStreamDestroy_v2", CUresult (*)(CUstream))             \
   X(cuStreamSynchronize, "cuStreamSynchronize", CUresult (*)(CUstream))        \
+  X(cuStreamQuery, "cuStreamQuery", CUresult (*)(CUstream))                    \
   X(cuStreamWaitEvent, "cuStreamWaitEvent",                                    \
     CUresult (*)(CUstream, CUevent, unsigned))                                 \
   X(cuEventCreate, "cuEventCreate", CUresult (*)(CUevent *, unsigned))         \
@@ -120,6 +126,10 @@ constexpr int CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4;
   X(cuMemFree, "cuMemFree_v2", CUresult (*)(CUdeviceptr))                      \
   X(cuMemcpyAsync, "cuMemcpyAsync",                                            \
     CUresult (*)(CUdeviceptr, CUdeviceptr, size_t, CUstream))                  \
+  X(cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2",                                 \
+    CUresult (*)(CUdeviceptr, const void *, size_t, CUstream))                 \
+  X(cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2",                                 \
+    CUresult (*)(void *, CUdeviceptr, size_t, CUstream))                       \
   X(cuMemsetD32Async, "cuMemsetD32Async",                                      \
     CUresult (*)(CUdeviceptr, unsigned, size_t, CUstream))                     \
   X(cuMemsetD16Async, "cuMemsetD16Async",                                      \
@@ -151,6 +161,12 @@ struct Driver {
 /// same on every call, e.g. "no CUDA driver: cannot load libcuda.so.1 (...)"
 /// or "cuInit: CUDA_ERROR_NO_DEVICE (no CUDA-capable device is detected)".
 const Driver *driver(std::string *error = nullptr);
+
+/// The driver loaded and cuInit'ed on the first call, before a device is
+/// chosen (its device and context are not set): for cuDeviceGetCount ahead
+/// of setDefaultDevice. Null when that failed, with the reason in error (when
+/// given), the same on every call. driver() calls it.
+const Driver *loadedDriver(std::string *error = nullptr);
 
 /// The library the driver is loaded from: $TVQ_CUDA_DRIVER when set and
 /// non-empty, else "libcuda.so.1".

@@ -16,8 +16,11 @@
  *   cuInit with CUDA_ERROR_NO_DEVICE, cuModuleLoadData(Ex) with
  *   CUDA_ERROR_INVALID_PTX (cuModuleLoadDataEx also writes a JIT error log),
  *   cuLaunchKernel(Ex) and cuCtxSynchronize with CUDA_ERROR_LAUNCH_FAILED,
- *   cuMemAllocManaged and cuMemAlloc_v2 with CUDA_ERROR_OUT_OF_MEMORY, any
- *   other with CUDA_ERROR_UNKNOWN. Read at every call.
+ *   cuMemAllocManaged and cuMemAlloc_v2 with CUDA_ERROR_OUT_OF_MEMORY,
+ *   cuStreamQuery with CUDA_ERROR_NOT_READY (work that never completes: a
+ *   hung collective), any other with CUDA_ERROR_UNKNOWN. Read at every call.
+ * - TVQ_MOCK_CUDA_DEVICES=N: the number of devices (1 when unset);
+ *   cuDeviceGet accepts ordinals below it.
  * - TVQ_MOCK_CUDA_LOG=PATH appends one line per call to PATH ("loaded" when
  *   the library is loaded, then e.g. "cuMemAllocManaged 12 1").
  * Functions other than cuInit and cuGetError* fail with
@@ -67,6 +70,7 @@ enum {
   CUDA_ERROR_INVALID_PTX = 218,
   CUDA_ERROR_INVALID_HANDLE = 400,
   CUDA_ERROR_NOT_FOUND = 500,
+  CUDA_ERROR_NOT_READY = 600,
   CUDA_ERROR_LAUNCH_FAILED = 719,
   CUDA_ERROR_UNKNOWN = 999,
 };
@@ -93,6 +97,8 @@ static const struct {
     {CUDA_ERROR_INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE",
      "invalid resource handle"},
     {CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
+    {CUDA_ERROR_NOT_READY, "CUDA_ERROR_NOT_READY",
+     "device not ready (mock: work still pending)"},
     {CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED",
      "unspecified launch failure"},
     {CUDA_ERROR_UNKNOWN, "CUDA_ERROR_UNKNOWN", "unknown error"},
@@ -143,6 +149,8 @@ static CUresult failure(const char *function) {
     return CUDA_ERROR_LAUNCH_FAILED;
   if (!strncmp(function, "cuMemAlloc", 10))
     return CUDA_ERROR_OUT_OF_MEMORY;
+  if (!strcmp(function, "cuStreamQuery"))
+    return CUDA_ERROR_NOT_READY;
   return CUDA_ERROR_UNKNOWN;
 }
 
@@ -191,12 +199,26 @@ EXPORT CUresult cuInit(unsigned flags) {
   return CUDA_SUCCESS;
 }
 
+/* $TVQ_MOCK_CUDA_DEVICES, else 1. */
+static int deviceCount(void) {
+  const char *text = getenv("TVQ_MOCK_CUDA_DEVICES");
+  int count = text && *text ? atoi(text) : 1;
+  return count > 0 ? count : 0;
+}
+
+EXPORT CUresult cuDeviceGetCount(int *count) {
+  logCall("cuDeviceGetCount");
+  ENTER("cuDeviceGetCount");
+  *count = deviceCount();
+  return CUDA_SUCCESS;
+}
+
 EXPORT CUresult cuDeviceGet(int *device, int ordinal) {
   logCall("cuDeviceGet %d", ordinal);
   ENTER("cuDeviceGet");
-  if (ordinal != 0)
+  if (ordinal < 0 || ordinal >= deviceCount())
     return CUDA_ERROR_INVALID_DEVICE;
-  *device = 0;
+  *device = ordinal;
   return CUDA_SUCCESS;
 }
 
@@ -369,6 +391,12 @@ EXPORT CUresult cuStreamSynchronize(CUstream stream) {
   return CUDA_SUCCESS;
 }
 
+EXPORT CUresult cuStreamQuery(CUstream stream) {
+  logCall("cuStreamQuery");
+  ENTER("cuStreamQuery");
+  return stream ? CUDA_SUCCESS : CUDA_ERROR_INVALID_HANDLE;
+}
+
 EXPORT CUresult cuStreamWaitEvent(CUstream stream, CUevent event,
                                   unsigned flags) {
   (void)stream;
@@ -438,6 +466,24 @@ EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
   logCall("cuMemcpyAsync %zu", bytes);
   ENTER("cuMemcpyAsync");
   memmove((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, bytes);
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src,
+                                     size_t bytes, CUstream stream) {
+  (void)stream;
+  logCall("cuMemcpyHtoDAsync_v2 %zu", bytes);
+  ENTER("cuMemcpyHtoDAsync_v2");
+  memcpy((void *)(uintptr_t)dst, src, bytes);
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes,
+                                     CUstream stream) {
+  (void)stream;
+  logCall("cuMemcpyDtoHAsync_v2 %zu", bytes);
+  ENTER("cuMemcpyDtoHAsync_v2");
+  memcpy(dst, (const void *)(uintptr_t)src, bytes);
   return CUDA_SUCCESS;
 }
 
