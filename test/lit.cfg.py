@@ -54,6 +54,11 @@ if ptxas:
 config.substitutions.append(
     ("%mockcuda", os.path.join(config.tvq_obj_root, "unittests", "mockcuda", "libcuda.so.1")))
 
+# The mock NCCL (unittests/mocknccl, built with MPI): NCCL's functions over
+# MPI on host memory; tvq-run loads it with TVQ_NCCL_LIBRARY=%mocknccl.
+config.substitutions.append(
+    ("%mocknccl", os.path.join(config.tvq_obj_root, "unittests", "mocknccl", "libnccl.so.2")))
+
 # A sanitizer build (make test-asan): memory measurements mean nothing there
 # (shadow memory, quarantine).
 if getattr(config, "tvq_sanitized", "") in ("ON", "1", "TRUE", "YES"):

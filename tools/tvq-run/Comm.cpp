@@ -1,9 +1,22 @@
 //===- Comm.cpp - One worker, and the choice of communicator --------------===//
+//
+// LocalComm, the polling wait every communicator shares, and createComm:
+// the local or the MPI communicator, wrapped in the NCCL one (CommNCCL.cpp)
+// when --comm says nccl, or says auto and the run has several workers on
+// CUDA.
+//
+//===----------------------------------------------------------------------===//
 
 #include "Comm.h"
+#include "Manifest.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
+#include <thread>
 
 using namespace tvq;
 using namespace tvq::run;
@@ -29,7 +42,76 @@ public:
   [[noreturn]] void abort(int status) override { std::exit(status); }
 };
 
+/// The `target` of the module's manifest ("cpu", "cuda"), or "" when the
+/// module cannot be opened (the training run reports that itself). The
+/// module stays open: the run loads it next.
+std::string moduleTarget(const std::string &path) {
+  std::string openPath =
+      path.find('/') == std::string::npos ? "./" + path : path;
+  void *handle = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return "";
+  const auto *text = static_cast<const char *>(dlsym(handle, "tvq_manifest"));
+  Manifest manifest;
+  std::string problem;
+  if (!text || !parseManifest(text, manifest, problem))
+    return "";
+  return manifest.target;
+}
+
+/// Whether the run's module runs on CUDA: --device says so, or the
+/// module's target does.
+bool runsOnCuda(const CommOptions &options) {
+  if (!options.device.empty())
+    return options.device == "cuda";
+  return moduleTarget(options.modulePath) == "cuda";
+}
+
 } // namespace
+
+void Comm::waitFor(const std::function<bool()> &done, const char *what) {
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now(), signalled = Clock::time_point();
+  auto pause = std::chrono::microseconds(20);
+  while (!done()) {
+    auto now = Clock::now();
+    double waited = std::chrono::duration<double>(now - start).count();
+    if (timeout_ > 0 && waited > timeout_) {
+      std::fprintf(stderr,
+                   "tvq-run: error: rank %d of %d: no answer from the other "
+                   "workers for %.0f s (%s): a worker has died or hangs; "
+                   "ending the job (--comm-timeout sets the limit)\n",
+                   rank_, size_, waited, what);
+      abort(1);
+    }
+    if (interrupted && signalled == Clock::time_point())
+      signalled = now;
+    if (interrupted &&
+        std::chrono::duration<double>(now - signalled).count() > 10) {
+      std::fprintf(stderr,
+                   "tvq-run: error: rank %d of %d: no answer from the other "
+                   "workers within 10 s of a stop signal (%s): a worker has "
+                   "died or was stopped; ending the job without a "
+                   "checkpoint\n",
+                   rank_, size_, what);
+      abort(1);
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(1000));
+  }
+}
+
+bool run::parseCommBackend(const std::string &text, CommBackend &backend) {
+  if (text == "auto")
+    backend = CommBackend::Auto;
+  else if (text == "mpi")
+    backend = CommBackend::MPI;
+  else if (text == "nccl")
+    backend = CommBackend::NCCL;
+  else
+    return false;
+  return true;
+}
 
 bool run::launchedByMPI(int &worldSize) {
   worldSize = 0;
@@ -41,8 +123,9 @@ bool run::launchedByMPI(int &worldSize) {
   return std::getenv("PMIX_RANK") != nullptr;
 }
 
-std::unique_ptr<Comm> run::createComm(double timeoutSeconds,
-                                      std::string &error) {
+/// The local or the MPI communicator.
+static std::unique_ptr<Comm> createBaseComm(double timeoutSeconds,
+                                            std::string &error) {
   int worldSize = 0;
   if (!launchedByMPI(worldSize))
     return std::make_unique<LocalComm>();
@@ -59,4 +142,43 @@ std::unique_ptr<Comm> run::createComm(double timeoutSeconds,
           "(libopenmpi-dev) and rebuild, or run one process";
   return nullptr;
 #endif
+}
+
+/// Whether the workers of base agree to use NCCL (each one wants it or not
+/// by its own options); every worker gets the same answer, or every worker
+/// the same error (and base is finalized).
+static bool agreeOnNCCL(Comm &base, bool mine, bool &nccl, std::string &error) {
+  nccl = mine;
+  if (base.size() == 1)
+    return true;
+  std::vector<std::string> all =
+      base.allGather(mine ? "nccl" : "mpi", "choosing the communicator");
+  for (int r = 1; r < base.size(); ++r)
+    if (all[r] != all[0]) {
+      error = "the workers disagree on the communicator: rank " +
+              std::to_string(r) + " chose " + all[r] + ", rank 0 chose " +
+              all[0] +
+              " (--comm, or with --comm=auto the module's target and "
+              "--device); every worker must run the same tvq-run on the "
+              "same model, data, settings and checkpoint";
+      base.finalize();
+      return false;
+    }
+  return true;
+}
+
+std::unique_ptr<Comm> run::createComm(const CommOptions &options,
+                                      std::string &error) {
+  std::unique_ptr<Comm> base = createBaseComm(options.timeoutSeconds, error);
+  if (!base)
+    return nullptr;
+  bool wanted = options.backend == CommBackend::NCCL ||
+                (options.backend == CommBackend::Auto && base->size() > 1 &&
+                 runsOnCuda(options));
+  bool nccl = false;
+  if (!agreeOnNCCL(*base, wanted, nccl, error))
+    return nullptr;
+  if (!nccl)
+    return base;
+  return createNCCLComm(std::move(base), options.timeoutSeconds, error);
 }

@@ -5,8 +5,9 @@
 // codebook statistics, metrics), an all-gather of strings (the start-up
 // identity check) and a gather of bytes to rank 0 (the carried attention
 // state of a checkpoint). Implementations: LocalComm (one worker, no MPI),
-// MPI (CommMPI.cpp, when built with TVQ_WITH_MPI). An NCCL implementation
-// for GPU buffers, bootstrapped over MPI, awaits the CUDA backend.
+// MPI (CommMPI.cpp, when built with TVQ_WITH_MPI) and NCCL (CommNCCL.cpp:
+// the sums go through libnccl on the GPU, everything else through the
+// local or MPI communicator it wraps, which also bootstraps it).
 //
 // Every collective waits for the other workers at most the timeout given to
 // createComm; past it the worker prints which collective stalled and ends
@@ -19,6 +20,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,8 +32,11 @@ public:
   virtual ~Comm() = default;
   int rank() const { return rank_; }
   int size() const { return size_; }
-  /// "local" or "mpi".
+  /// "local", "mpi" or "nccl".
   virtual const char *backend() const = 0;
+  /// One line for the run's start-up output: the backend and what it runs
+  /// on (the NCCL version and the device).
+  virtual std::string describe() const { return backend(); }
   /// Sums count floats over all workers, in place; every worker calls it
   /// with the same count. The buffer is reduced in buckets of at most
   /// bucketBytes that are all in flight at once. `what` names the
@@ -55,15 +60,47 @@ public:
   static volatile std::sig_atomic_t interrupted;
 
 protected:
+  /// Polls done() with sleeps of 20 us growing to 1 ms (a busy wait would
+  /// take a core from the workers still computing) until it returns true.
+  /// Past timeout_ seconds, or 10 s after a stop signal, prints which
+  /// collective (`what`) stalled and calls abort(1).
+  void waitFor(const std::function<bool()> &done, const char *what);
+
   int rank_ = 0, size_ = 1;
   int64_t bucketBytes_ = 4 << 20;
+  double timeout_ = 0;
+};
+
+/// Which communicator sums the gradients (`tvq-run train --comm`).
+enum class CommBackend {
+  Auto, ///< NCCL for a module that runs on CUDA with several workers, else
+        ///< MPI (or the local one).
+  MPI,  ///< MPI, or the local communicator in a run of one process.
+  NCCL, ///< NCCL, even for a CPU module (the sums are staged through the
+        ///< GPU) and in a run of one process.
+};
+
+/// Parses "auto", "mpi" or "nccl"; false for anything else.
+bool parseCommBackend(const std::string &text, CommBackend &backend);
+
+/// What createComm needs to know.
+struct CommOptions {
+  /// Bounds every wait for the other workers (0: none).
+  double timeoutSeconds = 900;
+  CommBackend backend = CommBackend::Auto;
+  /// For Auto: the module and the --device flag ("" = the module's target)
+  /// say whether the run is on CUDA.
+  std::string modulePath, device;
 };
 
 /// The communicator of this process: MPI when launched by mpirun (or
-/// another PMI launcher) with TVQ_WITH_MPI, else the local one. With more
-/// than one process but no MPI in this build, returns null and sets error.
-/// timeoutSeconds bounds every wait for the other workers.
-std::unique_ptr<Comm> createComm(double timeoutSeconds, std::string &error);
+/// another PMI launcher) with TVQ_WITH_MPI, else the local one; wrapped in
+/// the NCCL communicator when options ask for it (CommBackend). With more
+/// than one process but no MPI in this build, or when NCCL cannot be set up
+/// (on any worker: every worker then gets the error), returns null and sets
+/// error.
+std::unique_ptr<Comm> createComm(const CommOptions &options,
+                                 std::string &error);
 
 /// Whether an MPI launcher started this process (OMPI_COMM_WORLD_SIZE,
 /// PMI_SIZE or PMIX_RANK is set), and the number of processes it says it
@@ -74,6 +111,13 @@ bool launchedByMPI(int &worldSize);
 /// CommMPI.cpp.
 std::unique_ptr<Comm> createMPIComm(double timeoutSeconds, std::string &error);
 #endif
+
+/// CommNCCL.cpp: an NCCL communicator of the workers of base (the local
+/// communicator for one process), bootstrapped over base. Null with error
+/// when NCCL or the CUDA driver cannot be loaded or initialized on some
+/// worker; base has then been finalized.
+std::unique_ptr<Comm> createNCCLComm(std::unique_ptr<Comm> base,
+                                     double timeoutSeconds, std::string &error);
 
 } // namespace tvq::run
 

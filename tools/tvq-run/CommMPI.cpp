@@ -16,10 +16,8 @@
 #include "Comm.h"
 
 #include <algorithm>
-#include <chrono>
 #include <climits>
 #include <cstdio>
-#include <thread>
 
 using namespace tvq;
 using namespace tvq::run;
@@ -28,7 +26,8 @@ namespace {
 
 class MPIComm : public Comm {
 public:
-  explicit MPIComm(double timeoutSeconds) : timeout_(timeoutSeconds) {
+  explicit MPIComm(double timeoutSeconds) {
+    timeout_ = timeoutSeconds;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
   }
@@ -112,48 +111,18 @@ private:
     abort(1);
   }
 
-  /// Completes requests, polling with short sleeps (a busy wait would take
-  /// a core from the workers still computing) and giving up after the
-  /// timeout.
+  /// Completes requests (Comm::waitFor: polling, with the deadline).
   void wait(std::vector<MPI_Request> &requests, const char *what) {
-    using Clock = std::chrono::steady_clock;
-    auto start = Clock::now(), signalled = Clock::time_point();
-    auto pause = std::chrono::microseconds(20);
-    for (;;) {
-      int done = 0;
-      check(MPI_Testall(static_cast<int>(requests.size()), requests.data(),
-                        &done, MPI_STATUSES_IGNORE),
-            what);
-      if (done)
-        return;
-      auto now = Clock::now();
-      double waited = std::chrono::duration<double>(now - start).count();
-      if (timeout_ > 0 && waited > timeout_) {
-        std::fprintf(stderr,
-                     "tvq-run: error: rank %d of %d: no answer from the other "
-                     "workers for %.0f s (%s): a worker has died or hangs; "
-                     "ending the job (--comm-timeout sets the limit)\n",
-                     rank_, size_, waited, what);
-        abort(1);
-      }
-      if (interrupted && signalled == Clock::time_point())
-        signalled = now;
-      if (interrupted &&
-          std::chrono::duration<double>(now - signalled).count() > 10) {
-        std::fprintf(stderr,
-                     "tvq-run: error: rank %d of %d: no answer from the other "
-                     "workers within 10 s of a stop signal (%s): a worker has "
-                     "died or was stopped; ending the job without a "
-                     "checkpoint\n",
-                     rank_, size_, what);
-        abort(1);
-      }
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::microseconds(1000));
-    }
+    waitFor(
+        [&] {
+          int done = 0;
+          check(MPI_Testall(static_cast<int>(requests.size()), requests.data(),
+                            &done, MPI_STATUSES_IGNORE),
+                what);
+          return done != 0;
+        },
+        what);
   }
-
-  double timeout_;
 };
 
 } // namespace

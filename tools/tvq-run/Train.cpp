@@ -52,6 +52,7 @@ struct TrainOptions {
           logEvery = 10, checkpointEvery = 500, accum = 1;
   bool resume = false, splitStep = false;
   double commTimeout = 900;
+  CommBackend comm = CommBackend::Auto;
   std::string formatName = "bytes";
   tvq_data_format format = TVQ_DATA_BYTES;
 };
@@ -141,6 +142,7 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"accum", true},
                                      {"split-step", false},
                                      {"comm-timeout", true},
+                                     {"comm", true},
                                      kDeviceFlag});
   if (problem.empty() && flags.positional.size() != 1)
     problem = "'train' needs one module: tvq-run train MODEL.so --data PATH "
@@ -165,6 +167,10 @@ static int parseOptions(const std::vector<std::string> &args,
     problem = flags.getDouble("comm-timeout", 0, 1e9, options.commTimeout);
   if (problem.empty())
     problem = flags.getDevice(options.device);
+  if (problem.empty() &&
+      !parseCommBackend(flags.get("comm", "auto"), options.comm))
+    problem =
+        "--comm must be auto, mpi or nccl, got '" + flags.get("comm") + "'";
   options.formatName = flags.get("format", "bytes");
   if (problem.empty() && !parseDataFormat(options.formatName, options.format))
     problem = "--format must be bytes, tokens or images, got '" +
@@ -1439,9 +1445,13 @@ int run::runTrain(const std::vector<std::string> &args) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
   std::string problem;
-  std::unique_ptr<Comm> comm = createComm(options.commTimeout, problem);
+  std::unique_ptr<Comm> comm = createComm(
+      {options.commTimeout, options.comm, options.modulePath, options.device},
+      problem);
   if (!comm)
     return error(problem);
+  if (comm->rank() == 0 && std::strcmp(comm->backend(), "nccl") == 0)
+    std::printf("gradients summed with %s\n", comm->describe().c_str());
   if (comm->size() > 1)
     rankPrefix = "rank " + std::to_string(comm->rank()) + " of " +
                  std::to_string(comm->size()) + ": ";

@@ -53,7 +53,9 @@ const Subcommand kSubcommands[] = {
      "MODULE.so --data PATH --steps N --out RUNDIR [--resume] [--batch B]\n"
      "      [--seq-len T] [--update-len U] [--seed S] [--log-every K]\n"
      "      [--checkpoint-every K] [--accum A] [--comm-timeout SECONDS]\n"
-     "      [--split-step] [--format bytes|tokens|images] [--device cpu|cuda]",
+     "      [--comm auto|mpi|nccl] [--split-step] [--format "
+     "bytes|tokens|images]\n"
+     "      [--device cpu|cuda]",
      "Trains with the module's train_step until step N (the run's total):\n"
      "a progress line, RUNDIR/metrics.jsonl, and checkpoints in\n"
      "RUNDIR/checkpoint.safetensors (every K steps and at the end).\n"
@@ -62,7 +64,9 @@ const Subcommand kSubcommands[] = {
      "(truncated BPTT), the attention state carried between them.\n"
      "--resume continues from the checkpoint exactly. `mpirun -np N`\n"
      "trains on N workers (data parallel); each step's batch is N x A\n"
-     "micro-batches of B rows (train_grads, then apply_update).",
+     "micro-batches of B rows (train_grads, then apply_update); --comm\n"
+     "says what sums their gradients: nccl (GPU; libnccl.so.2 or\n"
+     "$TVQ_NCCL_LIBRARY), mpi, or auto (nccl for several workers on CUDA).",
      runTrain},
     {"eval",
      "MODULE.so --checkpoint RUNDIR --data PATH [--split=valid|test|train]\n"
