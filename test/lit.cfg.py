@@ -54,6 +54,11 @@ if ptxas:
 config.substitutions.append(
     ("%mockcuda", os.path.join(config.tvq_obj_root, "unittests", "mockcuda", "libcuda.so.1")))
 
+# The runtime's hand-written fixture modules (unittests/fixtures), e.g.
+# %tvq_fixtures/cuda_add_one.so, a module of target cuda.
+config.substitutions.append(
+    ("%tvq_fixtures", os.path.join(config.tvq_obj_root, "unittests", "fixtures")))
+
 # The mock NCCL (unittests/mocknccl, built with MPI): NCCL's functions over
 # MPI on host memory; tvq-run loads it with TVQ_NCCL_LIBRARY=%mocknccl.
 config.substitutions.append(
