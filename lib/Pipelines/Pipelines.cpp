@@ -39,7 +39,8 @@ static const PhaseInfo kPhases[] = {
      "func.func(convert-tvq-to-linalg,convert-elementwise-to-linalg),"
      "canonicalize,cse"},
     {Phase::Vectorized, "vectorized",
-     "func.func(tvq-cpu-tile-and-vectorize{vector-width={W} threads={T}}),"
+     "func.func(tvq-cpu-fuse-row-chains{threads={T}},"
+     "tvq-cpu-tile-and-vectorize{vector-width={W} threads={T}}),"
      "canonicalize,cse"},
     {Phase::Bufferized, "bufferized",
      "one-shot-bufferize{bufferize-function-boundaries "

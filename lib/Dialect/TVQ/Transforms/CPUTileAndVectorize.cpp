@@ -5,7 +5,9 @@
 //
 //  1. Tasks: the parallel loops other than the vectorized one are tiled with
 //     `scf.forall` (one task per batch row and chunk of rows), which the
-//     `llvm` phase turns into an OpenMP parallel loop.
+//     `llvm` phase turns into an OpenMP parallel loop. Ops already inside a
+//     task (a row chain fused by tvq-cpu-fuse-row-chains) skip this level,
+//     and the inputs they transpose are transposed once outside the task.
 //  2. Register tiles: inside a task, `scf.for` loops over tiles of `mr` rows x
 //     `nr` lanes, with every reduction loop tiled to 1 and innermost; uneven
 //     loops are peeled so that the main tiles have static shapes.
@@ -309,6 +311,18 @@ transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
     perm.push_back(pos);
     OpBuilder::InsertionGuard guard(rewriter);
     Value src = in->get();
+    // Inside a task of a fused row chain (tvq-cpu-fuse-row-chains), the
+    // operand is a slice (one batch row) of a value defined outside the
+    // task: transpose that value once, outside, and slice the transpose.
+    auto slice = src.getDefiningOp<tensor::ExtractSliceOp>();
+    auto task = op->getParentOfType<scf::ForallOp>();
+    if (!slice || !task ||
+        task->isAncestor(slice.getSource().getParentBlock()->getParentOp()) ||
+        slice.getSourceType().getRank() != slice.getResultType().getRank() ||
+        !slice.hasUnitStride())
+      slice = nullptr;
+    if (slice)
+      src = slice.getSource();
     if (auto arg = dyn_cast<BlockArgument>(src))
       rewriter.setInsertionPointToStart(arg.getOwner());
     else
@@ -324,6 +338,19 @@ transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
         linalg::TransposeOp::create(rewriter, loc, src, empty, perm);
     created.push_back(transposeOp);
     Value transposed = transposeOp->getResult(0);
+    if (slice) {
+      SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+      SmallVector<OpFoldResult> tileSizes = slice.getMixedSizes();
+      SmallVector<OpFoldResult> permOffsets, permTileSizes;
+      for (int64_t p : perm) {
+        permOffsets.push_back(offsets[p]);
+        permTileSizes.push_back(tileSizes[p]);
+      }
+      rewriter.setInsertionPoint(slice);
+      transposed = tensor::ExtractSliceOp::create(
+          rewriter, loc, transposed, permOffsets, permTileSizes,
+          SmallVector<OpFoldResult>(perm.size(), rewriter.getIndexAttr(1)));
+    }
     SmallVector<AffineExpr> exprs;
     for (int64_t p : perm)
       exprs.push_back(m.getResult(p));
@@ -494,9 +521,12 @@ struct TVQCPUTileAndVectorizePass
     SmallVector<linalg::TransposeOp> transposes;
     for (linalg::LinalgOp op : ops) {
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      // Ops already inside a task (a row chain fused by
+      // tvq-cpu-fuse-row-chains) get no tasks of their own.
+      bool inTask = op->getParentOfType<scf::ForallOp>() != nullptr;
       std::optional<Plan> plan =
           makePlan(op, w, registerRows, w * registerVectors, taskRows,
-                   threads && worthThreads(op), reductionBlock);
+                   threads && !inTask && worthThreads(op), reductionBlock);
       if (!plan)
         continue;
       if (generic && plan->strategy == Strategy::Lanes) {
@@ -510,7 +540,9 @@ struct TVQCPUTileAndVectorizePass
     for (linalg::TransposeOp op : transposes)
       if (std::optional<Plan> plan =
               makePlan(op, w, 1, w * registerVectors, taskRows,
-                       threads && worthThreads(op), 0))
+                       threads && !op->getParentOfType<scf::ForallOp>() &&
+                           worthThreads(op),
+                       0))
         tileOp(rewriter, op, *plan, toPeel);
 
     // Peel uneven register loops so the main tiles get static shapes.

@@ -270,6 +270,60 @@ def TVQEmitEntryPoints : Pass<"tvq-emit-entry-points", "ModuleOp"> {
 }
 
 
+def TVQCPUFuseRowChains
+    : Pass<"tvq-cpu-fuse-row-chains", "::mlir::func::FuncOp"> {
+  let summary = "Fuse an attention block's row chain into one loop of row tasks";
+  let description = [{
+    Finds row chains: a linalg op (the root, e.g. the output `acc / sum` of
+    an attention block) whose producers include a contraction, a row max
+    and a row sum (scores GEMMs, masks, max, exp, sums, weights times
+    values). The root is tiled by rows into one `scf.forall` (`threads`;
+    otherwise one `scf.for`) of `rows`-row tasks, and the producers are
+    fused into the task (`scf::tileAndFuseProducerOfSlice`), so that each
+    task computes its rows' scores, max, exp, sums and value products while
+    the score tile is in its cache. `tvq-cpu-tile-and-vectorize` then
+    register-tiles and vectorizes the ops inside the task.
+
+    A producer is fused only when the task needs a disjoint tile of it (its
+    indexing maps keep the batch and row loops: no recomputation across
+    tasks), every use of it is an operand of an op fused into the same task
+    (none is left to compute outside) and all its uses read the same tile.
+    Values read inside an op's body (`tensor.extract` of the relative-bias
+    table) and non-linalg producers stay outside. Chains with less work than
+    2^18 iterations (small widths, decoding) are left alone.
+
+    Before (one block, each op its own loop nest later):
+    ```mlir
+    %s = linalg.generic ... ins(%qu, %codebook ...) -> tensor<?x512x512xf32>
+    %m = linalg.generic {... "reduction"} ins(%s ...) -> tensor<?x512xf32>
+    ...
+    %o = linalg.generic ... ins(%acc, %sum ...) -> tensor<?x512x256xf32>
+    ```
+    After:
+    ```mlir
+    %o = scf.forall (%b, %i) = (0, 0) to (%B, 512) step (1, 32)
+        shared_outs(%out = %e) -> (tensor<?x512x256xf32>) {
+      %s = linalg.generic ... -> tensor<1x32x512xf32>
+      %m = linalg.generic {... "reduction"} ins(%s ...) -> tensor<1x32xf32>
+      ...
+      %o1 = linalg.generic ... -> tensor<1x32x256xf32>
+      scf.forall.in_parallel { tensor.parallel_insert_slice %o1 into %out ... }
+    }
+    ```
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"32",
+           "Rows per task (the score tile's height)">,
+    Option<"threads", "threads", "bool", /*default=*/"true",
+           "Tasks as scf.forall (OpenMP); otherwise one scf.for">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQCPUTileAndVectorize
     : Pass<"tvq-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops into tasks and register tiles, and vectorize them";
