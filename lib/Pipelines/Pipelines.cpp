@@ -53,6 +53,7 @@ static const PhaseInfo kPhases[] = {
      "tvq-approximate-math),"
      "scf-forall-to-parallel,lower-affine,canonicalize,cse"},
     {Phase::LLVM, "llvm",
+     "tvq-lower-output-ready,"
      "func.func(lower-vector-multi-reduction,"
      "convert-vector-to-scf{full-unroll=true}),"
      "expand-strided-metadata,lower-affine,convert-scf-to-openmp,"
@@ -102,6 +103,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "reconcile-unrealized-casts"},
     {Phase::PTX, "ptx", "gpu-module-to-binary{format=isa}"},
     {Phase::LLVM, "llvm",
+     "tvq-lower-output-ready,"
      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
      "finalize-memref-to-llvm{use-generic-functions=true},gpu-to-llvm,"
      "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"

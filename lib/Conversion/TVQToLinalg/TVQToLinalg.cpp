@@ -26,6 +26,8 @@ struct ConvertTVQToLinalgPass
                            arith::ArithDialect, math::MathDialect,
                            scf::SCFDialect, func::FuncDialect>();
     target.addIllegalDialect<TVQDialect>();
+    // Stays until after bufferization (tvq-lower-output-ready).
+    target.addLegalOp<OutputReadyOp>();
     RewritePatternSet patterns(ctx);
     populateAttentionToLinalgPatterns(patterns);
     populateModelOpsToLinalgPatterns(patterns);

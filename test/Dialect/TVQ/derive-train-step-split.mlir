@@ -13,10 +13,17 @@
 // CHECK-SAME: attributes {tvq.derived}
 // CHECK: %[[C:.+]] = tvq.codebook %[[CS]], %[[CC]]
 // CHECK: %[[KH:[^ ,]+]], %[[Z:[^ ,]+]], %{{.+}} = tvq.vq_quantize %[[KEYS:[^ ,]+]], %[[C]]
+// Each gradient is announced right after the op that finishes it (the
+// backward pass reaches g before w), for a runtime to send it to the other
+// workers while the rest of the backward pass runs.
+// CHECK: %[[DG:.+]] = arith.addf %d_gain, %d_bias
+// CHECK-NEXT: tvq.output_ready %[[DG]] {index = 2 : i64} : tensor<4xf32>
+// CHECK: %[[DW:.+]] = tvq.dense_weight_grad
+// CHECK-NEXT: tvq.output_ready %[[DW]] {index = 1 : i64} : tensor<4x4xf32>
 // CHECK-NOT: tvq.adamw_update
 // CHECK-NOT: tvq.codebook_ema
 // CHECK: %[[SUMS:[^ ,]+]], %[[COUNTS:[^ ,]+]] = tvq.codebook_stats %[[KEYS]], %[[Z]] : (tensor<?x?x4xf32>, tensor<?x?xi32>) -> (tensor<5x4xf32>, tensor<5xf32>)
-// CHECK: return %{{.+}}, %{{.+}}, %{{.+}}, %[[SUMS]], %[[COUNTS]]
+// CHECK: return %{{.+}}, %[[DW]], %[[DG]], %[[SUMS]], %[[COUNTS]]
 // CHECK-LABEL: func.func @apply_update(
 // CHECK-SAME: %[[UW:[^:]+]]: tensor<4x4xf32> {tvq.name = "w"}, %[[UG:[^:]+]]: tensor<4xf32> {tvq.name = "g"}, %[[DW:[^:]+]]: tensor<4x4xf32> {tvq.name = "d.w"}, %[[DG:[^:]+]]: tensor<4xf32> {tvq.name = "d.g"},
 // CHECK-SAME: %[[UCS:[^:]+]]: tensor<5x4xf32> {tvq.name = "c_sum"}, %[[UCC:[^:]+]]: tensor<5xf32> {tvq.name = "c_count"}, %[[SCS:[^:]+]]: tensor<5x4xf32> {tvq.name = "stats.c_sum"}, %[[SCC:[^:]+]]: tensor<5xf32> {tvq.name = "stats.c_count"},

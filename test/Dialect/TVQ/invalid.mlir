@@ -306,3 +306,27 @@ func.func @adafactor_factored_shape(%p: tensor<4x3xf32>, %vr: tensor<3xf32>, %vc
       -> (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>)
   return
 }
+
+// -----
+
+func.func @output_ready_index(%g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'tvq.output_ready' op index 1 is not a result of 'output_ready_index' (it has 1)}}
+  tvq.output_ready %g {index = 1 : i64} : tensor<4xf32>
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+func.func @output_ready_type(%g: tensor<4xf32>, %h: tensor<5xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'tvq.output_ready' op announces a 'tensor<5xf32>' but result 0 is a 'tensor<4xf32>'}}
+  tvq.output_ready %h {index = 0 : i64} : tensor<5xf32>
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+func.func @output_ready_negative(%g: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{attribute 'index' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  tvq.output_ready %g {index = -1 : i64} : tensor<4xf32>
+  return %g : tensor<4xf32>
+}

@@ -108,3 +108,12 @@ func.func @training_ops(%x: tensor<?x?x16xf32>, %seed: tensor<i64>, %p: tensor<8
       : (tensor<6xf32>, tensor<6xf32>, tensor<i64>, tensor<f32>, tensor<6xf32>) -> (tensor<6xf32>, tensor<6xf32>)
   return %y, %p2, %b2 : tensor<?x?x16xf32>, tensor<8x6xf32>, tensor<6xf32>
 }
+
+// CHECK-LABEL: func.func @output_ready
+// CHECK: tvq.output_ready %{{.+}} {index = 1 : i64} : tensor<8x6xf32>
+// CHECK: tvq.output_ready %{{.+}} {index = 0 : i64} : memref<4xf32>
+func.func @output_ready(%m: memref<4xf32>, %g: tensor<8x6xf32>) -> (memref<4xf32>, tensor<8x6xf32>) {
+  tvq.output_ready %g {index = 1 : i64} : tensor<8x6xf32>
+  tvq.output_ready %m {index = 0 : i64} : memref<4xf32>
+  return %m, %g : memref<4xf32>, tensor<8x6xf32>
+}

@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -745,3 +746,54 @@ std::optional<ShapeContract> mlir::tvq::getShapeContract(Operation *op) {
 
 #define GET_OP_CLASSES
 #include "tvq/Dialect/TVQ/IR/TVQOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// output_ready
+//===----------------------------------------------------------------------===//
+
+LogicalResult OutputReadyOp::verify() {
+  auto func = (*this)->getParentOfType<FunctionOpInterface>();
+  if (!func)
+    return emitOpError("must be inside a function");
+  ArrayRef<Type> results = func.getResultTypes();
+  int64_t index = static_cast<int64_t>(getIndex());
+  if (index >= static_cast<int64_t>(results.size()))
+    return emitOpError("index ")
+           << index << " is not a result of '" << func.getName() << "' (it has "
+           << results.size() << ")";
+  // Before bufferization the announced value has the result's type.
+  if (isa<TensorType>(getValue().getType()) &&
+      getValue().getType() != results[index])
+    return emitOpError("announces a ")
+           << getValue().getType() << " but result " << index << " is a "
+           << results[index];
+  return success();
+}
+
+bool OutputReadyOp::bufferizesToMemoryRead(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return true;
+}
+
+bool OutputReadyOp::bufferizesToMemoryWrite(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return false;
+}
+
+bufferization::AliasingValueList
+OutputReadyOp::getAliasingValues(OpOperand &,
+                                 const bufferization::AnalysisState &) {
+  return {};
+}
+
+LogicalResult
+OutputReadyOp::bufferize(RewriterBase &rewriter,
+                         const bufferization::BufferizationOptions &options,
+                         bufferization::BufferizationState &state) {
+  FailureOr<Value> buffer =
+      bufferization::getBuffer(rewriter, getValue(), options, state);
+  if (failed(buffer))
+    return failure();
+  rewriter.modifyOpInPlace(*this, [&] { getValueMutable().assign(*buffer); });
+  return success();
+}

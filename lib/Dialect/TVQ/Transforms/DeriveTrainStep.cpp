@@ -451,6 +451,25 @@ static LogicalResult buildFusedStep(ModuleOp module, func::FuncOp loss,
 /// The name of the summed codebook statistics of argument `name`.
 static std::string statsName(StringRef name) { return ("stats." + name).str(); }
 
+/// Places a `tvq.output_ready` for each result in `indices` of func right
+/// after the op that computes it (at the start of the body for an
+/// argument), so that a runtime can send a gradient to the other workers
+/// while the rest of the backward pass runs.
+static void announceResults(OpBuilder &b, func::FuncOp func,
+                            ArrayRef<unsigned> indices) {
+  Block *body = &func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body->getTerminator());
+  for (unsigned index : indices) {
+    Value value = ret.getOperand(index);
+    Operation *def = value.getDefiningOp();
+    if (def)
+      b.setInsertionPointAfter(body->findAncestorOpInBlock(*def));
+    else
+      b.setInsertionPointToStart(body);
+    OutputReadyOp::create(b, value.getLoc(), value, index);
+  }
+}
+
 /// The split step. `GRADS(<gradient function's arguments>...)` returns the
 /// loss results (loss, ce, carried state), `d.<p>` for every optimized
 /// parameter and `stats.<c_sum>`, `stats.<c_count>` (tvq.codebook_stats) for
@@ -475,7 +494,9 @@ static LogicalResult buildSplitStep(ModuleOp module, func::FuncOp loss,
   SmallVector<Value> results;
   SmallVector<std::string> names;
   addPlainResults(sig, returned, {}, results, names);
+  SmallVector<unsigned> gradientResults;
   for (auto [a, r] : llvm::zip(sig.gradArgs, sig.gradResults)) {
+    gradientResults.push_back(results.size());
     results.push_back(returned[r]);
     names.push_back(resultName(sig.grad, r));
   }
@@ -492,6 +513,7 @@ static LogicalResult buildSplitStep(ModuleOp module, func::FuncOp loss,
     names.push_back(statsName(sig.argNames[q.count.getArgNumber()]));
   }
   finishFunction(b, loc, grads, results, names);
+  announceResults(b, grads, gradientResults);
 
   // UPDATE.
   SmallVector<Type> argTypes;

@@ -166,6 +166,9 @@ static LogicalResult addCheckFunction(func::FuncOp func) {
     return func.emitError("tvq entry points must have a single block");
   Block &body = check.getBody().front();
   Operation *terminator = body.getTerminator();
+  // The copy announces nothing: its results are not the entry's.
+  for (auto ready : llvm::make_early_inc_range(body.getOps<OutputReadyOp>()))
+    ready.erase();
 
   b.setInsertionPoint(terminator);
   SmallVector<Violation> violations;

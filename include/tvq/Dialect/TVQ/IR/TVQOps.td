@@ -5,6 +5,7 @@
 include "tvq/Dialect/TVQ/IR/TVQDialect.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 
 class TVQ_Op<string mnemonic, list<Trait> traits = []>
     : Op<TVQ_Dialect, mnemonic,
@@ -716,6 +717,41 @@ def TVQ_AdafactorUpdateOp : TVQ_Op<"adafactor_update"> {
     $param `,` $grad `,` $step `,` $lr `,` $moments attr-dict
     `:` functional-type(operands, results)
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// output_ready: a result of the entry point is final (communication overlap)
+//===----------------------------------------------------------------------===//
+
+def TVQ_OutputReadyOp : Op<TVQ_Dialect, "output_ready", [
+    MemoryEffects<[MemRead, MemWrite]>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "Announces that a result of the entry point is final";
+  let description = [{
+    `tvq.output_ready %v {index = i}` says that `%v`, result `i` of the
+    enclosing function, holds its final value from this point on, while the
+    rest of the function still runs. `tvq-derive-train-step` places one
+    after the last write of every gradient of a `train_grads` entry, so a
+    runtime can start the gradient's all-reduce while the backward pass
+    goes on (data parallelism with communication overlapping the backward
+    pass).
+
+    The op only reads `%v`. It works on the tensor and, after
+    bufferization, on the buffer; `tvq-lower-output-ready` then turns it
+    into a call of the runtime's hook, if one is installed
+    (`_tvq_output_hook`, docs/abi.md), with the result's index, data and
+    size in bytes. The write effect keeps it in place: it is never dead.
+
+    ```mlir
+    tvq.output_ready %d_w {index = 5 : i64} : tensor<128x256xf32>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[AnyRankedTensor, AnyMemRef]>:$value,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$index);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+  let hasVerifier = 1;
 }
 
 #endif // TVQ_OPS_TD

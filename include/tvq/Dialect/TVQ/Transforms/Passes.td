@@ -213,6 +213,43 @@ def TVQStridedCopiesToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TVQLowerOutputReady : Pass<"tvq-lower-output-ready", "ModuleOp"> {
+  let summary = "Turn tvq.output_ready into a call of the runtime's hook";
+  let description = [{
+    Runs on bufferized IR (the first pass of the `llvm` phase). Adds two
+    exported pointer globals, `_tvq_output_hook` and
+    `_tvq_output_hook_context` (null until a runtime sets them,
+    docs/abi.md), and rewrites every `tvq.output_ready %buf {index = i}`
+    into a call of the hook, when one is set, with the context, the result
+    index, the buffer's data and its size in bytes:
+    `void hook(void *context, int64_t index, const void *data, int64_t bytes)`.
+    A buffer that is not an identity-layout memref cannot be passed as one
+    contiguous block; its announcement is dropped, and the runtime gets
+    that result when the function returns, as without a hook.
+
+    Before:
+    ```mlir
+    tvq.output_ready %d_w {index = 5 : i64} : memref<128x256xf32>
+    ```
+    After:
+    ```mlir
+    llvm.mlir.global external @_tvq_output_hook() : !llvm.ptr { ... zero ... }
+    ...
+    %hook = llvm.load %hook_addr : !llvm.ptr -> !llvm.ptr
+    %set = llvm.icmp "ne" %hook, %null : !llvm.ptr
+    scf.if %set {
+      %ptr = ... memref.extract_aligned_pointer_as_index %d_w ...
+      llvm.call %hook(%context, %c5_i64, %ptr, %c131072_i64)
+          : !llvm.ptr, (!llvm.ptr, i64, !llvm.ptr, i64) -> ()
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQEmitPeakBytes : Pass<"tvq-emit-peak-bytes", "ModuleOp"> {
   let summary = "Derive each entry point's estimate of its peak buffer bytes";
   let description = [{
