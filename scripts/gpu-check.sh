@@ -6,11 +6,14 @@
 #
 # Sections: env (nvidia-smi, driver, torch), correctness (each CUDA module entry vs the CPU module
 # through tvq-run call), train (tvq-run train on both, loss curves), bench (tvq-run bench vs
-# PyTorch flash SDPA, bf16 GEMM peak, training tokens/s). Each has a time budget (default 450 s in
-# all); results go to $OUT if set, else ./gpu-check-out/ (gpu-check.json, gpu-check.md, metrics).
+# PyTorch flash SDPA, bf16 GEMM peak, training tokens/s), nccl (tvq-run train --comm=nccl against
+# --comm=mpi with the machine's libnccl.so.2, PyTorch's or ldconfig's; SKIPPED without one). Each
+# has a time budget (default 450 s in all, 40 s of it NCCL's); results go to $OUT if set, else
+# ./gpu-check-out/ (gpu-check.json, gpu-check.md, metrics).
 # Exit status: 0 all passed, 1 a correctness or training comparison failed, 2 unusable kit.
 # --dry-run (no GPU needed): validates the kit, runs the CPU half of every check and expects every
-# CUDA call to fail cleanly with tvq-run's "no CUDA driver" error; prints the plan.
+# CUDA call (and the NCCL run, which needs CUDA) to fail cleanly with tvq-run's "no CUDA driver"
+# error; prints the plan.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 PY="${PYTHON:-python3}"

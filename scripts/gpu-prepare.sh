@@ -7,7 +7,8 @@
 # KIT_DIR (default gpu-kit/, ignored by git) gets: bin/tvq-run, lib/ (libtvq_runtime.so and every
 # non-system library ldd shows for tvq-run and the CPU modules: Open MPI, libomp, ...;
 # lib/compat: libstdc++ and libgcc_s, used there only if the system's are too old), modules/
-# (each model as NAME.cuda.so, PTX for sm_90a, and NAME.cpu.so, the reference, for x86-64-v3),
+# (each model as NAME.cuda.so, PTX for sm_90a, and NAME.cpu.so, the reference, for x86-64-v3; the
+# training models with the split step too, train_grads and apply_update, for the NCCL section),
 # inputs/ (seeded random .npy), manifest.json (files, sizes, sha256, checks, training runs,
 # benchmark plan). Files that shrink are xz-compressed; the total must stay under 64 MiB.
 # --tiny-only: the small-width op and a micro model only (the lit test's kit, about a minute).
