@@ -138,6 +138,25 @@ tvq_module *tvq_module_load_device(const char *path, const char *device) {
 
 void tvq_module_unload(tvq_module *module) { delete module; }
 
+int tvq_module_set_output_hook(tvq_module *module, tvq_output_hook hook,
+                               void *context) {
+  // Both globals come from tvq-lower-output-ready (docs/abi.md).
+  auto *hookSlot =
+      static_cast<tvq_output_hook *>(findSymbol(*module, "_tvq_output_hook"));
+  auto *contextSlot =
+      static_cast<void **>(findSymbol(*module, "_tvq_output_hook_context"));
+  if (!hookSlot || !contextSlot) {
+    setError("module '" + module->path +
+             "' announces no outputs (no _tvq_output_hook): compile it with a "
+             "tvq-compile that places them, or take its outputs after the "
+             "call");
+    return 1;
+  }
+  *contextSlot = context;
+  *hookSlot = hook;
+  return 0;
+}
+
 const char *tvq_module_target(const tvq_module *module) {
   return module->target.c_str();
 }

@@ -42,6 +42,18 @@ public:
   /// bucketBytes that are all in flight at once. `what` names the
   /// collective in a timeout message.
   virtual void allReduceSum(float *data, int64_t count, const char *what) = 0;
+  /// Starts the same sum without waiting for it: data must stay untouched
+  /// until finishAllReduces returns. Every worker starts the same sums in
+  /// the same order. A backend that cannot overlap (local, NCCL staged
+  /// through the host) sums at once.
+  virtual void startAllReduceSum(float *data, int64_t count, const char *what) {
+    allReduceSum(data, count, what);
+  }
+  /// Lets the started sums advance without waiting (MPI progresses
+  /// non-blocking collectives only inside its calls).
+  virtual void progressAllReduces(const char * /*what*/) {}
+  /// Waits for every started sum.
+  virtual void finishAllReduces(const char * /*what*/) {}
   /// Every worker's string, in rank order.
   virtual std::vector<std::string> allGather(const std::string &mine,
                                              const char *what) = 0;

@@ -35,15 +35,29 @@ public:
 
   void allReduceSum(float *data, int64_t count, const char *what) override {
     std::vector<MPI_Request> requests;
-    int64_t bucket = std::max<int64_t>(1, bucketBytes_ / sizeof(float));
-    for (int64_t start = 0; start < count; start += bucket) {
-      int n = static_cast<int>(std::min(bucket, count - start));
-      requests.emplace_back();
-      check(MPI_Iallreduce(MPI_IN_PLACE, data + start, n, MPI_FLOAT, MPI_SUM,
-                           MPI_COMM_WORLD, &requests.back()),
-            what);
-    }
+    startBuckets(data, count, what, requests);
     wait(requests, what);
+  }
+
+  void startAllReduceSum(float *data, int64_t count,
+                         const char *what) override {
+    startBuckets(data, count, what, pending_);
+  }
+
+  void progressAllReduces(const char *what) override {
+    if (pending_.empty())
+      return;
+    int done = 0;
+    check(MPI_Testall(static_cast<int>(pending_.size()), pending_.data(), &done,
+                      MPI_STATUSES_IGNORE),
+          what);
+    if (done)
+      pending_.clear();
+  }
+
+  void finishAllReduces(const char *what) override {
+    wait(pending_, what);
+    pending_.clear();
   }
 
   std::vector<std::string> allGather(const std::string &mine,
@@ -100,6 +114,20 @@ public:
   void finalize() override { MPI_Finalize(); }
 
 private:
+  /// Starts the sum of data[0..count) in buckets of at most bucketBytes_,
+  /// adding their requests to requests.
+  void startBuckets(float *data, int64_t count, const char *what,
+                    std::vector<MPI_Request> &requests) {
+    int64_t bucket = std::max<int64_t>(1, bucketBytes_ / sizeof(float));
+    for (int64_t start = 0; start < count; start += bucket) {
+      int n = static_cast<int>(std::min(bucket, count - start));
+      requests.emplace_back();
+      check(MPI_Iallreduce(MPI_IN_PLACE, data + start, n, MPI_FLOAT, MPI_SUM,
+                           MPI_COMM_WORLD, &requests.back()),
+            what);
+    }
+  }
+
   void check(int code, const char *what) {
     if (code == MPI_SUCCESS)
       return;
@@ -123,6 +151,9 @@ private:
         },
         what);
   }
+
+  /// The sums started (startAllReduceSum) and not yet finished.
+  std::vector<MPI_Request> pending_;
 };
 
 } // namespace

@@ -51,6 +51,9 @@ struct TrainOptions {
   int64_t steps = 0, batch = 8, seqLen = 0, updateLen = 0, seed = 0,
           logEvery = 10, checkpointEvery = 500, accum = 1;
   bool resume = false, splitStep = false;
+  /// Start each gradient's all-reduce as soon as train_grads announces it
+  /// (off: after train_grads returns, as one bucketed sum).
+  bool overlap = true;
   double commTimeout = 900;
   CommBackend comm = CommBackend::Auto;
   std::string formatName = "bytes";
@@ -143,6 +146,7 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"split-step", false},
                                      {"comm-timeout", true},
                                      {"comm", true},
+                                     {"no-overlap", false},
                                      kDeviceFlag});
   if (problem.empty() && flags.positional.size() != 1)
     problem = "'train' needs one module: tvq-run train MODEL.so --data PATH "
@@ -182,6 +186,7 @@ static int parseOptions(const std::vector<std::string> &args,
   options.runDir = flags.get("out");
   options.resume = flags.has("resume");
   options.splitStep = flags.has("split-step");
+  options.overlap = !flags.has("no-overlap");
   // On --resume, settings left out come from the checkpoint (batch 0, accum
   // 0, seed -1 and an empty format mark them; seq-len and update-len are 0
   // unless given).
@@ -538,7 +543,7 @@ static int resumeState(const Model &model,
 static int logStep(tvq_metrics *metrics, const TrainOptions &options,
                    int64_t step, int64_t startStep, double elapsed,
                    double tokensPerS, double ce, double loss, double gradNorm,
-                   double lr, bool bytesLike) {
+                   double lr, double commWaitMs, bool bytesLike) {
   double bits = tvq_bits_per_byte(ce);
   std::vector<tvq_metric_field> fields = {
       {"step", nullptr, static_cast<double>(step)},
@@ -550,6 +555,10 @@ static int logStep(tvq_metrics *metrics, const TrainOptions &options,
       {"tokens_per_s", nullptr, tokensPerS},
       {"elapsed_s", nullptr, elapsed},
   };
+  // Several workers: the mean time per step spent waiting for the gradient
+  // sums after the backward pass.
+  if (!std::isnan(commWaitMs))
+    fields.push_back({"comm_wait_ms", nullptr, commWaitMs});
   if (tvq_metrics_append(metrics, fields.data(),
                          static_cast<int32_t>(fields.size())) != 0)
     return fail(tvq_last_error());
@@ -851,6 +860,46 @@ static void gatherCarried(Comm &comm, const Sharding &sh,
   }
 }
 
+/// The gradient sums of a step that start while train_grads runs: the
+/// module calls onOutputReady (tvq_module_set_output_hook) as each gradient
+/// is final, which adds it to the step's buffer and starts its all-reduce,
+/// so communication overlaps the rest of the backward pass. Every worker
+/// runs the same module, so all start the same sums in the same order.
+struct Overlap {
+  Comm *comm = nullptr;
+  const Reduction *plan = nullptr;
+  float *buffer = nullptr;
+  /// train_grads output index -> slot of plan, or -1.
+  std::vector<int> slotOfOutput;
+  /// Per slot: its sum was started by the hook during this call.
+  std::vector<char> started;
+  /// Whether the hook may start sums (the last micro-batch of a step).
+  bool armed = false;
+  /// TVQ_TRACE_COMM set: each step prints what was sent when (stderr).
+  bool trace = false;
+};
+
+static void onOutputReady(void *context, int64_t index, const void *data,
+                          int64_t bytes) {
+  auto &o = *static_cast<Overlap *>(context);
+  if (!o.armed || index < 0 ||
+      index >= static_cast<int64_t>(o.slotOfOutput.size()) ||
+      o.slotOfOutput[index] < 0)
+    return;
+  int slot = o.slotOfOutput[index];
+  const Reduction::Slot &s = o.plan->slots[slot];
+  // Anything unexpected is left to the sum after the call.
+  if (o.started[slot] || bytes != s.count * static_cast<int64_t>(sizeof(float)))
+    return;
+  float *to = o.buffer + s.offset;
+  const auto *from = static_cast<const float *>(data);
+  for (int64_t i = 0; i < s.count; ++i)
+    to[i] += from[i];
+  o.started[slot] = 1;
+  o.comm->startAllReduceSum(to, s.count, "summing the gradients of a step");
+  o.comm->progressAllReduces("summing the gradients of a step");
+}
+
 /// Calls train_grads on each of this worker's micro-batches of the window
 /// (columns [column, column + width) of the global batch `full`) and
 /// apply_update on the gradients and statistics summed over all workers.
@@ -858,7 +907,9 @@ static void gatherCarried(Comm &comm, const Sharding &sh,
 /// any worker received a stop signal; localBad names a non-finite tensor of
 /// this worker's new attention state and anyBad says whether any worker has
 /// one. buffer and reduced hold the reduction, kept from step to step.
-/// Returns "" or the problem.
+/// With overlap (several workers), gradients announced during the last
+/// micro-batch's call are summed while it runs; commWait receives the
+/// seconds spent waiting for the sums after it. Returns "" or the problem.
 static std::string
 splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
           Comm &comm, const Sharding &sh, const TensorMap &full, int64_t column,
@@ -867,8 +918,12 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
           uint64_t layerdropSeed, std::vector<float> &buffer,
           TensorMap &reduced, StepResult &result,
           std::vector<TensorMap> &newCarried, bool &stop, std::string &localBad,
-          bool &anyBad) {
+          bool &anyBad, Overlap *overlap, double &commWait) {
   buffer.assign(static_cast<size_t>(plan.total()), 0.0f);
+  if (overlap) {
+    overlap->buffer = buffer.data();
+    overlap->started.assign(plan.slots.size(), 0);
+  }
   newCarried.clear();
   newCarried.resize(static_cast<size_t>(sh.accum));
   double loss = 0, ce = 0;
@@ -884,9 +939,13 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
     seeds["dropout_seed"] = scalarI64(shardSeed(dropoutSeed, shard));
     seeds["layerdrop_seed"] = scalarI64(shardSeed(layerdropSeed, shard));
     std::vector<TensorPtr> outputs;
+    if (overlap)
+      overlap->armed = k == sh.accum - 1;
     std::string problem = callByName(
         model, split.grads,
         {&batch, &state, &carried[static_cast<size_t>(k)], &seeds}, outputs);
+    if (overlap)
+      overlap->armed = false;
     if (!problem.empty())
       return problem;
     size_t slot = 0;
@@ -898,7 +957,9 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
         ce += scalarValue(outputs[j].get());
       else if (inputKind(name) == InputKind::Carried)
         newCarried[static_cast<size_t>(k)][name] = std::move(outputs[j]);
-      else {
+      else if (overlap && overlap->started[slot]) {
+        ++slot; // Added and sent by onOutputReady.
+      } else {
         const Reduction::Slot &s = plan.slots[slot++];
         const auto *from =
             static_cast<const float *>(tvq_tensor_data(outputs[j].get()));
@@ -914,8 +975,46 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
   buffer[plan.extra(Reduction::Ce)] = static_cast<float>(ce);
   buffer[plan.extra(Reduction::Stop)] = interrupted ? 1.0f : 0.0f;
   buffer[plan.extra(Reduction::Bad)] = localBad.empty() ? 0.0f : 1.0f;
-  comm.allReduceSum(buffer.data(), plan.total(),
-                    "summing the gradients of a step");
+  const char *what = "summing the gradients of a step";
+  double waitStart = nowSeconds();
+  if (overlap) {
+    // The rest in runs of slots the hook did not send, then the extras.
+    int64_t runStart = -1;
+    for (size_t i = 0; i <= plan.slots.size(); ++i) {
+      bool sent = i < plan.slots.size() && overlap->started[i];
+      int64_t offset = i < plan.slots.size() ? plan.slots[i].offset : plan.size;
+      if (!sent && runStart < 0)
+        runStart = offset;
+      if (sent && runStart >= 0) {
+        comm.startAllReduceSum(buffer.data() + runStart, offset - runStart,
+                               what);
+        runStart = -1;
+      }
+    }
+    comm.startAllReduceSum(buffer.data() + runStart, plan.total() - runStart,
+                           what);
+    comm.finishAllReduces(what);
+    if (overlap->trace) {
+      size_t early = 0;
+      int64_t earlyFloats = 0;
+      for (size_t i = 0; i < plan.slots.size(); ++i)
+        if (overlap->started[i]) {
+          ++early;
+          earlyFloats += plan.slots[i].count;
+        }
+      std::fprintf(stderr,
+                   "tvq-run: comm trace: %s%zu of %zu reduced tensors (%lld of "
+                   "%lld floats) sent during train_grads; waited %.3f ms "
+                   "after it\n",
+                   rankPrefix.c_str(), early, plan.slots.size(),
+                   static_cast<long long>(earlyFloats),
+                   static_cast<long long>(plan.total()),
+                   1e3 * (nowSeconds() - waitStart));
+    }
+  } else {
+    comm.allReduceSum(buffer.data(), plan.total(), what);
+  }
+  commWait = nowSeconds() - waitStart;
   auto shards = static_cast<float>(sh.shards());
   stop = buffer[plan.extra(Reduction::Stop)] > 0;
   anyBad = buffer[plan.extra(Reduction::Bad)] > 0;
@@ -1122,7 +1221,8 @@ static int setUp(TrainOptions &options, Comm &comm, TrainRun &run) {
         std::to_string(sh.micro) + ", accum " + std::to_string(sh.accum) +
         ", seed " + std::to_string(options.seed) + ", steps " +
         std::to_string(options.steps) + ", format " + options.formatName +
-        ", checkpoint-every " + std::to_string(options.checkpointEvery);
+        ", checkpoint-every " + std::to_string(options.checkpointEvery) +
+        (options.overlap ? "" : ", no-overlap");
     std::string start = "step " + std::to_string(info.step) +
                         (options.resume ? " of checkpoint crc " + info.crc
                                         : std::string(" (a new run)"));
@@ -1273,6 +1373,27 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
   Reduction plan;
   if (useSplit)
     plan = planReduction(split.grads);
+  // Several workers: gradients are sent as train_grads announces them.
+  Overlap overlapState;
+  Overlap *overlap = nullptr;
+  if (useSplit && workers > 1 && options.overlap) {
+    overlapState.comm = &comm;
+    overlapState.plan = &plan;
+    overlapState.trace = std::getenv("TVQ_TRACE_COMM") != nullptr;
+    overlapState.slotOfOutput.assign(
+        static_cast<size_t>(tvq_entry_num_outputs(split.grads)), -1);
+    for (size_t i = 0; i < plan.slots.size(); ++i)
+      for (int32_t j = 0; j < tvq_entry_num_outputs(split.grads); ++j)
+        if (plan.slots[i].name == tvq_entry_output(split.grads, j).name)
+          overlapState.slotOfOutput[static_cast<size_t>(j)] =
+              static_cast<int>(i);
+    // A module compiled without announcements sums after the call (every
+    // worker runs the same module, so all take the same path).
+    if (tvq_module_set_output_hook(model.module.get(), onOutputReady,
+                                   &overlapState) == 0)
+      overlap = &overlapState;
+  }
+  double commWaitSum = 0;
   std::vector<float> buffer;
   TensorMap reduced, full;
   int64_t fullSequence = -1;
@@ -1303,13 +1424,16 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
     uint64_t layerdropSeed = mix64(info.seed ^ mix64(2 * sequence + 1));
     StepResult result;
     std::vector<TensorMap> newCarried;
+    double commWait = 0;
     bool stop = false, anyBad = false;
     std::string localBad;
     if (useSplit) {
       problem = splitStep(model, split, plan, comm, sh, full,
                           window * options.updateLen, options.updateLen, state,
                           carried, dropoutSeed, layerdropSeed, buffer, reduced,
-                          result, newCarried, stop, localBad, anyBad);
+                          result, newCarried, stop, localBad, anyBad, overlap,
+                          commWait);
+      commWaitSum += commWait;
     } else {
       TensorMap batch, seeds;
       for (const char *name : {"inputs", "targets"}) {
@@ -1379,10 +1503,15 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
         (done - lastLogStep) * tokensPerStep / std::max(now - lastLog, 1e-9);
     if (done % options.logEvery == 0 || done == options.steps) {
       if (root)
-        if (int status =
-                logStep(metrics.get(), options, done, startStep, now - start,
-                        tokensPerS, ce, loss, gradNorm, lr, bytesLike))
+        if (int status = logStep(
+                metrics.get(), options, done, startStep, now - start,
+                tokensPerS, ce, loss, gradNorm, lr,
+                workers > 1 ? 1e3 * commWaitSum /
+                                  static_cast<double>(done - lastLogStep)
+                            : NAN,
+                bytesLike))
           return status;
+      commWaitSum = 0;
       lastLogStep = done;
       lastLog = lastShown = now;
     } else if (terminal && now - lastShown > 0.25) {

@@ -171,6 +171,22 @@ TVQ_API int32_t tvq_entry_num_checks(const tvq_entry *entry);
 /// by the module's check function); NULL when out of range.
 TVQ_API const char *tvq_entry_check(const tvq_entry *entry, int32_t n);
 
+/// Called by a module while an entry runs, as soon as output `index` of the
+/// entry holds its final value (announcements the compiler placed: the
+/// gradients of a `train_grads` entry, after the op that finishes each).
+/// data[0..bytes) is that output's contents, dense and in row-major order;
+/// it stays valid until the hook returns, so a hook copies what it keeps.
+/// It runs on the thread that called tvq_call, between the module's parallel
+/// regions.
+typedef void (*tvq_output_hook)(void *context, int64_t index, const void *data,
+                                int64_t bytes);
+
+/// Installs hook (NULL removes it) with its context for the calls of
+/// module's entries that follow. Returns 0; or 1, with an error, when the
+/// module announces no outputs (it was compiled without announcements).
+TVQ_API int tvq_module_set_output_hook(tvq_module *module, tvq_output_hook hook,
+                                       void *context);
+
 /// Calls entry `entry_name` of module. inputs holds num_inputs tensors in
 /// signature order; they are validated against the manifest (count, dtype,
 /// rank, static dims), then against the module's check function. On success

@@ -764,9 +764,8 @@ LogicalResult OutputReadyOp::verify() {
   // Before bufferization the announced value has the result's type.
   if (isa<TensorType>(getValue().getType()) &&
       getValue().getType() != results[index])
-    return emitOpError("announces a ")
-           << getValue().getType() << " but result " << index << " is a "
-           << results[index];
+    return emitOpError("announces a ") << getValue().getType() << " but result "
+                                       << index << " is a " << results[index];
   return success();
 }
 

@@ -50,13 +50,14 @@ static void createNullPointerGlobal(OpBuilder &b, ModuleOp module,
 /// The size in bytes of buffer, computed at run time for dynamic sizes.
 static Value bufferBytes(OpBuilder &b, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
-  Value bytes = arith::ConstantIndexOp::create(
-      b, loc, type.getElementTypeBitWidth() / 8);
+  Value bytes =
+      arith::ConstantIndexOp::create(b, loc, type.getElementTypeBitWidth() / 8);
   for (int64_t d = 0; d < type.getRank(); ++d) {
-    Value size = type.isDynamicDim(d)
-                     ? memref::DimOp::create(b, loc, buffer, d).getResult()
-                     : arith::ConstantIndexOp::create(b, loc, type.getDimSize(d))
-                           .getResult();
+    Value size =
+        type.isDynamicDim(d)
+            ? memref::DimOp::create(b, loc, buffer, d).getResult()
+            : arith::ConstantIndexOp::create(b, loc, type.getDimSize(d))
+                  .getResult();
     bytes = arith::MulIOp::create(b, loc, bytes, size);
   }
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), bytes);
@@ -71,8 +72,7 @@ static void lowerToHookCall(OpBuilder &b, OutputReadyOp op) {
   Value hookAddress = LLVM::AddressOfOp::create(b, loc, ptr, kHookName);
   Value hook = LLVM::LoadOp::create(b, loc, ptr, hookAddress);
   Value null = LLVM::ZeroOp::create(b, loc, ptr);
-  Value set =
-      LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, hook, null);
+  Value set = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, hook, null);
   auto ifOp = scf::IfOp::create(b, loc, set, /*withElseRegion=*/false);
   b.setInsertionPointToStart(ifOp.thenBlock());
   Value contextAddress = LLVM::AddressOfOp::create(b, loc, ptr, kContextName);
