@@ -139,12 +139,13 @@ fusableProducers(linalg::LinalgOp root, ArrayRef<unsigned> rootLoops,
   }
 }
 
-/// Is `op` a reduction of its innermost input loop with one combiner of
-/// type `Combiner` (a row max, a row sum)?
+/// Is `op` a reduction of one tensor along its innermost loop with one
+/// combiner of type `Combiner` (a row max, a row sum; not a contraction)?
 template <typename... Combiner>
 static bool isRowReduction(linalg::LinalgOp op) {
   if (op.getNumReductionLoops() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumDpsInputs() < 1)
+      op.getNumDpsInputs() != 1 ||
+      !op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isPermutation())
     return false;
   SmallVector<Operation *> combiners;
   if (!matchReduction(op.getRegionOutputArgs(), 0, combiners) ||
