@@ -187,3 +187,59 @@ TEST_F(CallTest, NoInputsAndTransposedOutput) {
 }
 
 } // namespace
+
+namespace {
+
+/// What the output hook of the counted fixture received.
+struct Announced {
+  std::vector<int64_t> indices;
+  std::vector<float> data;
+};
+
+void recordAnnouncement(void *context, int64_t index, const void *data,
+                        int64_t bytes) {
+  auto &a = *static_cast<Announced *>(context);
+  a.indices.push_back(index);
+  const auto *floats = static_cast<const float *>(data);
+  a.data.assign(floats, floats + bytes / static_cast<int64_t>(sizeof(float)));
+}
+
+} // namespace
+
+TEST(OutputHookTest, AnnouncedOutputReachesTheHookDuringTheCall) {
+  ModulePtr counted(tvq_module_load(kCountedModule));
+  ASSERT_TRUE(counted) << tvq_last_error();
+  Announced announced;
+  ASSERT_EQ(
+      tvq_module_set_output_hook(counted.get(), recordAnnouncement, &announced),
+      0)
+      << tvq_last_error();
+  TensorPtr x = makeTensor<float>({4}, {1.5f, -2, 0, 7});
+  const tvq_tensor *inputs[] = {x.get()};
+  tvq_tensor *output = nullptr;
+  ASSERT_EQ(tvq_call(counted.get(), "count", inputs, 1, &output, 1), 0)
+      << tvq_last_error();
+  TensorPtr y(output);
+  EXPECT_EQ(announced.indices, std::vector<int64_t>{0});
+  EXPECT_EQ(announced.data, (std::vector<float>{2.5f, -1, 1, 8}));
+  EXPECT_EQ(announced.data, valuesOf<float>(y.get()));
+
+  // Removed: the next call announces nothing.
+  ASSERT_EQ(tvq_module_set_output_hook(counted.get(), nullptr, nullptr), 0);
+  ASSERT_EQ(tvq_call(counted.get(), "count", inputs, 1, &output, 1), 0);
+  tvq_tensor_destroy(output);
+  EXPECT_EQ(announced.indices.size(), 1u);
+}
+
+TEST(OutputHookTest, ModuleWithoutAnnouncementsSaysSo) {
+  ModulePtr scaleAdd(tvq_module_load(kScaleAddModule));
+  ASSERT_TRUE(scaleAdd) << tvq_last_error();
+  Announced announced;
+  EXPECT_EQ(tvq_module_set_output_hook(scaleAdd.get(), recordAnnouncement,
+                                       &announced),
+            1);
+  EXPECT_NE(std::string(tvq_last_error())
+                .find("announces no outputs (no _tvq_output_hook)"),
+            std::string::npos)
+      << tvq_last_error();
+}
