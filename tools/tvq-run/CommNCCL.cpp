@@ -286,6 +286,7 @@ private:
   void startSum(float *data, int64_t count, const char *what) {
     if (!pending_.empty())
       finishSums(what);
+    makeContextCurrent(what);
     size_t bytes = static_cast<size_t>(count) * sizeof(float);
     reserve(bytes, what);
     checkCuda(cuda_->cuMemcpyHtoDAsync(buffer_, data, bytes, stream_),
@@ -331,6 +332,14 @@ private:
           return true;
         },
         what);
+  }
+
+  /// Makes the device's context current on the calling thread (a sum may
+  /// be started from a thread other than the one that set NCCL up).
+  void makeContextCurrent(const char *what) {
+    std::string problem;
+    if (!driver(&problem))
+      fail(what, problem);
   }
 
   /// Grows the device buffer to at least bytes (never shrinks it).
