@@ -190,6 +190,44 @@ TEST_F(CudaTest, RunsOnTheMockDriver) {
   EXPECT_EQ(countCalls("cuStreamDestroy"), 0);
 }
 
+TEST_F(CudaTest, OutputHookWaitsForTheDevice) {
+  // The fixture announces y right after its launch; the runtime's
+  // trampoline must wait for the device (cuCtxSynchronize) before the hook
+  // reads the managed buffer.
+  ChildResult result = isolated(mockEnv(), [this] {
+    ModulePtr module(tvq_module_load(kCudaAddOneModule));
+    if (!module)
+      return std::string("load error: ") + tvq_last_error();
+    struct Seen {
+      std::string text;
+      std::function<std::vector<std::string>()> log;
+    } seen{"", [this] { return driverLog(); }};
+    auto hook = [](void *context, int64_t index, const void *data,
+                   int64_t bytes) {
+      auto &s = *static_cast<Seen *>(context);
+      std::vector<std::string> log = s.log();
+      s.text += "index " + std::to_string(index) + ", " +
+                std::to_string(bytes) + " bytes, last driver call " +
+                (log.empty() ? "none" : log.back()) + ", data";
+      for (int64_t i = 0; i < bytes / 4; ++i)
+        s.text += " " + std::to_string(static_cast<const float *>(data)[i]);
+    };
+    if (tvq_module_set_output_hook(module.get(), hook, &seen) != 0)
+      return std::string("hook error: ") + tvq_last_error();
+    TensorPtr x = makeTensor<float>({3}, {1, 2, 3});
+    const tvq_tensor *inputs[] = {x.get()};
+    tvq_tensor *outputs[3] = {};
+    if (tvq_call(module.get(), "add_one", inputs, 1, outputs, 3) != 0)
+      return std::string("call error: ") + tvq_last_error();
+    for (tvq_tensor *output : outputs)
+      tvq_tensor_destroy(output);
+    return seen.text;
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "index 0, 12 bytes, last driver call "
+                         "cuCtxSynchronize, data 2.000000 3.000000 4.000000");
+}
+
 TEST_F(CudaTest, ModuleLoadingIsLazy) {
   ChildResult result = isolated(mockEnv(), [this] {
     ModulePtr module(tvq_module_load(kCudaAddOneModule));

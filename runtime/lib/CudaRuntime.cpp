@@ -122,6 +122,12 @@ std::string tvq::cuda::beginCall() {
   return "";
 }
 
+void tvq::cuda::synchronize() {
+  if (const Driver *cuda = driverOrRecord())
+    if (CUresult result = cuda->cuCtxSynchronize())
+      recordError(cuda->describe("cuCtxSynchronize", result));
+}
+
 std::string tvq::cuda::endCall() {
   std::string error;
   const Driver *cuda = driver(&error);

@@ -53,6 +53,10 @@ void freeManaged(void *pointer);
 /// thread and no error recorded. Returns an error message, empty on success.
 std::string beginCall();
 
+/// Waits for all work of the context (cuCtxSynchronize) in the middle of a
+/// call; a failure is recorded as the sticky error (endCall returns it).
+void synchronize();
+
 /// Ends it: waits for all work of the context (cuCtxSynchronize) and returns
 /// the recorded error, or the synchronization's, or "" when there is none.
 std::string endCall();

@@ -3,6 +3,7 @@
 #include "Module.h"
 
 #include "CudaDriver.h"
+#include "CudaRuntime.h"
 #include "Error.h"
 
 #include <cerrno>
@@ -138,6 +139,16 @@ tvq_module *tvq_module_load_device(const char *path, const char *device) {
 
 void tvq_module_unload(tvq_module *module) { delete module; }
 
+/// The output hook of a CUDA module: waits for the device, then calls the
+/// hook the caller installed.
+static void deviceOutputHook(void *context, int64_t index, const void *data,
+                             int64_t bytes) {
+  auto *module = static_cast<tvq_module *>(context);
+  tvq::cuda::synchronize();
+  if (module->outputHook)
+    module->outputHook(module->outputHookContext, index, data, bytes);
+}
+
 int tvq_module_set_output_hook(tvq_module *module, tvq_output_hook hook,
                                void *context) {
   // Both globals come from tvq-lower-output-ready (docs/abi.md).
@@ -152,8 +163,13 @@ int tvq_module_set_output_hook(tvq_module *module, tvq_output_hook hook,
              "call");
     return 1;
   }
-  *contextSlot = context;
-  *hookSlot = hook;
+  module->outputHook = hook;
+  module->outputHookContext = context;
+  // A CUDA module's announced buffer is managed memory that kernels write:
+  // the trampoline waits for the device before the hook reads it.
+  bool cuda = module->target == "cuda";
+  *contextSlot = cuda ? module : context;
+  *hookSlot = hook && cuda ? deviceOutputHook : hook;
   return 0;
 }
 

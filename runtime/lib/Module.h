@@ -4,6 +4,7 @@
 #define TVQ_RUNTIME_MODULE_H
 
 #include "Manifest.h"
+#include "tvq/tvq_runtime.h"
 
 #include <memory>
 #include <string>
@@ -28,6 +29,10 @@ struct tvq_module {
   std::string target;
   /// Held by pointer so that tvq_entry pointers stay valid.
   std::vector<std::unique_ptr<tvq_entry>> entries;
+  /// tvq_module_set_output_hook's hook and context (a CUDA module calls a
+  /// trampoline that first waits for the device, then these).
+  tvq_output_hook outputHook = nullptr;
+  void *outputHookContext = nullptr;
   ~tvq_module();
 };
 

@@ -803,6 +803,8 @@ struct Reduction {
     bool average; ///< Gradients are averaged, statistics summed.
   };
   std::vector<Slot> slots;
+  /// train_grads output index -> its slot, or -1.
+  std::vector<int> slotOfOutput;
   int64_t size = 0;
   enum Extra { Loss, Ce, Stop, Bad, NumExtra };
   int64_t extra(Extra e) const { return size + e; }
@@ -811,6 +813,8 @@ struct Reduction {
 
 static Reduction planReduction(const tvq_entry *grads) {
   Reduction plan;
+  plan.slotOfOutput.assign(static_cast<size_t>(tvq_entry_num_outputs(grads)),
+                           -1);
   for (int32_t j = 0; j < tvq_entry_num_outputs(grads); ++j) {
     tvq_arg arg = tvq_entry_output(grads, j);
     std::string name = arg.name;
@@ -819,10 +823,39 @@ static Reduction planReduction(const tvq_entry *grads) {
     int64_t count = 1;
     for (int32_t d = 0; d < arg.rank; ++d)
       count *= arg.dims[d];
+    plan.slotOfOutput[static_cast<size_t>(j)] =
+        static_cast<int>(plan.slots.size());
     plan.slots.push_back({name, arg, plan.size, count, name[0] == 'd'});
     plan.size += count;
   }
   return plan;
+}
+
+/// Lays the buffer out in the order `first` lists slots (the order in which
+/// train_grads announced them), then the other slots in their order, so that
+/// gradients announced one after another are contiguous and can leave in
+/// shared buckets.
+static void reorderPlan(Reduction &plan, const std::vector<int> &first) {
+  std::vector<int> order = first;
+  std::vector<char> placed(plan.slots.size(), 0);
+  for (int i : first)
+    placed[static_cast<size_t>(i)] = 1;
+  for (size_t i = 0; i < plan.slots.size(); ++i)
+    if (!placed[i])
+      order.push_back(static_cast<int>(i));
+  std::vector<Reduction::Slot> slots;
+  std::vector<int> newIndex(plan.slots.size());
+  int64_t offset = 0;
+  for (int old : order) {
+    newIndex[static_cast<size_t>(old)] = static_cast<int>(slots.size());
+    slots.push_back(plan.slots[static_cast<size_t>(old)]);
+    slots.back().offset = offset;
+    offset += slots.back().count;
+  }
+  for (int &slot : plan.slotOfOutput)
+    if (slot >= 0)
+      slot = newIndex[static_cast<size_t>(slot)];
+  plan.slots = std::move(slots);
 }
 
 /// The carried attention state of the whole global batch, on rank 0: each
@@ -866,38 +899,71 @@ static void gatherCarried(Comm &comm, const Sharding &sh,
 /// so communication overlaps the rest of the backward pass. Every worker
 /// runs the same module, so all start the same sums in the same order.
 struct Overlap {
+  /// Gradients leave in buckets of at least this many bytes (the last of a
+  /// call smaller): as PyTorch DDP's first bucket, small enough to leave
+  /// early in the backward pass, large enough to amortize a collective.
+  static constexpr int64_t kBucketBytes = 1 << 20;
   Comm *comm = nullptr;
   const Reduction *plan = nullptr;
   float *buffer = nullptr;
-  /// train_grads output index -> slot of plan, or -1.
-  std::vector<int> slotOfOutput;
-  /// Per slot: its sum was started by the hook during this call.
+  /// Per slot: added to the buffer by the hook during this call (and sent,
+  /// or in the open bucket).
   std::vector<char> started;
+  /// The open bucket: buffer[bucketBegin, bucketEnd) added, not yet sent.
+  int64_t bucketBegin = 0, bucketEnd = 0;
+  /// The slots in the order of the first step's announcements; the plan is
+  /// then laid out in that order (reorderPlan) once.
+  std::vector<int> announced;
+  bool reordered = false;
   /// Whether the hook may start sums (the last micro-batch of a step).
   bool armed = false;
   /// TVQ_TRACE_COMM set: each step prints what was sent when (stderr).
   bool trace = false;
+  /// Buckets started during the call (for the trace).
+  int64_t buckets = 0;
+
+  /// Starts the sum of the open bucket, if any.
+  void flush(const char *what) {
+    if (bucketEnd > bucketBegin) {
+      comm->startAllReduceSum(buffer + bucketBegin, bucketEnd - bucketBegin,
+                              what);
+      ++buckets;
+    }
+    bucketBegin = bucketEnd;
+  }
 };
 
 static void onOutputReady(void *context, int64_t index, const void *data,
                           int64_t bytes) {
   auto &o = *static_cast<Overlap *>(context);
   if (!o.armed || index < 0 ||
-      index >= static_cast<int64_t>(o.slotOfOutput.size()) ||
-      o.slotOfOutput[index] < 0)
+      index >= static_cast<int64_t>(o.plan->slotOfOutput.size()) ||
+      o.plan->slotOfOutput[static_cast<size_t>(index)] < 0)
     return;
-  int slot = o.slotOfOutput[index];
-  const Reduction::Slot &s = o.plan->slots[slot];
+  int slot = o.plan->slotOfOutput[static_cast<size_t>(index)];
+  const Reduction::Slot &s = o.plan->slots[static_cast<size_t>(slot)];
   // Anything unexpected is left to the sum after the call.
   if (o.started[slot] || bytes != s.count * static_cast<int64_t>(sizeof(float)))
     return;
+  if (!o.reordered)
+    o.announced.push_back(slot);
+  const char *what = "summing the gradients of a step";
+  // A gradient that does not continue the open bucket (the first step,
+  // before reorderPlan) closes it.
+  if (s.offset != o.bucketEnd)
+    o.flush(what);
+  if (o.bucketBegin == o.bucketEnd)
+    o.bucketBegin = o.bucketEnd = s.offset;
   float *to = o.buffer + s.offset;
   const auto *from = static_cast<const float *>(data);
   for (int64_t i = 0; i < s.count; ++i)
     to[i] += from[i];
   o.started[slot] = 1;
-  o.comm->startAllReduceSum(to, s.count, "summing the gradients of a step");
-  o.comm->progressAllReduces("summing the gradients of a step");
+  o.bucketEnd = s.offset + s.count;
+  if ((o.bucketEnd - o.bucketBegin) * static_cast<int64_t>(sizeof(float)) >=
+      Overlap::kBucketBytes)
+    o.flush(what);
+  o.comm->progressAllReduces(what);
 }
 
 /// Calls train_grads on each of this worker's micro-batches of the window
@@ -923,6 +989,8 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
   if (overlap) {
     overlap->buffer = buffer.data();
     overlap->started.assign(plan.slots.size(), 0);
+    overlap->bucketBegin = overlap->bucketEnd = 0;
+    overlap->buckets = 0;
   }
   newCarried.clear();
   newCarried.resize(static_cast<size_t>(sh.accum));
@@ -944,11 +1012,12 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
     std::string problem = callByName(
         model, split.grads,
         {&batch, &state, &carried[static_cast<size_t>(k)], &seeds}, outputs);
-    if (overlap)
+    if (overlap) {
       overlap->armed = false;
+      overlap->flush("summing the gradients of a step");
+    }
     if (!problem.empty())
       return problem;
-    size_t slot = 0;
     for (int32_t j = 0; j < tvq_entry_num_outputs(split.grads); ++j) {
       std::string name = tvq_entry_output(split.grads, j).name;
       if (name == "loss")
@@ -957,10 +1026,10 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
         ce += scalarValue(outputs[j].get());
       else if (inputKind(name) == InputKind::Carried)
         newCarried[static_cast<size_t>(k)][name] = std::move(outputs[j]);
-      else if (overlap && overlap->started[slot]) {
-        ++slot; // Added and sent by onOutputReady.
+      else if (overlap && overlap->started[plan.slotOfOutput[j]]) {
+        // Added and sent by onOutputReady.
       } else {
-        const Reduction::Slot &s = plan.slots[slot++];
+        const Reduction::Slot &s = plan.slots[plan.slotOfOutput[j]];
         const auto *from =
             static_cast<const float *>(tvq_tensor_data(outputs[j].get()));
         float *to = buffer.data() + s.offset;
@@ -1004,11 +1073,12 @@ splitStep(const Model &model, const SplitEntries &split, const Reduction &plan,
         }
       std::fprintf(stderr,
                    "tvq-run: comm trace: %s%zu of %zu reduced tensors (%lld of "
-                   "%lld floats) sent during train_grads; waited %.3f ms "
-                   "after it\n",
+                   "%lld floats) sent during train_grads in %lld buckets; "
+                   "waited %.3f ms after it\n",
                    rankPrefix.c_str(), early, plan.slots.size(),
                    static_cast<long long>(earlyFloats),
                    static_cast<long long>(plan.total()),
+                   static_cast<long long>(overlap->buckets),
                    1e3 * (nowSeconds() - waitStart));
     }
   } else {
@@ -1380,13 +1450,6 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
     overlapState.comm = &comm;
     overlapState.plan = &plan;
     overlapState.trace = std::getenv("TVQ_TRACE_COMM") != nullptr;
-    overlapState.slotOfOutput.assign(
-        static_cast<size_t>(tvq_entry_num_outputs(split.grads)), -1);
-    for (size_t i = 0; i < plan.slots.size(); ++i)
-      for (int32_t j = 0; j < tvq_entry_num_outputs(split.grads); ++j)
-        if (plan.slots[i].name == tvq_entry_output(split.grads, j).name)
-          overlapState.slotOfOutput[static_cast<size_t>(j)] =
-              static_cast<int>(i);
     // A module compiled without announcements sums after the call (every
     // worker runs the same module, so all take the same path).
     if (tvq_module_set_output_hook(model.module.get(), onOutputReady,
@@ -1434,6 +1497,12 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
                           result, newCarried, stop, localBad, anyBad, overlap,
                           commWait);
       commWaitSum += commWait;
+      // After the first step, gradients announced one after another get
+      // neighbouring places in the buffer, so they share buckets.
+      if (overlap && !overlap->reordered && !overlap->announced.empty()) {
+        reorderPlan(plan, overlap->announced);
+        overlap->reordered = true;
+      }
     } else {
       TensorMap batch, seeds;
       for (const char *name : {"inputs", "targets"}) {
