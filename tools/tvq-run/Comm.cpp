@@ -145,8 +145,17 @@ static std::unique_ptr<Comm> createBaseComm(double timeoutSeconds,
 }
 
 /// Whether the workers of base agree to use NCCL (each one wants it or not
-/// by its own options); every worker gets the same answer, or every worker
-/// the same error (and base is finalized).
+/// by its own options); every worker gets the same answer, or the same
+/// problem, which rank 0 prints before base is finalized (error is then
+/// empty: see createComm).
+void run::reportBeforeFinalize(Comm &comm, const std::string &problem,
+                               bool everyRank) {
+  if (everyRank || comm.rank() == 0)
+    std::fprintf(stderr, "tvq-run: error: %s\n", problem.c_str());
+  std::fflush(stderr);
+  comm.finalize();
+}
+
 static bool agreeOnNCCL(Comm &base, bool mine, bool &nccl, std::string &error) {
   nccl = mine;
   if (base.size() == 1)
@@ -161,7 +170,8 @@ static bool agreeOnNCCL(Comm &base, bool mine, bool &nccl, std::string &error) {
               " (--comm, or with --comm=auto the module's target and "
               "--device); every worker must run the same tvq-run on the "
               "same model, data, settings and checkpoint";
-      base.finalize();
+      reportBeforeFinalize(base, error, /*everyRank=*/false);
+      error.clear();
       return false;
     }
   return true;

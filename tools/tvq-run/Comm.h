@@ -108,11 +108,19 @@ struct CommOptions {
 /// The communicator of this process: MPI when launched by mpirun (or
 /// another PMI launcher) with TVQ_WITH_MPI, else the local one; wrapped in
 /// the NCCL communicator when options ask for it (CommBackend). With more
-/// than one process but no MPI in this build, or when NCCL cannot be set up
-/// (on any worker: every worker then gets the error), returns null and sets
-/// error.
+/// than one process but no MPI in this build, returns null and sets error.
+/// When the workers disagree on the communicator or NCCL cannot be set up
+/// (on any worker), every worker returns null with an empty error: the
+/// problem has been printed already (reportBeforeFinalize).
 std::unique_ptr<Comm> createComm(const CommOptions &options,
                                  std::string &error);
+
+/// Prints problem (on every rank, or on rank 0 only when every rank has the
+/// same one) and then leaves comm (finalize), in that order: a launcher
+/// ends the other workers as soon as one exits with an error, which would
+/// lose the messages of workers that had not printed theirs yet.
+void reportBeforeFinalize(Comm &comm, const std::string &problem,
+                          bool everyRank);
 
 /// Whether an MPI launcher started this process (OMPI_COMM_WORLD_SIZE,
 /// PMI_SIZE or PMIX_RANK is set), and the number of processes it says it

@@ -33,6 +33,7 @@
 #include "CudaDriver.h"
 #include "CudaWrappers.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -208,6 +209,17 @@ public:
     finishSums(what);
   }
 
+  /// Queued on the stream behind the sums already started, each in its own
+  /// part of the device buffer, while the caller goes on (the gradients
+  /// train_grads announces, docs/design.md §4).
+  void startAllReduceSum(float *data, int64_t count,
+                         const char *what) override {
+    if (count > 0)
+      startSum(data, count, what);
+  }
+
+  void finishAllReduces(const char *what) override { finishSums(what); }
+
   std::vector<std::string> allGather(const std::string &mine,
                                      const char *what) override {
     return base_->allGather(mine, what);
@@ -278,24 +290,40 @@ private:
   struct Pending {
     float *data;
     int64_t count;
+    /// Where in the device buffer it is summed.
+    size_t offset;
   };
 
-  /// Queues the sum of count floats at data: copy into the device buffer,
-  /// ncclAllReduce in place. One sum is in flight at a time (the buffer
-  /// holds one); a non-blocking API would give each its own part of it.
+  /// Queues the sum of count floats at data: copy into the next free part
+  /// of the device buffer, ncclAllReduce there in place. When the buffer
+  /// cannot hold it next to the sums in flight, those are finished first
+  /// and the buffer grows to what the whole batch of sums wanted, so from
+  /// the second step on a step's sums are all in flight at once.
   void startSum(float *data, int64_t count, const char *what) {
-    if (!pending_.empty())
-      finishSums(what);
     makeContextCurrent(what);
     size_t bytes = static_cast<size_t>(count) * sizeof(float);
-    reserve(bytes, what);
-    checkCuda(cuda_->cuMemcpyHtoDAsync(buffer_, data, bytes, stream_),
+    size_t offset = 0;
+    if (!pending_.empty()) {
+      const Pending &last = pending_.back();
+      // 256-byte aligned parts, as cuMemAlloc's.
+      offset = (last.offset + static_cast<size_t>(last.count) * sizeof(float) +
+                255) &
+               ~static_cast<size_t>(255);
+    }
+    wanted_ = std::max(wanted_, offset + bytes);
+    if (offset + bytes > capacity_) {
+      finishSums(what);
+      offset = 0;
+      reserve(wanted_, what);
+    }
+    CUdeviceptr part = buffer_ + offset;
+    checkCuda(cuda_->cuMemcpyHtoDAsync(part, data, bytes, stream_),
               "cuMemcpyHtoDAsync", what);
-    auto *device = reinterpret_cast<void *>(static_cast<uintptr_t>(buffer_));
+    auto *device = reinterpret_cast<void *>(static_cast<uintptr_t>(part));
     checkNccl(nccl_.ncclAllReduce(device, device, static_cast<size_t>(count),
                                   ncclFloat, ncclSum, comm_, stream_),
               "ncclAllReduce", what);
-    pending_.push_back({data, count});
+    pending_.push_back({data, count, offset});
   }
 
   /// Waits for the queued sums and copies them back to the host. The copy
@@ -307,7 +335,7 @@ private:
     waitForStream(what);
     for (const Pending &sum : pending_)
       checkCuda(cuda_->cuMemcpyDtoHAsync(
-                    sum.data, buffer_,
+                    sum.data, buffer_ + sum.offset,
                     static_cast<size_t>(sum.count) * sizeof(float), stream_),
                 "cuMemcpyDtoHAsync", what);
     pending_.clear();
@@ -367,6 +395,8 @@ private:
   CUstream stream_ = nullptr;
   CUdeviceptr buffer_ = 0;
   size_t capacity_ = 0;
+  /// The most bytes a batch of sums in flight has wanted.
+  size_t wanted_ = 0;
   int device_ = 0, devices_ = 0;
   std::vector<Pending> pending_;
 };
@@ -440,6 +470,8 @@ std::unique_ptr<Comm> run::createNCCLComm(std::unique_ptr<Comm> base,
   error = comm->setUp();
   if (error.empty())
     return comm;
-  comm->finalize();
+  // Each worker's own problem, printed before anyone leaves.
+  reportBeforeFinalize(*comm, error, /*everyRank=*/true);
+  error.clear();
   return nullptr;
 }

@@ -1646,8 +1646,9 @@ int run::runTrain(const std::vector<std::string> &args) {
   std::unique_ptr<Comm> comm = createComm(
       {options.commTimeout, options.comm, options.modulePath, options.device},
       problem);
+  // An empty problem: the communicator has reported it already.
   if (!comm)
-    return error(problem);
+    return problem.empty() ? kExitError : error(problem);
   if (comm->rank() == 0 && std::strcmp(comm->backend(), "nccl") == 0)
     std::printf("gradients summed with %s\n", comm->describe().c_str());
   if (comm->size() > 1)
