@@ -157,6 +157,33 @@ TEST_F(CudaTest, NoDriverIsAClearError) {
                               "machine");
 }
 
+TEST_F(CudaTest, InspectionNeedsNoDriverAndCallsNothing) {
+  std::string missing = dir.path("nowhere/libcuda.so.1");
+  ChildResult result = isolated({{"TVQ_CUDA_DRIVER", missing}}, [] {
+    ModulePtr module(tvq_module_load_device(kCudaAddOneModule, "inspect"));
+    if (!module)
+      return std::string("load error: ") + tvq_last_error();
+    std::string text = std::string("target ") +
+                       tvq_module_target(module.get()) + ", entry " +
+                       tvq_entry_name(tvq_module_entry(module.get(), 0));
+    TensorPtr x = makeTensor<float>({3}, {1, 2, 3});
+    const tvq_tensor *inputs[] = {x.get()};
+    tvq_tensor *outputs[3] = {};
+    if (tvq_call(module.get(), "add_one", inputs, 1, outputs, 3) != 0)
+      text += std::string("; call error: ") + tvq_last_error();
+    return text;
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(
+      result.text,
+      "target cuda, entry add_one; call error: entry 'add_one': module '" +
+          std::string(kCudaAddOneModule) +
+          "' was loaded for inspection (device \"inspect\"): load it "
+          "for cpu or cuda to call its entries");
+  // The driver was never loaded.
+  EXPECT_EQ(driverLog().size(), 0u);
+}
+
 TEST_F(CudaTest, InitFailureNamesTheCallAndTheError) {
   ChildResult result = isolated(mockEnv("cuInit"), [] { return callAddOne(); });
   ASSERT_EQ(result.status, 0) << result.err;
@@ -473,14 +500,15 @@ TEST_F(CudaTest, DeviceMismatchIsAnErrorBeforeTheDriver) {
     return text + (mockLoaded() ? "driver loaded" : "no driver");
   });
   ASSERT_EQ(result.status, 0) << result.err;
-  EXPECT_EQ(result.text,
-            "module '" + std::string(kScaleAddModule) +
-                "' was compiled for target cpu, not for device cuda (compile "
-                "it with --target=cuda)\nmodule '" +
-                kCudaAddOneModule +
-                "' was compiled for target cuda, not for device cpu (compile "
-                "it with --target=cpu)\nunknown device 'tpu': expected cpu or "
-                "cuda\nno driver");
+  EXPECT_EQ(
+      result.text,
+      "module '" + std::string(kScaleAddModule) +
+          "' was compiled for target cpu, not for device cuda (compile "
+          "it with --target=cuda)\nmodule '" +
+          kCudaAddOneModule +
+          "' was compiled for target cuda, not for device cpu (compile "
+          "it with --target=cpu)\nunknown device 'tpu': expected cpu, cuda "
+          "or inspect\nno driver");
 
   result = isolated(mockEnv(), [] {
     ModulePtr cpu(tvq_module_load_device(kScaleAddModule, "cpu"));

@@ -206,6 +206,12 @@ int tvq_call(const tvq_module *module, const char *entry_name,
     return 1;
   const EntrySpec &spec = entry->spec;
   const std::string where = "entry '" + spec.name + "': ";
+  if (module->inspectOnly) {
+    setError(where + "module '" + module->path +
+             "' was loaded for inspection (device \"inspect\"): load it for "
+             "cpu or cuda to call its entries");
+    return 1;
+  }
   if (!outputs || num_outputs < 0 ||
       static_cast<size_t>(num_outputs) != spec.outputs.size()) {
     setError(where + "has " + std::to_string(spec.outputs.size()) +

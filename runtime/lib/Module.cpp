@@ -92,8 +92,10 @@ static std::string load(tvq_module &module, const std::string &device) {
   if (!parseManifest(text, manifest, error))
     return "invalid manifest in module " + quoted + ": " + error;
   module.target = manifest.target;
-  if (std::string error = prepareDevice(module, device); !error.empty())
-    return error;
+  module.inspectOnly = device == "inspect";
+  if (!module.inspectOnly)
+    if (std::string error = prepareDevice(module, device); !error.empty())
+      return error;
 
   for (EntrySpec &spec : manifest.entries) {
     auto entry = std::make_unique<tvq_entry>();
@@ -123,8 +125,10 @@ tvq_module *tvq_module_load_device(const char *path, const char *device) {
     return nullptr;
   }
   std::string deviceName = device ? device : "";
-  if (!deviceName.empty() && deviceName != "cpu" && deviceName != "cuda") {
-    setError("unknown device '" + deviceName + "': expected cpu or cuda");
+  if (!deviceName.empty() && deviceName != "cpu" && deviceName != "cuda" &&
+      deviceName != "inspect") {
+    setError("unknown device '" + deviceName +
+             "': expected cpu, cuda or inspect");
     return nullptr;
   }
   auto module = std::make_unique<tvq_module>();

@@ -27,6 +27,8 @@ struct tvq_module {
   std::string path;
   void *handle = nullptr;
   std::string target;
+  /// Loaded with device "inspect": entries are listed, never called.
+  bool inspectOnly = false;
   /// Held by pointer so that tvq_entry pointers stay valid.
   std::vector<std::unique_ptr<tvq_entry>> entries;
   /// tvq_module_set_output_hook's hook and context (a CUDA module calls a

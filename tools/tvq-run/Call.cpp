@@ -124,7 +124,8 @@ int run::runInfo(const std::vector<std::string> &args) {
   if (modulePath.empty())
     return usageError("'info' needs a module: tvq-run info MODULE.so");
 
-  ModulePtr module(tvq_module_load(modulePath.c_str()));
+  // The manifest only: a CUDA module is described without a driver.
+  ModulePtr module(tvq_module_load_device(modulePath.c_str(), "inspect"));
   if (!module)
     return error(tvq_last_error());
   std::printf("module %s\ntarget %s\n", modulePath.c_str(),

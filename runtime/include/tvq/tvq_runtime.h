@@ -137,7 +137,9 @@ TVQ_API tvq_module *tvq_module_load(const char *path);
 
 /// tvq_module_load for a device, "cpu" or "cuda" (NULL or "": the module's
 /// target): fails, before touching the device, when the module's target is
-/// another.
+/// another. "inspect" reads the manifest and symbols of a module of any
+/// target without preparing a device (no CUDA driver needed); its entries
+/// can be listed but not called.
 TVQ_API tvq_module *tvq_module_load_device(const char *path,
                                            const char *device);
 
