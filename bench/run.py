@@ -182,13 +182,15 @@ def machine_info(threads):
 
 
 def fma_peak(workdir, threads):
+    """The fp32 FMA peak {threads: GFLOP/s}, and the vdpbf16ps (bf16 products, fp32
+    accumulation) peak the same way where the CPU has AVX512-BF16 (else {})."""
     exe = os.path.join(workdir, "fma_peak")
     sh(["g++", "-O3", "-march=native", "-pthread", os.path.join(HERE, "fma_peak.cpp"), "-o", exe])
-    peaks = {}
+    peaks, bf16 = {}, {}
     for line in sh([exe, str(threads)]).splitlines():
         d = json.loads(line)
-        peaks[d["threads"]] = d["gflops"]
-    return peaks
+        (bf16 if d.get("isa") == "avx512_bf16" else peaks)[d["threads"]] = d["gflops"]
+    return peaks, bf16
 
 
 def suite_gemm(tvq, peak, budget):
@@ -397,7 +399,7 @@ def ratio(a, b):
     return "–" if a is None or b is None else "%.1fx" % (a / b)
 
 
-def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed):
+def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed, bf16_peaks=None):
     n = args.threads
     lines = []
     lines.append("# tvq benchmark results\n")
@@ -415,7 +417,11 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed):
     lines.append("## FMA peak and GEMM-heavy parts\n")
     lines.append("Measured FMA peak (bench/fma_peak.cpp): " +
                  ", ".join("%.0f GFLOP/s on %d thread%s" % (g, t, "s" if t > 1 else "")
-                           for t, g in sorted(peaks.items())) + ".\n")
+                           for t, g in sorted(peaks.items())) +
+                 ("; bf16 dot-product peak (vdpbf16ps, fp32 accumulation): " +
+                  ", ".join("%.0f GFLOP/s on %d thread%s" % (g, t, "s" if t > 1 else "")
+                            for t, g in sorted(bf16_peaks.items())) if bf16_peaks else "") +
+                 ".\n")
     lines.append("Whole `tvq-run bench` calls: the output (3 MB for `scores`, 0.5 MB for `values`) is "
                  "allocated, zero-filled, written and copied out by the runtime in every call, which "
                  "`scores` (K = 128: 256 FLOPs per output element) cannot amortize.\n")
@@ -570,8 +576,11 @@ def main():
     Ts = [T for T in (1024, 2048, 4096, 8192, 16384, 32768, 65536) if T <= args.tmax]
 
     log("peak:")
-    peaks = fma_peak(workdir, args.threads)
+    peaks, bf16_peaks = fma_peak(workdir, args.threads)
     log("  " + ", ".join("%d thr %.0f GFLOP/s" % kv for kv in sorted(peaks.items())))
+    if bf16_peaks:
+        log("  bf16 (vdpbf16ps): " +
+            ", ".join("%d thr %.0f GFLOP/s" % kv for kv in sorted(bf16_peaks.items())))
     peak = peaks[max(peaks)]
     gemm = []
     if "gemm" in suites:
@@ -602,7 +611,8 @@ def main():
         if "train" in suites:
             log("train:")
             train = suite_train(tvq, workdir, budget)
-    text = report(info, args, peaks, gemm, layers, grad, decode, train, time.perf_counter() - start)
+    text = report(info, args, peaks, gemm, layers, grad, decode, train, time.perf_counter() - start,
+                  bf16_peaks)
     with open(args.results, "w") as f:
         f.write(text)
     print()
