@@ -26,7 +26,9 @@ constexpr Phase kSharedFront[] = {Phase::Input, Phase::TVQ, Phase::Blocks,
 
 /// Each phase's passes. Written as textual pipelines so that the docs, the
 /// lit tests and `tvq-opt` runs use exactly the same strings; `{W}` is the
-/// vector width and `{T}` whether to make threads (CPUOptions).
+/// vector width and `{T}` whether to make threads (CPUOptions); `{M}` and
+/// `{X86}` are empty for f32 contractions and add the bf16 options
+/// (CPUOptions::matmul) otherwise, so that the default strings are unchanged.
 static const PhaseInfo kPhases[] = {
     {Phase::Input, "input", ""},
     {Phase::TVQ, "tvq",
@@ -40,7 +42,7 @@ static const PhaseInfo kPhases[] = {
      "canonicalize,cse"},
     {Phase::Vectorized, "vectorized",
      "func.func(tvq-cpu-fuse-row-chains{threads={T}},"
-     "tvq-cpu-tile-and-vectorize{vector-width={W} threads={T}}),"
+     "tvq-cpu-tile-and-vectorize{vector-width={W} threads={T}{M}}),"
      "canonicalize,cse"},
     {Phase::Bufferized, "bufferized",
      "one-shot-bufferize{bufferize-function-boundaries "
@@ -59,7 +61,7 @@ static const PhaseInfo kPhases[] = {
      "expand-strided-metadata,lower-affine,convert-scf-to-openmp,"
      "func.func(tvq-openmp-serial-when-one-task),"
      "finalize-memref-to-llvm,convert-scf-to-cf,"
-     "convert-vector-to-llvm{reassociate-fp-reductions=true},"
+     "convert-vector-to-llvm{reassociate-fp-reductions=true{X86}},"
      "convert-math-to-llvm,convert-arith-to-llvm,"
      "convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
      "convert-ub-to-llvm,convert-openmp-to-llvm,"
@@ -154,6 +156,14 @@ llvm::SmallVector<llvm::StringRef> mlir::tvq::phaseNames(Target target) {
   return names;
 }
 
+std::optional<CPUMatmul> mlir::tvq::parseCPUMatmul(llvm::StringRef name) {
+  if (name == "f32")
+    return CPUMatmul::F32;
+  if (name == "bf16")
+    return CPUMatmul::BF16;
+  return std::nullopt;
+}
+
 std::optional<Phase> mlir::tvq::parsePhase(llvm::StringRef name,
                                            Target target) {
   for (const PhaseInfo *p : targetPhases(target))
@@ -182,6 +192,9 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   substitute(text, "{TGT}", target == Target::CUDA ? "cuda" : "cpu");
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
   substitute(text, "{T}", cpu.threads ? "true" : "false");
+  bool bf16 = cpu.matmul == CPUMatmul::BF16;
+  substitute(text, "{M}", bf16 ? " matmul=bf16" : "");
+  substitute(text, "{X86}", bf16 ? " enable-x86vector=true" : "");
   substitute(text, "{B}", std::to_string(cuda.blockSize));
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
@@ -244,6 +257,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<bool> threads{*this, "threads",
                        llvm::cl::desc("Tile into OpenMP tasks"),
                        llvm::cl::init(true)};
+  Option<std::string> matmul{
+      *this, "matmul",
+      llvm::cl::desc("Large f32 contractions: f32 (FMA) or bf16 (bf16 "
+                     "operands, f32 accumulation with AVX512-BF16)"),
+      llvm::cl::init("f32")};
 };
 } // namespace
 
@@ -289,6 +307,13 @@ void mlir::tvq::registerTVQPipelines() {
         CPUOptions cpu;
         cpu.vectorWidth = options.vectorWidth;
         cpu.threads = options.threads;
+        std::optional<CPUMatmul> matmul = parseCPUMatmul(options.matmul);
+        if (!matmul) {
+          llvm::errs() << "tvq-cpu-pipeline: unknown matmul '" << options.matmul
+                       << "' (f32 or bf16)\n";
+          return;
+        }
+        cpu.matmul = *matmul;
         (void)buildCPUPipeline(pm, *phase, {}, cpu);
       });
 }

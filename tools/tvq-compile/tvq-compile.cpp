@@ -90,6 +90,13 @@ static cl::opt<unsigned> vectorWidth(
     cl::desc("f32 lanes per vector (default: 16 where the CPU has AVX-512, "
              "8 with AVX2 or AVX, 4 otherwise)"),
     cl::init(0));
+static cl::opt<std::string> cpuMatmul(
+    "cpu-matmul",
+    cl::desc("Large contractions on the CPU: f32 (FMA, default) or bf16 "
+             "(operands rounded to bf16, f32 accumulation with AVX512-BF16's "
+             "vdpbf16ps; about 1e-2 relative error; needs a CPU with "
+             "avx512bf16, this host's or --cpu's)"),
+    cl::init("f32"));
 static cl::opt<bool>
     openmp("openmp",
            cl::desc("Run the parallel loops on OpenMP threads (links "
@@ -275,6 +282,24 @@ int main(int argc, char **argv) {
   cpuOptions.threads = openmp;
   cpuOptions.vectorWidth =
       vectorWidth ? vectorWidth : defaultVectorWidth(*machine);
+  std::optional<tvq::CPUMatmul> matmul = tvq::parseCPUMatmul(cpuMatmul);
+  if (!matmul)
+    return fail("unknown --cpu-matmul '" + cpuMatmul + "'; f32 or bf16");
+  if (*matmul == tvq::CPUMatmul::BF16 && !cuda && !cudaSim) {
+    // Detected like the vector width: from the target machine's features,
+    // which --cpu overrides (e.g. --cpu=sapphirerapids to cross-compile).
+    if (!machine->getMCSubtargetInfo()->checkFeatures("+avx512bf16"))
+      return fail("--cpu-matmul=bf16 needs AVX512-BF16 (vdpbf16ps), which " +
+                  (cpu.empty() ? "this host's CPU (" +
+                                     machine->getTargetCPU().str() + ")"
+                               : "--cpu=" + cpu) +
+                  " lacks; use --cpu-matmul=f32, or --cpu=NAME of a CPU with "
+                  "avx512bf16 to compile for another machine");
+    if (cpuOptions.vectorWidth != 16)
+      return fail("--cpu-matmul=bf16 needs --vector-width=16 (AVX-512), not " +
+                  llvm::Twine(cpuOptions.vectorWidth));
+  }
+  cpuOptions.matmul = *matmul;
 
   PassManager pm(&context, ModuleOp::getOperationName());
   std::vector<std::string> entryList(entries.begin(), entries.end());

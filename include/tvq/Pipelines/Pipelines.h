@@ -42,6 +42,16 @@ struct CUDAOptions {
   int64_t blockSize = 256;
 };
 
+/// How the CPU pipeline computes large f32 contractions.
+enum class CPUMatmul {
+  F32,  ///< f32 FMAs (the default).
+  BF16, ///< Operands rounded to bf16, products accumulated in f32 with
+        ///< AVX512-BF16's vdpbf16ps (`x86vector.avx512.dot`).
+};
+
+/// Parses `f32` or `bf16`; std::nullopt otherwise.
+std::optional<CPUMatmul> parseCPUMatmul(llvm::StringRef name);
+
 /// What the code is generated for (tvq-compile derives it from the target
 /// CPU's features; tvq-opt takes it as pipeline options).
 struct CPUOptions {
@@ -50,6 +60,10 @@ struct CPUOptions {
   int64_t vectorWidth = 16;
   /// Tile into scf.forall tasks and run them on OpenMP threads.
   bool threads = true;
+  /// Contractions with a static reduction of at least 64 that become the
+  /// outer-product kernel: in f32 or with bf16 operands (needs AVX512-BF16
+  /// and a vector width of 16).
+  CPUMatmul matmul = CPUMatmul::F32;
 };
 
 /// The target's phase names as `--compile-to` spells them, in order.

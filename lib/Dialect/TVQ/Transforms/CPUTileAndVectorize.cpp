@@ -28,9 +28,16 @@
 //    reduction over `nr` lanes and one final horizontal reduction.
 // `a + b·c` in a contraction body becomes `math.fma`.
 //
+// With `matmul=bf16`, the contractions of the outer-product kernel with a
+// static reduction of at least 64 are computed from bf16 operands with f32
+// accumulation (CPUBF16Contractions.cpp): rewritten into bf16 pairs before
+// tiling, their register tiles become x86vector.avx512.dot (vdpbf16ps).
+//
 //===----------------------------------------------------------------------===//
 
 #include "tvq/Dialect/TVQ/Transforms/Passes.h"
+
+#include "CPUBF16Contractions.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -47,6 +54,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -517,27 +525,64 @@ struct TVQCPUTileAndVectorizePass
         op = cast<linalg::LinalgOp>(generic->getOperation());
     }
 
+    bool bf16 = matmul == "bf16";
+    if (!bf16 && matmul != "f32") {
+      func.emitError() << "tvq-cpu-tile-and-vectorize: unknown matmul '"
+                       << matmul << "' (f32 or bf16)";
+      return signalPassFailure();
+    }
+    if (bf16 && w != 16) {
+      func.emitError() << "tvq-cpu-tile-and-vectorize: matmul=bf16 needs "
+                          "vector-width=16 (AVX-512), not "
+                       << w;
+      return signalPassFailure();
+    }
+
     SmallVector<scf::ForOp> toPeel;
-    SmallVector<linalg::TransposeOp> transposes;
+    // The transposes, and (bf16) the operand packs, made below.
+    SmallVector<linalg::LinalgOp> transposes;
     for (linalg::LinalgOp op : ops) {
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       // Ops already inside a task (a row chain fused by
       // tvq-cpu-fuse-row-chains) get no tasks of their own.
       bool inTask = op->getParentOfType<scf::ForallOp>() != nullptr;
+      bool opThreads = threads && !inTask && worthThreads(op);
       std::optional<Plan> plan =
           makePlan(op, w, registerRows, w * registerVectors, taskRows,
-                   threads && !inTask && worthThreads(op), reductionBlock);
+                   opThreads, reductionBlock);
       if (!plan)
         continue;
+      if (bf16 && generic && plan->strategy == Strategy::Lanes &&
+          plan->vecTiles.size() > 1) {
+        FailureOr<linalg::GenericOp> pairs =
+            tvq::rewriteToBF16Pairs(rewriter, generic, transposes);
+        if (succeeded(pairs)) {
+          op = *pairs;
+          // k counts pairs now: the same bytes per k-block.
+          plan = makePlan(op, w, registerRows, w * registerVectors, taskRows,
+                          opThreads, reductionBlock / 2);
+          std::optional<unsigned> p = tvq::bf16PairLoop(op);
+          if (!plan || !p)
+            continue;
+          // The pair loop stays whole in every tile.
+          plan->vecTiles[*p] = 0;
+          plan->reductionBlock[*p] = 0;
+          tileOp(rewriter, op, *plan, toPeel);
+          continue;
+        }
+      }
       if (generic && plan->strategy == Strategy::Lanes) {
         if (linalg::isaContractionOpInterface(op))
           fuseMultiplyAdd(generic);
-        transposeReusedInputs(rewriter, generic, transposes);
+        SmallVector<linalg::TransposeOp> made;
+        transposeReusedInputs(rewriter, generic, made);
+        for (linalg::TransposeOp t : made)
+          transposes.push_back(t);
       }
       tileOp(rewriter, op, *plan, toPeel);
     }
     // The transposes made above.
-    for (linalg::TransposeOp op : transposes)
+    for (linalg::LinalgOp op : transposes)
       if (std::optional<Plan> plan =
               makePlan(op, w, 1, w * registerVectors, taskRows,
                        threads && !op->getParentOfType<scf::ForallOp>() &&
@@ -575,6 +620,11 @@ struct TVQCPUTileAndVectorizePass
     }
     if (failed(cleanup(func)))
       return signalPassFailure();
+    if (bf16) {
+      tvq::lowerBF16PairTiles(rewriter, func);
+      if (failed(cleanup(func)))
+        return signalPassFailure();
+    }
     vectorizeStaticOps(rewriter, func, maxVectorElements);
     if (failed(cleanup(func)))
       return signalPassFailure();

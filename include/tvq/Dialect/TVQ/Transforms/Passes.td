@@ -414,11 +414,17 @@ def TVQCPUTileAndVectorize
     Option<"maxVectorElements", "max-vector-elements", "int64_t",
            /*default=*/"1024",
            "Largest tile (in elements) that is vectorized">,
+    Option<"matmul", "matmul", "std::string", /*default=*/"\"f32\"",
+           "f32, or bf16: contractions with a static reduction of at least "
+           "64 that become the outer-product kernel round their operands to "
+           "bf16 (B packed as [K/2, N, 2]) and accumulate in f32 with "
+           "x86vector.avx512.dot (AVX512-BF16, vector-width 16)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect"];
