@@ -214,6 +214,28 @@ static Packed packOperand(RewriterBase &rewriter, linalg::GenericOp op,
   return packed;
 }
 
+/// Whether a result of `op` selects indices: it reaches a linalg op with an
+/// integer output (an arg-min or arg-max, e.g. vq_quantize's nearest code),
+/// directly or through slices and elementwise ops. Such contractions stay in
+/// f32: bf16 would move near-ties to other codes.
+static bool feedsSelection(Operation *op, int depth = 0) {
+  if (depth > 3)
+    return false;
+  for (Operation *user : op->getUsers()) {
+    if (isa<tensor::ExtractSliceOp>(user) && feedsSelection(user, depth + 1))
+      return true;
+    auto consumer = dyn_cast<linalg::LinalgOp>(user);
+    if (!consumer)
+      continue;
+    for (Value init : consumer.getDpsInits())
+      if (getElementTypeOrSelf(init.getType()).isIntOrIndex())
+        return true;
+    if (consumer.getNumReductionLoops() == 0 && feedsSelection(user, depth + 1))
+      return true;
+  }
+  return false;
+}
+
 FailureOr<linalg::GenericOp>
 mlir::tvq::rewriteToBF16Pairs(RewriterBase &rewriter, linalg::GenericOp op,
                               SmallVectorImpl<linalg::LinalgOp> &packs) {
@@ -223,6 +245,8 @@ mlir::tvq::rewriteToBF16Pairs(RewriterBase &rewriter, linalg::GenericOp op,
   for (Value v : op->getOperands())
     if (!isF32Tensor(v))
       return failure();
+  if (feedsSelection(op))
+    return failure();
   // The body: exactly mulf, addf, yield.
   if (op.getBody()->getOperations().size() != 3)
     return failure();

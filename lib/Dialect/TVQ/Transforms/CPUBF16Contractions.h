@@ -22,10 +22,13 @@ inline constexpr int64_t kMinBF16Reduction = 64;
 /// (any operand layouts that are projected permutations; one operand without
 /// the output's lane loop n, the other without its row loop m, so that the
 /// Lanes plan makes it the outer-product kernel) with one reduction loop k of
-/// static length >= kMinBF16Reduction, rewrites it to the bf16-pair form:
-/// the operands rounded to bf16 (arith.truncf: round to nearest even), k
-/// split into kk = k/2 (padded with a zero when odd) and a last reduction
-/// loop p of 2, a read as [.., kk, p] with p innermost and b packed as
+/// static length >= kMinBF16Reduction, whose result does not feed an
+/// arg-min/arg-max (an op with an integer output: vq_quantize's distances
+/// stay f32, so that codes do not move at near-ties), rewrites it to the
+/// bf16-pair form: the operands rounded to bf16 (arith.truncf: round to nearest
+/// even), k split into kk = k/2 (padded with a zero when odd) and a last
+/// reduction loop p of 2, a read as [.., kk, p] with p innermost and b packed
+/// as
 /// [.., kk, n, p] (the pair-interleaved VNNI layout; packs of reused
 /// operands are made once, like transposeReusedInputs' transposes). The body
 /// is `acc + extf(a) * extf(b)`. Returns the new op and appends the packing
