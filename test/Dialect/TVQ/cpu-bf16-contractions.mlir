@@ -11,14 +11,15 @@
 // RUN: not tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-cpu-tile-and-vectorize{matmul=bf16 vector-width=8}))' 2>&1 | FileCheck %s --check-prefix=WIDTH
 
 // out[m,n] += a[m,k] b[k,n], K = 256: b is packed once into the pair-interleaved layout
-// [K/2, N, 2] (expanded to [K/2, 2, N], rounded and permuted by one generic: 2-lane tiles), a is
+// [K/2, N, 2] (expanded to [K/2, 2, N], rounded and permuted by one generic in 16 x 2 tiles), a is
 // rounded along k and expanded to [M, K/2, 2]. The kernel, per pair of k: 4 rows x 64 lanes of
 // f32 accumulators carried in registers, b's 64 x 2 tile read as 128 contiguous bf16, each row's
 // pair broadcast as one 32-bit lane, 16 x86vector.avx512.dot.
 // CHECK-LABEL: func.func @mm
 // CHECK: tensor.expand_shape %arg1 {{\[\[}}0, 1], [2]] output_shape [128, 2, 512] : tensor<256x512xf32> into tensor<128x2x512xf32>
 // CHECK: tensor.empty() : tensor<128x512x2xbf16>
-// CHECK: arith.truncf {{.*}} : vector<2xf32> to vector<2xbf16>
+// CHECK: vector.transfer_read {{.*}} permutation_map = {{.*}} : tensor<2x16xf32>, vector<16x2xf32>
+// CHECK: arith.truncf {{.*}} : vector<16x2xf32> to vector<16x2xbf16>
 // CHECK: arith.truncf {{.*}} : vector<64xf32> to vector<64xbf16>
 // CHECK: tensor.expand_shape {{.*}} : tensor<128x256xbf16> into tensor<128x128x2xbf16>
 // CHECK: scf.forall

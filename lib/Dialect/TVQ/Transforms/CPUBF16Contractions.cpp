@@ -326,6 +326,20 @@ std::optional<unsigned> mlir::tvq::bf16PairLoop(linalg::LinalgOp op) {
   return n - 1;
 }
 
+std::optional<unsigned> mlir::tvq::bf16PackRowLoop(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0)
+    return std::nullopt;
+  auto out = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!out || !out.getElementType().isBF16() || out.getRank() < 2 ||
+      out.getDimSize(out.getRank() - 1) != 2 ||
+      !op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isPermutation() ||
+      op.getMatchingIndexingMap(op.getDpsInitOperand(0)) !=
+          AffineMap::getMultiDimIdentityMap(out.getRank(), op.getContext()))
+    return std::nullopt;
+  return out.getRank() - 2;
+}
+
 /// Lowers one static register tile of a bf16-pair op (see the header).
 static LogicalResult lowerTile(RewriterBase &rewriter, linalg::GenericOp op) {
   constexpr int64_t kLanes = 16;

@@ -41,6 +41,10 @@ rewriteToBF16Pairs(RewriterBase &rewriter, linalg::GenericOp op,
 /// std::nullopt for other ops.
 std::optional<unsigned> bf16PairLoop(linalg::LinalgOp op);
 
+/// For a pack made by rewriteToBF16Pairs whose output ends in [.., n, 2]
+/// (b's layout), the loop of n; std::nullopt for other ops.
+std::optional<unsigned> bf16PackRowLoop(linalg::LinalgOp op);
+
 /// Rewrites the static register tiles of bf16-pair ops in `root` (after
 /// tiling and dropping unit loops: out[m, n] += a[m, p] * b[n, p] with p = 2,
 /// n a multiple of 16) into one `x86vector.avx512.dot` per row and 16 lanes:

@@ -582,13 +582,18 @@ struct TVQCPUTileAndVectorizePass
       tileOp(rewriter, op, *plan, toPeel);
     }
     // The transposes made above.
-    for (linalg::LinalgOp op : transposes)
-      if (std::optional<Plan> plan =
-              makePlan(op, w, 1, w * registerVectors, taskRows,
-                       threads && !op->getParentOfType<scf::ForallOp>() &&
-                           worthThreads(op),
-                       0))
-        tileOp(rewriter, op, *plan, toPeel);
+    for (linalg::LinalgOp op : transposes) {
+      std::optional<Plan> plan = makePlan(
+          op, w, 1, w * registerVectors, taskRows,
+          threads && !op->getParentOfType<scf::ForallOp>() && worthThreads(op),
+          0);
+      if (!plan)
+        continue;
+      // A bf16 pack [.., n, 2]: tiles of w x 2 rather than 1 x 2.
+      if (std::optional<unsigned> rows = tvq::bf16PackRowLoop(op))
+        plan->vecTiles[*rows] = w;
+      tileOp(rewriter, op, *plan, toPeel);
+    }
 
     // Peel uneven register loops so the main tiles get static shapes.
     for (scf::ForOp loop : toPeel) {
