@@ -2,12 +2,15 @@
 """tvq's benchmark suite (`make bench`): one run on this machine, a table, bench/RESULTS.md.
 
 Measures, all in the same run and at the same thread count:
-  peak     the machine's fp32 FMA peak (bench/fma_peak.cpp) on 1 and N threads
+  peak     the machine's fp32 FMA peak (bench/fma_peak.cpp) on 1 and N threads, and the
+           vdpbf16ps (bf16 products, fp32 accumulation) peak where the CPU has AVX512-BF16
   gemm     the GEMM-heavy parts of an attention block compiled by tvq-compile
            (bench/modules/gemm_bench.mlir) against that peak, and PyTorch's matmul (oneDNN/MKL)
   layer    the VQ-attention layer forward (tvq.vq_quantize + tvq.vq_attention) at T = 1k..64k,
            B = 1, bench widths (models/ops/vq_attention_bench.mlir: K=128 V=256 S=512 L=M=512)
-           and small widths (models/ops/vq_attention.mlir: K=32 V=48 S=64 L=M=16), against
+           and small widths (models/ops/vq_attention.mlir: K=32 V=48 S=64 L=M=16)
+           (where the CPU has AVX512-BF16, bench widths also compiled with --cpu-matmul=bf16),
+           against
            - PyTorch eager VQ attention (bench/vq_torch.py, the same algorithm)
            - PyTorch scaled_dot_product_attention, dense causal, same q/k/v shapes. Its flash
              kernel needs d_v == d_k, so v is split into d_k-wide slices (zero-padded), one call
@@ -214,12 +217,14 @@ def suite_gemm(tvq, peak, budget):
     return rows
 
 
-def suite_layer(tvq, widths, src, name, Ts, budget, with_math):
+def suite_layer(tvq, widths, src, name, Ts, budget, with_math, bf16=False):
+    """bf16: also the module compiled with --cpu-matmul=bf16 (column "tvq-bf16")."""
     K, V, S, L = widths["K"], widths["V"], widths["S"], widths["L"]
     module = tvq.build(src, name)
+    module_bf16 = tvq.build(src, name + "_bf16", ["--cpu-matmul=bf16"]) if bf16 else None
     rows = []
     pred = {k: Predictor(budget, p) for k, p in
-            (("tvq", 1), ("eager", 1), ("sdpa", 2), ("sdpa-math", 2))}
+            (("tvq", 1), ("tvq-bf16", 1), ("eager", 1), ("sdpa", 2), ("sdpa-math", 2))}
     for T in Ts:
         inp = make_inputs(1, T, K, V, S, L)
         row = dict(T=T, flops_vq=vq_flops(T, K, V, S, L), flops_dense=dense_flops(T, K, V))
@@ -228,6 +233,10 @@ def suite_layer(tvq, widths, src, name, Ts, budget, with_math):
             ms, _ = tvq.timed(module, "vq_attention", files, budget)
             row["tvq"] = ms
             pred["tvq"].record(T, ms)
+            if module_bf16 and pred["tvq-bf16"].allows(T):
+                ms, _ = tvq.timed(module_bf16, "vq_attention", files, budget)
+                row["tvq-bf16"] = ms
+                pred["tvq-bf16"].record(T, ms)
         t = {n: torch.from_numpy(a) for n, a in inp.items()}
         if pred["eager"].allows(T):
             with torch.no_grad():
@@ -249,7 +258,8 @@ def suite_layer(tvq, widths, src, name, Ts, budget, with_math):
             pred["sdpa-math"].record(T, ms)
         rows.append(row)
         log("  T=%6d  %s" % (T, "  ".join("%s %.1f ms" % (k, row[k]) for k in
-                                           ("tvq", "eager", "sdpa", "sdpa-math") if k in row)))
+                                           ("tvq", "tvq-bf16", "eager", "sdpa", "sdpa-math")
+                                           if k in row)))
         del inp
     return rows
 
@@ -442,14 +452,21 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed, bf16_p
         lines.append("Times in ms (median). tok/s = T / time. `eager`: bench/vq_torch.py; `sdpa`: "
                      "dense causal SDPA (flash kernel, v in d_k slices); `sdpa-math`: one SDPA call "
                      "(math kernel at d_v != d_k). GFLOP/s: tvq's contraction FLOPs / time.\n")
-        lines.append("| T | tvq ms | tvq tok/s | tvq GFLOP/s | eager ms | sdpa ms | sdpa-math ms | "
-                     "sdpa / tvq | eager / tvq |")
-        lines.append("|---|---|---|---|---|---|---|---|---|")
+        with_bf16 = any("tvq-bf16" in r for r in rows)
+        if with_bf16:
+            lines.append("`tvq bf16 ms`: the same module compiled with `--cpu-matmul=bf16` (bf16 "
+                         "operands, f32 accumulation with vdpbf16ps; bench/optimizations.md row "
+                         "5).\n")
+        bf16_head = " tvq bf16 ms |" if with_bf16 else ""
+        lines.append("| T | tvq ms | tvq tok/s | tvq GFLOP/s |%s eager ms | sdpa ms | sdpa-math ms | "
+                     "sdpa / tvq | eager / tvq |" % bf16_head)
+        lines.append("|---|---|---|---|%s---|---|---|---|---|" % ("---|" if with_bf16 else ""))
         for r in rows:
             tv = r.get("tvq")
-            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            bf16_cell = " %s |" % fmt_ms(r.get("tvq-bf16")) if with_bf16 else ""
+            lines.append("| %d | %s | %s | %s |%s %s | %s | %s | %s | %s |" % (
                 r["T"], fmt_ms(tv), "–" if tv is None else "%.0f" % (r["T"] / tv * 1e3),
-                "–" if tv is None else "%.0f" % (r["flops_vq"] / tv / 1e6),
+                "–" if tv is None else "%.0f" % (r["flops_vq"] / tv / 1e6), bf16_cell,
                 fmt_ms(r.get("eager")), fmt_ms(r.get("sdpa")), fmt_ms(r.get("sdpa-math")),
                 ratio(r.get("sdpa"), tv), ratio(r.get("eager"), tv)))
         lines.append("")
@@ -595,7 +612,8 @@ def main():
         log("layer forward, bench widths:")
         layers["bench"] = suite_layer(tvq, BENCH, os.path.join(ROOT, "models", "ops",
                                                                "vq_attention_bench.mlir"),
-                                      "vq_attention_bench", Ts, budget, with_math=True)
+                                      "vq_attention_bench", Ts, budget, with_math=True,
+                                      bf16=bool(bf16_peaks))
         log("layer forward, small widths:")
         layers["small"] = suite_layer(tvq, SMALL, os.path.join(ROOT, "models", "ops",
                                                                "vq_attention.mlir"),
