@@ -11,7 +11,12 @@
 // CHECK: scf.for {{.*}} step %c6
 // CHECK: vector.transfer_read {{.*}} vector<6x64xf32>
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<6x64xf32>)
-// CHECK: math.fma {{.*}} : vector<6x64xf32>
+// Per k, a's column is 6 scalar reads, each broadcast to its row (not a
+// strided vector read, which would lower to a loop of inserts).
+// CHECK-COUNT-6: tensor.extract %{{.*}} : tensor<6xf32>
+// CHECK-NEXT: vector.from_elements {{.*}} : vector<6x64xf32>
+// CHECK-NEXT: vector.transfer_read {{.*}} : tensor<64xf32>, vector<6x64xf32>
+// CHECK-NEXT: math.fma {{.*}} : vector<6x64xf32>
 // CHECK: vector.transfer_write {{.*}} vector<6x64xf32>
 // The 4 rows left of 64 = 10 x 6 + 4: a peeled 4 x 64 tile.
 // CHECK: scf.for {{.*}} -> (vector<4x64xf32>)

@@ -51,6 +51,7 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -468,6 +469,50 @@ static void tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 /// Every static-shaped linalg op in `root` becomes vector ops.
+/// The outer-product kernel's read of a's column: a rank-1 tensor of R
+/// values (one per register-tile row; in memory they are a row length
+/// apart) broadcast along the lanes, `vector.transfer_read %col[%i]
+/// {permutation_map = (d0) -> (d0, 0)} : tensor<Rxf32>, vector<RxNxf32>`.
+/// Lowered as is, the strided read becomes a loop of masked inserts
+/// (convert-vector-to-scf's 1-d strategy); as R scalar reads each broadcast
+/// to a row, it becomes R `vbroadcastss` from memory.
+struct BroadcastColumnFromScalars
+    : public OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    auto source = dyn_cast<RankedTensorType>(read.getBase().getType());
+    VectorType type = read.getVectorType();
+    if (!source || source.getRank() != 1 || type.getRank() != 2 ||
+        type.isScalable() || read.getMask() ||
+        !llvm::all_of(read.getInBoundsValues(), [](bool b) { return b; }))
+      return failure();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap columnMap = AffineMap::get(
+        1, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    int64_t rows = type.getDimSize(0);
+    if (read.getPermutationMap() != columnMap || rows > 16 ||
+        source.isDynamicDim(0) || source.getDimSize(0) < rows)
+      return failure();
+    Location loc = read.getLoc();
+    auto rowType = VectorType::get({type.getDimSize(1)}, type.getElementType());
+    Value result = ub::PoisonOp::create(rewriter, loc, type);
+    Value start = read.getIndices()[0];
+    for (int64_t r = 0; r < rows; ++r) {
+      Value index = arith::AddIOp::create(
+          rewriter, loc, start,
+          arith::ConstantIndexOp::create(rewriter, loc, r));
+      Value scalar =
+          tensor::ExtractOp::create(rewriter, loc, read.getBase(), index);
+      Value row = vector::BroadcastOp::create(rewriter, loc, rowType, scalar);
+      result = vector::InsertOp::create(rewriter, loc, row, result, r);
+    }
+    rewriter.replaceOp(read, result);
+    return success();
+  }
+};
+
 static void vectorizeStaticOps(RewriterBase &rewriter, Operation *root,
                                int64_t maxElements) {
   SmallVector<linalg::LinalgOp> ops;
@@ -633,6 +678,12 @@ struct TVQCPUTileAndVectorizePass
     vectorizeStaticOps(rewriter, func, maxVectorElements);
     if (failed(cleanup(func)))
       return signalPassFailure();
+    {
+      RewritePatternSet patterns(ctx);
+      patterns.add<BroadcastColumnFromScalars>(ctx);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
 
     // Keep accumulators in registers across the reduction loops.
     func.walk([&](scf::ForOp loop) {
