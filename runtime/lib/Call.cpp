@@ -156,7 +156,8 @@ std::string copyOutput(const ArgSpec &arg, const int64_t *fields,
     if (sizes[k] < 0 || (arg.dims[k] >= 0 && sizes[k] != arg.dims[k]))
       return "the module returned " + formatType(arg.dtype, sizes) +
              ", but the manifest declares " + formatType(arg.dtype, arg.dims);
-  result = createTensor(arg.dtype, sizes);
+  // Every element is written by the copy below.
+  result = createTensor(arg.dtype, sizes, /*zeroed=*/false);
   if (!result)
     return tvq_last_error();
   int64_t count = tvq_tensor_num_elements(result);

@@ -52,7 +52,7 @@ std::string tvq::formatType(tvq_dtype dtype, const std::vector<int64_t> &dims) {
 }
 
 tvq_tensor *tvq::createTensor(tvq_dtype dtype,
-                              const std::vector<int64_t> &shape) {
+                              const std::vector<int64_t> &shape, bool zeroed) {
   if (!isValidDtype(dtype)) {
     setError("invalid dtype " + std::to_string(static_cast<int>(dtype)));
     return nullptr;
@@ -85,7 +85,8 @@ tvq_tensor *tvq::createTensor(tvq_dtype dtype,
              " bytes for a " + formatType(dtype, shape) + " tensor");
     return nullptr;
   }
-  std::memset(data, 0, padded);
+  size_t cleared = zeroed ? 0 : numBytes;
+  std::memset(static_cast<char *>(data) + cleared, 0, padded - cleared);
   auto *tensor = new tvq_tensor;
   tensor->dtype = dtype;
   tensor->shape = shape;

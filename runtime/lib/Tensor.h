@@ -32,8 +32,11 @@ std::optional<int64_t> checkedNumElements(const std::vector<int64_t> &shape,
 /// "f32[?,3]": a negative dim prints as `?`.
 std::string formatType(tvq_dtype dtype, const std::vector<int64_t> &dims);
 
-/// Creates a zero-filled tensor, or sets the error and returns null.
-tvq_tensor *createTensor(tvq_dtype dtype, const std::vector<int64_t> &shape);
+/// Creates a zero-filled tensor, or sets the error and returns null. With
+/// zeroed false the elements are left uninitialized (the caller writes them
+/// all; only the padding after them is zeroed).
+tvq_tensor *createTensor(tvq_dtype dtype, const std::vector<int64_t> &shape,
+                         bool zeroed = true);
 
 } // namespace tvq
 
