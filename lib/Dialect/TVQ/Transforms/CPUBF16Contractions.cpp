@@ -263,7 +263,10 @@ mlir::tvq::rewriteToBF16Pairs(RewriterBase &rewriter, linalg::GenericOp op,
   if (!kd)
     return failure();
   int64_t K = op.getStaticLoopRanges()[*kd];
-  if (ShapedType::isDynamic(K) || K < kMinBF16Reduction)
+  // A size no tensor in memory has (its pair count 2 * ceil(K / 2) must not
+  // overflow) is left as it is.
+  if (ShapedType::isDynamic(K) || K < kMinBF16Reduction ||
+      K > (int64_t{1} << 48))
     return failure();
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   int outRank = outMap.getNumResults();

@@ -169,6 +169,10 @@ static int64_t work(linalg::LinalgOp op) {
         return kMinChainWork;
       continue;
     }
+    // Saturate before multiplying: static sizes may be huge (and n * range
+    // would overflow).
+    if (range != 0 && n > kMinChainWork / range)
+      return kMinChainWork;
     n = std::min(n * range, kMinChainWork);
   }
   return n;
