@@ -53,7 +53,7 @@ const Subcommand kSubcommands[] = {
      "MODULE.so --data PATH --steps N --out RUNDIR [--resume] [--batch B]\n"
      "      [--seq-len T] [--update-len U] [--seed S] [--log-every K]\n"
      "      [--checkpoint-every K] [--accum A] [--comm-timeout SECONDS]\n"
-     "      [--comm auto|mpi|nccl] [--split-step] [--format "
+     "      [--comm auto|mpi|nccl] [--no-overlap] [--split-step] [--format "
      "bytes|tokens|images]\n"
      "      [--device cpu|cuda]",
      "Trains with the module's train_step until step N (the run's total):\n"
@@ -66,7 +66,9 @@ const Subcommand kSubcommands[] = {
      "trains on N workers (data parallel); each step's batch is N x A\n"
      "micro-batches of B rows (train_grads, then apply_update); --comm\n"
      "says what sums their gradients: nccl (GPU; libnccl.so.2 or\n"
-     "$TVQ_NCCL_LIBRARY), mpi, or auto (nccl for several workers on CUDA).",
+     "$TVQ_NCCL_LIBRARY), mpi, or auto (nccl for several workers on CUDA).\n"
+     "Each gradient's sum starts as soon as train_grads has computed it,\n"
+     "while the backward pass goes on; --no-overlap sums after the call.",
      runTrain},
     {"eval",
      "MODULE.so --checkpoint RUNDIR --data PATH [--split=valid|test|train]\n"
