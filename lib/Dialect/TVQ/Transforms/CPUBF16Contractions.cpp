@@ -40,14 +40,6 @@ static int resultPos(AffineMap map, unsigned dim) {
   return -1;
 }
 
-static std::optional<unsigned> resultLoop(AffineMap map, int pos) {
-  if (pos < 0 || pos >= static_cast<int>(map.getNumResults()))
-    return std::nullopt;
-  if (auto d = dyn_cast<AffineDimExpr>(map.getResult(pos)))
-    return d.getPosition();
-  return std::nullopt;
-}
-
 static bool isF32Tensor(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && t.getElementType().isF32();
@@ -270,8 +262,8 @@ mlir::tvq::rewriteToBF16Pairs(RewriterBase &rewriter, linalg::GenericOp op,
     return failure();
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   int outRank = outMap.getNumResults();
-  std::optional<unsigned> nd = resultLoop(outMap, outRank - 1);
-  std::optional<unsigned> md = resultLoop(outMap, outRank - 2);
+  std::optional<unsigned> nd = tvq::resultDim(outMap, outRank - 1);
+  std::optional<unsigned> md = tvq::resultDim(outMap, outRank - 2);
   if (!nd || !md || iters[*nd] != utils::IteratorType::parallel ||
       iters[*md] != utils::IteratorType::parallel)
     return failure();
@@ -358,7 +350,7 @@ static LogicalResult lowerTile(RewriterBase &rewriter, linalg::GenericOp op) {
       static_cast<int>(outMap.getNumResults()) != outRank)
     return failure();
   for (int i = 0; i < outRank; ++i)
-    if (resultLoop(outMap, i) != static_cast<unsigned>(i))
+    if (tvq::resultDim(outMap, i) != static_cast<unsigned>(i))
       return failure();
   unsigned nd = outRank - 1;
   int64_t N = outType.getDimSize(outRank - 1);
@@ -369,13 +361,14 @@ static LogicalResult lowerTile(RewriterBase &rewriter, linalg::GenericOp op) {
   OpOperand *aIn = nullptr, *bIn = nullptr;
   for (OpOperand *in : op.getDpsInputOperands()) {
     AffineMap m = op.getMatchingIndexingMap(in);
-    if (m.getNumResults() == 2 && resultLoop(m, 0) == nd &&
-        resultLoop(m, 1) == *p)
+    if (m.getNumResults() == 2 && tvq::resultDim(m, 0) == nd &&
+        tvq::resultDim(m, 1) == *p)
       bIn = in;
-    else if (outRank == 2 && m.getNumResults() == 2 && resultLoop(m, 0) == 0u &&
-             resultLoop(m, 1) == *p)
+    else if (outRank == 2 && m.getNumResults() == 2 &&
+             tvq::resultDim(m, 0) == 0u && tvq::resultDim(m, 1) == *p)
       aIn = in;
-    else if (outRank == 1 && m.getNumResults() == 1 && resultLoop(m, 0) == *p)
+    else if (outRank == 1 && m.getNumResults() == 1 &&
+             tvq::resultDim(m, 0) == *p)
       aIn = in;
   }
   if (!aIn || !bIn)

@@ -14,6 +14,16 @@
 namespace mlir {
 namespace tvq {
 
+/// The loop index of the `pos`-th result of `map`, if it is a plain dim
+/// (shared by the CPU tiling and the bf16 rewrite).
+inline std::optional<unsigned> resultDim(AffineMap map, int pos) {
+  if (pos < 0 || pos >= static_cast<int>(map.getNumResults()))
+    return std::nullopt;
+  if (auto d = dyn_cast<AffineDimExpr>(map.getResult(pos)))
+    return d.getPosition();
+  return std::nullopt;
+}
+
 /// Smallest static reduction length that a contraction is computed in bf16
 /// with.
 inline constexpr int64_t kMinBF16Reduction = 64;

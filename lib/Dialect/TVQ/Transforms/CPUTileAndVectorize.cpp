@@ -91,15 +91,6 @@ struct Plan {
   SmallVector<int64_t> reductionBlock;
 };
 
-/// The loop index of the `pos`-th result of `map`, if it is a plain dim.
-static std::optional<unsigned> resultDim(AffineMap map, int pos) {
-  if (pos < 0 || pos >= static_cast<int>(map.getNumResults()))
-    return std::nullopt;
-  if (auto d = dyn_cast<AffineDimExpr>(map.getResult(pos)))
-    return d.getPosition();
-  return std::nullopt;
-}
-
 static bool mapUsesDim(AffineMap map, unsigned dim) {
   return map.isFunctionOfDim(dim);
 }
@@ -168,8 +159,8 @@ static std::optional<Plan> makePlan(linalg::LinalgOp op, int64_t w, int64_t mr,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   int outRank = outMap.getNumResults();
-  std::optional<unsigned> vdim = resultDim(outMap, outRank - 1);
-  std::optional<unsigned> mdim = resultDim(outMap, outRank - 2);
+  std::optional<unsigned> vdim = tvq::resultDim(outMap, outRank - 1);
+  std::optional<unsigned> mdim = tvq::resultDim(outMap, outRank - 2);
   SmallVector<unsigned> reductions;
   for (unsigned d = 0; d < n; ++d)
     if (iters[d] == utils::IteratorType::reduction)
@@ -189,7 +180,7 @@ static std::optional<Plan> makePlan(linalg::LinalgOp op, int64_t w, int64_t mr,
       AffineMap m = op.getMatchingIndexingMap(in);
       if (m.getNumResults() == 0)
         continue;
-      std::optional<unsigned> last = resultDim(m, m.getNumResults() - 1);
+      std::optional<unsigned> last = tvq::resultDim(m, m.getNumResults() - 1);
       ok &= last && *last == r;
       for (unsigned d = 0; d < n; ++d)
         ok &= mapUsesDim(m, d);
@@ -292,7 +283,7 @@ transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
   unsigned n = op.getNumLoops();
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   std::optional<unsigned> vdim =
-      resultDim(outMap, static_cast<int>(outMap.getNumResults()) - 1);
+      tvq::resultDim(outMap, static_cast<int>(outMap.getNumResults()) - 1);
   if (!vdim || op.getNumReductionLoops() == 0)
     return;
   for (OpOperand *in : op.getDpsInputOperands()) {
@@ -302,14 +293,14 @@ transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
       continue;
     int pos = -1;
     for (unsigned i = 0; i < m.getNumResults(); ++i)
-      if (resultDim(m, i) == vdim)
+      if (tvq::resultDim(m, i) == vdim)
         pos = i;
     int last = m.getNumResults() - 1;
     if (pos < 0 || pos == last)
       continue;
     // Transpose worth it only when the innermost dim of the input is a
     // reduction (the lanes would otherwise read with a large stride).
-    std::optional<unsigned> lastDim = resultDim(m, last);
+    std::optional<unsigned> lastDim = tvq::resultDim(m, last);
     if (!lastDim ||
         op.getIteratorTypesArray()[*lastDim] != utils::IteratorType::reduction)
       continue;
