@@ -8,14 +8,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "Comm.h"
-#include "Manifest.h"
+#include "tvq/tvq_runtime.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <thread>
 
 using namespace tvq;
@@ -43,20 +42,12 @@ public:
 };
 
 /// The `target` of the module's manifest ("cpu", "cuda"), or "" when the
-/// module cannot be opened (the training run reports that itself). The
-/// module stays open: the run loads it next.
+/// module cannot be opened (the training run reports that itself). Loaded
+/// for inspection: no device is prepared.
 std::string moduleTarget(const std::string &path) {
-  std::string openPath =
-      path.find('/') == std::string::npos ? "./" + path : path;
-  void *handle = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle)
-    return "";
-  const auto *text = static_cast<const char *>(dlsym(handle, "tvq_manifest"));
-  Manifest manifest;
-  std::string problem;
-  if (!text || !parseManifest(text, manifest, problem))
-    return "";
-  return manifest.target;
+  std::unique_ptr<tvq_module, void (*)(tvq_module *)> module(
+      tvq_module_load_device(path.c_str(), "inspect"), tvq_module_unload);
+  return module ? tvq_module_target(module.get()) : "";
 }
 
 /// Whether the run's module runs on CUDA: --device says so, or the
