@@ -87,7 +87,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "bufferization-lower-deallocations,cse,canonicalize,"
      "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
-     "func.func(tvq-strided-copies-to-linalg{all=true},"
+     "{GEMM}func.func(tvq-strided-copies-to-linalg{all=true},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse"},
     {Phase::GPU, "gpu",
@@ -196,6 +196,13 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   substitute(text, "{M}", bf16 ? " matmul=bf16" : "");
   substitute(text, "{X86}", bf16 ? " enable-x86vector=true" : "");
   substitute(text, "{B}", std::to_string(cuda.blockSize));
+  std::string gemm;
+  if (cuda.libraryGemm)
+    gemm = std::string("tvq-contractions-to-library{callee=") +
+           (target == Target::CUDA ? "_tvq_cublas_gemm_f32"
+                                   : "_tvq_host_gemm_f32") +
+           "},";
+  substitute(text, "{GEMM}", gemm);
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
   substitute(text, "{FEATURES}",
@@ -275,6 +282,11 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
   Option<std::string> chip{*this, "chip",
                            llvm::cl::desc("sm_90a (Hopper) or sm_80"),
                            llvm::cl::init("sm_90a")};
+  Option<std::string> gemm{
+      *this, "gemm",
+      llvm::cl::desc("f32 matrix products: cublas (a runtime call, kernels "
+                     "as the fallback) or kernels"),
+      llvm::cl::init("cublas")};
 };
 } // namespace
 
@@ -292,6 +304,7 @@ void mlir::tvq::registerTVQPipelines() {
         }
         CUDAOptions cuda;
         cuda.chip = options.chip;
+        cuda.libraryGemm = options.gemm != "kernels";
         (void)buildCUDAPipeline(pm, *phase, {}, cuda);
       });
   PassPipelineRegistration<CPUPipelineOptions>(

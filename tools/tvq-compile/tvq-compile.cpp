@@ -77,6 +77,13 @@ static cl::opt<std::string>
     cudaArch("cuda-arch",
              cl::desc("With --target=cuda: sm_90a (Hopper, default) or sm_80"),
              cl::init("sm_90a"));
+static cl::opt<std::string> cudaGemm(
+    "cuda-gemm",
+    cl::desc("With --target=cuda or cuda-sim: f32 matrix products call "
+             "cuBLAS (cublas, default; loaded at run time, the generated "
+             "kernels run where it is missing) or are generated kernels "
+             "only (kernels)"),
+    cl::init("cublas"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -241,6 +248,8 @@ int main(int argc, char **argv) {
                                          : tvq::Target::CPU;
   if (cuda && cudaArch != "sm_90a" && cudaArch != "sm_80")
     return fail("unknown --cuda-arch '" + cudaArch + "'; sm_90a or sm_80");
+  if (cudaGemm != "cublas" && cudaGemm != "kernels")
+    return fail("unknown --cuda-gemm '" + cudaGemm + "'; cublas or kernels");
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);
@@ -305,6 +314,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> entryList(entries.begin(), entries.end());
   tvq::CUDAOptions cudaOptions;
   cudaOptions.chip = cudaArch;
+  cudaOptions.libraryGemm = cudaGemm == "cublas";
   LogicalResult built =
       cuda || cudaSim
           ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),

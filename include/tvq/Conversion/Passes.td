@@ -143,6 +143,54 @@ def TVQGPUMathToIntrinsics
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def TVQContractionsToLibrary
+    : Pass<"tvq-contractions-to-library", "::mlir::ModuleOp"> {
+  let summary = "Call a GEMM library for f32 matrix-product linalg.generic ops";
+  let description = [{
+    Every `linalg.generic` on buffers that is a (batched) f32 matrix product
+    `C[b, m, n] += sum_k A[b, m, k] * B[b, k, n]` becomes a call of
+    `callee` (the runtime's cuBLAS wrapper for `--target=cuda`, its host
+    reference for `--target=cuda-sim`), given each operand's aligned
+    pointer, offset and the strides of its batch, row, column and reduction
+    dimensions (0 for a dimension it lacks: a broadcast operand). The
+    runtime answers 1 when it computed the product, 0 when it cannot (no
+    library, or a layout BLAS does not take); the original op then runs, as
+    generated kernels, in an `scf.if`.
+
+    Matched: two f32 inputs and one f32 output; the body `out + in0 * in1`;
+    every indexing map a projected permutation; the output (b?, m, n) of
+    rank 2 or 3 with exactly the parallel loops; one or two reduction loops,
+    used by both inputs (two are collapsed at run time when their strides
+    allow); one input has m and not n, the other n and not m; an input may
+    lack b.
+
+    Before:
+    ```mlir
+    linalg.generic {indexing_maps = [(d0, d1, d2, d3) -> (d0, d1, d3),
+                                     (d0, d1, d2, d3) -> (d2, d3),
+                                     (d0, d1, d2, d3) -> (d0, d1, d2)], ...}
+        ins(%x, %w : memref<?x?x64xf32>, memref<96x64xf32>)
+        outs(%y : memref<?x?x96xf32>) { mulf, addf }
+    ```
+    After:
+    ```mlir
+    %done = func.call @_tvq_cublas_gemm_f32(%batch, %m, %n, %k1, %k2,
+        %x_ptr, %x_off, %x_sb, %x_sm, %c0, %x_sk, %w_ptr, ..., %y_sn)
+        : (index, ...) -> i32
+    %fallback = arith.cmpi eq, %done, %c0_i32 : i32
+    scf.if %fallback { linalg.generic ... (the original op) }
+    ```
+  }];
+  let options = [
+    Option<"callee", "callee", "std::string", "\"_tvq_cublas_gemm_f32\"",
+           "The runtime function to call (docs/abi.md)">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def TVQGPULaunchToLoops
     : Pass<"tvq-gpu-launch-to-loops", "::mlir::func::FuncOp"> {
   let summary = "Run gpu.launch bodies as CPU loops (checks the GPU mapping)";

@@ -40,6 +40,10 @@ struct CUDAOptions {
   std::string chip = "sm_90a";
   /// Threads per block of the flat launches.
   int64_t blockSize = 256;
+  /// Whether f32 matrix products call the runtime's GEMM (cuBLAS for
+  /// --target=cuda, a host reference for cuda-sim) with generated kernels as
+  /// the fallback (`tvq-contractions-to-library`), or are kernels only.
+  bool libraryGemm = true;
 };
 
 /// How the CPU pipeline computes large f32 contractions.

@@ -1,0 +1,237 @@
+//===- ContractionsToLibrary.cpp - f32 matrix products to a GEMM call -----===//
+//
+// `tvq-contractions-to-library`: each `linalg.generic` on buffers that is a
+// (batched) f32 matrix product becomes a call of a runtime GEMM function
+// (cuBLAS on the GPU), with the original op as the fallback when the runtime
+// answers that it did not compute it. The argument list is docs/abi.md's
+// "GEMM calls".
+//
+//===----------------------------------------------------------------------===//
+
+#include "tvq/Conversion/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir {
+namespace tvq {
+#define GEN_PASS_DEF_TVQCONTRACTIONSTOLIBRARY
+#include "tvq/Conversion/Passes.h.inc"
+} // namespace tvq
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// The loop dimensions of a matched product C[b, m, n] += A[b, m, k] B[b, k, n].
+struct MatrixProduct {
+  unsigned a = 0, b = 0; // DPS input numbers of A (has m) and B (has n)
+  std::optional<unsigned> batch;
+  unsigned m = 0, n = 0;
+  SmallVector<unsigned, 2> reductions; // one or two, outermost first
+};
+
+/// Whether `body` is `yield(out + in0 * in1)` (either operand order).
+bool isMultiplyAdd(Block &body) {
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  if (!mul)
+    return false;
+  auto add = dyn_cast_or_null<arith::AddFOp>(mul->getNextNode());
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!add || !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != add.getResult())
+    return false;
+  Value in0 = body.getArgument(0), in1 = body.getArgument(1),
+        out = body.getArgument(2);
+  bool mulOfInputs = (mul.getLhs() == in0 && mul.getRhs() == in1) ||
+                     (mul.getLhs() == in1 && mul.getRhs() == in0);
+  bool addOfOutput = (add.getLhs() == out && add.getRhs() == mul) ||
+                     (add.getLhs() == mul && add.getRhs() == out);
+  return mulOfInputs && addOfOutput;
+}
+
+/// The loop dimensions that `map` (a projected permutation) reads.
+SmallVector<unsigned> dimsOf(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults())
+    dims.push_back(cast<AffineDimExpr>(e).getPosition());
+  return dims;
+}
+
+bool isF32Buffer(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.getElementType().isF32() && type.isStrided();
+}
+
+/// The product `op` computes, if it is one this pass hands to the library.
+std::optional<MatrixProduct> matchMatrixProduct(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  for (Value v : op->getOperands())
+    if (!isF32Buffer(v))
+      return std::nullopt;
+  if (!isMultiplyAdd(*op.getBlock()))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false) ||
+        map.getNumSymbols() != 0)
+      return std::nullopt;
+
+  MatrixProduct p;
+  SmallVector<unsigned> outDims = dimsOf(maps[2]);
+  unsigned parallel = 0;
+  for (auto [dim, kind] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (kind == utils::IteratorType::reduction)
+      p.reductions.push_back(dim);
+    else
+      ++parallel;
+  }
+  if (outDims.size() != parallel || (outDims.size() != 2 && outDims.size() != 3) ||
+      p.reductions.empty() || p.reductions.size() > 2)
+    return std::nullopt;
+  if (outDims.size() == 3)
+    p.batch = outDims[0];
+  p.m = outDims[outDims.size() - 2];
+  p.n = outDims[outDims.size() - 1];
+
+  // Each input: its matrix dimension (m or n), every reduction, maybe b.
+  auto uses = [](ArrayRef<unsigned> dims, unsigned d) {
+    return llvm::is_contained(dims, d);
+  };
+  SmallVector<unsigned> in0 = dimsOf(maps[0]), in1 = dimsOf(maps[1]);
+  bool swapped = uses(in0, p.n) || uses(in1, p.m);
+  p.a = swapped ? 1 : 0;
+  p.b = swapped ? 0 : 1;
+  ArrayRef<unsigned> a = p.a == 0 ? in0 : in1, b = p.a == 0 ? in1 : in0;
+  auto valid = [&](ArrayRef<unsigned> dims, unsigned own, unsigned other) {
+    if (!uses(dims, own) || uses(dims, other))
+      return false;
+    for (unsigned k : p.reductions)
+      if (!uses(dims, k))
+        return false;
+    for (unsigned d : dims)
+      if (d != own && !uses(p.reductions, d) && d != p.batch)
+        return false;
+    return true;
+  };
+  if (!valid(a, p.m, p.n) || !valid(b, p.n, p.m))
+    return std::nullopt;
+  return p;
+}
+
+/// The callee's declaration: 22 index arguments, an i32 result.
+func::FuncOp declareCallee(ModuleOp module, StringRef name) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  Type index = b.getIndexType();
+  auto type = b.getFunctionType(SmallVector<Type>(22, index), {b.getI32Type()});
+  auto func = func::FuncOp::create(b, module.getLoc(), name, type);
+  func.setPrivate();
+  return func;
+}
+
+/// An operand's strided metadata and how its dimensions map to loops.
+struct Operand {
+  Value pointer, offset;
+  SmallVector<Value> sizes, strides;
+  SmallVector<unsigned> dims;
+
+  /// The stride of loop dimension `d` (`zero` when the operand lacks it).
+  Value stride(std::optional<unsigned> d, Value zero) const {
+    if (d)
+      for (auto [i, dim] : llvm::enumerate(dims))
+        if (dim == *d)
+          return strides[i];
+    return zero;
+  }
+  Value size(unsigned d) const {
+    for (auto [i, dim] : llvm::enumerate(dims))
+      if (dim == d)
+        return sizes[i];
+    llvm_unreachable("dimension not read by the operand");
+  }
+};
+
+Operand describe(OpBuilder &b, Location loc, Value buffer, AffineMap map) {
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  Operand o;
+  o.pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  o.offset = meta.getOffset();
+  o.sizes.assign(meta.getSizes().begin(), meta.getSizes().end());
+  o.strides.assign(meta.getStrides().begin(), meta.getStrides().end());
+  o.dims = dimsOf(map);
+  return o;
+}
+
+void replaceWithCall(linalg::GenericOp op, const MatrixProduct &p,
+                     func::FuncOp callee) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Operand a = describe(b, loc, op.getDpsInputs()[p.a], maps[p.a]);
+  Operand bo = describe(b, loc, op.getDpsInputs()[p.b], maps[p.b]);
+  Operand c = describe(b, loc, op.getDpsInits()[0], maps[2]);
+
+  // Reductions (k1, k2), outermost first; one reduction is (1, k).
+  std::optional<unsigned> k1, k2 = p.reductions.back();
+  if (p.reductions.size() == 2)
+    k1 = p.reductions.front();
+  SmallVector<Value> args = {
+      p.batch ? c.size(*p.batch) : one,
+      c.size(p.m),
+      c.size(p.n),
+      k1 ? a.size(*k1) : one,
+      a.size(*k2),
+      a.pointer,
+      a.offset,
+      a.stride(p.batch, zero),
+      a.stride(p.m, zero),
+      a.stride(k1, zero),
+      a.stride(k2, zero),
+      bo.pointer,
+      bo.offset,
+      bo.stride(p.batch, zero),
+      bo.stride(p.n, zero),
+      bo.stride(k1, zero),
+      bo.stride(k2, zero),
+      c.pointer,
+      c.offset,
+      c.stride(p.batch, zero),
+      c.stride(p.m, zero),
+      c.stride(p.n, zero)};
+  auto call = func::CallOp::create(b, loc, callee, args);
+  Value notDone = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, call.getResult(0),
+      arith::ConstantIntOp::create(b, loc, 0, 32));
+  auto fallback = scf::IfOp::create(b, loc, notDone, /*withElseRegion=*/false);
+  op->moveBefore(fallback.thenBlock()->getTerminator());
+}
+
+struct ContractionsToLibraryPass
+    : public tvq::impl::TVQContractionsToLibraryBase<
+          ContractionsToLibraryPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<linalg::GenericOp, MatrixProduct>> products;
+    module.walk([&](linalg::GenericOp op) {
+      if (std::optional<MatrixProduct> p = matchMatrixProduct(op))
+        products.push_back({op, *p});
+    });
+    if (products.empty())
+      return;
+    func::FuncOp f = declareCallee(module, callee);
+    for (auto &[op, p] : products)
+      replaceWithCall(op, p, f);
+  }
+};
+
+} // namespace
