@@ -152,6 +152,8 @@ class TvqRun:
             self.env["OMP_NUM_THREADS"] = str(threads)
         self.has_device_flag = None
         self.force_target = None
+        # --profile: where the runtime's TVQ_CUDA_PROFILE reports go
+        self.profile_log = None
 
     def run(self, args, timeout=None, cwd=None):
         """(rc, stdout, stderr, seconds); rc 124 on timeout."""
@@ -159,6 +161,11 @@ class TvqRun:
         try:
             res = subprocess.run([self.exe] + args, capture_output=True, text=True, env=self.env,
                                  timeout=timeout, cwd=cwd)
+            marker = "tvq runtime: CUDA profile"
+            if self.profile_log and marker in res.stderr:
+                with open(self.profile_log, "a") as f:
+                    f.write("$ tvq-run %s\n%s\n" % (" ".join(os.path.basename(a) for a in args),
+                                                   res.stderr[res.stderr.index(marker):]))
             return res.returncode, res.stdout, res.stderr, time.perf_counter() - start
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
@@ -949,7 +956,7 @@ def env_section(rep, kit, tv, dry, sec):
     env["kit"] = dict(commit=kit.m["commit"], dirty_tree=kit.m["dirty_tree"], seed=kit.m["seed"],
                       created=kit.m["created"], cuda_arch=kit.m["cuda_arch"], cpu=kit.m["cpu"])
     env["omp_threads_cpu_reference"] = tv["cpu"].env.get("OMP_NUM_THREADS", "default")
-    for k in ("host", "cpu", "cpu_cores", "nvidia_smi", "driver_cuda", "libcuda", "torch",
+    for k in ("host", "cpu", "cpu_cores", "nvidia_smi", "driver_cuda", "libcuda", "cublas", "torch",
               "torch_cuda", "torch_gpu", "tvq_run", "tvq_run_device_flag", "omp_threads_cpu_reference"):
         if k in env:
             log("  %-20s %s" % (k, env[k]))
@@ -1237,14 +1244,14 @@ def train_section(rep, kit, tv, dry, sec, work):
     return failed
 
 
-def find_nccl():
-    """(path, where) of this machine's libnccl.so.2: $TVQ_NCCL_LIBRARY, PyTorch's wheels
-    (nvidia/nccl/lib, torch/lib under the Python packages) or the loader cache; (None, what was
-    searched) when there is none."""
-    env = os.environ.get("TVQ_NCCL_LIBRARY")
+def find_library(soname, env_var, patterns, extra_globs=()):
+    """(path, where) of this machine's `soname`: $env_var, the Python packages (`patterns` under
+    each site-packages root), the loader cache, or `extra_globs`; (None, what was searched) when
+    there is none."""
+    env = os.environ.get(env_var)
     if env:
-        return (env, "TVQ_NCCL_LIBRARY") if os.path.exists(env) else (
-            None, "TVQ_NCCL_LIBRARY=%s does not exist" % env)
+        return (env, env_var) if os.path.exists(env) else (
+            None, "%s=%s does not exist" % (env_var, env))
     import glob
     import site
     roots = [p for p in sys.path if p and os.path.isdir(p)]
@@ -1253,16 +1260,42 @@ def find_nccl():
     except AttributeError:  # some virtualenvs
         pass
     for root in dict.fromkeys(roots):
-        for pattern in ("nvidia/nccl/lib/libnccl.so.2", "torch/lib/libnccl.so.2"):
+        for pattern in patterns:
             hits = sorted(glob.glob(os.path.join(root, pattern)))
             if hits:
                 return hits[0], "Python packages (%s)" % pattern.split("/lib/")[0]
-    ld = subprocess.run(["bash", "-c", "ldconfig -p 2>/dev/null | grep -m1 'libnccl.so.2 '"],
+    ld = subprocess.run(["bash", "-c", "ldconfig -p 2>/dev/null | grep -m1 '%s '" % soname],
                         capture_output=True, text=True).stdout.strip()
     if "=>" in ld:
         return ld.split("=>")[-1].strip(), "the loader cache (ldconfig -p)"
-    return None, ("no libnccl.so.2 in the Python packages (nvidia/nccl/lib, torch/lib) or the "
-                  "loader cache (ldconfig -p), and TVQ_NCCL_LIBRARY is not set")
+    for pattern in extra_globs:
+        hits = sorted(glob.glob(pattern))
+        if hits:
+            return hits[-1], pattern
+    return None, ("no %s in the Python packages (%s), the loader cache (ldconfig -p) or %s, and "
+                  "%s is not set" % (soname, ", ".join(p.split("/lib/")[0] for p in patterns),
+                                     ", ".join(extra_globs) or "-", env_var))
+
+
+def find_nccl():
+    """(path, where) of this machine's libnccl.so.2: $TVQ_NCCL_LIBRARY, PyTorch's wheels
+    (nvidia/nccl/lib, torch/lib under the Python packages) or the loader cache."""
+    return find_library("libnccl.so.2", "TVQ_NCCL_LIBRARY",
+                        ("nvidia/nccl/lib/libnccl.so.2", "torch/lib/libnccl.so.2"))
+
+
+def find_cublas():
+    """(path, where) of this machine's libcublas.so.13 (or .12), which CUDA modules call for
+    their f32 matrix products: $TVQ_CUBLAS_LIBRARY, PyTorch's wheels, the loader cache or
+    /usr/local/cuda*/."""
+    for so in ("libcublas.so.13", "libcublas.so.12"):
+        path, where = find_library(
+            so, "TVQ_CUBLAS_LIBRARY",
+            ("nvidia/cu13/lib/" + so, "nvidia/cublas/lib/" + so, "torch/lib/" + so),
+            ("/usr/local/cuda*/lib*/" + so, "/usr/local/cuda*/targets/*/lib/" + so))
+        if path or os.environ.get("TVQ_CUBLAS_LIBRARY"):
+            return path, where
+    return None, where
 
 
 def gpu_count():
@@ -1833,6 +1866,18 @@ def check(args):
             # no driver even where there is one: the dry run tests the path without a GPU
             for t in tv.values():
                 t.env["TVQ_CUDA_DRIVER"] = "/nonexistent/libcuda.so.1"
+        # CUDA modules call cuBLAS for their f32 matrix products (the generated kernels where
+        # there is none): name the machine's library, wherever it is.
+        cublas, cublas_where = find_cublas()
+        rep.data["env"]["cublas"] = ("%s (%s)" % (cublas, cublas_where)) if cublas else \
+            "none: " + cublas_where + "; matrix products run as the modules' own kernels"
+        if cublas:
+            tv["cuda"].env["TVQ_CUBLAS_LIBRARY"] = cublas
+        if args.profile:
+            tv["cuda"].env["TVQ_CUDA_PROFILE"] = "1"
+            tv["cuda"].profile_log = os.path.join(out, "cuda-profile.txt")
+            log("PROFILE: every CUDA tvq-run reports its kernels' times (launch to synchronize) "
+                "to %s" % tv["cuda"].profile_log)
 
         # seconds (> 1) or shares of what the fixed ones leave
         budgets = dict(env=15, correctness=0.27, train=0.33, bench=0.40, nccl=40)
@@ -1932,6 +1977,9 @@ def main():
     c.add_argument("--dry-run", action="store_true")
     c.add_argument("--out", default=None, help="results directory (default $OUT, else ./gpu-check-out)")
     c.add_argument("--budget", type=float, default=450.0, help="seconds for all sections")
+    c.add_argument("--profile", action="store_true",
+                   help="TVQ_CUDA_PROFILE=1 for every CUDA tvq-run; the per-kernel times go to "
+                        "cuda-profile.txt in the results directory")
     c.add_argument("--sections", default=None, help="comma-separated subset of env,correctness,train,bench,nccl")
     c.add_argument("--threads", type=int, default=None,
                    help="OMP_NUM_THREADS of the CPU reference (default: cores - 2)")

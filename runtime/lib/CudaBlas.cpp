@@ -14,6 +14,7 @@
 #include "Gemm.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
@@ -112,15 +113,20 @@ const Blas *blas() {
 struct Trace {
   std::atomic<long> library{0}, fallback{0}, empty{0};
   bool enabled = std::getenv("TVQ_TRACE_GEMM") != nullptr;
-  ~Trace() {
-    if (enabled)
-      std::fprintf(stderr,
+  void print() {
+    std::fprintf(stderr,
                    "tvq runtime: GEMM calls: %ld by the library, %ld by the "
                    "module's kernels, %ld empty\n",
                    library.load(), fallback.load(), empty.load());
   }
 };
-Trace trace;
+/// Never destroyed: printed by an atexit handler, and safe in late calls.
+Trace &trace = [] () -> Trace & {
+  auto *t = new Trace();
+  if (t->enabled)
+    std::atexit([] { trace.print(); });
+  return *t;
+}();
 
 /// Counts a call's answer and returns it.
 int32_t counted(int32_t done) {
@@ -182,6 +188,7 @@ int32_t runOnDevice(const gemm::BlasCall &call) {
     return 1;
   }
   const float one = 1.0f;
+  auto start = std::chrono::steady_clock::now();
   if (cublasStatus_t status = library->sgemmStridedBatched(
           handle, call.transA ? kOpT : kOpN, call.transB ? kOpT : kOpN,
           call.m, call.n, call.k, &one, call.a, call.lda, call.strideA, call.b,
@@ -194,6 +201,11 @@ int32_t runOnDevice(const gemm::BlasCall &call) {
   }
   // Host code may read the product next, as after every launch.
   mgpuStreamSynchronize(stream);
+  if (cuda::profiling())
+    cuda::profileRegion(
+        "cublasSgemmStridedBatched",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
   return 1;
 }
 

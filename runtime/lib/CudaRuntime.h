@@ -61,6 +61,13 @@ void synchronize();
 /// the recorded error, or the synchronization's, or "" when there is none.
 std::string endCall();
 
+/// Whether TVQ_CUDA_PROFILE is set (CudaWrappers.cpp prints the per-kernel
+/// times at exit).
+bool profiling();
+
+/// Adds `seconds` under `name` to that profile.
+void profileRegion(const char *name, double seconds);
+
 } // namespace tvq::cuda
 
 #endif // TVQ_RUNTIME_CUDARUNTIME_H

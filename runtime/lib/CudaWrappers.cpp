@@ -9,15 +9,78 @@
 #include "CudaWrappers.h"
 #include "CudaRuntime.h"
 
+#include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 using namespace tvq::cuda;
 
 namespace {
+
+/// TVQ_CUDA_PROFILE=1: the host-clock time from each launch to the
+/// synchronization that follows it (compiled host code synchronizes after
+/// every launch), summed per kernel and printed to stderr at exit, with the
+/// GEMM library calls (CudaBlas.cpp) as one more entry.
+struct Profile {
+  bool enabled = std::getenv("TVQ_CUDA_PROFILE") != nullptr;
+  std::mutex mutex;
+  std::map<CUfunction, std::string> names;
+  struct Entry {
+    long count = 0;
+    double seconds = 0;
+  };
+  std::map<std::string, Entry> entries;
+
+  void add(const std::string &name, double seconds) {
+    std::lock_guard<std::mutex> lock(mutex);
+    Entry &e = entries[name];
+    ++e.count;
+    e.seconds += seconds;
+  }
+  /// Prints the profile (at exit; the object is never destroyed, so late
+  /// calls during exit stay safe).
+  void print() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!enabled || entries.empty())
+      return;
+    std::vector<std::pair<std::string, Entry>> sorted(entries.begin(),
+                                                      entries.end());
+    std::sort(sorted.begin(), sorted.end(), [](auto &x, auto &y) {
+      return x.second.seconds > y.second.seconds;
+    });
+    double total = 0;
+    long launches = 0;
+    for (auto &[name, e] : sorted)
+      total += e.seconds, launches += e.count;
+    std::fprintf(stderr,
+                 "tvq runtime: CUDA profile: %.3f s in %ld launches and GEMM "
+                 "calls (launch to synchronize, host clock); the largest:\n",
+                 total, launches);
+    for (size_t i = 0; i < sorted.size() && i < 25; ++i)
+      std::fprintf(stderr, "  %10.3f ms %5.1f%% %8ld x  %s\n",
+                   sorted[i].second.seconds * 1e3,
+                   100.0 * sorted[i].second.seconds / total,
+                   sorted[i].second.count, sorted[i].first.c_str());
+  }
+};
+Profile &profile = [] () -> Profile & {
+  auto *p = new Profile();
+  if (p->enabled)
+    std::atexit([] { profile.print(); });
+  return *p;
+}();
+
+using Clock = std::chrono::steady_clock;
+thread_local CUfunction pendingKernel = nullptr;
+thread_local Clock::time_point pendingStart;
 
 /// A module image recorded by mgpuModuleLoad(JIT) and loaded into the
 /// context by the first mgpuModuleGetFunction.
@@ -173,6 +236,10 @@ CUfunction mgpuModuleGetFunction(void *handle, const char *name) {
                 " for kernel '" + (name ? name : "") + "'");
     return nullptr;
   }
+  if (profile.enabled) {
+    std::lock_guard<std::mutex> lock(profile.mutex);
+    profile.names[function] = name ? name : "?";
+  }
   return function;
 }
 
@@ -189,6 +256,10 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                        {gridX, gridY, gridZ, blockX, blockY, blockZ}) ||
       !setSharedMemory(*cuda, function, smem))
     return;
+  if (profile.enabled) {
+    pendingKernel = function;
+    pendingStart = Clock::now();
+  }
   check(*cuda, "cuLaunchKernel",
         cuda->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
                              blockZ, smem, stream, params, extra));
@@ -266,7 +337,25 @@ void mgpuStreamDestroy(CUstream stream) {
 void mgpuStreamSynchronize(CUstream stream) {
   if (const Driver *cuda = driverOrRecord())
     check(*cuda, "cuStreamSynchronize", cuda->cuStreamSynchronize(stream));
+  if (profile.enabled && pendingKernel) {
+    std::string name;
+    {
+      std::lock_guard<std::mutex> lock(profile.mutex);
+      name = profile.names[pendingKernel];
+    }
+    pendingKernel = nullptr;
+    profile.add(name, std::chrono::duration<double>(Clock::now() -
+                                                    pendingStart)
+                          .count());
+  }
 }
+
+void tvq::cuda::profileRegion(const char *name, double seconds) {
+  if (profile.enabled)
+    profile.add(name, seconds);
+}
+
+bool tvq::cuda::profiling() { return profile.enabled; }
 
 void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
   if (const Driver *cuda = driverOrRecord())
