@@ -191,6 +191,49 @@ def TVQContractionsToLibrary
                            "::mlir::scf::SCFDialect"];
 }
 
+def TVQGPUSplitReductions
+    : Pass<"tvq-gpu-split-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Split reductions that leave a GPU too few threads";
+  let description = [{
+    A kernel runs one thread per parallel iteration of a linalg op, and each
+    thread loops over the op's reduction serially. A reduction of a whole
+    tensor (the gradient norm: 2.5 million elements) becomes a one-thread
+    kernel, and a row reduction of a 512 x 1024 block uses 512 threads.
+    This pass, run on tensors before bufferization, rewrites such ops with
+    upstream's `linalg::splitReduction` (innermost part parallel, so that
+    neighbouring threads read neighbouring elements) until each stage has
+    `min-threads` threads or its reduction is short; a reduction over several
+    contiguous dimensions of identity-indexed inputs is first collapsed into
+    one. Matrix products (an input that lacks a parallel dimension) are left
+    to `tvq-contractions-to-library`. Every shape must be static (upstream's
+    split makes its intermediate tensor without dynamic sizes), so the row
+    reductions of the attention blocks, whose batch is dynamic, stay as
+    they are.
+
+    Before:
+    ```mlir
+    %s = linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> ()],
+                         iterator_types = ["reduction", "reduction"]}
+        ins(%g : tensor<768x3200xf32>) outs(%acc : tensor<f32>) { mulf, addf }
+    ```
+    After:
+    ```mlir
+    %flat = tensor.collapse_shape %g [[0, 1]] : ... into tensor<2457600xf32>
+    %parts = tensor.expand_shape %flat [[0, 1]] ... into tensor<150x16384xf32>
+    %p = linalg.generic {..., iterator_types = ["reduction", "parallel"]}
+        ins(%parts) outs(%zeros : tensor<16384xf32>) { mulf, addf }
+    ... (%p split again the same way, down to a short final reduction)
+    ```
+  }];
+  let options = [
+    Option<"minThreads", "min-threads", "int64_t", "16384",
+           "Split while a stage has fewer parallel iterations than this">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQGPULaunchToLoops
     : Pass<"tvq-gpu-launch-to-loops", "::mlir::func::FuncOp"> {
   let summary = "Run gpu.launch bodies as CPU loops (checks the GPU mapping)";
