@@ -207,9 +207,11 @@ TEST_F(CudaTest, RunsOnTheMockDriver) {
   EXPECT_EQ(countCalls("cuModuleGetFunction add_one"), 2);
   EXPECT_EQ(countCalls("cuLaunchKernel 1 1 1 3 1 1 0"), 2);
   EXPECT_EQ(countCalls("cuModuleUnload"), 1);
-  // Each call: the input copy, the temporary, y; every buffer freed once
-  // (the mock would crash on a double free).
-  EXPECT_EQ(countCalls("cuMemAllocManaged 12 1"), 6);
+  // Each call: the input copy, the temporary, y. The first call allocates
+  // them, the second reuses the freed blocks (the runtime's block cache);
+  // unloading the module gives every block back, once (the mock would crash
+  // on a double free).
+  EXPECT_EQ(countCalls("cuMemAllocManaged 12 1"), 3);
   EXPECT_EQ(countCalls("cuMemAllocManaged"), countCalls("cuMemFree_v2"));
   EXPECT_EQ(countCalls("cuCtxSynchronize"), 2);
   // One stream for the thread, kept across launches and calls.
@@ -356,7 +358,9 @@ TEST_F(CudaTest, AllocationFailureExits) {
 }
 
 TEST_F(CudaTest, ModuleMemoryIsManagedMemory) {
-  ChildResult result = isolated(mockEnv(), [] {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUDA_CACHE_BYTES"] = "0"; // every free goes to the driver
+  ChildResult result = isolated(env, [] {
     std::string text;
     auto *plain = static_cast<char *>(_mlir_memref_to_llvm_alloc(100));
     std::memset(plain, 1, 100);
@@ -381,8 +385,38 @@ TEST_F(CudaTest, ModuleMemoryIsManagedMemory) {
   EXPECT_EQ(countCalls("cuMemFree_v2"), 3);
 }
 
+TEST_F(CudaTest, FreedBlocksAreReused) {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUDA_CACHE_BYTES"] = "150";
+  ChildResult result = isolated(env, [] {
+    std::string text;
+    void *a = _mlir_memref_to_llvm_alloc(100);
+    _mlir_memref_to_llvm_free(a);
+    // The same size and alignment: the freed block.
+    void *b = _mlir_memref_to_llvm_alloc(100);
+    text += a == b ? "reused " : "new ";
+    // Another size, or another alignment: the driver.
+    void *c = _mlir_memref_to_llvm_alloc(120);
+    void *d = _mlir_memref_to_llvm_aligned_alloc(4096, 100);
+    text += c != b && d != b ? "distinct " : "shared ";
+    _mlir_memref_to_llvm_free(b); // kept: 100 of 150 bytes
+    _mlir_memref_to_llvm_free(c); // 220 > 150: back to the driver at once
+    _mlir_memref_to_llvm_free(d); // kept? 100 + 4196 > 150: no
+    std::memset(_mlir_memref_to_llvm_alloc(100), 0, 100); // b again
+    return text;
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "reused distinct ");
+  EXPECT_EQ(countCalls("cuMemAllocManaged 100 1"), 1);
+  EXPECT_EQ(countCalls("cuMemAllocManaged 120 1"), 1);
+  EXPECT_EQ(countCalls("cuMemAllocManaged 4196 1"), 1);
+  EXPECT_EQ(countCalls("cuMemFree_v2"), 2);
+}
+
 TEST_F(CudaTest, WrappersCallTheDriver) {
-  ChildResult result = isolated(mockEnv(), [] {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUDA_CACHE_BYTES"] = "0"; // every free goes to the driver
+  ChildResult result = isolated(env, [] {
     std::string text;
     CUstream stream = mgpuStreamCreate();
     auto *device = static_cast<float *>(mgpuMemAlloc(16, stream, false));

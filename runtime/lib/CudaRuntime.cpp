@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 using namespace tvq::cuda;
 
@@ -66,40 +68,30 @@ const Driver *tvq::cuda::driverOrRecord() {
   return cuda;
 }
 
-void *tvq::cuda::allocManaged(size_t size, size_t alignment) {
-  std::string error;
-  const Driver *cuda = driver(&error);
-  if (!cuda)
-    fatal("cannot allocate " + std::to_string(size) +
-          " bytes of CUDA managed memory: " + error);
-  if (alignment & (alignment - 1))
-    fatal("cannot allocate " + std::to_string(size) +
-          " bytes of CUDA managed memory aligned to " +
-          std::to_string(alignment) + ": not a power of two");
-  size_t bytes = size ? size : 1;
+namespace {
+
+/// Allocates bytes of managed memory aligned to alignment (see
+/// allocManaged); the driver's result, with *out set on success.
+CUresult allocateFromDriver(const Driver &cuda, size_t bytes, size_t alignment,
+                            void **out) {
   bool extra = alignment > kDriverAlignment;
-  if (extra && bytes > SIZE_MAX - alignment)
-    fatal("cuMemAllocManaged(" + std::to_string(size) +
-          " bytes): the size overflows with alignment " +
-          std::to_string(alignment));
   CUdeviceptr base = 0;
-  if (CUresult result = cuda->cuMemAllocManaged(
+  if (CUresult result = cuda.cuMemAllocManaged(
           &base, extra ? bytes + alignment : bytes, CU_MEM_ATTACH_GLOBAL))
-    fatal(cuda->describe(
-        ("cuMemAllocManaged(" + std::to_string(size) + " bytes)").c_str(),
-        result));
-  if (!extra)
-    return reinterpret_cast<void *>(static_cast<uintptr_t>(base));
+    return result;
+  if (!extra) {
+    *out = reinterpret_cast<void *>(static_cast<uintptr_t>(base));
+    return CUDA_SUCCESS;
+  }
   uintptr_t aligned =
       (static_cast<uintptr_t>(base) + alignment - 1) & ~(alignment - 1);
   std::lock_guard<std::mutex> lock(alignedMutex);
   overAligned[aligned] = base;
-  return reinterpret_cast<void *>(aligned);
+  *out = reinterpret_cast<void *>(aligned);
+  return CUDA_SUCCESS;
 }
 
-void tvq::cuda::freeManaged(void *pointer) {
-  if (!pointer)
-    return;
+void freeToDriver(void *pointer) {
   CUdeviceptr base = reinterpret_cast<uintptr_t>(pointer);
   {
     std::lock_guard<std::mutex> lock(alignedMutex);
@@ -112,6 +104,116 @@ void tvq::cuda::freeManaged(void *pointer) {
   if (const Driver *cuda = driverOrRecord())
     if (CUresult result = cuda->cuMemFree(base))
       recordError(cuda->describe("cuMemFree", result));
+}
+
+/// Freed blocks kept for reuse by an allocation of the same size and
+/// alignment: a training step allocates the same buffers every step, and a
+/// fresh managed block costs cuMemAllocManaged, page faults when the GPU
+/// first touches it, and a device-wide synchronization in cuMemFree. Every
+/// launch is followed by a synchronization, so a freed block is idle.
+/// TVQ_CUDA_CACHE_BYTES bounds the bytes kept (default 16 GiB; 0 turns the
+/// cache off); the blocks go back to the driver when a CUDA module is
+/// unloaded or an allocation fails.
+struct BlockCache {
+  using Key = std::pair<size_t, size_t>; // bytes, alignment (0: the driver's)
+  std::mutex mutex;
+  std::map<Key, std::vector<void *>> idle;
+  std::unordered_map<void *, Key> keyOf; // every block from allocManaged
+  size_t idleBytes = 0;
+
+  static size_t limit() {
+    static const size_t bytes = [] {
+      const char *text = std::getenv("TVQ_CUDA_CACHE_BYTES");
+      if (!text || !*text)
+        return size_t(16) << 30;
+      char *end = nullptr;
+      unsigned long long value = std::strtoull(text, &end, 10);
+      return end && *end == '\0' ? static_cast<size_t>(value)
+                                 : size_t(16) << 30;
+    }();
+    return bytes;
+  }
+};
+BlockCache &cache = *new BlockCache(); // never destroyed: used at exit
+
+} // namespace
+
+void *tvq::cuda::allocManaged(size_t size, size_t alignment) {
+  std::string error;
+  const Driver *cuda = driver(&error);
+  if (!cuda)
+    fatal("cannot allocate " + std::to_string(size) +
+          " bytes of CUDA managed memory: " + error);
+  if (alignment & (alignment - 1))
+    fatal("cannot allocate " + std::to_string(size) +
+          " bytes of CUDA managed memory aligned to " +
+          std::to_string(alignment) + ": not a power of two");
+  size_t bytes = size ? size : 1;
+  if (alignment > kDriverAlignment && bytes > SIZE_MAX - alignment)
+    fatal("cuMemAllocManaged(" + std::to_string(size) +
+          " bytes): the size overflows with alignment " +
+          std::to_string(alignment));
+  BlockCache::Key key{bytes, alignment > kDriverAlignment ? alignment : 0};
+  const bool caching = BlockCache::limit() > 0;
+  if (caching) {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto it = cache.idle.find(key);
+    if (it != cache.idle.end() && !it->second.empty()) {
+      void *pointer = it->second.back();
+      it->second.pop_back();
+      cache.idleBytes -= bytes;
+      return pointer;
+    }
+  }
+  void *pointer = nullptr;
+  CUresult result = allocateFromDriver(*cuda, bytes, alignment, &pointer);
+  if (result != CUDA_SUCCESS && caching) {
+    releaseCachedMemory(); // the idle blocks may be what is missing
+    result = allocateFromDriver(*cuda, bytes, alignment, &pointer);
+  }
+  if (result != CUDA_SUCCESS)
+    fatal(cuda->describe(
+        ("cuMemAllocManaged(" + std::to_string(size) + " bytes)").c_str(),
+        result));
+  if (caching) {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.keyOf[pointer] = key;
+  }
+  return pointer;
+}
+
+void tvq::cuda::freeManaged(void *pointer) {
+  if (!pointer)
+    return;
+  if (BlockCache::limit() > 0) {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto it = cache.keyOf.find(pointer);
+    if (it != cache.keyOf.end()) {
+      if (cache.idleBytes + it->second.first <= BlockCache::limit()) {
+        cache.idle[it->second].push_back(pointer);
+        cache.idleBytes += it->second.first;
+        return;
+      }
+      cache.keyOf.erase(it);
+    }
+  }
+  freeToDriver(pointer);
+}
+
+void tvq::cuda::releaseCachedMemory() {
+  std::vector<void *> blocks;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    for (auto &[key, pointers] : cache.idle)
+      for (void *pointer : pointers) {
+        blocks.push_back(pointer);
+        cache.keyOf.erase(pointer);
+      }
+    cache.idle.clear();
+    cache.idleBytes = 0;
+  }
+  for (void *pointer : blocks)
+    freeToDriver(pointer);
 }
 
 std::string tvq::cuda::beginCall() {

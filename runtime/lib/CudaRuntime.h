@@ -38,16 +38,23 @@ const Driver *driverOrRecord();
 /// cannot survive, such as a failed allocation.
 [[noreturn]] void fatal(const std::string &message);
 
-/// Allocates size bytes (at least 1) of managed memory (cuMemAllocManaged,
-/// CU_MEM_ATTACH_GLOBAL) aligned to alignment (a power of two; 0 for the
+/// Allocates size bytes (at least 1) of managed memory (a freed block of the
+/// same size and alignment, else cuMemAllocManaged, CU_MEM_ATTACH_GLOBAL)
+/// aligned to alignment (a power of two; 0 for the
 /// driver's own, 256 bytes). A failure cannot be reported to compiled code:
 /// it prints the reason, naming the call, the byte count and the error, to
 /// stderr and exits with status 1.
 void *allocManaged(size_t size, size_t alignment = 0);
 
-/// Frees memory from allocManaged (cuMemFree); null is ignored. A failure is
-/// recorded as the sticky error.
+/// Frees memory from allocManaged; null is ignored. The block is kept for
+/// the next allocation of its size and alignment (TVQ_CUDA_CACHE_BYTES bounds
+/// the bytes kept; 0 frees at once with cuMemFree). A failure is recorded as
+/// the sticky error.
 void freeManaged(void *pointer);
+
+/// Returns the blocks kept by freeManaged to the driver (cuMemFree): when a
+/// CUDA module is unloaded, and before allocManaged gives up.
+void releaseCachedMemory();
 
 /// Prepares a call of an entry of a CUDA module: the driver current on this
 /// thread and no error recorded. Returns an error message, empty on success.

@@ -17,6 +17,9 @@ using namespace tvq;
 tvq_module::~tvq_module() {
   if (handle)
     dlclose(handle);
+  // Its buffers' blocks, kept for reuse while it ran, go back to the driver.
+  if (target == "cuda")
+    tvq::cuda::releaseCachedMemory();
 }
 
 /// Looks up symbol in module->handle; null when absent.
