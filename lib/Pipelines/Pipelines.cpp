@@ -41,7 +41,7 @@ static const PhaseInfo kPhases[] = {
      "func.func(convert-tvq-to-linalg,convert-elementwise-to-linalg),"
      "canonicalize,cse"},
     {Phase::Vectorized, "vectorized",
-     "func.func(tvq-cpu-fuse-row-chains{threads={T}},"
+     "func.func(tvq-split-reductions,tvq-cpu-fuse-row-chains{threads={T}},"
      "tvq-cpu-tile-and-vectorize{vector-width={W} threads={T}{M}}),"
      "canonicalize,cse"},
     {Phase::Bufferized, "bufferized",
@@ -78,7 +78,7 @@ static const PhaseInfo kCUDAPhases[] = {
     // (4 s for 6 GAUs, 27 s for 12); without it, frees that may alias are
     // decided at run time on the host.
     {Phase::Bufferized, "bufferized",
-     "func.func(linalg-fuse-elementwise-ops,tvq-gpu-split-reductions),"
+     "func.func(linalg-fuse-elementwise-ops,tvq-split-reductions),"
      "canonicalize,cse,"
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "

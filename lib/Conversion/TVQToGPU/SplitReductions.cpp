@@ -1,6 +1,6 @@
 //===- SplitReductions.cpp - More threads for GPU reductions --------------===//
 //
-// `tvq-gpu-split-reductions`: a kernel runs one thread per parallel iteration
+// `tvq-split-reductions`: a kernel runs one thread per parallel iteration
 // of a linalg op and loops over its reduction, so a whole-tensor reduction is
 // a one-thread kernel. Such ops are split with upstream's
 // `linalg::splitReduction` (the innermost part of the reduction made
@@ -16,7 +16,7 @@
 
 namespace mlir {
 namespace tvq {
-#define GEN_PASS_DEF_TVQGPUSPLITREDUCTIONS
+#define GEN_PASS_DEF_TVQSPLITREDUCTIONS
 #include "tvq/Conversion/Passes.h.inc"
 } // namespace tvq
 } // namespace mlir
@@ -109,8 +109,10 @@ linalg::GenericOp collapseFullReduction(RewriterBase &rewriter,
 /// static length that brings the stage to `minThreads` threads, each with at
 /// least kMinPerThread elements; 0 when op should not be split.
 int64_t splitRatio(linalg::GenericOp op, int64_t minThreads) {
+  // The split renumbers the loops, and upstream keeps `linalg.index` as it
+  // was: a body that reads its indices would see the wrong ones.
   if (!isTensorOp(op) || op.getNumReductionLoops() != 1 ||
-      hasInputMissingOutputDim(op))
+      hasInputMissingOutputDim(op) || usesIndex(op))
     return 0;
   // Upstream's split makes its intermediate tensor without dynamic sizes.
   for (Value v : op->getOperands())
@@ -134,7 +136,7 @@ int64_t splitRatio(linalg::GenericOp op, int64_t minThreads) {
 }
 
 struct SplitReductionsPass
-    : public tvq::impl::TVQGPUSplitReductionsBase<SplitReductionsPass> {
+    : public tvq::impl::TVQSplitReductionsBase<SplitReductionsPass> {
   using Base::Base;
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> worklist;

@@ -1,4 +1,4 @@
-// RUN: tvq-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(tvq-gpu-split-reductions))' | FileCheck %s
+// RUN: tvq-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(tvq-split-reductions))' | FileCheck %s
 
 // A whole-tensor sum of squares (the gradient norm), which would be a
 // one-thread kernel: collapsed to 1-D, then split until a stage is short.
