@@ -439,7 +439,7 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed, bf16_p
     lines = []
     lines.append("# tvq benchmark results\n")
     lines.append("Written by `make bench` (bench/run.py); do not edit by hand — the optimization log "
-                 "at the end comes from bench/optimizations.md.\n")
+                 "at the end comes from bench/optimizations.md, the H200 section after it from bench/H200.md.\n")
     lines.append("| | |\n|---|---|")
     for k in ("date", "commit", "cpu", "cores", "isa", "mem_gib", "threads", "torch", "numpy", "load"):
         lines.append("| %s | %s |" % (k, info[k]))
@@ -557,6 +557,11 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed, bf16_p
     if os.path.exists(opt):
         lines.append("")
         lines.append(open(opt).read().strip())
+    # The GPU results come from the lent machine (bench/H200.md), not this run.
+    gpu = os.path.join(HERE, "H200.md")
+    if os.path.exists(gpu):
+        lines.append("")
+        lines.append(open(gpu).read().strip())
     return "\n".join(lines) + "\n"
 
 
