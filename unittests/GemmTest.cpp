@@ -58,11 +58,10 @@ Strided makeOperand(std::mt19937 &rng, int64_t batch, int64_t rows,
 
 Layout pick(std::mt19937 &rng, bool allowUnusable) {
   int n = std::uniform_int_distribution<int>(0, allowUnusable ? 5 : 1)(rng);
-  return n == 0 ? Layout::RowMajor
-                : n == 1 ? Layout::ColumnMajor
-                         : (n == 2 ? Layout::Unusable
-                                   : (n % 2 ? Layout::RowMajor
-                                            : Layout::ColumnMajor));
+  return n == 0   ? Layout::RowMajor
+         : n == 1 ? Layout::ColumnMajor
+                  : (n == 2 ? Layout::Unusable
+                            : (n % 2 ? Layout::RowMajor : Layout::ColumnMajor));
 }
 
 TEST(GemmTest, PlannedCallsMatchStridedLoops) {

@@ -33,10 +33,12 @@ constexpr int kOpN = 0, kOpT = 1; // cublasOperation_t
 using CreateFn = cublasStatus_t (*)(cublasHandle_t *);
 using SetStreamFn = cublasStatus_t (*)(cublasHandle_t, CUstream_st *);
 using StatusStringFn = const char *(*)(cublasStatus_t);
-using SgemmStridedBatchedFn = cublasStatus_t (*)(
-    cublasHandle_t, int, int, int, int, int, const float *, const float *, int,
-    long long, const float *, int, long long, const float *, float *, int,
-    long long, int);
+using SgemmStridedBatchedFn = cublasStatus_t (*)(cublasHandle_t, int, int, int,
+                                                 int, int, const float *,
+                                                 const float *, int, long long,
+                                                 const float *, int, long long,
+                                                 const float *, float *, int,
+                                                 long long, int);
 
 struct Blas {
   std::string path;
@@ -64,17 +66,16 @@ const Blas *blas() {
     std::string tried;
     void *library = nullptr;
     std::string path;
-    for (const char *name :
-         {env && *env ? env : "libcublas.so.13", "libcublas.so.12",
-          "libcublas.so"}) {
+    for (const char *name : {env && *env ? env : "libcublas.so.13",
+                             "libcublas.so.12", "libcublas.so"}) {
       path = name;
       dlerror();
       library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
       if (library)
         break;
       const char *reason = dlerror();
-      tried += std::string(tried.empty() ? "" : "; ") +
-               (reason ? reason : name);
+      tried +=
+          std::string(tried.empty() ? "" : "; ") + (reason ? reason : name);
       if (env && *env)
         break; // a named library is the only one tried
     }
@@ -115,13 +116,13 @@ struct Trace {
   bool enabled = std::getenv("TVQ_TRACE_GEMM") != nullptr;
   void print() {
     std::fprintf(stderr,
-                   "tvq runtime: GEMM calls: %ld by the library, %ld by the "
-                   "module's kernels, %ld empty\n",
-                   library.load(), fallback.load(), empty.load());
+                 "tvq runtime: GEMM calls: %ld by the library, %ld by the "
+                 "module's kernels, %ld empty\n",
+                 library.load(), fallback.load(), empty.load());
   }
 };
 /// Never destroyed: printed by an atexit handler, and safe in late calls.
-Trace &trace = [] () -> Trace & {
+Trace &trace = []() -> Trace & {
   auto *t = new Trace();
   if (t->enabled)
     std::atexit([] { trace.print(); });
@@ -158,9 +159,9 @@ std::optional<gemm::BlasCall> planned(const int64_t (&v)[22], bool &empty) {
 
 std::string shape(const gemm::BlasCall &call) {
   return "(" + std::string(call.transA ? "T" : "N") +
-         (call.transB ? "T" : "N") + ", m " + std::to_string(call.m) +
-         ", n " + std::to_string(call.n) + ", k " + std::to_string(call.k) +
-         ", batch " + std::to_string(call.batch) + ")";
+         (call.transB ? "T" : "N") + ", m " + std::to_string(call.m) + ", n " +
+         std::to_string(call.n) + ", k " + std::to_string(call.k) + ", batch " +
+         std::to_string(call.batch) + ")";
 }
 
 /// cuBLAS computes `call` on this thread's stream; 1 when done (or failed,
@@ -190,13 +191,12 @@ int32_t runOnDevice(const gemm::BlasCall &call) {
   const float one = 1.0f;
   auto start = std::chrono::steady_clock::now();
   if (cublasStatus_t status = library->sgemmStridedBatched(
-          handle, call.transA ? kOpT : kOpN, call.transB ? kOpT : kOpN,
-          call.m, call.n, call.k, &one, call.a, call.lda, call.strideA, call.b,
+          handle, call.transA ? kOpT : kOpN, call.transB ? kOpT : kOpN, call.m,
+          call.n, call.k, &one, call.a, call.lda, call.strideA, call.b,
           call.ldb, call.strideB, &one, call.c, call.ldc, call.strideC,
           call.batch)) {
-    cuda::recordError(
-        library->describe("cublasSgemmStridedBatched", status) + " " +
-        shape(call));
+    cuda::recordError(library->describe("cublasSgemmStridedBatched", status) +
+                      " " + shape(call));
     return 1;
   }
   // Host code may read the product next, as after every launch.
@@ -218,8 +218,10 @@ int32_t runOnDevice(const gemm::BlasCall &call) {
       int64_t a16, int64_t a17, int64_t a18, int64_t a19, int64_t a20,         \
       int64_t a21
 #define TVQ_GEMM_ARGUMENTS                                                     \
-  {a0,  a1,  a2,  a3,  a4,  a5,  a6,  a7,  a8,  a9,  a10,                      \
-   a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21}
+  {                                                                            \
+    a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, \
+        a17, a18, a19, a20, a21                                                \
+  }
 
 extern "C" __attribute__((visibility("default"))) int32_t
 _tvq_cublas_gemm_f32(TVQ_GEMM_PARAMETERS) {

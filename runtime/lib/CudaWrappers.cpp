@@ -71,7 +71,7 @@ struct Profile {
                    sorted[i].second.count, sorted[i].first.c_str());
   }
 };
-Profile &profile = [] () -> Profile & {
+Profile &profile = []() -> Profile & {
   auto *p = new Profile();
   if (p->enabled)
     std::atexit([] { profile.print(); });
@@ -344,9 +344,9 @@ void mgpuStreamSynchronize(CUstream stream) {
       name = profile.names[pendingKernel];
     }
     pendingKernel = nullptr;
-    profile.add(name, std::chrono::duration<double>(Clock::now() -
-                                                    pendingStart)
-                          .count());
+    profile.add(
+        name,
+        std::chrono::duration<double>(Clock::now() - pendingStart).count());
   }
 }
 

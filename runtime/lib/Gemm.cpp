@@ -7,8 +7,7 @@
 using namespace tvq::gemm;
 
 std::optional<Problem> tvq::gemm::decode(const CallArguments &args) {
-  if (args.batch < 0 || args.m < 0 || args.n < 0 || args.k1 < 0 ||
-      args.k2 < 0)
+  if (args.batch < 0 || args.m < 0 || args.n < 0 || args.k1 < 0 || args.k2 < 0)
     return std::nullopt;
   Problem p;
   p.batch = args.batch;
@@ -29,8 +28,10 @@ std::optional<Problem> tvq::gemm::decode(const CallArguments &args) {
     return std::nullopt;
   }
   p.k = args.k1 * args.k2;
-  auto *a = reinterpret_cast<const float *>(static_cast<uintptr_t>(args.aPointer));
-  auto *b = reinterpret_cast<const float *>(static_cast<uintptr_t>(args.bPointer));
+  auto *a =
+      reinterpret_cast<const float *>(static_cast<uintptr_t>(args.aPointer));
+  auto *b =
+      reinterpret_cast<const float *>(static_cast<uintptr_t>(args.bPointer));
   auto *c = reinterpret_cast<float *>(static_cast<uintptr_t>(args.cPointer));
   p.a = a + args.aOffset;
   p.aBatch = args.aBatch, p.aRow = args.aM, p.aCol = aK;

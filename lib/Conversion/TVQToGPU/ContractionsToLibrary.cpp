@@ -24,7 +24,8 @@ using namespace mlir;
 
 namespace {
 
-/// The loop dimensions of a matched product C[b, m, n] += A[b, m, k] B[b, k, n].
+/// The loop dimensions of a matched product C[b, m, n] += A[b, m, k] B[b, k,
+/// n].
 struct MatrixProduct {
   unsigned a = 0, b = 0; // DPS input numbers of A (has m) and B (has n)
   std::optional<unsigned> batch;
@@ -91,8 +92,9 @@ std::optional<MatrixProduct> matchMatrixProduct(linalg::GenericOp op) {
     else
       ++parallel;
   }
-  if (outDims.size() != parallel || (outDims.size() != 2 && outDims.size() != 3) ||
-      p.reductions.empty() || p.reductions.size() > 2)
+  if (outDims.size() != parallel ||
+      (outDims.size() != 2 && outDims.size() != 3) || p.reductions.empty() ||
+      p.reductions.size() > 2)
     return std::nullopt;
   if (outDims.size() == 3)
     p.batch = outDims[0];
@@ -184,33 +186,32 @@ void replaceWithCall(linalg::GenericOp op, const MatrixProduct &p,
   std::optional<unsigned> k1, k2 = p.reductions.back();
   if (p.reductions.size() == 2)
     k1 = p.reductions.front();
-  SmallVector<Value> args = {
-      p.batch ? c.size(*p.batch) : one,
-      c.size(p.m),
-      c.size(p.n),
-      k1 ? a.size(*k1) : one,
-      a.size(*k2),
-      a.pointer,
-      a.offset,
-      a.stride(p.batch, zero),
-      a.stride(p.m, zero),
-      a.stride(k1, zero),
-      a.stride(k2, zero),
-      bo.pointer,
-      bo.offset,
-      bo.stride(p.batch, zero),
-      bo.stride(p.n, zero),
-      bo.stride(k1, zero),
-      bo.stride(k2, zero),
-      c.pointer,
-      c.offset,
-      c.stride(p.batch, zero),
-      c.stride(p.m, zero),
-      c.stride(p.n, zero)};
+  SmallVector<Value> args = {p.batch ? c.size(*p.batch) : one,
+                             c.size(p.m),
+                             c.size(p.n),
+                             k1 ? a.size(*k1) : one,
+                             a.size(*k2),
+                             a.pointer,
+                             a.offset,
+                             a.stride(p.batch, zero),
+                             a.stride(p.m, zero),
+                             a.stride(k1, zero),
+                             a.stride(k2, zero),
+                             bo.pointer,
+                             bo.offset,
+                             bo.stride(p.batch, zero),
+                             bo.stride(p.n, zero),
+                             bo.stride(k1, zero),
+                             bo.stride(k2, zero),
+                             c.pointer,
+                             c.offset,
+                             c.stride(p.batch, zero),
+                             c.stride(p.m, zero),
+                             c.stride(p.n, zero)};
   auto call = func::CallOp::create(b, loc, callee, args);
-  Value notDone = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::eq, call.getResult(0),
-      arith::ConstantIntOp::create(b, loc, 0, 32));
+  Value notDone =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, call.getResult(0),
+                            arith::ConstantIntOp::create(b, loc, 0, 32));
   auto fallback = scf::IfOp::create(b, loc, notDone, /*withElseRegion=*/false);
   op->moveBefore(fallback.thenBlock()->getTerminator());
 }

@@ -37,8 +37,8 @@ int64_t staticParallelIterations(linalg::GenericOp op) {
   for (auto [size, kind] :
        llvm::zip(op.getStaticLoopRanges(), op.getIteratorTypesArray()))
     if (kind == utils::IteratorType::parallel && !ShapedType::isDynamic(size))
-      product = size > 0 && product > (INT64_MAX / size) ? INT64_MAX
-                                                          : product * size;
+      product =
+          size > 0 && product > (INT64_MAX / size) ? INT64_MAX : product * size;
   return product;
 }
 
@@ -50,8 +50,7 @@ bool hasInputMissingOutputDim(linalg::GenericOp op) {
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
     for (AffineExpr e : out.getResults())
-      if (!map.getResults().empty() &&
-          !llvm::is_contained(map.getResults(), e))
+      if (!map.getResults().empty() && !llvm::is_contained(map.getResults(), e))
         return true;
   }
   return false;
@@ -91,7 +90,8 @@ linalg::GenericOp collapseFullReduction(RewriterBase &rewriter,
     all[0].push_back(d);
   SmallVector<Value> inputs;
   for (Value input : op.getDpsInputs())
-    inputs.push_back(tensor::CollapseShapeOp::create(rewriter, loc, input, all));
+    inputs.push_back(
+        tensor::CollapseShapeOp::create(rewriter, loc, input, all));
   MLIRContext *ctx = op.getContext();
   AffineMap flat = AffineMap::getMultiDimIdentityMap(1, ctx);
   SmallVector<AffineMap> maps(inputs.size(), flat);
