@@ -413,6 +413,72 @@ TEST_F(CudaTest, FreedBlocksAreReused) {
   EXPECT_EQ(countCalls("cuMemFree_v2"), 2);
 }
 
+/// Calls the cuda_gemm fixture's matmul of a 2 x 3 by a 3 x 2 matrix; the
+/// product's values, or the error.
+std::string callGemm() {
+  ModulePtr module(tvq_module_load(kCudaGemmModule));
+  if (!module)
+    return std::string("load error: ") + tvq_last_error();
+  TensorPtr a = makeTensor<float>({2, 3}, {1, 2, 3, 4, 5, 6});
+  TensorPtr b = makeTensor<float>({3, 2}, {7, 8, 9, 10, 11, 12});
+  const tvq_tensor *inputs[] = {a.get(), b.get()};
+  tvq_tensor *outputs[1] = {};
+  if (tvq_call(module.get(), "matmul", inputs, 2, outputs, 1) != 0)
+    return std::string("call error: ") + tvq_last_error();
+  TensorPtr c(outputs[0]);
+  std::string text;
+  for (float value : valuesOf<float>(c.get()))
+    text += std::to_string(static_cast<int>(value)) + ",";
+  return text;
+}
+
+TEST_F(CudaTest, MatrixProductsCallCuBLAS) {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUBLAS_LIBRARY"] = kMockCublas;
+  ChildResult result = isolated(env, [] { return callGemm(); });
+  ASSERT_EQ(result.status, 0) << result.err;
+  // [[1,2,3],[4,5,6]] x [[7,8],[9,10],[11,12]], computed by the mock cuBLAS.
+  EXPECT_EQ(result.text, "58,64,139,154,");
+  EXPECT_EQ(result.err, "");
+  // Row-major C is column-major C^T = B^T A^T: both operands untransposed,
+  // leading dimensions 2 (B^T), 3 (A^T), 2 (C^T).
+  EXPECT_EQ(countCalls("cublasSgemmStridedBatched NN 2 2 3 2 3 2 1"), 1);
+  EXPECT_EQ(countCalls("cublasCreate_v2"), 1);
+}
+
+TEST_F(CudaTest, WithoutCuBLASTheModuleComputesTheProduct) {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUBLAS_LIBRARY"] = dir.path("nowhere/libcublas.so.13");
+  ChildResult result = isolated(env, [] { return callGemm(); });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "58,64,139,154,");
+  expectContains(result.err, "tvq runtime: no cuBLAS (");
+  expectContains(result.err, "matrix products run as the module's own kernels");
+  EXPECT_EQ(countCalls("cublasSgemmStridedBatched"), 0);
+  // Turned off on purpose: no notice.
+  env["TVQ_CUBLAS_LIBRARY"] = "none";
+  result = isolated(env, [] { return callGemm(); });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "58,64,139,154,");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(CudaTest, CuBLASFailureIsTheCallsError) {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUBLAS_LIBRARY"] = kMockCublas;
+  env["TVQ_MOCK_CUBLAS_FAIL"] = "cublasSgemmStridedBatched";
+  ChildResult result = isolated(env, [] { return callGemm(); });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text,
+            "call error: entry 'matmul': cublasSgemmStridedBatched: mock "
+            "CUBLAS_STATUS_EXECUTION_FAILED (NN, m 2, n 2, k 3, batch 1)");
+  env["TVQ_MOCK_CUBLAS_FAIL"] = "cublasCreate_v2";
+  result = isolated(env, [] { return callGemm(); });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "call error: entry 'matmul': cublasCreate_v2: mock "
+                         "CUBLAS_STATUS_EXECUTION_FAILED");
+}
+
 TEST_F(CudaTest, WrappersCallTheDriver) {
   std::map<std::string, std::string> env = mockEnv();
   env["TVQ_CUDA_CACHE_BYTES"] = "0"; // every free goes to the driver

@@ -133,6 +133,8 @@ inline const char *const kCountedModule = TVQ_FIXTURE_COUNTED;
 inline const char *const kTvqRunPath = TVQ_RUN_PATH;
 inline const char *const kCudaAddOneModule = TVQ_FIXTURE_CUDA_ADD_ONE;
 inline const char *const kMockCudaDriver = TVQ_MOCK_CUDA_DRIVER;
+inline const char *const kCudaGemmModule = TVQ_FIXTURE_CUDA_GEMM;
+inline const char *const kMockCublas = TVQ_MOCK_CUBLAS;
 inline const char *const kRuntimeLibrary = TVQ_RUNTIME_LIBRARY;
 inline const char *const kDlopenRuntimePath = TVQ_DLOPEN_RUNTIME_PATH;
 
