@@ -209,10 +209,12 @@ def TVQSplitReductions
     `min-threads` threads or its reduction is short; a reduction over several
     contiguous dimensions of identity-indexed inputs is first collapsed into
     one. Matrix products (an input that lacks a parallel dimension) are left
-    to `tvq-contractions-to-library`. Every shape must be static (upstream's
-    split makes its intermediate tensor without dynamic sizes), so the row
-    reductions of the attention blocks, whose batch is dynamic, stay as
-    they are.
+    to `tvq-contractions-to-library`. Upstream's split needs static shapes;
+    with `allow-dynamic` (the CUDA pipeline), ops with dynamic sizes (the
+    attention blocks' row maxima and sums, whose batch is dynamic) are
+    split by this pass's own version of it, counting only their static
+    parallel sizes. The CPU pipeline leaves them whole: its row-chain
+    fusion wants each block's row reductions as they are.
 
     Before:
     ```mlir
@@ -232,6 +234,9 @@ def TVQSplitReductions
   let options = [
     Option<"minThreads", "min-threads", "int64_t", "16384",
            "Split while a stage has fewer parallel iterations than this">,
+    Option<"allowDynamic", "allow-dynamic", "bool", "false",
+           "Also split ops with dynamic sizes (their static parallel sizes "
+           "count; dynamic ones count as 1)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

@@ -105,20 +105,27 @@ linalg::GenericOp collapseFullReduction(RewriterBase &rewriter,
   return collapsed;
 }
 
+bool hasStaticShapes(linalg::GenericOp op) {
+  for (Value v : op->getOperands())
+    if (auto type = dyn_cast<ShapedType>(v.getType());
+        type && !type.hasStaticShape())
+      return false;
+  return true;
+}
+
 /// The ratio to split op's single reduction by: a power of two dividing its
 /// static length that brings the stage to `minThreads` threads, each with at
 /// least kMinPerThread elements; 0 when op should not be split.
-int64_t splitRatio(linalg::GenericOp op, int64_t minThreads) {
+int64_t splitRatio(linalg::GenericOp op, int64_t minThreads,
+                   bool allowDynamic) {
   // The split renumbers the loops, and upstream keeps `linalg.index` as it
   // was: a body that reads its indices would see the wrong ones.
   if (!isTensorOp(op) || op.getNumReductionLoops() != 1 ||
       hasInputMissingOutputDim(op) || usesIndex(op))
     return 0;
-  // Upstream's split makes its intermediate tensor without dynamic sizes.
-  for (Value v : op->getOperands())
-    if (auto type = dyn_cast<ShapedType>(v.getType());
-        type && !type.hasStaticShape())
-      return 0;
+  // Dynamic sizes only with allow-dynamic (splitWithDynamicSizes).
+  if (!allowDynamic && !hasStaticShapes(op))
+    return 0;
   SmallVector<unsigned> reductions;
   op.getReductionDims(reductions);
   int64_t length = op.getStaticLoopRanges()[reductions[0]];
@@ -135,6 +142,140 @@ int64_t splitRatio(linalg::GenericOp op, int64_t minThreads) {
   return ratio >= 2 ? ratio : 0;
 }
 
+/// Splits op's single reduction loop `d` (static length, a multiple of
+/// ratio) into (length / ratio) x ratio with the inner part parallel, like
+/// upstream's `linalg::splitReduction` with innerParallel, but with dynamic
+/// parallel sizes too: the partial results have the output's shape plus a
+/// last dimension of ratio, start at the combiner's neutral element, and a
+/// second op combines them into op's output. Returns the combining op, or
+/// nullptr when op has no recognizable combiner or an input's reduced
+/// dimension is dynamic.
+linalg::GenericOp splitWithDynamicSizes(RewriterBase &rewriter,
+                                        linalg::GenericOp op, unsigned d,
+                                        int64_t ratio) {
+  Block &body = *op.getBlock();
+  BlockArgument outArg = body.getArguments().back();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Operation *combiner = yield.getOperand(0).getDefiningOp();
+  if (!combiner || combiner->getBlock() != &body ||
+      combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
+      !outArg.hasOneUse() ||
+      !llvm::is_contained(combiner->getOperands(), Value(outArg)))
+    return nullptr;
+  std::optional<TypedAttr> neutral = arith::getNeutralElement(combiner);
+  if (!neutral)
+    return nullptr;
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return nullptr;
+
+  MLIRContext *ctx = op.getContext();
+  Location loc = op.getLoc();
+  int64_t length = op.getStaticLoopRanges()[d];
+  unsigned loops = op.getNumLoops();
+  // Old loop i is new loop i (i <= d, d the outer part) or i + 1; the inner
+  // part is loop d + 1.
+  auto shifted = [&](unsigned i) { return i <= d ? i : i + 1; };
+  auto remap = [&](AffineMap map, bool expandReduction) {
+    SmallVector<AffineExpr> results;
+    for (AffineExpr e : map.getResults()) {
+      unsigned dim = cast<AffineDimExpr>(e).getPosition();
+      results.push_back(getAffineDimExpr(shifted(dim), ctx));
+      if (dim == d && expandReduction)
+        results.push_back(getAffineDimExpr(d + 1, ctx));
+    }
+    return results;
+  };
+
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    Value value = input->get();
+    std::optional<unsigned> position =
+        map.getResultPosition(getAffineDimExpr(d, ctx));
+    if (position) {
+      auto type = cast<RankedTensorType>(value.getType());
+      if (type.isDynamicDim(*position))
+        return nullptr;
+      SmallVector<ReassociationIndices> groups;
+      SmallVector<int64_t> shape;
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t j = 0, next = 0; j < type.getRank(); ++j) {
+        if (j == *position) {
+          groups.push_back({next, next + 1});
+          next += 2;
+          shape.append({length / ratio, ratio});
+          sizes.append({rewriter.getIndexAttr(length / ratio),
+                        rewriter.getIndexAttr(ratio)});
+          continue;
+        }
+        groups.push_back({next++});
+        shape.push_back(type.getDimSize(j));
+        sizes.push_back(
+            type.isDynamicDim(j)
+                ? OpFoldResult(tensor::DimOp::create(rewriter, loc, value, j)
+                                   .getResult())
+                : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(j))));
+      }
+      value = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+          value, groups, sizes);
+    }
+    inputs.push_back(value);
+    maps.push_back(AffineMap::get(loops + 1, 0, remap(map, true), ctx));
+  }
+
+  // The partial results: the output's shape and ratio, neutral-filled.
+  Value init = op.getDpsInits()[0];
+  auto outType = cast<RankedTensorType>(init.getType());
+  SmallVector<int64_t> partialShape(outType.getShape());
+  partialShape.push_back(ratio);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t j = 0; j < outType.getRank(); ++j)
+    if (outType.isDynamicDim(j))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, init, j));
+  Value empty = tensor::EmptyOp::create(rewriter, loc, partialShape,
+                                        outType.getElementType(), dynamicSizes);
+  Value identity = arith::ConstantOp::create(rewriter, loc, *neutral);
+  Value partialInit =
+      linalg::FillOp::create(rewriter, loc, identity, empty).getResult(0);
+  SmallVector<AffineExpr> partialResults =
+      remap(op.getIndexingMapsArray().back(), false);
+  partialResults.push_back(getAffineDimExpr(d + 1, ctx));
+  maps.push_back(AffineMap::get(loops + 1, 0, partialResults, ctx));
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.insert(iterators.begin() + d + 1, utils::IteratorType::parallel);
+  auto split = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{partialInit.getType()}, inputs,
+      ValueRange{partialInit}, maps, iterators);
+  rewriter.cloneRegionBefore(op.getRegion(), split.getRegion(),
+                             split.getRegion().end());
+
+  // The combination over the last dimension, with the same combiner.
+  unsigned rank = outType.getRank();
+  AffineMap all = AffineMap::getMultiDimIdentityMap(rank + 1, ctx);
+  AffineMap kept = all.getMajorSubMap(rank);
+  SmallVector<utils::IteratorType> combineIterators(
+      rank, utils::IteratorType::parallel);
+  combineIterators.push_back(utils::IteratorType::reduction);
+  Value other = combiner->getOperand(0) == outArg ? combiner->getOperand(1)
+                                                  : combiner->getOperand(0);
+  auto combine = linalg::GenericOp::create(
+      rewriter, loc, op.getResultTypes(), ValueRange{split.getResult(0)},
+      ValueRange{init}, SmallVector<AffineMap>{all, kept}, combineIterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        IRMapping mapping;
+        mapping.map(other, args[0]);
+        mapping.map(Value(outArg), args[1]);
+        Operation *combined = b.clone(*combiner, mapping);
+        linalg::YieldOp::create(b, l, combined->getResult(0));
+      });
+  rewriter.replaceOp(op, combine.getResults());
+  return combine;
+}
+
 struct SplitReductionsPass
     : public tvq::impl::TVQSplitReductionsBase<SplitReductionsPass> {
   using Base::Base;
@@ -146,9 +287,18 @@ struct SplitReductionsPass
       linalg::GenericOp op = worklist.pop_back_val();
       if (linalg::GenericOp collapsed = collapseFullReduction(rewriter, op))
         op = collapsed;
-      int64_t ratio = splitRatio(op, minThreads);
+      int64_t ratio = splitRatio(op, minThreads, allowDynamic);
       if (!ratio)
         continue;
+      // Upstream's split makes its intermediate tensor without dynamic sizes.
+      if (!hasStaticShapes(op)) {
+        SmallVector<unsigned> reductions;
+        op.getReductionDims(reductions);
+        if (linalg::GenericOp combine =
+                splitWithDynamicSizes(rewriter, op, reductions[0], ratio))
+          worklist.push_back(combine);
+        continue;
+      }
       unsigned outRank =
           cast<RankedTensorType>(op.getDpsInits()[0].getType()).getRank();
       rewriter.setInsertionPoint(op);
