@@ -129,34 +129,6 @@ Trace &trace = []() -> Trace & {
   return *t;
 }();
 
-/// Counts a call's answer and returns it.
-int32_t counted(int32_t done) {
-  if (trace.enabled)
-    ++(done ? trace.library : trace.fallback);
-  return done;
-}
-
-gemm::CallArguments arguments(const int64_t (&v)[22]) {
-  return gemm::CallArguments{v[0],  v[1],  v[2],  v[3],  v[4],  v[5],
-                             v[6],  v[7],  v[8],  v[9],  v[10], v[11],
-                             v[12], v[13], v[14], v[15], v[16], v[17],
-                             v[18], v[19], v[20], v[21]};
-}
-
-/// The planned call of a GEMM call's arguments; nullopt when the fallback
-/// must run, and `empty` when there is nothing to compute.
-std::optional<gemm::BlasCall> planned(const int64_t (&v)[22], bool &empty) {
-  empty = false;
-  std::optional<gemm::Problem> problem = gemm::decode(arguments(v));
-  if (!problem)
-    return std::nullopt;
-  if (gemm::isEmpty(*problem)) {
-    empty = true;
-    return std::nullopt;
-  }
-  return gemm::plan(*problem);
-}
-
 std::string shape(const gemm::BlasCall &call) {
   return "(" + std::string(call.transA ? "T" : "N") +
          (call.transB ? "T" : "N") + ", m " + std::to_string(call.m) + ", n " +
@@ -209,6 +181,24 @@ int32_t runOnDevice(const gemm::BlasCall &call) {
   return 1;
 }
 
+/// Answers a GEMM call: 1 when `run` computed the product (or there is
+/// nothing to compute), 0 when the module's kernels must (a layout BLAS does
+/// not take, or `run` declined); counted for TVQ_TRACE_GEMM.
+int32_t answer(const gemm::CallArguments &args,
+               int32_t (*run)(const gemm::BlasCall &)) {
+  std::optional<gemm::Problem> problem = gemm::decode(args);
+  if (problem && gemm::isEmpty(*problem)) {
+    ++trace.empty;
+    return 1;
+  }
+  std::optional<gemm::BlasCall> call =
+      problem ? gemm::plan(*problem) : std::nullopt;
+  int32_t done = call ? run(*call) : 0;
+  if (trace.enabled)
+    ++(done ? trace.library : trace.fallback);
+  return done;
+}
+
 } // namespace
 
 #define TVQ_GEMM_PARAMETERS                                                    \
@@ -218,34 +208,20 @@ int32_t runOnDevice(const gemm::BlasCall &call) {
       int64_t a16, int64_t a17, int64_t a18, int64_t a19, int64_t a20,         \
       int64_t a21
 #define TVQ_GEMM_ARGUMENTS                                                     \
-  {                                                                            \
+  gemm::CallArguments {                                                        \
     a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, \
         a17, a18, a19, a20, a21                                                \
   }
 
 extern "C" __attribute__((visibility("default"))) int32_t
 _tvq_cublas_gemm_f32(TVQ_GEMM_PARAMETERS) {
-  const int64_t v[22] = TVQ_GEMM_ARGUMENTS;
-  bool empty;
-  std::optional<gemm::BlasCall> call = planned(v, empty);
-  if (empty) {
-    ++trace.empty;
-    return 1;
-  }
-  return counted(call ? runOnDevice(*call) : 0);
+  return answer(TVQ_GEMM_ARGUMENTS, runOnDevice);
 }
 
 extern "C" __attribute__((visibility("default"))) int32_t
 _tvq_host_gemm_f32(TVQ_GEMM_PARAMETERS) {
-  const int64_t v[22] = TVQ_GEMM_ARGUMENTS;
-  bool empty;
-  std::optional<gemm::BlasCall> call = planned(v, empty);
-  if (empty) {
-    ++trace.empty;
-    return 1;
-  }
-  if (!call)
-    return counted(0);
-  gemm::runOnHost(*call);
-  return counted(1);
+  return answer(TVQ_GEMM_ARGUMENTS, [](const gemm::BlasCall &call) {
+    gemm::runOnHost(call);
+    return int32_t(1);
+  });
 }

@@ -203,16 +203,17 @@ def TVQSplitReductions
     norm's squares, added one by one to a growing total, lost 1% of the
     enwik8-size model's norm. Both pipelines run this pass (the CPU one
     before tiling), so their stages add partial sums of short runs.
-    This pass, run on tensors before bufferization, rewrites such ops with
-    upstream's `linalg::splitReduction` (innermost part parallel, so that
-    neighbouring threads read neighbouring elements) until each stage has
+    This pass, run on tensors before bufferization, rewrites such ops as
+    upstream's `linalg::splitReduction` with innerParallel would (innermost
+    part parallel, so that neighbouring threads read neighbouring elements),
+    but also with dynamic sizes, which upstream's leaves out of its
+    intermediate tensor, until each stage has
     `min-threads` threads or its reduction is short; a reduction over several
     contiguous dimensions of identity-indexed inputs is first collapsed into
     one. Matrix products (an input that lacks a parallel dimension) are left
-    to `tvq-contractions-to-library`. Upstream's split needs static shapes;
-    with `allow-dynamic` (the CUDA pipeline), ops with dynamic sizes (the
-    attention blocks' row maxima and sums, whose batch is dynamic) are
-    split by this pass's own version of it, counting only their static
+    to `tvq-contractions-to-library`. With `allow-dynamic` (the CUDA
+    pipeline), ops with dynamic sizes (the attention blocks' row maxima and
+    sums, whose batch is dynamic) are split too, counting only their static
     parallel sizes. The CPU pipeline leaves them whole: its row-chain
     fusion wants each block's row reductions as they are.
 

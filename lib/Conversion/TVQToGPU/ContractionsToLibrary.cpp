@@ -186,28 +186,17 @@ void replaceWithCall(linalg::GenericOp op, const MatrixProduct &p,
   std::optional<unsigned> k1, k2 = p.reductions.back();
   if (p.reductions.size() == 2)
     k1 = p.reductions.front();
-  SmallVector<Value> args = {p.batch ? c.size(*p.batch) : one,
-                             c.size(p.m),
-                             c.size(p.n),
-                             k1 ? a.size(*k1) : one,
-                             a.size(*k2),
-                             a.pointer,
-                             a.offset,
-                             a.stride(p.batch, zero),
-                             a.stride(p.m, zero),
-                             a.stride(k1, zero),
-                             a.stride(k2, zero),
-                             bo.pointer,
-                             bo.offset,
-                             bo.stride(p.batch, zero),
-                             bo.stride(p.n, zero),
-                             bo.stride(k1, zero),
-                             bo.stride(k2, zero),
-                             c.pointer,
-                             c.offset,
-                             c.stride(p.batch, zero),
-                             c.stride(p.m, zero),
-                             c.stride(p.n, zero)};
+  SmallVector<Value> args = {p.batch ? c.size(*p.batch) : one, c.size(p.m),
+                             c.size(p.n), k1 ? a.size(*k1) : one, a.size(*k2)};
+  // Each operand: pointer, offset, then the strides of `dims`.
+  auto append = [&](const Operand &o, ArrayRef<std::optional<unsigned>> dims) {
+    args.append({o.pointer, o.offset});
+    for (std::optional<unsigned> d : dims)
+      args.push_back(o.stride(d, zero));
+  };
+  append(a, {p.batch, p.m, k1, k2});
+  append(bo, {p.batch, p.n, k1, k2});
+  append(c, {p.batch, p.m, p.n});
   auto call = func::CallOp::create(b, loc, callee, args);
   Value notDone =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, call.getResult(0),

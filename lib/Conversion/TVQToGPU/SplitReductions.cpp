@@ -2,8 +2,9 @@
 //
 // `tvq-split-reductions`: a kernel runs one thread per parallel iteration
 // of a linalg op and loops over its reduction, so a whole-tensor reduction is
-// a one-thread kernel. Such ops are split with upstream's
-// `linalg::splitReduction` (the innermost part of the reduction made
+// a one-thread kernel. Such ops are split (as upstream's
+// `linalg::splitReduction` with innerParallel would, dynamic sizes included:
+// the innermost part of the reduction made
 // parallel, so neighbouring threads read neighbouring elements) until every
 // stage has enough threads or a short reduction.
 //
@@ -11,7 +12,8 @@
 
 #include "tvq/Conversion/Passes.h"
 
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
@@ -118,12 +120,12 @@ bool hasStaticShapes(linalg::GenericOp op) {
 /// least kMinPerThread elements; 0 when op should not be split.
 int64_t splitRatio(linalg::GenericOp op, int64_t minThreads,
                    bool allowDynamic) {
-  // The split renumbers the loops, and upstream keeps `linalg.index` as it
-  // was: a body that reads its indices would see the wrong ones.
+  // The split renumbers the loops and keeps the body as it is: a body that
+  // reads its indices (`linalg.index`) would see the wrong ones.
   if (!isTensorOp(op) || op.getNumReductionLoops() != 1 ||
       hasInputMissingOutputDim(op) || usesIndex(op))
     return 0;
-  // Dynamic sizes only with allow-dynamic (splitWithDynamicSizes).
+  // Dynamic sizes only with allow-dynamic.
   if (!allowDynamic && !hasStaticShapes(op))
     return 0;
   SmallVector<unsigned> reductions;
@@ -144,15 +146,15 @@ int64_t splitRatio(linalg::GenericOp op, int64_t minThreads,
 
 /// Splits op's single reduction loop `d` (static length, a multiple of
 /// ratio) into (length / ratio) x ratio with the inner part parallel, like
-/// upstream's `linalg::splitReduction` with innerParallel, but with dynamic
-/// parallel sizes too: the partial results have the output's shape plus a
-/// last dimension of ratio, start at the combiner's neutral element, and a
-/// second op combines them into op's output. Returns the combining op, or
-/// nullptr when op has no recognizable combiner or an input's reduced
-/// dimension is dynamic.
-linalg::GenericOp splitWithDynamicSizes(RewriterBase &rewriter,
-                                        linalg::GenericOp op, unsigned d,
-                                        int64_t ratio) {
+/// upstream's `linalg::splitReduction` with innerParallel, which makes its
+/// intermediate tensor without dynamic sizes; this one takes them too: the
+/// partial results have the output's shape plus a last dimension of ratio,
+/// start at the combiner's neutral element, and a second op combines them into
+/// op's output. Returns the combining op, or nullptr when op has no
+/// recognizable combiner or an input's reduced dimension is dynamic.
+linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
+                                     linalg::GenericOp op, unsigned d,
+                                     int64_t ratio) {
   Block &body = *op.getBlock();
   BlockArgument outArg = body.getArguments().back();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -256,7 +258,8 @@ linalg::GenericOp splitWithDynamicSizes(RewriterBase &rewriter,
   // The combination over the last dimension, with the same combiner.
   unsigned rank = outType.getRank();
   AffineMap all = AffineMap::getMultiDimIdentityMap(rank + 1, ctx);
-  AffineMap kept = all.getMajorSubMap(rank);
+  AffineMap kept =
+      AffineMap::get(rank + 1, 0, all.getResults().take_front(rank), ctx);
   SmallVector<utils::IteratorType> combineIterators(
       rank, utils::IteratorType::parallel);
   combineIterators.push_back(utils::IteratorType::reduction);
@@ -290,28 +293,10 @@ struct SplitReductionsPass
       int64_t ratio = splitRatio(op, minThreads, allowDynamic);
       if (!ratio)
         continue;
-      // Upstream's split makes its intermediate tensor without dynamic sizes.
-      if (!hasStaticShapes(op)) {
-        SmallVector<unsigned> reductions;
-        op.getReductionDims(reductions);
-        if (linalg::GenericOp combine =
-                splitWithDynamicSizes(rewriter, op, reductions[0], ratio))
-          worklist.push_back(combine);
-        continue;
-      }
-      unsigned outRank =
-          cast<RankedTensorType>(op.getDpsInits()[0].getType()).getRank();
-      rewriter.setInsertionPoint(op);
-      FailureOr<linalg::SplitReductionResult> split = linalg::splitReduction(
-          rewriter, cast<linalg::LinalgOp>(op.getOperation()),
-          [&](linalg::LinalgOp) {
-            return linalg::SplitReductionOptions{ratio, outRank,
-                                                 /*innerParallel=*/true};
-          });
-      if (failed(split))
-        continue; // a combiner upstream does not know: left as it is
-      if (auto combine = dyn_cast<linalg::GenericOp>(
-              split->resultCombiningLinalgOp.getOperation()))
+      SmallVector<unsigned> reductions;
+      op.getReductionDims(reductions);
+      if (linalg::GenericOp combine =
+              splitInnerParallel(rewriter, op, reductions[0], ratio))
         worklist.push_back(combine);
     }
   }

@@ -107,13 +107,9 @@ static Packed packOperand(RewriterBase &rewriter, linalg::GenericOp op,
   bool roundFirst = llvm::equal(order, llvm::seq<int64_t>(0, rank + 1));
 
   Value src = in->get();
-  auto slice = src.getDefiningOp<tensor::ExtractSliceOp>();
-  auto task = op->getParentOfType<scf::ForallOp>();
-  if (!slice || !task ||
-      task->isAncestor(slice.getSource().getParentBlock()->getParentOp()) ||
-      slice.getSourceType().getRank() != slice.getResultType().getRank() ||
-      !slice.hasUnitStride() || slice.getSourceType().getDimSize(posK) != K ||
-      slice.getResultType().getDimSize(posK) != K)
+  tensor::ExtractSliceOp slice = tvq::sliceOfTaskInvariant(op, src);
+  if (slice && (slice.getSourceType().getDimSize(posK) != K ||
+                slice.getResultType().getDimSize(posK) != K))
     slice = nullptr;
   if (slice)
     src = slice.getSource();

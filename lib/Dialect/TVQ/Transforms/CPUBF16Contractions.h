@@ -9,6 +9,8 @@
 #define TVQ_LIB_DIALECT_TVQ_TRANSFORMS_CPUBF16CONTRACTIONS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
@@ -22,6 +24,22 @@ inline std::optional<unsigned> resultDim(AffineMap map, int pos) {
   if (auto d = dyn_cast<AffineDimExpr>(map.getResult(pos)))
     return d.getPosition();
   return std::nullopt;
+}
+
+/// Inside a task of a fused row chain (tvq-cpu-fuse-row-chains), an operand
+/// `src` of `op` may be a slice (one batch row, same rank, unit strides) of a
+/// value defined outside the task: that slice, so that its source can be
+/// rewritten once outside the task and sliced again; null otherwise (shared
+/// by the CPU tiling and the bf16 rewrite).
+inline tensor::ExtractSliceOp sliceOfTaskInvariant(Operation *op, Value src) {
+  auto slice = src.getDefiningOp<tensor::ExtractSliceOp>();
+  auto task = op->getParentOfType<scf::ForallOp>();
+  if (!slice || !task ||
+      task->isAncestor(slice.getSource().getParentBlock()->getParentOp()) ||
+      slice.getSourceType().getRank() != slice.getResultType().getRank() ||
+      !slice.hasUnitStride())
+    return nullptr;
+  return slice;
 }
 
 /// Smallest static reduction length that a contraction is computed in bf16

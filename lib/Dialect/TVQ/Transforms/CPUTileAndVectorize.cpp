@@ -314,13 +314,7 @@ transposeReusedInputs(RewriterBase &rewriter, linalg::GenericOp op,
     // Inside a task of a fused row chain (tvq-cpu-fuse-row-chains), the
     // operand is a slice (one batch row) of a value defined outside the
     // task: transpose that value once, outside, and slice the transpose.
-    auto slice = src.getDefiningOp<tensor::ExtractSliceOp>();
-    auto task = op->getParentOfType<scf::ForallOp>();
-    if (!slice || !task ||
-        task->isAncestor(slice.getSource().getParentBlock()->getParentOp()) ||
-        slice.getSourceType().getRank() != slice.getResultType().getRank() ||
-        !slice.hasUnitStride())
-      slice = nullptr;
+    tensor::ExtractSliceOp slice = tvq::sliceOfTaskInvariant(op, src);
     if (slice)
       src = slice.getSource();
     if (auto arg = dyn_cast<BlockArgument>(src))
