@@ -214,9 +214,101 @@ TEST_F(CudaTest, RunsOnTheMockDriver) {
   EXPECT_EQ(countCalls("cuMemAllocManaged 12 1"), 3);
   EXPECT_EQ(countCalls("cuMemAllocManaged"), countCalls("cuMemFree_v2"));
   EXPECT_EQ(countCalls("cuCtxSynchronize"), 2);
+  // Launches do not wait (tvq-async-launches): the only waits are the
+  // calls' ends.
+  EXPECT_EQ(countCalls("cuStreamSynchronize"), 0);
   // One stream for the thread, kept across launches and calls.
   EXPECT_EQ(countCalls("cuStreamCreate"), 1);
   EXPECT_EQ(countCalls("cuStreamDestroy"), 0);
+}
+
+TEST_F(CudaTest, OutputsStayInManagedMemoryAndGoBackWithoutACopy) {
+  // y's block is handed over to the output tensor (no copy); passed back as
+  // the next call's input it is not copied either. z, the same buffer, and
+  // w, the input, are copied to the host.
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUDA_CACHE_BYTES"] = "0"; // every allocation is the driver's
+  ChildResult result = isolated(env, [] {
+    ModulePtr module(tvq_module_load(kCudaAddOneModule));
+    if (!module)
+      return std::string("load error: ") + tvq_last_error();
+    TensorPtr x = makeTensor<float>({3}, {1, 2, 3});
+    std::string text;
+    for (int i = 0; i < 3; ++i) {
+      const tvq_tensor *inputs[] = {x.get()};
+      tvq_tensor *outputs[3] = {};
+      if (tvq_call(module.get(), "add_one", inputs, 1, outputs, 3) != 0)
+        return std::string("call error: ") + tvq_last_error();
+      TensorPtr y(outputs[0]), z(outputs[1]), w(outputs[2]);
+      text += tvq_tensor_data(y.get()) != tvq_tensor_data(z.get()) ? "" : "!";
+      for (float value : valuesOf<float>(y.get()))
+        text += std::to_string(static_cast<int>(value)) + ",";
+      for (float value : valuesOf<float>(w.get()))
+        text += std::to_string(static_cast<int>(value)) + ",";
+      text += " ";
+      x = std::move(y);
+    }
+    return text;
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "2,3,4,1,2,3, 3,4,5,2,3,4, 4,5,6,3,4,5, ");
+  // Call 1: the copy of x, the temporary and y; calls 2 and 3: the
+  // temporary and y, no copy.
+  EXPECT_EQ(countCalls("cuMemAllocManaged 12 1"), 7);
+  EXPECT_EQ(countCalls("cuMemFree_v2"), 7);
+}
+
+TEST_F(CudaTest, EachLaunchWaitsWhenAskedOrWhenTheHostMustNotTouchMemory) {
+  // TVQ_CUDA_SYNC=1, or a device without concurrent managed access (where
+  // host code may not touch managed memory while a kernel runs): the
+  // runtime waits after every launch.
+  for (const char *variable :
+       {"TVQ_CUDA_SYNC", "TVQ_MOCK_CUDA_NO_CONCURRENT_MANAGED"}) {
+    SCOPED_TRACE(variable);
+    std::map<std::string, std::string> env = mockEnv();
+    env[variable] = "1";
+    ChildResult result = isolated(env, [] { return callAddOne(2); });
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.text, "y=2,3,4, z=2,3,4, w=1,2,3,");
+    EXPECT_EQ(countCalls("cuStreamSynchronize"), 2);
+    std::remove(logPath().c_str());
+  }
+  // A kernel failing with waits on is named.
+  std::map<std::string, std::string> env = mockEnv("cuStreamSynchronize");
+  env["TVQ_CUDA_SYNC"] = "1";
+  ChildResult result = isolated(env, [] { return callAddOne(); });
+  ASSERT_EQ(result.status, 0) << result.err;
+  expectContains(result.text,
+                 "call error: entry 'add_one': cuStreamSynchronize: "
+                 "CUDA_ERROR_UNKNOWN (unknown error) after kernel 'add_one'");
+}
+
+TEST_F(CudaTest, BlocksFreedWhileWorkIsQueuedWaitForTheDevice) {
+  ChildResult result = isolated(mockEnv(), [] {
+    std::string text;
+    CUstream stream = mgpuStreamCreate();
+    void *a = _mlir_memref_to_llvm_alloc(100);
+    mgpuMemset32(a, 0, 25, stream); // queued: a may be in use
+    _mlir_memref_to_llvm_free(a);
+    void *b = _mlir_memref_to_llvm_alloc(100);
+    text += a == b ? "reused-too-early " : "fresh ";
+    // Freeing 1 GiB while work is queued makes the runtime wait; every
+    // block freed before is then idle again.
+    const size_t big = size_t(1) << 30;
+    void *c = _mlir_memref_to_llvm_alloc(big);
+    _mlir_memref_to_llvm_free(b);
+    _mlir_memref_to_llvm_free(c);
+    void *d = _mlir_memref_to_llvm_alloc(100);
+    void *e = _mlir_memref_to_llvm_alloc(big);
+    text += (d == a || d == b) && e == c ? "reused" : "not-reused";
+    return text;
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "fresh reused");
+  EXPECT_EQ(countCalls("cuMemAllocManaged 100 1"), 2);
+  EXPECT_EQ(countCalls("cuMemAllocManaged 1073741824 1"), 1);
+  EXPECT_EQ(countCalls("cuCtxSynchronize"), 1);
+  EXPECT_EQ(countCalls("cuMemFree_v2"), 0);
 }
 
 TEST_F(CudaTest, OutputHookWaitsForTheDevice) {
@@ -444,6 +536,30 @@ TEST_F(CudaTest, MatrixProductsCallCuBLAS) {
   // leading dimensions 2 (B^T), 3 (A^T), 2 (C^T).
   EXPECT_EQ(countCalls("cublasSgemmStridedBatched NN 2 2 3 2 3 2 1"), 1);
   EXPECT_EQ(countCalls("cublasCreate_v2"), 1);
+}
+
+TEST_F(CudaTest, TensorCoreMathIsCublasGemmEx) {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUBLAS_LIBRARY"] = kMockCublas;
+  // CUBLAS_COMPUTE_32F_FAST_TF32 (77) and _FAST_16BF (75), f32 operands.
+  for (auto [name, compute] : {std::pair<const char *, int>{"tf32", 77},
+                               std::pair<const char *, int>{"bf16", 75}}) {
+    SCOPED_TRACE(name);
+    env["TVQ_CUBLAS_MATH"] = name;
+    ChildResult result = isolated(env, [] { return callGemm(); });
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.text, "58,64,139,154,");
+    EXPECT_EQ(countCalls("cublasGemmStridedBatchedEx " +
+                         std::to_string(compute) + " NN 2 2 3 2 3 2 1"),
+              1);
+    EXPECT_EQ(countCalls("cublasSgemmStridedBatched"), 0);
+    std::remove(logPath().c_str());
+  }
+  env["TVQ_CUBLAS_MATH"] = "fp8";
+  ChildResult result = isolated(env, [] { return callGemm(); });
+  ASSERT_EQ(result.status, 0) << result.err;
+  expectContains(result.text,
+                 "TVQ_CUBLAS_MATH is 'fp8': expected f32, tf32 or bf16");
 }
 
 TEST_F(CudaTest, WithoutCuBLASTheModuleComputesTheProduct) {

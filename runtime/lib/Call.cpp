@@ -169,6 +169,41 @@ std::string copyOutput(const ArgSpec &arg, const int64_t *fields,
   return "";
 }
 
+/// Takes over a CUDA module's output buffer as the data of a new tensor
+/// instead of copying it, when it can be: a block of managed memory that
+/// nothing else owns (not an input, not taken by another output), holding
+/// the output densely from its start. Parameters and optimizer state then
+/// stay in managed memory, on the GPU, from one training step to the next
+/// (ManagedCopies passes them back without a copy). False when the output
+/// must be copied.
+bool adoptOutput(const ArgSpec &arg, const int64_t *fields,
+                 const std::set<void *> &owned, tvq_tensor *&result) {
+  size_t rank = arg.dims.size();
+  void *allocated = fieldToPointer(fields[0]);
+  if (!allocated || allocated != fieldToPointer(fields[1]) || fields[2] != 0 ||
+      owned.count(allocated) || !cuda::isLiveManagedBlock(allocated))
+    return false;
+  int64_t count = 1;
+  for (size_t k = rank; k-- > 0;) {
+    int64_t size = fields[3 + k], stride = fields[3 + rank + k];
+    if (size < 0 || (arg.dims[k] >= 0 && size != arg.dims[k]))
+      return false; // copyOutput reports it
+    if (size != 1 && stride != count)
+      return false;
+    count *= size;
+  }
+  if (count == 0)
+    return false;
+  auto *tensor = new tvq_tensor();
+  tensor->dtype = arg.dtype;
+  tensor->shape.assign(fields + 3, fields + 3 + rank);
+  tensor->numBytes = static_cast<size_t>(count) * tvq_dtype_size(arg.dtype);
+  tensor->data = allocated;
+  tensor->managed = true;
+  result = tensor;
+  return true;
+}
+
 /// The managed-memory copies of a CUDA module's inputs, freed on
 /// destruction.
 struct ManagedCopies {
@@ -177,8 +212,11 @@ struct ManagedCopies {
     for (void *buffer : buffers)
       cuda::freeManaged(buffer);
   }
-  /// A copy of tensor's data.
+  /// A copy of tensor's data; its own data when that is managed memory
+  /// already (an output an earlier call handed over, see adoptOutput).
   void *copy(const tvq_tensor &tensor) {
+    if (tensor.managed)
+      return tensor.data;
     size_t bytes = tvq_tensor_num_bytes(&tensor);
     buffers.push_back(cuda::allocManaged(bytes));
     if (bytes)
@@ -301,22 +339,29 @@ int tvq_call(const tvq_module *module, const char *entry_name,
     if (std::string cudaError = cuda::endCall(); !cudaError.empty())
       error = where + cudaError;
 
-  // Copy every output before freeing anything: outputs may share buffers.
+  // The buffers the module did not allocate for this call's outputs: the
+  // inputs and their copies (freed with `copies`).
+  std::set<void *> released(copies.buffers.begin(), copies.buffers.end());
+  for (const tvq_tensor *const *input = inputs; input != inputs + num_inputs;
+       ++input)
+    released.insert((*input)->data);
+
+  // Take over (CUDA) or copy every output before freeing anything: outputs
+  // may share buffers. A buffer taken over is not released below.
   const bool cudaFailed = !error.empty();
   for (size_t j = 0; j < spec.outputs.size() && !cudaFailed; ++j) {
-    std::string outputError =
-        copyOutput(spec.outputs[j], results.data() + starts[j], outputs[j]);
+    const int64_t *fields = results.data() + starts[j];
+    if (cuda && adoptOutput(spec.outputs[j], fields, released, outputs[j])) {
+      released.insert(outputs[j]->data);
+      continue;
+    }
+    std::string outputError = copyOutput(spec.outputs[j], fields, outputs[j]);
     if (!outputError.empty() && error.empty())
       error = where + "output " + std::to_string(j) + " '" +
               spec.outputs[j].name + "': " + outputError;
   }
 
-  // Release each distinct buffer the module allocated, skipping inputs (and
-  // their copies, freed with `copies`).
-  std::set<void *> released(copies.buffers.begin(), copies.buffers.end());
-  for (const tvq_tensor *const *input = inputs; input != inputs + num_inputs;
-       ++input)
-    released.insert((*input)->data);
+  // Release each distinct buffer the module allocated and no output took.
   for (size_t start : starts) {
     void *allocated = fieldToPointer(results[start]);
     if (allocated && released.insert(allocated).second) {

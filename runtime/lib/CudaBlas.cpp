@@ -2,7 +2,10 @@
 //
 // `_tvq_cublas_gemm_f32` (CUDA modules) computes a matrix product with
 // cuBLAS's cublasSgemmStridedBatched, loaded with dlopen like the driver
-// (TVQ_CUBLAS_LIBRARY, else libcublas.so.13, .so.12, .so); `_tvq_host_gemm_f32`
+// (TVQ_CUBLAS_LIBRARY, else libcublas.so.13, .so.12, .so), or with
+// cublasGemmStridedBatchedEx on tensor cores when TVQ_CUBLAS_MATH is tf32 or
+// bf16 (f32 inputs and outputs, rounded to TF32 or bf16 inside cuBLAS, f32
+// accumulation); `_tvq_host_gemm_f32`
 // (cuda-sim modules) runs the same planned call on the host. Both answer 1
 // when they computed it and 0 when the compiled fallback kernels must
 // (no cuBLAS, or a layout it does not take). docs/abi.md, "GEMM calls".
@@ -40,12 +43,42 @@ using SgemmStridedBatchedFn = cublasStatus_t (*)(cublasHandle_t, int, int, int,
                                                  const float *, float *, int,
                                                  long long, int);
 
+using GemmStridedBatchedExFn = cublasStatus_t (*)(
+    cublasHandle_t, int, int, int, int, int, const void *, const void *, int,
+    int, long long, const void *, int, int, long long, const void *, void *,
+    int, int, long long, int, int, int);
+constexpr int kR32F = 0;             // cudaDataType CUDA_R_32F
+constexpr int kComputeFast16BF = 75; // CUBLAS_COMPUTE_32F_FAST_16BF
+constexpr int kComputeFastTF32 = 77; // CUBLAS_COMPUTE_32F_FAST_TF32
+constexpr int kGemmDefault = -1;     // CUBLAS_GEMM_DEFAULT
+
+/// TVQ_CUBLAS_MATH: the precision of the products' multiplications.
+enum class Math { F32, TF32, BF16, Invalid };
+
+Math math() {
+  static const Math value = [] {
+    const char *text = std::getenv("TVQ_CUBLAS_MATH");
+    std::string name = text ? text : "";
+    if (name.empty() || name == "f32")
+      return Math::F32;
+    if (name == "tf32")
+      return Math::TF32;
+    if (name == "bf16")
+      return Math::BF16;
+    return Math::Invalid;
+  }();
+  return value;
+}
+
 struct Blas {
   std::string path;
   CreateFn create = nullptr;
   SetStreamFn setStream = nullptr;
   StatusStringFn statusString = nullptr;
   SgemmStridedBatchedFn sgemmStridedBatched = nullptr;
+  /// Null when the library lacks it (then TVQ_CUBLAS_MATH=tf32|bf16 fails
+  /// the call).
+  GemmStridedBatchedExFn gemmStridedBatchedEx = nullptr;
 
   std::string describe(const char *call, cublasStatus_t status) const {
     const char *text = statusString ? statusString(status) : nullptr;
@@ -95,6 +128,8 @@ const Blas *blas() {
         dlsym(library, "cublasGetStatusString"));
     b->sgemmStridedBatched = reinterpret_cast<SgemmStridedBatchedFn>(
         dlsym(library, "cublasSgemmStridedBatched"));
+    b->gemmStridedBatchedEx = reinterpret_cast<GemmStridedBatchedExFn>(
+        dlsym(library, "cublasGemmStridedBatchedEx"));
     if (!b->create || !b->setStream || !b->sgemmStridedBatched) {
       std::fprintf(stderr,
                    "tvq runtime: %s lacks cublasCreate_v2, cublasSetStream_v2 "
@@ -161,23 +196,51 @@ int32_t runOnDevice(const gemm::BlasCall &call) {
     return 1;
   }
   const float one = 1.0f;
+  const int opA = call.transA ? kOpT : kOpN, opB = call.transB ? kOpT : kOpN;
   auto start = std::chrono::steady_clock::now();
-  if (cublasStatus_t status = library->sgemmStridedBatched(
-          handle, call.transA ? kOpT : kOpN, call.transB ? kOpT : kOpN, call.m,
-          call.n, call.k, &one, call.a, call.lda, call.strideA, call.b,
-          call.ldb, call.strideB, &one, call.c, call.ldc, call.strideC,
-          call.batch)) {
-    cuda::recordError(library->describe("cublasSgemmStridedBatched", status) +
-                      " " + shape(call));
+  const char *name = "cublasSgemmStridedBatched";
+  cublasStatus_t status = 0;
+  switch (math()) {
+  case Math::Invalid:
+    cuda::recordError(std::string("TVQ_CUBLAS_MATH is '") +
+                      std::getenv("TVQ_CUBLAS_MATH") +
+                      "': expected f32, tf32 or bf16");
+    return 1;
+  case Math::F32:
+    status = library->sgemmStridedBatched(
+        handle, opA, opB, call.m, call.n, call.k, &one, call.a, call.lda,
+        call.strideA, call.b, call.ldb, call.strideB, &one, call.c, call.ldc,
+        call.strideC, call.batch);
+    break;
+  case Math::TF32:
+  case Math::BF16:
+    name = "cublasGemmStridedBatchedEx";
+    if (!library->gemmStridedBatchedEx) {
+      cuda::recordError(library->path +
+                        " lacks cublasGemmStridedBatchedEx, which "
+                        "TVQ_CUBLAS_MATH=tf32|bf16 needs");
+      return 1;
+    }
+    status = library->gemmStridedBatchedEx(
+        handle, opA, opB, call.m, call.n, call.k, &one, call.a, kR32F, call.lda,
+        call.strideA, call.b, kR32F, call.ldb, call.strideB, &one, call.c,
+        kR32F, call.ldc, call.strideC, call.batch,
+        math() == Math::TF32 ? kComputeFastTF32 : kComputeFast16BF,
+        kGemmDefault);
+    break;
+  }
+  if (status) {
+    cuda::recordError(library->describe(name, status) + " " + shape(call));
     return 1;
   }
-  // Host code may read the product next, as after every launch.
-  mgpuStreamSynchronize(stream);
+  // Queued on the stream like a launch, and waited for like one.
+  cuda::noteQueuedWork();
+  if (cuda::waitsAfterEachLaunch())
+    mgpuStreamSynchronize(stream);
   if (cuda::profiling())
-    cuda::profileRegion(
-        "cublasSgemmStridedBatched",
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
+    cuda::profileRegion(name, std::chrono::duration<double>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count());
   return 1;
 }
 

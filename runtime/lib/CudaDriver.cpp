@@ -57,6 +57,12 @@ std::string initDevice(Driver &driver) {
   if (CUresult result =
           driver.cuDevicePrimaryCtxRetain(&driver.context, driver.device))
     return driver.describe("cuDevicePrimaryCtxRetain", result);
+  int concurrent = 0;
+  driver.concurrentManagedAccess =
+      driver.cuDeviceGetAttribute(&concurrent,
+                                  CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS,
+                                  driver.device) == CUDA_SUCCESS &&
+      concurrent != 0;
   return "";
 }
 

@@ -73,6 +73,7 @@ constexpr CUresult CUDA_ERROR_NOT_READY = 600;
 constexpr unsigned CU_MEM_ATTACH_GLOBAL = 0x1;
 constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
 constexpr unsigned CU_EVENT_DISABLE_TIMING = 0x2;
+constexpr int CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS = 89;
 constexpr int CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 constexpr int CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14;
@@ -150,6 +151,10 @@ struct Driver {
   void *library = nullptr;
   CUdevice device = 0;
   CUcontext context = nullptr;
+  /// Whether the host may touch managed memory while kernels run
+  /// (CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS; Linux, Pascal and
+  /// later). Without it the runtime waits after every launch.
+  bool concurrentManagedAccess = false;
 
   /// "call: CUDA_ERROR_NAME (CUDA's description)" for a failed call.
   std::string describe(const char *call, CUresult result) const;

@@ -10,6 +10,7 @@
 #include "CudaRuntime.h"
 #include "CudaWrappers.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -109,17 +110,28 @@ void freeToDriver(void *pointer) {
 /// Freed blocks kept for reuse by an allocation of the same size and
 /// alignment: a training step allocates the same buffers every step, and a
 /// fresh managed block costs cuMemAllocManaged, page faults when the GPU
-/// first touches it, and a device-wide synchronization in cuMemFree. Every
-/// launch is followed by a synchronization, so a freed block is idle.
+/// first touches it, and a device-wide synchronization in cuMemFree.
 /// TVQ_CUDA_CACHE_BYTES bounds the bytes kept (default 16 GiB; 0 turns the
 /// cache off); the blocks go back to the driver when a CUDA module is
 /// unloaded or an allocation fails.
+///
+/// Launches do not wait (tvq-async-launches), so a block that host code
+/// frees may still be in use by queued kernels. While work is queued
+/// (noteQueuedWork) a freed block waits in `freed`, which becomes reusable
+/// only after a wait for the whole device: at the end of every call, at
+/// synchronize(), or when `freed` holds kFreedBytesBeforeWait. An
+/// allocation takes only idle blocks: host code writes into the blocks it
+/// gets (the ownership lists of the deallocation pipeline).
 struct BlockCache {
   using Key = std::pair<size_t, size_t>; // bytes, alignment (0: the driver's)
   std::mutex mutex;
   std::map<Key, std::vector<void *>> idle;
   std::unordered_map<void *, Key> keyOf; // every block from allocManaged
   size_t idleBytes = 0;
+  std::vector<void *> freed; // freed while work was queued
+  size_t freedBytes = 0;
+
+  static constexpr size_t kFreedBytesBeforeWait = size_t(1) << 30;
 
   static size_t limit() {
     static const size_t bytes = [] {
@@ -135,6 +147,42 @@ struct BlockCache {
   }
 };
 BlockCache &cache = *new BlockCache(); // never destroyed: used at exit
+
+/// Whether work was queued on the device since the last wait for it.
+std::atomic<bool> workQueued{false};
+
+/// Moves the blocks freed while work was queued to the idle ones, or back
+/// to the driver beyond the cache's limit. Only after a wait for the
+/// device.
+void recycleFreedBlocks() {
+  std::vector<void *> toDriver;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    for (void *pointer : cache.freed) {
+      auto it = cache.keyOf.find(pointer);
+      if (cache.idleBytes + it->second.first <= BlockCache::limit()) {
+        cache.idle[it->second].push_back(pointer);
+        cache.idleBytes += it->second.first;
+      } else {
+        cache.keyOf.erase(it);
+        toDriver.push_back(pointer);
+      }
+    }
+    cache.freed.clear();
+    cache.freedBytes = 0;
+  }
+  for (void *pointer : toDriver)
+    freeToDriver(pointer);
+}
+
+/// Waits for all work of the device (cuCtxSynchronize), recording a
+/// failure, then recycles the freed blocks.
+void waitForDevice(const Driver &cuda) {
+  workQueued = false;
+  if (CUresult result = cuda.cuCtxSynchronize())
+    recordError(cuda.describe("cuCtxSynchronize", result));
+  recycleFreedBlocks();
+}
 
 } // namespace
 
@@ -167,40 +215,70 @@ void *tvq::cuda::allocManaged(size_t size, size_t alignment) {
   }
   void *pointer = nullptr;
   CUresult result = allocateFromDriver(*cuda, bytes, alignment, &pointer);
-  if (result != CUDA_SUCCESS && caching) {
-    releaseCachedMemory(); // the idle blocks may be what is missing
+  if (result != CUDA_SUCCESS) {
+    releaseCachedMemory(); // the idle and freed blocks may be what is missing
     result = allocateFromDriver(*cuda, bytes, alignment, &pointer);
   }
   if (result != CUDA_SUCCESS)
     fatal(cuda->describe(
         ("cuMemAllocManaged(" + std::to_string(size) + " bytes)").c_str(),
         result));
-  if (caching) {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    cache.keyOf[pointer] = key;
-  }
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  cache.keyOf[pointer] = key;
   return pointer;
+}
+
+void tvq::cuda::noteQueuedWork() { workQueued = true; }
+
+bool tvq::cuda::isLiveManagedBlock(const void *pointer) {
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  auto it = cache.keyOf.find(const_cast<void *>(pointer));
+  if (it == cache.keyOf.end())
+    return false;
+  auto idle = cache.idle.find(it->second);
+  if (idle != cache.idle.end() &&
+      std::find(idle->second.begin(), idle->second.end(), pointer) !=
+          idle->second.end())
+    return false;
+  return std::find(cache.freed.begin(), cache.freed.end(), pointer) ==
+         cache.freed.end();
 }
 
 void tvq::cuda::freeManaged(void *pointer) {
   if (!pointer)
     return;
-  if (BlockCache::limit() > 0) {
+  bool toDriver = false, waitFirst = false;
+  {
     std::lock_guard<std::mutex> lock(cache.mutex);
     auto it = cache.keyOf.find(pointer);
-    if (it != cache.keyOf.end()) {
-      if (cache.idleBytes + it->second.first <= BlockCache::limit()) {
-        cache.idle[it->second].push_back(pointer);
-        cache.idleBytes += it->second.first;
-        return;
-      }
+    if (it == cache.keyOf.end()) {
+      // Not from allocManaged (mgpuMemAlloc's device memory): to the driver,
+      // once the work that may use it is done.
+      toDriver = true;
+      waitFirst = workQueued;
+    } else if (workQueued) {
+      cache.freed.push_back(pointer);
+      cache.freedBytes += it->second.first;
+      waitFirst = cache.freedBytes >= BlockCache::kFreedBytesBeforeWait;
+    } else if (cache.idleBytes + it->second.first <= BlockCache::limit()) {
+      cache.idle[it->second].push_back(pointer);
+      cache.idleBytes += it->second.first;
+    } else {
       cache.keyOf.erase(it);
+      toDriver = true;
     }
   }
-  freeToDriver(pointer);
+  if (waitFirst)
+    if (const Driver *cuda = driverOrRecord())
+      waitForDevice(*cuda);
+  if (toDriver)
+    freeToDriver(pointer);
 }
 
 void tvq::cuda::releaseCachedMemory() {
+  if (workQueued)
+    if (const Driver *cuda = driverOrRecord())
+      waitForDevice(*cuda);
   std::vector<void *> blocks;
   {
     std::lock_guard<std::mutex> lock(cache.mutex);
@@ -226,16 +304,13 @@ std::string tvq::cuda::beginCall() {
 
 void tvq::cuda::synchronize() {
   if (const Driver *cuda = driverOrRecord())
-    if (CUresult result = cuda->cuCtxSynchronize())
-      recordError(cuda->describe("cuCtxSynchronize", result));
+    waitForDevice(*cuda);
 }
 
 std::string tvq::cuda::endCall() {
   std::string error;
-  const Driver *cuda = driver(&error);
-  if (cuda)
-    if (CUresult result = cuda->cuCtxSynchronize())
-      recordError(cuda->describe("cuCtxSynchronize", result));
+  if (const Driver *cuda = driver(&error))
+    waitForDevice(*cuda);
   std::string recorded = takeError();
   return recorded.empty() ? error : recorded;
 }

@@ -46,14 +46,27 @@ const Driver *driverOrRecord();
 /// stderr and exits with status 1.
 void *allocManaged(size_t size, size_t alignment = 0);
 
-/// Frees memory from allocManaged; null is ignored. The block is kept for
-/// the next allocation of its size and alignment (TVQ_CUDA_CACHE_BYTES bounds
-/// the bytes kept; 0 frees at once with cuMemFree). A failure is recorded as
-/// the sticky error.
+/// Frees memory from allocManaged (or mgpuMemAlloc's device memory); null is
+/// ignored. The block is kept for the next allocation of its size and
+/// alignment (TVQ_CUDA_CACHE_BYTES bounds the bytes kept; beyond it,
+/// cuMemFree). While work is queued on the device the block may still be in
+/// use: it becomes reusable, or goes back to the driver, only after the next
+/// wait for the device (one happens when 1 GiB is freed that way). A failure
+/// is recorded as the sticky error.
 void freeManaged(void *pointer);
 
-/// Returns the blocks kept by freeManaged to the driver (cuMemFree): when a
-/// CUDA module is unloaded, and before allocManaged gives up.
+/// Whether pointer is a block from allocManaged that has not been freed
+/// (the start of one: the pointer allocManaged returned).
+bool isLiveManagedBlock(const void *pointer);
+
+/// Notes that work was queued on the device without a wait (a launch, an
+/// asynchronous copy or fill, a GEMM library call): blocks freed from now
+/// on are reused only after the next wait for the device.
+void noteQueuedWork();
+
+/// Returns the blocks kept by freeManaged to the driver (cuMemFree), after
+/// waiting for queued work: when a CUDA module is unloaded, and before
+/// allocManaged gives up.
 void releaseCachedMemory();
 
 /// Prepares a call of an entry of a CUDA module: the driver current on this
@@ -67,6 +80,14 @@ void synchronize();
 /// Ends it: waits for all work of the context (cuCtxSynchronize) and returns
 /// the recorded error, or the synchronization's, or "" when there is none.
 std::string endCall();
+
+/// Whether the host waits for each kernel right after launching it:
+/// TVQ_CUDA_SYNC=1 (a failing kernel is then named in the error),
+/// TVQ_CUDA_PROFILE, or a device without concurrent managed access. Else
+/// launches queue on the thread's stream and the runtime waits only where
+/// the host needs their results (endCall, synchronize, reusing a freed
+/// block).
+bool waitsAfterEachLaunch();
 
 /// Whether TVQ_CUDA_PROFILE is set (CudaWrappers.cpp prints the per-kernel
 /// times at exit).

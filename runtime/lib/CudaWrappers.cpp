@@ -25,14 +25,13 @@ using namespace tvq::cuda;
 
 namespace {
 
-/// TVQ_CUDA_PROFILE=1: the host-clock time from each launch to the
-/// synchronization that follows it (compiled host code synchronizes after
-/// every launch), summed per kernel and printed to stderr at exit, with the
-/// GEMM library calls (CudaBlas.cpp) as one more entry.
+/// TVQ_CUDA_PROFILE=1: the host-clock time from each launch to the wait
+/// that then follows it (waitsAfterEachLaunch), summed per kernel and
+/// printed to stderr at exit, with the GEMM library calls (CudaBlas.cpp) as
+/// one more entry.
 struct Profile {
   bool enabled = std::getenv("TVQ_CUDA_PROFILE") != nullptr;
   std::mutex mutex;
-  std::map<CUfunction, std::string> names;
   struct Entry {
     long count = 0;
     double seconds = 0;
@@ -79,8 +78,29 @@ Profile &profile = []() -> Profile & {
 }();
 
 using Clock = std::chrono::steady_clock;
-thread_local CUfunction pendingKernel = nullptr;
-thread_local Clock::time_point pendingStart;
+
+/// The kernel names for the messages of waitsAfterEachLaunch mode.
+std::mutex namesMutex;
+std::map<CUfunction, std::string> kernelNames;
+
+std::string kernelName(CUfunction function) {
+  std::lock_guard<std::mutex> lock(namesMutex);
+  auto it = kernelNames.find(function);
+  return it == kernelNames.end() ? "?" : it->second;
+}
+
+/// Waits for the launch of function just queued on stream (when
+/// waitsAfterEachLaunch): a kernel's failure then names the kernel, and
+/// the profile gets its time.
+void waitForLaunch(const Driver &cuda, CUfunction function, CUstream stream,
+                   Clock::time_point start) {
+  if (CUresult result = cuda.cuStreamSynchronize(stream))
+    return recordError(cuda.describe("cuStreamSynchronize", result) +
+                       " after kernel '" + kernelName(function) + "'");
+  if (profile.enabled)
+    profile.add(kernelName(function),
+                std::chrono::duration<double>(Clock::now() - start).count());
+}
 
 /// A module image recorded by mgpuModuleLoad(JIT) and loaded into the
 /// context by the first mgpuModuleGetFunction.
@@ -236,9 +256,9 @@ CUfunction mgpuModuleGetFunction(void *handle, const char *name) {
                 " for kernel '" + (name ? name : "") + "'");
     return nullptr;
   }
-  if (profile.enabled) {
-    std::lock_guard<std::mutex> lock(profile.mutex);
-    profile.names[function] = name ? name : "?";
+  if (waitsAfterEachLaunch()) {
+    std::lock_guard<std::mutex> lock(namesMutex);
+    kernelNames[function] = name ? name : "?";
   }
   return function;
 }
@@ -256,13 +276,15 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                        {gridX, gridY, gridZ, blockX, blockY, blockZ}) ||
       !setSharedMemory(*cuda, function, smem))
     return;
-  if (profile.enabled) {
-    pendingKernel = function;
-    pendingStart = Clock::now();
-  }
-  check(*cuda, "cuLaunchKernel",
-        cuda->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                             blockZ, smem, stream, params, extra));
+  Clock::time_point start = Clock::now();
+  CUresult result =
+      cuda->cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                           blockZ, smem, stream, params, extra);
+  check(*cuda, "cuLaunchKernel", result);
+  if (result == CUDA_SUCCESS)
+    noteQueuedWork();
+  if (result == CUDA_SUCCESS && waitsAfterEachLaunch())
+    waitForLaunch(*cuda, function, stream, start);
 }
 
 void mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
@@ -302,16 +324,23 @@ void mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
   config.hStream = stream;
   config.attrs = &attribute;
   config.numAttrs = 1;
-  check(*cuda, "cuLaunchKernelEx",
-        cuda->cuLaunchKernelEx(&config, function, params, extra));
+  Clock::time_point start = Clock::now();
+  CUresult result = cuda->cuLaunchKernelEx(&config, function, params, extra);
+  check(*cuda, "cuLaunchKernelEx", result);
+  if (result == CUDA_SUCCESS)
+    noteQueuedWork();
+  if (result == CUDA_SUCCESS && waitsAfterEachLaunch())
+    waitForLaunch(*cuda, function, stream, start);
 }
 
 //===-- Streams and events ------------------------------------------------===//
 
-/// Compiled host code creates a stream for every launch, synchronizes and
-/// destroys it (gpu-to-llvm's lowering of a synchronous gpu.launch_func):
-/// thousands per training step. Each thread gets one stream instead, made
-/// on first use and kept; destroying it does nothing.
+/// Compiled host code creates one stream per entry call
+/// (tvq-async-launches); MLIR's synchronous launches would create, wait for
+/// and destroy one per launch. Either way each thread gets one stream, made
+/// on first use and kept; destroying it does nothing. GEMM library calls
+/// (CudaBlas.cpp) run on it too, so launches and products keep their
+/// order.
 static thread_local CUstream threadStream = nullptr;
 
 CUstream mgpuStreamCreate() {
@@ -337,17 +366,17 @@ void mgpuStreamDestroy(CUstream stream) {
 void mgpuStreamSynchronize(CUstream stream) {
   if (const Driver *cuda = driverOrRecord())
     check(*cuda, "cuStreamSynchronize", cuda->cuStreamSynchronize(stream));
-  if (profile.enabled && pendingKernel) {
-    std::string name;
-    {
-      std::lock_guard<std::mutex> lock(profile.mutex);
-      name = profile.names[pendingKernel];
-    }
-    pendingKernel = nullptr;
-    profile.add(
-        name,
-        std::chrono::duration<double>(Clock::now() - pendingStart).count());
-  }
+}
+
+bool tvq::cuda::waitsAfterEachLaunch() {
+  static const bool requested = [] {
+    const char *sync = std::getenv("TVQ_CUDA_SYNC");
+    return profile.enabled || (sync && *sync && std::string(sync) != "0");
+  }();
+  if (requested)
+    return true;
+  const Driver *cuda = driver();
+  return cuda && !cuda->concurrentManagedAccess;
 }
 
 void tvq::cuda::profileRegion(const char *name, double seconds) {
@@ -409,23 +438,29 @@ void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/, bool isHostShared) {
 void mgpuMemFree(void *ptr, CUstream /*stream*/) { freeManaged(ptr); }
 
 void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, CUstream stream) {
-  if (const Driver *cuda = driverToRun())
+  if (const Driver *cuda = driverToRun()) {
+    noteQueuedWork();
     check(*cuda, "cuMemcpyAsync",
           cuda->cuMemcpyAsync(address(dst), address(src), sizeBytes, stream));
+  }
 }
 
 void mgpuMemset32(void *dst, unsigned int value, size_t count,
                   CUstream stream) {
-  if (const Driver *cuda = driverToRun())
+  if (const Driver *cuda = driverToRun()) {
+    noteQueuedWork();
     check(*cuda, "cuMemsetD32Async",
           cuda->cuMemsetD32Async(address(dst), value, count, stream));
+  }
 }
 
 void mgpuMemset16(void *dst, unsigned short value, size_t count,
                   CUstream stream) {
-  if (const Driver *cuda = driverToRun())
+  if (const Driver *cuda = driverToRun()) {
+    noteQueuedWork();
     check(*cuda, "cuMemsetD16Async",
           cuda->cuMemsetD16Async(address(dst), value, count, stream));
+  }
 }
 
 void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes) {

@@ -2,6 +2,7 @@
 
 #include "Tensor.h"
 
+#include "CudaRuntime.h"
 #include "Dtype.h"
 #include "Error.h"
 
@@ -15,7 +16,12 @@ using namespace tvq;
 /// Data buffers are aligned (and padded) to this many bytes.
 static constexpr size_t kAlignment = 64;
 
-tvq_tensor::~tvq_tensor() { std::free(data); }
+tvq_tensor::~tvq_tensor() {
+  if (managed)
+    tvq::cuda::freeManaged(data);
+  else
+    std::free(data);
+}
 
 bool tvq::isValidDtype(tvq_dtype dtype) {
   return dtype == TVQ_F32 || dtype == TVQ_F64 || dtype == TVQ_I32 ||

@@ -16,6 +16,10 @@ struct tvq_tensor {
   std::vector<int64_t> shape;
   size_t numBytes = 0;
   void *data = nullptr;
+  /// Whether data is a CUDA module's managed block, taken over from its
+  /// output by tvq_call instead of copied (freed with tvq::cuda::freeManaged,
+  /// and passed to a CUDA module again without a copy); not padded.
+  bool managed = false;
   ~tvq_tensor();
 };
 

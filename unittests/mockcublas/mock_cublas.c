@@ -1,7 +1,7 @@
 /* mock_cublas.c - a stand-in for cuBLAS (libcublas.so.13) in tests. */
 /*
  * NOT cuBLAS: a small C library, built as libcublas.so.13 in its own
- * directory, that defines the four functions the runtime's GEMM calls
+ * directory, that defines the five functions the runtime's GEMM calls
  * resolve (runtime/lib/CudaBlas.cpp), for the CUDA backend's tests with the
  * mock driver, whose device memory is host memory. Select it with
  * TVQ_CUBLAS_LIBRARY=/path/to/libcublas.so.13.
@@ -9,6 +9,8 @@
  * - cublasSgemmStridedBatched computes its product on the host, column-major
  *   as cuBLAS defines it, and appends "cublasSgemmStridedBatched TATB m n k
  *   lda ldb ldc batch" to TVQ_MOCK_CUDA_LOG (the mock driver's log).
+ * - cublasGemmStridedBatchedEx (f32 operands only) does the same, logging
+ *   "cublasGemmStridedBatchedEx COMPUTE TATB m n k lda ldb ldc batch".
  * - TVQ_MOCK_CUBLAS_FAIL=NAME makes function NAME return
  *   CUBLAS_STATUS_EXECUTION_FAILED (13), whose text is
  *   "mock CUBLAS_STATUS_EXECUTION_FAILED".
@@ -59,6 +61,35 @@ EXPORT const char *cublasGetStatusString(int status) {
                       : "mock cuBLAS status";
 }
 
+static void product(int transa, int transb, int m, int n, int k,
+                    const float *alpha, const float *a, int lda,
+                    long long strideA, const float *b, int ldb,
+                    long long strideB, const float *beta, float *c, int ldc,
+                    long long strideC, int batch);
+
+EXPORT int cublasGemmStridedBatchedEx(
+    struct cublasContext *handle, int transa, int transb, int m, int n, int k,
+    const void *alpha, const void *a, int typeA, int lda, long long strideA,
+    const void *b, int typeB, int ldb, long long strideB, const void *beta,
+    void *c, int typeC, int ldc, long long strideC, int batch, int compute,
+    int algo) {
+  (void)handle;
+  (void)algo;
+  if (failing("cublasGemmStridedBatchedEx"))
+    return 13;
+  if (typeA != 0 || typeB != 0 || typeC != 0)
+    return 15; /* CUBLAS_STATUS_NOT_SUPPORTED: f32 only */
+  char line[160];
+  snprintf(line, sizeof(line),
+           "cublasGemmStridedBatchedEx %d %c%c %d %d %d %d %d %d %d", compute,
+           transa ? 'T' : 'N', transb ? 'T' : 'N', m, n, k, lda, ldb, ldc,
+           batch);
+  logLine(line);
+  product(transa, transb, m, n, k, alpha, a, lda, strideA, b, ldb, strideB,
+          beta, c, ldc, strideC, batch);
+  return 0;
+}
+
 EXPORT int cublasSgemmStridedBatched(struct cublasContext *handle, int transa,
                                      int transb, int m, int n, int k,
                                      const float *alpha, const float *a,
@@ -74,6 +105,16 @@ EXPORT int cublasSgemmStridedBatched(struct cublasContext *handle, int transa,
       line, sizeof(line), "cublasSgemmStridedBatched %c%c %d %d %d %d %d %d %d",
       transa ? 'T' : 'N', transb ? 'T' : 'N', m, n, k, lda, ldb, ldc, batch);
   logLine(line);
+  product(transa, transb, m, n, k, alpha, a, lda, strideA, b, ldb, strideB,
+          beta, c, ldc, strideC, batch);
+  return 0;
+}
+
+static void product(int transa, int transb, int m, int n, int k,
+                    const float *alpha, const float *a, int lda,
+                    long long strideA, const float *b, int ldb,
+                    long long strideB, const float *beta, float *c, int ldc,
+                    long long strideC, int batch) {
   for (int p = 0; p < batch; ++p)
     for (int j = 0; j < n; ++j)
       for (int i = 0; i < m; ++i) {
@@ -88,5 +129,4 @@ EXPORT int cublasSgemmStridedBatched(struct cublasContext *handle, int transa,
         float *out = &c[p * strideC + i + (long long)j * ldc];
         *out = *alpha * sum + *beta * *out;
       }
-  return 0;
 }

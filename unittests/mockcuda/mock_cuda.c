@@ -21,6 +21,8 @@
  *   hung collective), any other with CUDA_ERROR_UNKNOWN. Read at every call.
  * - TVQ_MOCK_CUDA_DEVICES=N: the number of devices (1 when unset);
  *   cuDeviceGet accepts ordinals below it.
+ * - The device has concurrent managed access (attribute 89), unless
+ *   TVQ_MOCK_CUDA_NO_CONCURRENT_MANAGED is set.
  * - TVQ_MOCK_CUDA_LOG=PATH appends one line per call to PATH ("loaded" when
  *   the library is loaded, then e.g. "cuMemAllocManaged 12 1").
  * Functions other than cuInit and cuGetError* fail with
@@ -225,7 +227,12 @@ EXPORT CUresult cuDeviceGet(int *device, int ordinal) {
 EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
   logCall("cuDeviceGetAttribute %d %d", attribute, device);
   ENTER("cuDeviceGetAttribute");
-  *value = attribute == 97 ? 232448 : 0; /* max opt-in shared memory */
+  if (attribute == 97) /* max opt-in shared memory */
+    *value = 232448;
+  else if (attribute == 89) /* concurrent managed access, unless told not */
+    *value = getenv("TVQ_MOCK_CUDA_NO_CONCURRENT_MANAGED") ? 0 : 1;
+  else
+    *value = 0;
   return CUDA_SUCCESS;
 }
 

@@ -276,3 +276,37 @@ def TVQGPULaunchToLoops
 }
 
 #endif // TVQ_CONVERSION_PASSES_TD
+
+def TVQAsyncLaunches : Pass<"tvq-async-launches", "::mlir::func::FuncOp"> {
+  let summary = "Queue a host function's kernel launches on one stream, "
+                "without a wait after each";
+  let description = [{
+    A synchronous `gpu.launch_func` becomes, through `gpu-to-llvm` and the
+    LLVM translation, stream create, launch, stream synchronize and stream
+    destroy: the host waits for every kernel before it launches the next
+    (about 7,000 waits per enwik8-size training step). This pass gives each
+    host function that launches kernels one stream token, `%s = gpu.wait
+    async` at its entry, and makes every launch `async [%s]`: the launches
+    are queued in order on that stream and the host does not wait. The
+    runtime waits for the device where the host needs the results: at the
+    end of the call, before an output announcement reads a buffer, and
+    before a freed buffer is handed out again (docs/abi.md). Host code never
+    reads a buffer that kernels write: loops over device data are kernels
+    (`tvq-parallel-loops-to-gpu`); what stays on the host are the
+    deallocation pipeline's ownership lists, which no kernel touches.
+
+    Before:
+    ```mlir
+    gpu.launch_func @tvq_kernels::@k blocks in (%g, %c1, %c1)
+        threads in (%c256, %c1, %c1) args(%n : index, %x : memref<?xf32>)
+    ```
+    After:
+    ```mlir
+    %s = gpu.wait async
+    ...
+    %t = gpu.launch_func async [%s] @tvq_kernels::@k blocks in (%g, %c1, %c1)
+        threads in (%c256, %c1, %c1) args(%n : index, %x : memref<?xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
