@@ -74,6 +74,21 @@ TEST_F(CallTest, ScaleAddWithSeveralDynamicSizes) {
   }
 }
 
+TEST_F(CallTest, CopyForACpuModuleIsAPlainCopy) {
+  TensorPtr x = makeTensor<float>({2}, {1.5f, -2.0f});
+  TensorPtr copy(tvq_tensor_copy_for_module(scaleAdd.get(), x.get()));
+  ASSERT_TRUE(copy) << tvq_last_error();
+  EXPECT_NE(tvq_tensor_data(copy.get()), tvq_tensor_data(x.get()));
+  EXPECT_EQ(valuesOf<float>(copy.get()), (std::vector<float>{1.5f, -2.0f}));
+  ModulePtr inspected(tvq_module_load_device(kScaleAddModule, "inspect"));
+  ASSERT_TRUE(inspected) << tvq_last_error();
+  EXPECT_EQ(tvq_tensor_copy_for_module(inspected.get(), x.get()), nullptr);
+  EXPECT_EQ(std::string(tvq_last_error()),
+            "module '" + std::string(kScaleAddModule) +
+                "' was loaded for inspection (device \"inspect\"): it "
+                "computes on no memory");
+}
+
 TEST_F(CallTest, WrongInputCount) {
   TensorPtr x = makeTensor<float>({1, 3}, {1, 2, 3});
   expectScaleAddError({x.get()},

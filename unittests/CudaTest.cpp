@@ -258,6 +258,39 @@ TEST_F(CudaTest, OutputsStayInManagedMemoryAndGoBackWithoutACopy) {
   EXPECT_EQ(countCalls("cuMemFree_v2"), 7);
 }
 
+TEST_F(CudaTest, TensorsCopiedForTheModuleGoInWithoutACopy) {
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUDA_CACHE_BYTES"] = "0";
+  ChildResult result = isolated(env, [] {
+    ModulePtr module(tvq_module_load(kCudaAddOneModule));
+    if (!module)
+      return std::string("load error: ") + tvq_last_error();
+    TensorPtr host = makeTensor<float>({3}, {1, 2, 3});
+    TensorPtr placed(tvq_tensor_copy_for_module(module.get(), host.get()));
+    if (!placed)
+      return std::string("copy error: ") + tvq_last_error();
+    std::string text;
+    for (float value : valuesOf<float>(placed.get()))
+      text += std::to_string(static_cast<int>(value)) + ",";
+    for (int i = 0; i < 2; ++i) {
+      const tvq_tensor *inputs[] = {placed.get()};
+      tvq_tensor *outputs[3] = {};
+      if (tvq_call(module.get(), "add_one", inputs, 1, outputs, 3) != 0)
+        return std::string("call error: ") + tvq_last_error();
+      TensorPtr y(outputs[0]), z(outputs[1]), w(outputs[2]);
+      text += " ";
+      for (float value : valuesOf<float>(y.get()))
+        text += std::to_string(static_cast<int>(value)) + ",";
+    }
+    return text;
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "1,2,3, 2,3,4, 2,3,4,");
+  // The placed copy, then per call the temporary and y: no input copy.
+  EXPECT_EQ(countCalls("cuMemAllocManaged 12 1"), 5);
+  EXPECT_EQ(countCalls("cuMemFree_v2"), 5);
+}
+
 TEST_F(CudaTest, EachLaunchWaitsWhenAskedOrWhenTheHostMustNotTouchMemory) {
   // TVQ_CUDA_SYNC=1, or a device without concurrent managed access (where
   // host code may not touch managed memory while a kernel runs): the

@@ -382,3 +382,38 @@ int tvq_call(const tvq_module *module, const char *entry_name,
   }
   return 0;
 }
+
+tvq_tensor *tvq_tensor_copy_for_module(const tvq_module *module,
+                                       const tvq_tensor *tensor) {
+  if (!module || !tensor) {
+    setError("tvq_tensor_copy_for_module: null module or tensor");
+    return nullptr;
+  }
+  if (module->inspectOnly) {
+    setError("module '" + module->path +
+             "' was loaded for inspection (device \"inspect\"): it computes "
+             "on no memory");
+    return nullptr;
+  }
+  if (module->target != "cuda") {
+    tvq_tensor *copy = createTensor(tensor->dtype, tensor->shape,
+                                    /*zeroed=*/false);
+    if (copy && tensor->numBytes)
+      std::memcpy(copy->data, tensor->data, tensor->numBytes);
+    return copy;
+  }
+  std::string error;
+  if (!cuda::driver(&error)) {
+    setError(error);
+    return nullptr;
+  }
+  auto *copy = new tvq_tensor();
+  copy->dtype = tensor->dtype;
+  copy->shape = tensor->shape;
+  copy->numBytes = tensor->numBytes;
+  copy->data = cuda::allocManaged(tensor->numBytes);
+  copy->managed = true;
+  if (tensor->numBytes)
+    std::memcpy(copy->data, tensor->data, tensor->numBytes);
+  return copy;
+}

@@ -1,8 +1,10 @@
 //===- Bench.cpp - tvq-run bench: timing an entry point -------------------===//
 //
-// Calls an entry W times untimed (warm-up), then N times, timing each whole
-// tvq_call (input validation, the check function, the entry and the copy of
-// its outputs) with steady_clock; prints one JSON object on stdout.
+// Places the inputs where the module computes (tvq_tensor_copy_for_module:
+// CUDA managed memory for a CUDA module), calls the entry W times untimed
+// (warm-up), then N times, timing each whole tvq_call (input validation, the
+// check function, the entry and taking its outputs) with steady_clock;
+// prints one JSON object on stdout.
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,6 +88,19 @@ int run::runBench(const std::vector<std::string> &args) {
     return status;
   if (int status = readInputs(entryArgs, invocation))
     return status;
+  // The inputs are placed once where the module computes (a CUDA module's
+  // managed memory), as a framework's tensors live on its device: the calls
+  // then time the module, not a copy of its inputs.
+  for (size_t i = 0; i < invocation.inputs.size(); ++i) {
+    TensorPtr placed(tvq_tensor_copy_for_module(invocation.module.get(),
+                                                invocation.inputs[i].get()));
+    if (!placed) {
+      error(tvq_last_error());
+      return kExitError;
+    }
+    invocation.inputPointers[i] = placed.get();
+    invocation.inputs[i] = std::move(placed);
+  }
 
   for (int64_t i = 0; i < warmup; ++i)
     if (timedCall(invocation) < 0)

@@ -196,12 +196,24 @@ TVQ_API int tvq_module_set_output_hook(tvq_module *module, tvq_output_hook hook,
 /// returned; num_outputs must equal the entry's output count. On failure
 /// outputs are left NULL. Inputs are passed to a CPU module without a copy and
 /// are not modified by a well-formed module. For a CUDA module the inputs
-/// are first copied into CUDA managed memory, the call waits for the device
-/// (cuCtxSynchronize) before the outputs are read, and a CUDA error recorded
-/// during the call (the first one) makes it fail with that error.
+/// are first copied into CUDA managed memory (except those whose data is
+/// managed memory already: see tvq_tensor_copy_for_module), the call waits
+/// for the device (cuCtxSynchronize) before the outputs are read, and a CUDA
+/// error recorded during the call (the first one) makes it fail with that
+/// error. A CUDA module's output usually stays in managed memory, as the
+/// tensor's data (readable on the host like any other), so it goes into the
+/// next call without a copy.
 TVQ_API int tvq_call(const tvq_module *module, const char *entry_name,
                      const tvq_tensor *const *inputs, int32_t num_inputs,
                      tvq_tensor **outputs, int32_t num_outputs);
+
+/// A copy of tensor in the memory module computes on, so that tvq_call does
+/// not copy it again on every call: CUDA managed memory for a `target cuda`
+/// module (pages move to the GPU at first use), a plain copy for other
+/// targets. NULL, with an error, on failure (a module loaded for
+/// inspection).
+TVQ_API tvq_tensor *tvq_tensor_copy_for_module(const tvq_module *module,
+                                               const tvq_tensor *tensor);
 
 //===-- Checkpoints: safetensors files ------------------------------------===//
 
