@@ -316,6 +316,24 @@ TEST_F(CudaTest, EachLaunchWaitsWhenAskedOrWhenTheHostMustNotTouchMemory) {
                  "CUDA_ERROR_UNKNOWN (unknown error) after kernel 'add_one'");
 }
 
+TEST_F(CudaTest, HostCodeWaitsOnlyWhenWorkIsQueued) {
+  // _tvq_cuda_wait, which compiled host code calls before touching a buffer
+  // the device uses: a wait when work is queued, nothing otherwise.
+  ChildResult result = isolated(mockEnv(), [] {
+    CUstream stream = mgpuStreamCreate();
+    void *a = _mlir_memref_to_llvm_alloc(16);
+    _tvq_cuda_wait(); // nothing queued yet
+    mgpuMemset32(a, 0, 4, stream);
+    _tvq_cuda_wait(); // waits
+    _tvq_cuda_wait(); // nothing queued since
+    _mlir_memref_to_llvm_free(a);
+    return std::string("done");
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "done");
+  EXPECT_EQ(countCalls("cuCtxSynchronize"), 1);
+}
+
 TEST_F(CudaTest, BlocksFreedWhileWorkIsQueuedWaitForTheDevice) {
   ChildResult result = isolated(mockEnv(), [] {
     std::string text;

@@ -96,7 +96,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "func.func(tvq-parallel-loops-to-gpu{block-size={B}}),"
      "gpu-kernel-outlining,"
      "tvq-merge-gpu-modules,"
-     "func.func(tvq-async-launches),"
+     "tvq-async-launches,"
      "canonicalize,cse"},
     {Phase::NVVM, "nvvm",
      "nvvm-attach-target{chip={CHIP} {FEATURES}O=3},"

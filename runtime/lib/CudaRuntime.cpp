@@ -324,3 +324,9 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
 }
 
 void _mlir_memref_to_llvm_free(void *pointer) { freeManaged(pointer); }
+
+void _tvq_cuda_wait() {
+  if (workQueued)
+    if (const Driver *cuda = driverOrRecord())
+      waitForDevice(*cuda);
+}

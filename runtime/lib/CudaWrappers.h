@@ -90,6 +90,11 @@ void *_mlir_memref_to_llvm_alloc(size_t size);
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
 void _mlir_memref_to_llvm_free(void *pointer);
 
+/// Called by compiled host code before it reads or writes a buffer that
+/// queued kernels may use (tvq-async-launches): waits for the device when
+/// work is queued (CudaRuntime.cpp).
+void _tvq_cuda_wait();
+
 } // extern "C"
 #pragma GCC visibility pop
 

@@ -115,7 +115,7 @@ def TVQMergeGPUModules : Pass<"tvq-merge-gpu-modules", "::mlir::ModuleOp"> {
     gpu.launch_func @tvq_kernels::@f_kernel_0 blocks in (...) ...
     ```
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::func::FuncDialect"];
 }
 
 def TVQGPUMathToIntrinsics
@@ -277,9 +277,9 @@ def TVQGPULaunchToLoops
 
 #endif // TVQ_CONVERSION_PASSES_TD
 
-def TVQAsyncLaunches : Pass<"tvq-async-launches", "::mlir::func::FuncOp"> {
-  let summary = "Queue a host function's kernel launches on one stream, "
-                "without a wait after each";
+def TVQAsyncLaunches : Pass<"tvq-async-launches", "::mlir::ModuleOp"> {
+  let summary = "Queue kernel launches on one stream without a wait after "
+                "each; wait only before host code touches device buffers";
   let description = [{
     A synchronous `gpu.launch_func` becomes, through `gpu-to-llvm` and the
     LLVM translation, stream create, launch, stream synchronize and stream
@@ -287,26 +287,33 @@ def TVQAsyncLaunches : Pass<"tvq-async-launches", "::mlir::func::FuncOp"> {
     (about 7,000 waits per enwik8-size training step). This pass gives each
     host function that launches kernels one stream token, `%s = gpu.wait
     async` at its entry, and makes every launch `async [%s]`: the launches
-    are queued in order on that stream and the host does not wait. The
-    runtime waits for the device where the host needs the results: at the
-    end of the call, before an output announcement reads a buffer, and
-    before a freed buffer is handed out again (docs/abi.md). Host code never
-    reads a buffer that kernels write: loops over device data are kernels
-    (`tvq-parallel-loops-to-gpu`); what stays on the host are the
-    deallocation pipeline's ownership lists, which no kernel touches.
+    are queued in order on that stream and the host does not wait.
+
+    Host code that reads or writes a buffer the device uses (a kernel
+    operand, or a buffer whose pointer a call such as the GEMM call takes:
+    the scalar arithmetic that stays on the host, like a loss's last
+    division) first calls `_tvq_cuda_wait()`, which the runtime defines: it
+    waits for the device when work is queued. One wait serves the accesses
+    that follow it in the same block until the next launch, call or region.
+    The deallocation pipeline's ownership lists are host data: no wait.
+    The runtime also waits at the end of the call, before an output
+    announcement, and before reusing a freed block (docs/abi.md).
 
     Before:
     ```mlir
     gpu.launch_func @tvq_kernels::@k blocks in (%g, %c1, %c1)
-        threads in (%c256, %c1, %c1) args(%n : index, %x : memref<?xf32>)
+        threads in (%c256, %c1, %c1) args(%n : index, %x : memref<f32>)
+    %v = memref.load %x[] : memref<f32>
     ```
     After:
     ```mlir
     %s = gpu.wait async
     ...
     %t = gpu.launch_func async [%s] @tvq_kernels::@k blocks in (%g, %c1, %c1)
-        threads in (%c256, %c1, %c1) args(%n : index, %x : memref<?xf32>)
+        threads in (%c256, %c1, %c1) args(%n : index, %x : memref<f32>)
+    call @_tvq_cuda_wait() : () -> ()
+    %v = memref.load %x[] : memref<f32>
     ```
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::func::FuncDialect"];
 }

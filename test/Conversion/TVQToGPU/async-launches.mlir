@@ -1,5 +1,4 @@
-// RUN: tvq-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(tvq-async-launches))' | FileCheck %s
-// RUN: tvq-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(tvq-async-launches),gpu-to-llvm)' | FileCheck %s --check-prefix=LLVM
+// RUN: tvq-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(tvq-async-launches)' | FileCheck %s
 
 // One stream token at the entry; every launch, also inside regions, queued
 // on it in program order; no wait after any of them.
@@ -13,14 +12,6 @@
 // A function without launches is left alone.
 // CHECK-LABEL: func.func @host_only(
 // CHECK-NOT:     gpu.wait
-// gpu-to-llvm: the token is the stream of mgpuStreamCreate, which both
-// launches name; nothing synchronizes or destroys it.
-// LLVM-LABEL: llvm.func @f(
-// LLVM:         %[[S:.*]] = llvm.call @mgpuStreamCreate()
-// LLVM:         gpu.launch_func <%[[S]] : !llvm.ptr> @k::@first
-// LLVM:         gpu.launch_func <%[[S]] : !llvm.ptr> @k::@second
-// LLVM-NOT:     mgpuStreamSynchronize
-// LLVM-NOT:     mgpuStreamDestroy
 module attributes {gpu.container_module} {
   gpu.module @k {
     gpu.func @first(%a: f32) kernel {
@@ -40,6 +31,52 @@ module attributes {gpu.container_module} {
   }
   func.func @host_only(%a: f32) {
     return
+  }
+}
+
+// -----
+
+// Host code touching a buffer the device uses waits first (once until the
+// next launch or call); host-only buffers, such as the ownership lists, and
+// the function's own inputs need no wait.
+// CHECK-LABEL: func.func @host_reads(
+// CHECK:         gpu.launch_func async
+// CHECK-NEXT:    memref.store %{{.*}}, %[[LIST:.*]][%{{.*}}] : memref<2xindex>
+// CHECK-NEXT:    memref.load %arg1[] : memref<f32>
+// CHECK-NEXT:    call @_tvq_cuda_wait() : () -> ()
+// CHECK-NEXT:    memref.load %[[SUM:.*]][] : memref<f32>
+// CHECK-NEXT:    arith.addf
+// CHECK-NEXT:    memref.store %{{.*}}, %[[SUM]][] : memref<f32>
+// CHECK-NEXT:    %{{.*}} = call @gemm(%{{.*}}) : (index) -> i32
+// CHECK-NEXT:    call @_tvq_cuda_wait() : () -> ()
+// CHECK-NEXT:    memref.load %[[B:.*]][%{{.*}}] : memref<4xf32>
+// CHECK:       func.func private @_tvq_cuda_wait()
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @sum(%a: memref<f32>) kernel {
+      gpu.return
+    }
+  }
+  func.func private @gemm(index) -> i32
+  func.func @host_reads(%n: index, %in: memref<f32>) -> f32 {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %sum = memref.alloc() : memref<f32>
+    %list = memref.alloc() : memref<2xindex>
+    %b = memref.alloc() : memref<4xf32>
+    %view = memref.subview %b[1] [2] [1] : memref<4xf32> to memref<2xf32, strided<[1], offset: 1>>
+    %base, %offset, %size, %stride = memref.extract_strided_metadata %view : memref<2xf32, strided<[1], offset: 1>> -> memref<f32>, index, index, index
+    %pointer = memref.extract_aligned_pointer_as_index %base : memref<f32> -> index
+    gpu.launch_func @k::@sum blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%sum : memref<f32>)
+    memref.store %n, %list[%c0] : memref<2xindex>
+    %x = memref.load %in[] : memref<f32>
+    %s = memref.load %sum[] : memref<f32>
+    %t = arith.addf %s, %x : f32
+    memref.store %t, %sum[] : memref<f32>
+    %done = call @gemm(%pointer) : (index) -> i32
+    %y = memref.load %b[%c1] : memref<4xf32>
+    %r = arith.addf %t, %y : f32
+    return %r : f32
   }
 }
 
