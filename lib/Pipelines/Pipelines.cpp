@@ -36,7 +36,7 @@ static const PhaseInfo kPhases[] = {
      "tvq-select-entries{entries={E}},symbol-dce,tvq-insert-runtime-checks,"
      "tvq-build-manifest{target={TGT}}"},
     {Phase::Blocks, "blocks",
-     "func.func(tvq-split-attention-blocks),canonicalize,cse"},
+     "func.func(tvq-split-attention-blocks{BLOCKS}),canonicalize,cse"},
     {Phase::Linalg, "linalg",
      "func.func(convert-tvq-to-linalg,convert-elementwise-to-linalg),"
      "canonicalize,cse"},
@@ -55,7 +55,7 @@ static const PhaseInfo kPhases[] = {
      "tvq-approximate-math),"
      "scf-forall-to-parallel,lower-affine,canonicalize,cse"},
     {Phase::LLVM, "llvm",
-     "tvq-lower-output-ready,"
+     "tvq-lower-output-ready,tvq-split-dynamic-expand-shapes,"
      "func.func(lower-vector-multi-reduction,"
      "convert-vector-to-scf{full-unroll=true}),"
      "expand-strided-metadata,lower-affine,convert-scf-to-openmp,"
@@ -108,7 +108,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "reconcile-unrealized-casts"},
     {Phase::PTX, "ptx", "gpu-module-to-binary{format=isa}"},
     {Phase::LLVM, "llvm",
-     "tvq-lower-output-ready,"
+     "tvq-lower-output-ready,tvq-split-dynamic-expand-shapes,"
      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
      "finalize-memref-to-llvm{use-generic-functions=true},gpu-to-llvm,"
      "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
@@ -193,6 +193,10 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
       text = p->pipeline.str();
   substitute(text, "{E}", llvm::join(entries, ","));
   substitute(text, "{TGT}", target == Target::CUDA ? "cuda" : "cpu");
+  // The GPU computes all attention blocks at once; the CPU goes block by
+  // block (its row-chain fusion keeps each block's rows in cache).
+  substitute(text, "{BLOCKS}",
+             target == Target::CPU ? "" : "{parallel=true}");
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
   substitute(text, "{T}", cpu.threads ? "true" : "false");
   bool bf16 = cpu.matmul == CPUMatmul::BF16;

@@ -35,7 +35,8 @@ state: count, win_codes and seen exact, mean 1e-4, win_keys and win_values 1e-6.
 
 Usage:
   vq_numerics.py --tvq-compile PATH --tvq-run PATH --workdir DIR [--models-dir DIR] [--seed N]
-                 [--suite contract|variants|chunked|decode|all] [--dry-run]
+                 [--suite contract|variants|chunked|decode|all] [--target cpu|cuda-sim]
+                 [--dry-run]
 --dry-run writes the modules, inputs and references without running any tool. A tool path
 ending in .py (fake_tvq.py, the stand-in that tests this harness) runs with this interpreter.
 Exit status: 0 when every case passed, 1 when a case failed, 2 on a usage or setup error.
@@ -378,6 +379,7 @@ class Harness:
         self.seed = args.seed
         self.models_dir = os.path.abspath(args.models_dir)
         self.tvq_compile = None if args.dry_run else resolve_tool("tvq-compile", args.tvq_compile)
+        self.target = args.target
         self.tvq_run = None if args.dry_run else resolve_tool("tvq-run", args.tvq_run)
         self.modules = {}  # key -> (so path, error message or None)
         self.passed = 0
@@ -403,6 +405,8 @@ class Harness:
         if not self.dry_run:
             try:
                 command = self.tvq_compile + [mlir_path, "-o", so_path]
+                if self.target != "cpu":
+                    command.append("--target=" + self.target)
                 run_tool(command, COMPILE_TIMEOUT_S, "command: " + " ".join(command))
                 if not os.path.isfile(so_path):
                     raise ToolError("tvq-compile exited 0 but wrote no %s" % so_path)
@@ -934,6 +938,9 @@ def parse_args(argv):
                         help="the repository's models/ directory")
     parser.add_argument("--workdir", required=True, help="where modules, inputs, outputs go")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--target", default="cpu", choices=["cpu", "cuda-sim"],
+                        help="tvq-compile's target (cuda-sim: the CUDA pipeline's kernels, "
+                             "its parallel attention blocks included, run as CPU loops)")
     parser.add_argument("--suite", default="all", choices=sorted(SUITES) + ["all"])
     parser.add_argument("--dry-run", action="store_true",
                         help="write modules, inputs and references; run no tool")

@@ -25,12 +25,19 @@ using namespace mlir;
 namespace {
 
 /// The loop dimensions of a matched product C[b, m, n] += A[b, m, k] B[b, k,
-/// n].
+/// n]; b may be two loops (b1, b2), which the call sees as one batch of
+/// b1 x b2 when every operand's strides allow (checked at run time).
 struct MatrixProduct {
   unsigned a = 0, b = 0; // DPS input numbers of A (has m) and B (has n)
-  std::optional<unsigned> batch;
+  SmallVector<unsigned, 2> batches; // none, one or two, outermost first
   unsigned m = 0, n = 0;
   SmallVector<unsigned, 2> reductions; // one or two, outermost first
+
+  std::optional<unsigned> batch() const {
+    if (batches.empty())
+      return std::nullopt;
+    return batches.back();
+  }
 };
 
 /// Whether `body` is `yield(out + in0 * in1)` (either operand order).
@@ -92,12 +99,10 @@ std::optional<MatrixProduct> matchMatrixProduct(linalg::GenericOp op) {
     else
       ++parallel;
   }
-  if (outDims.size() != parallel ||
-      (outDims.size() != 2 && outDims.size() != 3) || p.reductions.empty() ||
-      p.reductions.size() > 2)
+  if (outDims.size() != parallel || outDims.size() < 2 || outDims.size() > 4 ||
+      p.reductions.empty() || p.reductions.size() > 2)
     return std::nullopt;
-  if (outDims.size() == 3)
-    p.batch = outDims[0];
+  p.batches.assign(outDims.begin(), outDims.end() - 2);
   p.m = outDims[outDims.size() - 2];
   p.n = outDims[outDims.size() - 1];
 
@@ -117,8 +122,12 @@ std::optional<MatrixProduct> matchMatrixProduct(linalg::GenericOp op) {
       if (!uses(dims, k))
         return false;
     for (unsigned d : dims)
-      if (d != own && !uses(p.reductions, d) && d != p.batch)
+      if (d != own && !uses(p.reductions, d) && !uses(p.batches, d))
         return false;
+    // Two batch loops collapse into one only where both are read.
+    if (p.batches.size() == 2 &&
+        uses(dims, p.batches[0]) != uses(dims, p.batches[1]))
+      return false;
     return true;
   };
   if (!valid(a, p.m, p.n) || !valid(b, p.n, p.m))
@@ -186,20 +195,53 @@ void replaceWithCall(linalg::GenericOp op, const MatrixProduct &p,
   std::optional<unsigned> k1, k2 = p.reductions.back();
   if (p.reductions.size() == 2)
     k1 = p.reductions.front();
-  SmallVector<Value> args = {p.batch ? c.size(*p.batch) : one, c.size(p.m),
-                             c.size(p.n), k1 ? a.size(*k1) : one, a.size(*k2)};
+  // Two batch loops are one batch of b1 x b2 steps of b2's stride, when
+  // every operand's b1 stride is b2's size times its b2 stride.
+  std::optional<unsigned> batch = p.batch();
+  Value batchSize = batch ? c.size(*batch) : one;
+  Value collapsible;
+  if (p.batches.size() == 2) {
+    Value inner = batchSize;
+    batchSize = arith::MulIOp::create(b, loc, c.size(p.batches[0]), inner);
+    collapsible = arith::ConstantIntOp::create(b, loc, 1, 1);
+    for (const Operand *o : {&a, &bo, &c}) {
+      Value expected =
+          arith::MulIOp::create(b, loc, inner, o->stride(p.batches[1], zero));
+      Value same =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                o->stride(p.batches[0], zero), expected);
+      collapsible = arith::AndIOp::create(b, loc, collapsible, same);
+    }
+  }
+  SmallVector<Value> args = {batchSize, c.size(p.m), c.size(p.n),
+                             k1 ? a.size(*k1) : one, a.size(*k2)};
   // Each operand: pointer, offset, then the strides of `dims`.
   auto append = [&](const Operand &o, ArrayRef<std::optional<unsigned>> dims) {
     args.append({o.pointer, o.offset});
     for (std::optional<unsigned> d : dims)
       args.push_back(o.stride(d, zero));
   };
-  append(a, {p.batch, p.m, k1, k2});
-  append(bo, {p.batch, p.n, k1, k2});
-  append(c, {p.batch, p.m, p.n});
-  auto call = func::CallOp::create(b, loc, callee, args);
+  append(a, {batch, p.m, k1, k2});
+  append(bo, {batch, p.n, k1, k2});
+  append(c, {batch, p.m, p.n});
+  Value done;
+  if (collapsible) {
+    auto ifCollapsible = scf::IfOp::create(
+        b, loc, collapsible,
+        [&](OpBuilder &tb, Location tl) {
+          auto call = func::CallOp::create(tb, tl, callee, args);
+          scf::YieldOp::create(tb, tl, call.getResult(0));
+        },
+        [&](OpBuilder &eb, Location el) {
+          scf::YieldOp::create(
+              eb, el, ValueRange{arith::ConstantIntOp::create(eb, el, 0, 32)});
+        });
+    done = ifCollapsible.getResult(0);
+  } else {
+    done = func::CallOp::create(b, loc, callee, args).getResult(0);
+  }
   Value notDone =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, call.getResult(0),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, done,
                             arith::ConstantIntOp::create(b, loc, 0, 32));
   auto fallback = scf::IfOp::create(b, loc, notDone, /*withElseRegion=*/false);
   op->moveBefore(fallback.thenBlock()->getTerminator());

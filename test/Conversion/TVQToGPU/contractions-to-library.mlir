@@ -102,3 +102,43 @@ func.func @not_products(%a: memref<4x8xf32>, %b: memref<4x8xf32>, %o: memref<4xf
   }
   return
 }
+
+// -----
+
+// Two batch loops (b1, b2), the blocks of the parallel attention form: one
+// batch of b1 x b2 steps of b2's stride, called only when every operand's b1
+// stride is b2's size times its b2 stride (the shared codebook: both 0);
+// otherwise the op runs as kernels.
+#q2 = affine_map<(b1, b2, m, n, k) -> (b1, b2, m, k)>
+#c2 = affine_map<(b1, b2, m, n, k) -> (n, k)>
+#s2 = affine_map<(b1, b2, m, n, k) -> (b1, b2, m, n)>
+// CHECK-LABEL: func.func @two_batch_loops
+// CHECK-SAME: (%[[Q:.*]]: memref<?x?x8x4xf32>, %[[CB:.*]]: memref<5x4xf32>, %[[S:.*]]: memref<?x?x8x5xf32>)
+// CHECK: %{{[a-z_0-9]+}}, %{{[a-z_0-9]+}}, %{{[a-z_0-9]+}}:4, %[[QT:[a-z_0-9]+]]:4 = memref.extract_strided_metadata %[[Q]]
+// CHECK: %{{[a-z_0-9]+}}, %{{[a-z_0-9]+}}, %[[SS:[a-z_0-9]+]]:4, %[[ST:[a-z_0-9]+]]:4 = memref.extract_strided_metadata %[[S]]
+// CHECK: %[[BATCH:.*]] = arith.muli %[[SS]]#0, %[[SS]]#1 : index
+// CHECK: %[[QX:.*]] = arith.muli %[[SS]]#1, %c32 : index
+// CHECK: %[[QOK:.*]] = arith.cmpi eq, %[[QT]]#0, %[[QX]] : index
+// CHECK: %[[SX:.*]] = arith.muli %[[SS]]#1, %c40 : index
+// CHECK: %[[SOK:.*]] = arith.cmpi eq, %[[ST]]#0, %[[SX]] : index
+// CHECK: %[[OK:.*]] = arith.andi %[[QOK]], %[[SOK]] : i1
+// CHECK: %[[DONE:.*]] = scf.if %[[OK]] -> (i32) {
+// CHECK:   %[[R:.*]] = func.call @_tvq_host_gemm_f32(%[[BATCH]], %c8, %c5, %c1, %c4, %{{.*}}, %{{.*}}, %c32, %c4, %c0, %c1, %{{.*}}, %c0, %c0, %c4, %c0, %c1, %{{.*}}, %{{.*}}, %c40, %c5, %c1)
+// CHECK:   scf.yield %[[R]] : i32
+// CHECK: } else {
+// CHECK:   scf.yield %c0_i32 : i32
+// CHECK: }
+// CHECK: %[[FALLBACK:.*]] = arith.cmpi eq, %[[DONE]], %c0_i32 : i32
+// CHECK: scf.if %[[FALLBACK]] {
+// CHECK:   linalg.generic
+func.func @two_batch_loops(%q: memref<?x?x8x4xf32>, %c: memref<5x4xf32>, %s: memref<?x?x8x5xf32>) {
+  linalg.generic {indexing_maps = [#q2, #c2, #s2],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %c : memref<?x?x8x4xf32>, memref<5x4xf32>) outs(%s : memref<?x?x8x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %t = arith.addf %o, %p : f32
+    linalg.yield %t : f32
+  }
+  return
+}

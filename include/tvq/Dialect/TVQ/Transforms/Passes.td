@@ -178,10 +178,49 @@ def TVQSplitAttentionBlocks
     }
     ```
   }];
+  let options = [
+    Option<"parallel", "parallel", "bool", "false",
+           "Where mem_len equals block_len, compute all blocks at once: each "
+           "block's state (its window: the block before it; its cache: the "
+           "incoming one plus per-block statistics summed over the blocks "
+           "before it) is built first, then one one-block tvq.vq_attention "
+           "runs over the B x T / L blocks">,
+  ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect"];
+}
+
+def TVQSplitDynamicExpandShapes
+    : Pass<"tvq-split-dynamic-expand-shapes", "::mlir::ModuleOp"> {
+  let summary = "Write memref.expand_shape ops that split a dimension into "
+                "several dynamic ones as memref.reinterpret_cast";
+  let description = [{
+    MLIR 22's `expand-strided-metadata` crashes on a `memref.expand_shape`
+    that splits one dimension into two or more dynamic ones (the parallel
+    attention blocks, B x T / L, back into B and T / L). Each such op
+    becomes the `memref.reinterpret_cast` it means: the source's base
+    buffer and offset, the output sizes, and strides that multiply the
+    source dimension's stride by the sizes inside it. Run before
+    `expand-strided-metadata`; other expand_shapes are left to it.
+
+    Before:
+    ```mlir
+    %e = memref.expand_shape %m [[0, 1], [2]] output_shape [%b, %n, 16]
+        : memref<?x16xf32> into memref<?x?x16xf32>
+    ```
+    After:
+    ```mlir
+    %base, %offset, %sizes:2, %strides:2 = memref.extract_strided_metadata %m
+    %s0 = arith.muli %n, %c16 : index
+    %e = memref.reinterpret_cast %base to offset: [0],
+        sizes: [%b, %n, 16], strides: [%s0, 16, 1]
+        : memref<f32> to memref<?x?x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def TVQStridedCopiesToLinalg

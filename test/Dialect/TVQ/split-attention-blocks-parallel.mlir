@@ -1,0 +1,72 @@
+// RUN: tvq-opt %s -tvq-split-attention-blocks='parallel=true' | FileCheck %s
+
+// M = L: every block at once. Each block's window is the block before it
+// (the incoming window for block 0), its position count seen + n L, its
+// cache the incoming one plus the started window slots that left before it
+// (one-hot counts and value sums per block, then a prefix sum over the
+// blocks m < n); one one-block op runs over the B x T / L blocks.
+// CHECK-LABEL: func.func @parallel(
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<?x?x4xf32>, %[[KH:[^:]+]]: tensor<?x?x4xf32>, %[[Z:[^:]+]]: tensor<?x?xi32>
+// CHECK-NOT: scf.for
+// T = 0: no blocks, the incoming state.
+// CHECK: %[[NONE:.+]] = arith.cmpi eq, %{{.+}}, %c0 : index
+// CHECK: scf.if %[[NONE]]
+// CHECK: } else {
+// CHECK:   %[[NB:.+]] = arith.divui %{{.+}}, %c8 : index
+// The windows: block 0 gets the incoming window, block n block n - 1.
+// CHECK:   %[[ZB:.+]] = tensor.expand_shape %[[Z]] {{\[\[}}0], [1, 2]] output_shape [%{{.+}}, %[[NB]], 8] : tensor<?x?xi32> into tensor<?x?x8xi32>
+// CHECK:   %[[W0:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0] [%{{.+}}, 1, 8] [1, 1, 1] : tensor<?x1x8xi32> into tensor<?x?x8xi32>
+// CHECK:   %[[PREV:.+]] = tensor.extract_slice %[[ZB]][0, 0, 0] [%{{.+}}, %{{.+}}, 8]
+// CHECK:   %[[W:.+]] = tensor.insert_slice %[[PREV]] into %[[W0]][0, 1, 0]
+// CHECK:   %[[WCODES:.+]] = tensor.collapse_shape %[[W]] {{\[\[}}0, 1], [2]] : tensor<?x?x8xi32> into tensor<?x8xi32>
+// The one-hot of the started slots (position seen - M + i >= 0) by code.
+// CHECK:   linalg.generic {{.*}} ins(%[[WCODES]], %[[SEEN:.+]] : tensor<?x8xi32>, tensor<?xi64>) outs(%{{.+}} : tensor<?x8x5xf32>)
+// CHECK:     arith.cmpi sge
+// CHECK:     arith.cmpi eq
+// Per-block value sums: a batched product (one-hot^T x values).
+// CHECK:   %[[LSUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<?x8x5xf32>, tensor<?x8x6xf32>) outs(%{{.+}} : tensor<?x5x6xf32>)
+// CHECK:     arith.mulf
+// The prefix sum over earlier blocks (m < n), after the incoming count x mean.
+// CHECK:   %[[LSUM4:.+]] = tensor.expand_shape %[[LSUM]]
+// CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[LSUM4]] : tensor<?x?x5x6xf32>)
+// CHECK:     %[[N:.+]] = linalg.index 1 : index
+// CHECK:     %[[M:.+]] = linalg.index 4 : index
+// CHECK:     arith.cmpi ult, %[[M]], %[[N]] : index
+// The means: sum / max(count, 1).
+// CHECK:     arith.maximumf
+// CHECK:     arith.divf
+// One one-block op over all blocks, with the built state.
+// CHECK:   %[[O:.+]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} = tvq.vq_attention {{.*}} state({{.*}}, %[[WCODES]], {{.*}}) {block_len = 8 : i64, mem_len = 8 : i64} : (tensor<?x8x4xf32>
+// The output in sequence order; the state of the last block (n = nb - 1).
+// CHECK:   %[[O4:.+]] = tensor.expand_shape %[[O]] {{\[\[}}0, 1], [2], [3]] output_shape [%{{.+}}, %[[NB]], 8, 6]
+// CHECK:   %[[OUT:.+]] = tensor.collapse_shape %[[O4]] {{\[\[}}0], [1, 2], [3]] : tensor<?x?x8x6xf32> into tensor<?x?x6xf32>
+// CHECK:   %[[LAST:.+]] = arith.subi %[[NB]], %c1 : index
+// CHECK:   tensor.extract_slice %{{.+}}[0, %[[LAST]], 0] [%{{.+}}, 1, 5] [1, 1, 1] : tensor<?x?x5xf32> to tensor<?x5xf32>
+// CHECK:   scf.yield %[[OUT]],
+func.func @parallel(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z: tensor<?x?xi32>,
+                    %v: tensor<?x?x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
+                    %w: tensor<4xf32>, %r: tensor<9x4xf32>) -> tensor<?x?x6xf32> {
+  %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+      {block_len = 8 : i64, mem_len = 8 : i64}
+      : (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?xi32>, tensor<?x?x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<9x4xf32>)
+      -> (tensor<?x?x6xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x8xi32>,
+          tensor<?x8x4xf32>, tensor<?x8x6xf32>, tensor<?xi64>)
+  return %o : tensor<?x?x6xf32>
+}
+
+// M != L keeps the block loop.
+// CHECK-LABEL: func.func @loop_when_m_differs(
+// CHECK: scf.for
+// CHECK: tvq.vq_attention
+func.func @loop_when_m_differs(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z: tensor<?x?xi32>,
+                               %v: tensor<?x?x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
+                               %w: tensor<4xf32>, %r: tensor<3x4xf32>) -> tensor<?x?x6xf32> {
+  %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+      {block_len = 8 : i64, mem_len = 2 : i64}
+      : (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?xi32>, tensor<?x?x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>)
+      -> (tensor<?x?x6xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x2xi32>,
+          tensor<?x2x4xf32>, tensor<?x2x6xf32>, tensor<?xi64>)
+  return %o : tensor<?x?x6xf32>
+}
