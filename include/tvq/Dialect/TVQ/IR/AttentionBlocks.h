@@ -1,0 +1,69 @@
+//===- AttentionBlocks.h - The parallel form of VQ attention ----*- C++ -*-===//
+//
+// With M = L, the attention state the cache recurrence reaches before block n
+// can be built without running blocks 0..n-1: block n's window is block n - 1
+// (the incoming window for block 0), its cache the incoming cache plus the
+// started slots of every window that left before it. These helpers build
+// those states for all B x T / L blocks at once, and move tensors between
+// sequence order [B, T, ...] and block order [B * nb, L, ...]. Used by
+// tvq-split-attention-blocks{parallel=true} (the forward) and by
+// convert-tvq-to-linalg{parallel-blocks=true} (the backward).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TVQ_DIALECT_TVQ_IR_ATTENTIONBLOCKS_H
+#define TVQ_DIALECT_TVQ_IR_ATTENTIONBLOCKS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+
+namespace mlir {
+namespace tvq {
+
+/// Shapes of the blocked form: B and nb = T / L as index values.
+struct BlockShape {
+  Value batch, numBlocks;
+  int64_t blockLen;
+};
+
+/// B and T / L of `q` [B, T, K].
+BlockShape blockShapeOf(OpBuilder &b, Location loc, Value q, int64_t blockLen);
+
+/// [B, T, rest...] -> [B * nb, L, rest...].
+Value toBlocks(OpBuilder &b, Location loc, const BlockShape &shape, Value x);
+
+/// [B * nb, L, rest...] -> [B, T, rest...].
+Value fromBlocks(OpBuilder &b, Location loc, const BlockShape &shape, Value x);
+
+/// [B * nb, rest...] -> [B, nb, rest...].
+Value splitBlocks(OpBuilder &b, Location loc, const BlockShape &shape, Value x);
+
+/// [B, nb, rest...] -> [B * nb, rest...].
+Value mergeBlocks(OpBuilder &b, Location loc, Value x);
+
+/// The state each block starts from, in block order.
+struct BlockStates {
+  Value count;     ///< [B * nb, S] f32
+  Value mean;      ///< [B * nb, S, V] f32
+  Value winCodes;  ///< [B * nb, L] i32: block n - 1's codes
+  Value winKeys;   ///< [B * nb, L, K]
+  Value winValues; ///< [B * nb, L, V]
+  Value seen;      ///< [B * nb] i64: seen + n L
+};
+
+/// The states of every block of an attention over `codes` [B, T], `kHat`
+/// [B, T, K] and `v` [B, T, V] with codebook size S (`codebook` [S, K]),
+/// from the incoming `state` (count, mean, win_codes, win_keys, win_values,
+/// seen; M = L). The cache of block n is the incoming one plus, per code, the
+/// count and value sum of the started (position >= 0) window slots of every
+/// block m < n (a one-hot product per block, then a prefix sum over blocks);
+/// means are sums / max(count, 1).
+BlockStates buildBlockStates(OpBuilder &b, Location loc,
+                             const BlockShape &shape, int64_t memLen,
+                             Value codes, Value kHat, Value v, Value codebook,
+                             ArrayRef<Value> state);
+
+} // namespace tvq
+} // namespace mlir
+
+#endif // TVQ_DIALECT_TVQ_IR_ATTENTIONBLOCKS_H
