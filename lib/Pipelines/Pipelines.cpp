@@ -38,7 +38,7 @@ static const PhaseInfo kPhases[] = {
     {Phase::Blocks, "blocks",
      "func.func(tvq-split-attention-blocks{BLOCKS}),canonicalize,cse"},
     {Phase::Linalg, "linalg",
-     "func.func(convert-tvq-to-linalg,convert-elementwise-to-linalg),"
+     "func.func(convert-tvq-to-linalg{LINALG},convert-elementwise-to-linalg),"
      "canonicalize,cse"},
     {Phase::Vectorized, "vectorized",
      "func.func(tvq-split-reductions,tvq-cpu-fuse-row-chains{threads={T}},"
@@ -197,6 +197,8 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   // block (its row-chain fusion keeps each block's rows in cache).
   substitute(text, "{BLOCKS}",
              target == Target::CPU ? "" : "{parallel=true}");
+  substitute(text, "{LINALG}",
+             target == Target::CPU ? "" : "{parallel-blocks=true}");
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
   substitute(text, "{T}", cpu.threads ? "true" : "false");
   bool bf16 = cpu.matmul == CPUMatmul::BF16;

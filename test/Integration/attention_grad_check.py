@@ -28,6 +28,7 @@ dk_hat by finite differences of the plain dense formula (every key k_hat, STE th
 and requires that it differ from the compiled dk_hat by more than 100 * TOL.
 
 usage: attention_grad_check.py --tvq-compile PATH --tvq-run PATH --template MLIR.IN --workdir DIR
+                              [--target cpu|cuda-sim]
 Prints PASS/FAIL per case and a final 'attention_grad: N cases passed, M failed'."""
 import argparse
 import os
@@ -213,6 +214,9 @@ def main():
     for flag in ("--tvq-compile", "--tvq-run", "--template", "--workdir"):
         p.add_argument(flag, required=True)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--target", default="cpu", choices=["cpu", "cuda-sim"],
+                   help="tvq-compile's target (cuda-sim: the CUDA pipeline as CPU loops, "
+                        "with every block's backward at once where M = L)")
     a = p.parse_args()
     start = time.time()
     rng = np.random.default_rng(a.seed)
@@ -228,7 +232,8 @@ def main():
         with open(src, "w") as f:
             f.write(render(template, *variant))
         sos[variant] = os.path.join(a.workdir, name + ".so")
-        procs.append(subprocess.Popen([a.tvq_compile, src, "-o", sos[variant]]))
+        target = [] if a.target == "cpu" else ["--target=" + a.target]
+        procs.append(subprocess.Popen([a.tvq_compile, src, "-o", sos[variant]] + target))
         if len(procs) == 2:
             for proc in procs:
                 assert proc.wait() == 0, "tvq-compile failed"

@@ -32,6 +32,13 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
         "parallel", "reduction"]} ins(%qu, %codebook ...) outs(%zero ...) ...
     ```
   }];
+  let options = [
+    Option<"parallelBlocks", "parallel-blocks", "bool", "false",
+           "Lower tvq.vq_attention_grad with mem_len = block_len over all "
+           "blocks at once (each block's state from per-block statistics "
+           "and prefix sums, the block-to-block gradient flows as shifts "
+           "and a suffix sum) instead of block loops">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",

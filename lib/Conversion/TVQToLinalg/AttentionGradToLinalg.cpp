@@ -35,6 +35,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GenericBuilder.h"
+#include "tvq/Dialect/TVQ/IR/AttentionBlocks.h"
 #include "tvq/Dialect/TVQ/IR/TVQOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -333,6 +334,141 @@ static BlockForward recomputeBlock(GenericBuilder &g, const AttentionDims &d,
   return {qu, qw, normalize(cacheWeights, d.s), normalize(bufferWeights, n)};
 }
 
+/// What one block contributes to the gradients.
+struct BlockGrads {
+  Value dq;             // [B, L, K]
+  Value du, dw, dr;     // the given ones plus this block's
+  Value dKeys, dValues; // the given buffer-slot gradients plus this block's
+  Value dMean;          // [B, S, V]: dmean[b,j,x] = sum_i a_c[b,i,j] dO[b,i,x]
+};
+
+/// The backward of one block (of every block at once when B is B x T / L):
+/// from its recomputed forward `fwd`, its output gradient `dOutBlock` [B,
+/// L, V], its cache means `mean` and its buffer of keys and values [B, M +
+/// L, ...]. du, dw, dr, dKeysInit and dValuesInit are accumulated into.
+static BlockGrads blockGrads(GenericBuilder &g, const AttentionDims &d,
+                             const BlockForward &fwd, Value dOutBlock,
+                             Value mean, Value bufKeys, Value bufValues,
+                             Value codebook, Value r, Value du, Value dw,
+                             Value dr, Value dKeysInit, Value dValuesInit) {
+  OpBuilder &b = g.builder();
+  Type f32 = b.getF32Type();
+  int64_t memLen = d.memLen;
+  OpFoldResult l = g.index(d.blockLen), n = g.index(d.memLen + d.blockLen),
+               m1 = g.index(d.memLen + 1);
+  // dP[b,i,j] = sum_x dO[b,i,x] * vals[b,j,x] (loops b, i, j, x).
+  auto outerGrad = [&](Value vals, OpFoldResult cols) {
+    return g.generic(
+        {dOutBlock, vals}, g.filledF32({d.b, l, cols}, 0.0),
+        {g.map(4, {0, 1, 3}), g.map(4, {0, 2, 3}), g.map(4, {0, 1, 2})},
+        {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location bl, ValueRange a) {
+          return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
+        });
+  };
+  Value dPCache = outerGrad(mean, d.s);
+  Value dPBuffer = outerGrad(bufValues, n);
+
+  // D[b,i] = sum_j a·dP over the cache and the buffer (= dO_i·o_i).
+  auto rowDot = [&](Value probs, Value dP, Value init) {
+    return g.generic(
+        {probs, dP}, init,
+        {g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2}), g.map(3, {0, 1})},
+        {kPar, kPar, kRed}, [](OpBuilder &nb, Location bl, ValueRange a) {
+          return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
+        });
+  };
+  Value rowD = rowDot(fwd.cacheProbs, dPCache, g.filledF32({d.b, l}, 0.0));
+  rowD = rowDot(fwd.bufferProbs, dPBuffer, rowD);
+
+  // ds = a (dP - D): the gradient of the scores.
+  auto scoreGrad = [&](Value probs, Value dP, OpFoldResult cols) {
+    return g.generic(
+        {probs, dP, rowD}, g.empty({d.b, l, cols}, f32),
+        {g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2}), g.map(3, {0, 1}),
+         g.map(3, {0, 1, 2})},
+        {kPar, kPar, kPar}, [](OpBuilder &nb, Location bl, ValueRange a) {
+          return mulF(nb, bl, a[0], arith::SubFOp::create(nb, bl, a[1], a[2]));
+        });
+  };
+  Value dsCache = scoreGrad(fwd.cacheProbs, dPCache, d.s);
+  Value dsBuffer = scoreGrad(fwd.bufferProbs, dPBuffer, n);
+
+  // The band: dBand[b,i,d] = dsBuffer[b,i,i+M-d] for d in [0, M].
+  // Masked slots have a zero weight, so no mask is needed here.
+  Value dBand = g.generic(
+      {}, g.empty({d.b, l, m1}, f32), {g.map(3, {0, 1, 2})}, {kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location bl, ValueRange) {
+        Value i = loopIndex(nb, bl, 1);
+        Value slot = arith::SubIOp::create(
+            nb, bl,
+            arith::AddIOp::create(nb, bl, i, constIndex(nb, bl, memLen)),
+            loopIndex(nb, bl, 2));
+        return tensor::ExtractOp::create(
+                   nb, bl, dsBuffer, ValueRange{loopIndex(nb, bl, 0), i, slot})
+            .getResult();
+      });
+
+  // out[b,i,k] += sum_j lhs[b,i,j] * rhs[..j.., k] (loops b,i,k,j).
+  auto contract = [&](Value lhs, Value rhs, AffineMap rhsMap, Value init) {
+    return g.generic(
+        {lhs, rhs}, init, {g.map(4, {0, 1, 3}), rhsMap, g.map(4, {0, 1, 2})},
+        {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location bl, ValueRange a) {
+          return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
+        });
+  };
+  // Through q + u: the codebook and the buffer keys.
+  Value dQu = contract(dsCache, codebook, g.map(4, {3, 2}),
+                       g.filledF32({d.b, l, d.k}, 0.0));
+  dQu = contract(dsBuffer, bufKeys, g.map(4, {0, 3, 2}), dQu);
+  // Through q + w: the relative table.
+  Value dQw =
+      contract(dBand, r, g.map(4, {3, 2}), g.filledF32({d.b, l, d.k}, 0.0));
+  Value dqBlock = g.generic(
+      {dQu, dQw}, g.empty({d.b, l, d.k}, f32),
+      {g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2})},
+      {kPar, kPar, kPar}, [](OpBuilder &nb, Location bl, ValueRange a) {
+        return addF(nb, bl, a[0], a[1]);
+      });
+
+  // du += sum_{b,i} dQu, dw += sum_{b,i} dQw (loops k, b, i).
+  auto sumRows = [&](Value x, Value init) {
+    return g.generic({x}, init, {g.map(3, {1, 2, 0}), g.map(3, {0})},
+                     {kPar, kRed, kRed},
+                     [](OpBuilder &nb, Location bl, ValueRange a) {
+                       return addF(nb, bl, a[1], a[0]);
+                     });
+  };
+  du = sumRows(dQu, du);
+  dw = sumRows(dQw, dw);
+
+  // dr[d,k] += sum_{b,i} dBand[b,i,d] * (q+w)[b,i,k]
+  // (loops d, k, b, i).
+  dr = g.generic({dBand, fwd.qw}, dr,
+                 {g.map(4, {2, 3, 0}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
+                 {kPar, kPar, kRed, kRed},
+                 [](OpBuilder &nb, Location bl, ValueRange a) {
+                   return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
+                 });
+
+  // Buffer slots: out[b,j,x] += sum_i lhs[b,i,j] * rhs[b,i,x]
+  // (loops b, j, x, i), accumulated into the ext gradients.
+  auto slotGrad = [&](Value lhs, Value rhs, Value init) {
+    return g.generic(
+        {lhs, rhs}, init,
+        {g.map(4, {0, 3, 1}), g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
+        {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location bl, ValueRange a) {
+          return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
+        });
+  };
+  Value dKeys = slotGrad(dsBuffer, fwd.qu, dKeysInit);
+  Value dValues = slotGrad(fwd.bufferProbs, dOutBlock, dValuesInit);
+
+  // The cache means: dmean[b,j,x] = sum_i a_c[b,i,j] dO[b,i,x].
+  Value dMean =
+      slotGrad(fwd.cacheProbs, dOutBlock, g.filledF32({d.b, d.s, d.v}, 0.0));
+  return {dqBlock, du, dw, dr, dKeys, dValues, dMean};
+}
+
 struct VQAttentionGradLowering : OpRewritePattern<VQAttentionGradOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -484,137 +620,23 @@ struct VQAttentionGradLowering : OpRewritePattern<VQAttentionGradOp> {
           BlockForward fwd = recomputeBlock(g, d, qBlock, bufKeys, count, seen,
                                             offsetI64, codebook, u, w, r);
 
-          // dP[b,i,j] = sum_x dO[b,i,x] * vals[b,j,x] (loops b, i, j, x).
-          auto outerGrad = [&](Value vals, OpFoldResult cols) {
-            return g.generic(
-                {dOutBlock, vals}, g.filledF32({d.b, l, cols}, 0.0),
-                {g.map(4, {0, 1, 3}), g.map(4, {0, 2, 3}), g.map(4, {0, 1, 2})},
-                {kPar, kPar, kPar, kRed},
-                [](OpBuilder &nb, Location bl, ValueRange a) {
-                  return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
-                });
-          };
-          Value dPCache = outerGrad(mean, d.s);
-          Value dPBuffer = outerGrad(bufValues, n);
+          BlockGrads grads = blockGrads(
+              g, d, fwd, dOutBlock, mean, bufKeys, bufValues, codebook, r, du,
+              dw, dr,
+              slice(b, nl, dExtKeys, offsetAt(b, 3, 1, offset), {d.b, n, d.k}),
+              slice(b, nl, dExtValues, offsetAt(b, 3, 1, offset),
+                    {d.b, n, d.v}));
+          dq = insert(b, nl, grads.dq, dq, offsetAt(b, 3, 1, offset));
+          du = grads.du;
+          dw = grads.dw;
+          dr = grads.dr;
+          dExtKeys =
+              insert(b, nl, grads.dKeys, dExtKeys, offsetAt(b, 3, 1, offset));
+          dExtValues = insert(b, nl, grads.dValues, dExtValues,
+                              offsetAt(b, 3, 1, offset));
 
-          // D[b,i] = sum_j a·dP over the cache and the buffer (= dO_i·o_i).
-          auto rowDot = [&](Value probs, Value dP, Value init) {
-            return g.generic(
-                {probs, dP}, init,
-                {g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2}), g.map(3, {0, 1})},
-                {kPar, kPar, kRed},
-                [](OpBuilder &nb, Location bl, ValueRange a) {
-                  return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
-                });
-          };
-          Value rowD =
-              rowDot(fwd.cacheProbs, dPCache, g.filledF32({d.b, l}, 0.0));
-          rowD = rowDot(fwd.bufferProbs, dPBuffer, rowD);
-
-          // ds = a (dP - D): the gradient of the scores.
-          auto scoreGrad = [&](Value probs, Value dP, OpFoldResult cols) {
-            return g.generic({probs, dP, rowD}, g.empty({d.b, l, cols}, f32),
-                             {g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2}),
-                              g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
-                             {kPar, kPar, kPar},
-                             [](OpBuilder &nb, Location bl, ValueRange a) {
-                               return mulF(
-                                   nb, bl, a[0],
-                                   arith::SubFOp::create(nb, bl, a[1], a[2]));
-                             });
-          };
-          Value dsCache = scoreGrad(fwd.cacheProbs, dPCache, d.s);
-          Value dsBuffer = scoreGrad(fwd.bufferProbs, dPBuffer, n);
-
-          // The band: dBand[b,i,d] = dsBuffer[b,i,i+M-d] for d in [0, M].
-          // Masked slots have a zero weight, so no mask is needed here.
-          Value dBand = g.generic(
-              {}, g.empty({d.b, l, m1}, f32), {g.map(3, {0, 1, 2})},
-              {kPar, kPar, kPar}, [&](OpBuilder &nb, Location bl, ValueRange) {
-                Value i = loopIndex(nb, bl, 1);
-                Value slot = arith::SubIOp::create(
-                    nb, bl,
-                    arith::AddIOp::create(nb, bl, i,
-                                          constIndex(nb, bl, memLen)),
-                    loopIndex(nb, bl, 2));
-                return tensor::ExtractOp::create(
-                           nb, bl, dsBuffer,
-                           ValueRange{loopIndex(nb, bl, 0), i, slot})
-                    .getResult();
-              });
-
-          // out[b,i,k] += sum_j lhs[b,i,j] * rhs[..j.., k] (loops b,i,k,j).
-          auto contract = [&](Value lhs, Value rhs, AffineMap rhsMap,
-                              Value init) {
-            return g.generic({lhs, rhs}, init,
-                             {g.map(4, {0, 1, 3}), rhsMap, g.map(4, {0, 1, 2})},
-                             {kPar, kPar, kPar, kRed},
-                             [](OpBuilder &nb, Location bl, ValueRange a) {
-                               return addF(nb, bl, a[2],
-                                           mulF(nb, bl, a[0], a[1]));
-                             });
-          };
-          // Through q + u: the codebook and the buffer keys.
-          Value dQu = contract(dsCache, codebook, g.map(4, {3, 2}),
-                               g.filledF32({d.b, l, d.k}, 0.0));
-          dQu = contract(dsBuffer, bufKeys, g.map(4, {0, 3, 2}), dQu);
-          // Through q + w: the relative table.
-          Value dQw = contract(dBand, r, g.map(4, {3, 2}),
-                               g.filledF32({d.b, l, d.k}, 0.0));
-          Value dqBlock = g.generic(
-              {dQu, dQw}, g.empty({d.b, l, d.k}, f32),
-              {g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2}), g.map(3, {0, 1, 2})},
-              {kPar, kPar, kPar}, [](OpBuilder &nb, Location bl, ValueRange a) {
-                return addF(nb, bl, a[0], a[1]);
-              });
-          dq = insert(b, nl, dqBlock, dq, offsetAt(b, 3, 1, offset));
-
-          // du += sum_{b,i} dQu, dw += sum_{b,i} dQw (loops k, b, i).
-          auto sumRows = [&](Value x, Value init) {
-            return g.generic({x}, init, {g.map(3, {1, 2, 0}), g.map(3, {0})},
-                             {kPar, kRed, kRed},
-                             [](OpBuilder &nb, Location bl, ValueRange a) {
-                               return addF(nb, bl, a[1], a[0]);
-                             });
-          };
-          du = sumRows(dQu, du);
-          dw = sumRows(dQw, dw);
-
-          // dr[d,k] += sum_{b,i} dBand[b,i,d] * (q+w)[b,i,k]
-          // (loops d, k, b, i).
-          dr = g.generic(
-              {dBand, fwd.qw}, dr,
-              {g.map(4, {2, 3, 0}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
-              {kPar, kPar, kRed, kRed},
-              [](OpBuilder &nb, Location bl, ValueRange a) {
-                return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
-              });
-
-          // Buffer slots: out[b,j,x] += sum_i lhs[b,i,j] * rhs[b,i,x]
-          // (loops b, j, x, i), accumulated into the ext gradients.
-          auto slotGrad = [&](Value lhs, Value rhs, Value init) {
-            return g.generic(
-                {lhs, rhs}, init,
-                {g.map(4, {0, 3, 1}), g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
-                {kPar, kPar, kPar, kRed},
-                [](OpBuilder &nb, Location bl, ValueRange a) {
-                  return addF(nb, bl, a[2], mulF(nb, bl, a[0], a[1]));
-                });
-          };
-          SmallVector<OpFoldResult> bufOffsets = offsetAt(b, 3, 1, offset);
-          Value dKeys =
-              slotGrad(dsBuffer, fwd.qu,
-                       slice(b, nl, dExtKeys, bufOffsets, {d.b, n, d.k}));
-          dExtKeys = insert(b, nl, dKeys, dExtKeys, bufOffsets);
-          Value dValues =
-              slotGrad(fwd.bufferProbs, dOutBlock,
-                       slice(b, nl, dExtValues, bufOffsets, {d.b, n, d.v}));
-          dExtValues = insert(b, nl, dValues, dExtValues, bufOffsets);
-
-          // The cache means: dmean[b,j,x] = sum_i a_c[b,i,j] dO[b,i,x];
           // G += dmean / max(count, 1).
-          Value dMean = slotGrad(fwd.cacheProbs, dOutBlock,
-                                 g.filledF32({d.b, d.s, d.v}, 0.0));
+          Value dMean = grads.dMean;
           cacheGrad = g.generic(
               {dMean, count, cacheGrad}, g.empty({d.b, d.s, d.v}, f32),
               {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2}),
@@ -649,9 +671,215 @@ struct VQAttentionGradLowering : OpRewritePattern<VQAttentionGradOp> {
   }
 };
 
+/// With M = L (convert-tvq-to-linalg{parallel-blocks=true}): every block's
+/// backward at once. The state each block starts from is built as in the
+/// parallel forward (AttentionBlocks.h); the blocks' softmax weights and
+/// gradients are then one batch of B x T / L blocks (blockGrads), and the
+/// block-to-block flows become shifts and a suffix sum:
+/// - a block's buffer is [window = the previous block ; the block], so a
+///   position's key and value gradients are its own block's second half
+///   plus the next block's first half;
+/// - a position of block m enters the cache after block m + 1, so its value
+///   gets sum_{n >= m + 2} dmean_n / max(count_n, 1) at its code.
+/// The incoming state gets no gradient, as in the loop.
+struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(VQAttentionGradOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t blockLen = op.getBlockLen(), memLen = op.getMemLen();
+    if (blockLen != memLen)
+      return rewriter.notifyMatchFailure(op, "mem_len differs from block_len");
+    Location loc = op.getLoc();
+    GenericBuilder g(rewriter, loc);
+    Value q = op.getQ();
+    AttentionDims d{g.size(q, 0),
+                    g.size(q, 2),
+                    g.size(op.getV(), 2),
+                    g.size(op.getCodebook(), 0),
+                    blockLen,
+                    memLen};
+    SmallVector<Value> state = llvm::to_vector(op.getStateIn());
+    if (state.empty()) {
+      OpFoldResult m = g.index(memLen);
+      state = {g.filledF32({d.b, d.s}, 0.0),
+               g.filledF32({d.b, d.s, d.v}, 0.0),
+               g.filled({d.b, m}, rewriter.getI32Type(),
+                        rewriter.getI32IntegerAttr(0)),
+               g.filledF32({d.b, m, d.k}, 0.0),
+               g.filledF32({d.b, m, d.v}, 0.0),
+               g.filled({d.b}, rewriter.getI64Type(),
+                        rewriter.getI64IntegerAttr(0))};
+    }
+    // T = 0: no blocks, zero gradients.
+    Value seqLen = tensor::DimOp::create(rewriter, loc, q, 1);
+    Value none =
+        arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, seqLen,
+                              arith::ConstantIndexOp::create(rewriter, loc, 0));
+    auto ifOp = scf::IfOp::create(
+        rewriter, loc, none,
+        [&](OpBuilder &, Location) {
+          OpFoldResult t = seqLen;
+          SmallVector<Value> zeros = {
+              g.filledF32({d.b, t, d.k}, 0.0),
+              g.filledF32({d.b, t, d.k}, 0.0),
+              g.filledF32({d.b, t, d.v}, 0.0),
+              g.filledF32({d.k}, 0.0),
+              g.filledF32({d.k}, 0.0),
+              g.filledF32({g.index(memLen + 1), d.k}, 0.0)};
+          for (unsigned i = 0; i < zeros.size(); ++i)
+            zeros[i] = castTo(rewriter, op->getResult(i), zeros[i]);
+          scf::YieldOp::create(rewriter, loc, zeros);
+        },
+        [&](OpBuilder &, Location) {
+          SmallVector<Value> results = build(g, d, op, state);
+          for (unsigned i = 0; i < results.size(); ++i)
+            results[i] = castTo(rewriter, op->getResult(i), results[i]);
+          scf::YieldOp::create(rewriter, loc, results);
+        });
+    rewriter.replaceOp(op, ifOp.getResults());
+    return success();
+  }
+
+  /// dq, dk_hat, dv, du, dw, dr for T > 0.
+  static SmallVector<Value> build(GenericBuilder &g, AttentionDims d,
+                                  VQAttentionGradOp op, ArrayRef<Value> state) {
+    OpBuilder &b = g.builder();
+    Location loc = g.location();
+    Type f32 = b.getF32Type();
+    int64_t blockLen = d.blockLen;
+    OpFoldResult l = g.index(blockLen), n = g.index(d.memLen + blockLen),
+                 m1 = g.index(d.memLen + 1);
+    BlockShape shape = blockShapeOf(b, loc, op.getQ(), blockLen);
+    BlockStates s =
+        buildBlockStates(b, loc, shape, d.memLen, op.getCodes(), op.getKHat(),
+                         op.getV(), op.getCodebook(), state);
+
+    // Every block at once: a batch of B x T / L.
+    AttentionDims blocks = d;
+    blocks.b = tensor::getMixedSize(b, loc, s.count, 0);
+    Value qBlocks = toBlocks(b, loc, shape, op.getQ());
+    Value dOutBlocks = toBlocks(b, loc, shape, op.getDOutput());
+    Value bufKeys = concatSeq(
+        g, s.winKeys, toBlocks(b, loc, shape, op.getKHat()), n, d.memLen);
+    Value bufValues = concatSeq(
+        g, s.winValues, toBlocks(b, loc, shape, op.getV()), n, d.memLen);
+    Value zeroOffset =
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+    BlockForward fwd =
+        recomputeBlock(g, blocks, qBlocks, bufKeys, s.count, s.seen, zeroOffset,
+                       op.getCodebook(), op.getU(), op.getW(), op.getR());
+    BlockGrads grads =
+        blockGrads(g, blocks, fwd, dOutBlocks, s.mean, bufKeys, bufValues,
+                   op.getCodebook(), op.getR(), g.filledF32({d.k}, 0.0),
+                   g.filledF32({d.k}, 0.0), g.filledF32({m1, d.k}, 0.0),
+                   g.filledF32({blocks.b, n, d.k}, 0.0),
+                   g.filledF32({blocks.b, n, d.v}, 0.0));
+
+    // A position's gradient: its block's second half plus the next block's
+    // first half (the next block's window). [B, nb, L, x] each.
+    auto perPosition = [&](Value buffer, OpFoldResult width) {
+      Value own =
+          slice(b, loc, buffer, offsetAt(b, 3, 1, l), {blocks.b, l, width});
+      Value window = slice(b, loc, buffer, offsetAt(b, 3, 1, b.getIndexAttr(0)),
+                           {blocks.b, l, width});
+      Value ownSplit = splitBlocks(b, loc, shape, own);
+      Value windowSplit = splitBlocks(b, loc, shape, window);
+      OpFoldResult blockCount = shape.numBlocks;
+      Value later = arith::SubIOp::create(
+          b, loc, shape.numBlocks, arith::ConstantIndexOp::create(b, loc, 1));
+      Value shifted =
+          slice(b, loc, windowSplit, offsetAt(b, 4, 1, b.getIndexAttr(1)),
+                {d.b, OpFoldResult(later), l, width});
+      Value next = g.filledF32({d.b, blockCount, l, width}, 0.0);
+      next =
+          insert(b, loc, shifted, next, offsetAt(b, 4, 1, b.getIndexAttr(0)));
+      return g.generic({ownSplit, next},
+                       g.empty({d.b, blockCount, l, width}, f32),
+                       {g.map(4, {0, 1, 2, 3}), g.map(4, {0, 1, 2, 3}),
+                        g.map(4, {0, 1, 2, 3})},
+                       {kPar, kPar, kPar, kPar},
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return addF(nb, nl, a[0], a[1]);
+                       });
+    };
+    Value dKeys = perPosition(grads.dKeys, d.k);
+    Value dValues = perPosition(grads.dValues, d.v);
+
+    // The cache: H_n = dmean_n / max(count_n, 1); block m's positions get
+    // sum_{n >= m + 2} H_n at their code.
+    Value h = g.generic(
+        {grads.dMean, s.count}, g.empty({blocks.b, d.s, d.v}, f32),
+        {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
+        {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
+          Value denom =
+              arith::MaximumFOp::create(nb, nl, a[1], constF(nb, nl, 1.0f));
+          return arith::DivFOp::create(nb, nl, a[0], denom).getResult();
+        });
+    OpFoldResult blockCount = shape.numBlocks;
+    Value later = g.generic(
+        {splitBlocks(b, loc, shape, h)},
+        g.filledF32({d.b, blockCount, d.s, d.v}, 0.0),
+        {g.map(5, {0, 4, 2, 3}), g.map(5, {0, 1, 2, 3})},
+        {kPar, kPar, kPar, kPar, kRed},
+        [](OpBuilder &nb, Location nl, ValueRange a) {
+          Value m = loopIndex(nb, nl, 1), k = loopIndex(nb, nl, 4);
+          Value inCache = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::uge, k,
+              arith::AddIOp::create(nb, nl, m, constIndex(nb, nl, 2)));
+          return addF(nb, nl, a[1],
+                      arith::SelectOp::create(nb, nl, inCache, a[0],
+                                              constF(nb, nl, 0.0f)));
+        });
+    Value codes =
+        splitBlocks(b, loc, shape, toBlocks(b, loc, shape, op.getCodes()));
+    Value sI32 = arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                            indexValue(b, loc, d.s));
+    dValues = g.generic(
+        {codes}, dValues, {g.map(4, {0, 1, 2}), g.map(4, {0, 1, 2, 3})},
+        {kPar, kPar, kPar, kPar},
+        [&](OpBuilder &nb, Location bl, ValueRange a) {
+          // Codes outside [0, S) read nothing (and add nothing).
+          Value zeroI32 =
+              arith::ConstantOp::create(nb, bl, nb.getI32IntegerAttr(0));
+          Value inRange = arith::AndIOp::create(
+              nb, bl,
+              arith::CmpIOp::create(nb, bl, arith::CmpIPredicate::sge, a[0],
+                                    zeroI32),
+              arith::CmpIOp::create(nb, bl, arith::CmpIPredicate::slt, a[0],
+                                    sI32));
+          Value code = arith::IndexCastOp::create(
+              nb, bl, nb.getIndexType(),
+              arith::SelectOp::create(nb, bl, inRange, a[0], zeroI32));
+          Value grad = tensor::ExtractOp::create(
+              nb, bl, later,
+              ValueRange{loopIndex(nb, bl, 0), loopIndex(nb, bl, 1), code,
+                         loopIndex(nb, bl, 3)});
+          grad = arith::SelectOp::create(nb, bl, inRange, grad,
+                                         constF(nb, bl, 0.0f));
+          return addF(nb, bl, a[1], grad);
+        });
+
+    auto sequence = [&](Value x) {
+      return tensor::CollapseShapeOp::create(
+                 b, loc, x, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}})
+          .getResult();
+    };
+    return {fromBlocks(b, loc, shape, grads.dq),
+            sequence(dKeys),
+            sequence(dValues),
+            grads.du,
+            grads.dw,
+            grads.dr};
+  }
+};
+
 } // namespace
 
 void mlir::tvq::populateAttentionGradToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, bool parallelBlocks) {
+  if (parallelBlocks)
+    patterns.add<VQAttentionGradParallelLowering>(patterns.getContext(),
+                                                  /*benefit=*/2);
   patterns.add<VQAttentionGradLowering>(patterns.getContext());
 }

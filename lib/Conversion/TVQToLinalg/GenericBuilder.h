@@ -129,7 +129,10 @@ inline SmallVector<unsigned> allDims(unsigned rank) {
 /// one-block vq_attention).
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 /// Adds the pattern of AttentionGradToLinalg.cpp (vq_attention_grad).
-void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
+/// With `parallelBlocks`, ops with M = L compute every block's backward at
+/// once (the CUDA pipeline); others keep the block loops.
+void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns,
+                                           bool parallelBlocks = false);
 /// Adds the patterns of GradOpsToLinalg.cpp (the other gradient ops).
 void populateGradOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of OptimizerToLinalg.cpp (lr_schedule, global_norm,

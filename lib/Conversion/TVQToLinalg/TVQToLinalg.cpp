@@ -19,6 +19,7 @@ using namespace mlir::tvq;
 namespace {
 struct ConvertTVQToLinalgPass
     : tvq::impl::ConvertTVQToLinalgBase<ConvertTVQToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -33,7 +34,7 @@ struct ConvertTVQToLinalgPass
     populateModelOpsToLinalgPatterns(patterns);
     populateGradOpsToLinalgPatterns(patterns);
     populateOptimizerToLinalgPatterns(patterns);
-    populateAttentionGradToLinalgPatterns(patterns);
+    populateAttentionGradToLinalgPatterns(patterns, parallelBlocks);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
