@@ -334,6 +334,22 @@ static BlockForward recomputeBlock(GenericBuilder &g, const AttentionDims &d,
   return {qu, qw, normalize(cacheWeights, d.s), normalize(bufferWeights, n)};
 }
 
+/// The op's incoming state, or the empty one (zero counts, means and window,
+/// seen 0).
+static SmallVector<Value>
+incomingState(GenericBuilder &g, const AttentionDims &d, VQAttentionGradOp op) {
+  if (!op.getStateIn().empty())
+    return llvm::to_vector(op.getStateIn());
+  OpBuilder &b = g.builder();
+  OpFoldResult m = g.index(d.memLen);
+  return {g.filledF32({d.b, d.s}, 0.0),
+          g.filledF32({d.b, d.s, d.v}, 0.0),
+          g.filled({d.b, m}, b.getI32Type(), b.getI32IntegerAttr(0)),
+          g.filledF32({d.b, m, d.k}, 0.0),
+          g.filledF32({d.b, m, d.v}, 0.0),
+          g.filled({d.b}, b.getI64Type(), b.getI64IntegerAttr(0))};
+}
+
 /// What one block contributes to the gradients.
 struct BlockGrads {
   Value dq;             // [B, L, K]
@@ -486,18 +502,7 @@ struct VQAttentionGradLowering : OpRewritePattern<VQAttentionGradOp> {
     OpFoldResult l = g.index(blockLen), m = g.index(memLen),
                  n = g.index(memLen + blockLen), m1 = g.index(memLen + 1);
 
-    // The incoming state, or the empty one.
-    SmallVector<Value> state = llvm::to_vector(op.getStateIn());
-    if (state.empty()) {
-      state = {g.filledF32({d.b, d.s}, 0.0),
-               g.filledF32({d.b, d.s, d.v}, 0.0),
-               g.filled({d.b, m}, rewriter.getI32Type(),
-                        rewriter.getI32IntegerAttr(0)),
-               g.filledF32({d.b, m, d.k}, 0.0),
-               g.filledF32({d.b, m, d.v}, 0.0),
-               g.filled({d.b}, rewriter.getI64Type(),
-                        rewriter.getI64IntegerAttr(0))};
-    }
+    SmallVector<Value> state = incomingState(g, d, op);
     Value count0 = state[0], mean0 = state[1], seen = state[5];
 
     // ext = [window ; sequence] for codes, keys and values.
@@ -699,18 +704,7 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
                     g.size(op.getCodebook(), 0),
                     blockLen,
                     memLen};
-    SmallVector<Value> state = llvm::to_vector(op.getStateIn());
-    if (state.empty()) {
-      OpFoldResult m = g.index(memLen);
-      state = {g.filledF32({d.b, d.s}, 0.0),
-               g.filledF32({d.b, d.s, d.v}, 0.0),
-               g.filled({d.b, m}, rewriter.getI32Type(),
-                        rewriter.getI32IntegerAttr(0)),
-               g.filledF32({d.b, m, d.k}, 0.0),
-               g.filledF32({d.b, m, d.v}, 0.0),
-               g.filled({d.b}, rewriter.getI64Type(),
-                        rewriter.getI64IntegerAttr(0))};
-    }
+    SmallVector<Value> state = incomingState(g, d, op);
     // T = 0: no blocks, zero gradients.
     Value seqLen = tensor::DimOp::create(rewriter, loc, q, 1);
     Value none =

@@ -52,24 +52,36 @@ static Value sliceBlock(OpBuilder &b, Location loc, Value v, Value offset,
                                         offsets, sizes, strides);
 }
 
+/// Whether `op`'s T is statically one block.
+static bool isOneBlock(VQAttentionOp op) {
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  return !qType.isDynamicDim(1) &&
+         qType.getDimSize(1) == static_cast<int64_t>(op.getBlockLen());
+}
+
+/// The incoming state (zeros without one), cast to the op's state result
+/// types.
+static SmallVector<Value> typedState(OpBuilder &b, VQAttentionOp op) {
+  SmallVector<Value> state = op.getStateOrZeros(b);
+  for (unsigned i = 0; i < state.size(); ++i) {
+    Type want = op->getResult(i + 1).getType();
+    if (state[i].getType() != want)
+      state[i] = tensor::CastOp::create(b, op.getLoc(), want, state[i]);
+  }
+  return state;
+}
+
 struct SplitAttention : OpRewritePattern<VQAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(VQAttentionOp op,
                                 PatternRewriter &rewriter) const override {
     int64_t blockLen = op.getBlockLen();
-    auto qType = cast<RankedTensorType>(op.getQ().getType());
-    if (!qType.isDynamicDim(1) && qType.getDimSize(1) == blockLen)
+    if (isOneBlock(op))
       return rewriter.notifyMatchFailure(op, "already one block");
-
     Location loc = op.getLoc();
-    SmallVector<Value> state = op.getStateOrZeros(rewriter);
     // The loop carries the state with the types of the op's state results.
-    for (unsigned i = 0; i < state.size(); ++i) {
-      Type want = op->getResult(i + 1).getType();
-      if (state[i].getType() != want)
-        state[i] = tensor::CastOp::create(rewriter, loc, want, state[i]);
-    }
+    SmallVector<Value> state = typedState(rewriter, op);
 
     ReifiedRankedShapedTypeDims shapes;
     if (failed(op.reifyResultShapes(rewriter, shapes)))
@@ -134,19 +146,12 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
 
   LogicalResult matchAndRewrite(VQAttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    int64_t blockLen = op.getBlockLen();
-    auto qType = cast<RankedTensorType>(op.getQ().getType());
-    if (!qType.isDynamicDim(1) && qType.getDimSize(1) == blockLen)
+    if (isOneBlock(op))
       return rewriter.notifyMatchFailure(op, "already one block");
-    if (static_cast<int64_t>(op.getMemLen()) != blockLen)
+    if (op.getMemLen() != op.getBlockLen())
       return rewriter.notifyMatchFailure(op, "mem_len differs from block_len");
     Location loc = op.getLoc();
-    SmallVector<Value> state = op.getStateOrZeros(rewriter);
-    for (unsigned i = 0; i < state.size(); ++i) {
-      Type want = op->getResult(i + 1).getType();
-      if (state[i].getType() != want)
-        state[i] = tensor::CastOp::create(rewriter, loc, want, state[i]);
-    }
+    SmallVector<Value> state = typedState(rewriter, op);
     // T = 0 has no blocks: the output is empty and the state unchanged.
     Value seqLen = tensor::DimOp::create(rewriter, loc, op.getQ(), 1);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
