@@ -58,6 +58,12 @@ struct TrainOptions {
   CommBackend comm = CommBackend::Auto;
   std::string formatName = "bytes";
   tvq_data_format format = TVQ_DATA_BYTES;
+  /// --finite-check: "step" scans every new tensor every step; "loss" checks
+  /// the loss, ce and gradient norm every step and scans the tensors only to
+  /// name the culprit of a non-finite one and before each checkpoint; "" is
+  /// the default: "loss" for a CUDA module (a host scan would move the whole
+  /// training state off the GPU every step), "step" otherwise.
+  std::string finiteCheck;
 };
 
 /// Set by SIGINT and SIGTERM: the loop checkpoints and stops.
@@ -147,6 +153,7 @@ static int parseOptions(const std::vector<std::string> &args,
                                      {"comm-timeout", true},
                                      {"comm", true},
                                      {"no-overlap", false},
+                                     {"finite-check", true},
                                      kDeviceFlag});
   if (problem.empty() && flags.positional.size() != 1)
     problem = "'train' needs one module: tvq-run train MODEL.so --data PATH "
@@ -175,6 +182,11 @@ static int parseOptions(const std::vector<std::string> &args,
       !parseCommBackend(flags.get("comm", "auto"), options.comm))
     problem =
         "--comm must be auto, mpi or nccl, got '" + flags.get("comm") + "'";
+  options.finiteCheck = flags.get("finite-check", "");
+  if (problem.empty() && flags.has("finite-check") &&
+      options.finiteCheck != "step" && options.finiteCheck != "loss")
+    problem = "--finite-check must be step or loss, got '" +
+              options.finiteCheck + "'";
   options.formatName = flags.get("format", "bytes");
   if (problem.empty() && !parseDataFormat(options.formatName, options.format))
     problem = "--format must be bytes, tokens or images, got '" +
@@ -1341,6 +1353,12 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
   const SplitEntries &split = run.split;
   bool useSplit = run.useSplit;
   const Sharding &sh = run.sh;
+  // Scan every new tensor every step (see TrainOptions::finiteCheck). Runs of
+  // several workers (the split step) always do: their workers agree on it.
+  bool scanEachStep =
+      useSplit || options.finiteCheck == "step" ||
+      (options.finiteCheck.empty() &&
+       std::string(tvq_module_target(run.model.module.get())) != "cuda");
   TensorMap &state = run.state;
   CheckpointInfo &info = run.info;
   const std::string &checkpoint = run.checkpoint,
@@ -1557,11 +1575,15 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
           ")" + (bad.empty() ? "" : "; first non-finite tensor " + bad) +
           ": stopped; " + lastGood());
     }
-    if (!useSplit)
+    bool checkpointDue =
+        done == options.steps || stop ||
+        (options.checkpointEvery && done % options.checkpointEvery == 0);
+    bool scan = scanEachStep || checkpointDue;
+    if (!useSplit && scan)
       for (const TensorMap &shard : newCarried)
         if (localBad.empty())
           localBad = firstNonFinite(shard);
-    std::string bad = firstNonFinite(result.updated);
+    std::string bad = scan ? firstNonFinite(result.updated) : "";
     if (bad.empty())
       bad = localBad;
     if (!bad.empty() || anyBad) {

@@ -55,7 +55,7 @@ const Subcommand kSubcommands[] = {
      "      [--checkpoint-every K] [--accum A] [--comm-timeout SECONDS]\n"
      "      [--comm auto|mpi|nccl] [--no-overlap] [--split-step] [--format "
      "bytes|tokens|images]\n"
-     "      [--device cpu|cuda]",
+     "      [--finite-check step|loss] [--device cpu|cuda]",
      "Trains with the module's train_step until step N (the run's total):\n"
      "a progress line, RUNDIR/metrics.jsonl, and checkpoints in\n"
      "RUNDIR/checkpoint.safetensors (every K steps and at the end).\n"
@@ -68,7 +68,10 @@ const Subcommand kSubcommands[] = {
      "says what sums their gradients: nccl (GPU; libnccl.so.2 or\n"
      "$TVQ_NCCL_LIBRARY), mpi, or auto (nccl for several workers on CUDA).\n"
      "Each gradient's sum starts as soon as train_grads has computed it,\n"
-     "while the backward pass goes on; --no-overlap sums after the call.",
+     "while the backward pass goes on; --no-overlap sums after the call.\n"
+     "--finite-check step scans every new tensor for NaN/Inf every step\n"
+     "(default on the CPU); loss checks the loss and gradient norm every\n"
+     "step and the tensors before checkpoints (default for CUDA modules).",
      runTrain},
     {"eval",
      "MODULE.so --checkpoint RUNDIR --data PATH [--split=valid|test|train]\n"
