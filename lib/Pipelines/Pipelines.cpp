@@ -79,7 +79,7 @@ static const PhaseInfo kCUDAPhases[] = {
     // decided at run time on the host.
     {Phase::Bufferized, "bufferized",
      "func.func(linalg-fuse-elementwise-ops,"
-     "tvq-split-reductions{allow-dynamic=true}),"
+     "tvq-split-reductions{allow-dynamic=true parallel-first=true}),"
      "canonicalize,cse,"
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "

@@ -245,6 +245,11 @@ def TVQSplitReductions
     Option<"allowDynamic", "allow-dynamic", "bool", "false",
            "Also split ops with dynamic sizes (their static parallel sizes "
            "count; dynamic ones count as 1)">,
+    Option<"parallelFirst", "parallel-first", "bool", "false",
+           "Order the split stage's loops with the new parallel part before "
+           "the remaining reduction (loops then nest as scf.parallel over "
+           "scf.for: one GPU launch, each thread summing its elements), "
+           "instead of after it (the CPU's order)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

@@ -154,7 +154,7 @@ int64_t splitRatio(linalg::GenericOp op, int64_t minThreads,
 /// recognizable combiner or an input's reduced dimension is dynamic.
 linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
                                      linalg::GenericOp op, unsigned d,
-                                     int64_t ratio) {
+                                     int64_t ratio, bool parallelFirst) {
   Block &body = *op.getBlock();
   BlockArgument outArg = body.getArguments().back();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -175,16 +175,24 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
   Location loc = op.getLoc();
   int64_t length = op.getStaticLoopRanges()[d];
   unsigned loops = op.getNumLoops();
-  // Old loop i is new loop i (i <= d, d the outer part) or i + 1; the inner
-  // part is loop d + 1.
-  auto shifted = [&](unsigned i) { return i <= d ? i : i + 1; };
+  // Old loop i is new loop i (i < d) or i + 1 (i > d); old loop d becomes
+  // the outer part (the reduction) and the inner part (parallel) at loops d
+  // and d + 1: outer first by default, inner first with parallelFirst (then
+  // a loop nest has every parallel loop outside the reduction: one GPU
+  // launch instead of one per step of the outer part).
+  unsigned outer = parallelFirst ? d + 1 : d, inner = parallelFirst ? d : d + 1;
+  auto shifted = [&](unsigned i) { return i < d ? i : i + 1; };
   auto remap = [&](AffineMap map, bool expandReduction) {
     SmallVector<AffineExpr> results;
     for (AffineExpr e : map.getResults()) {
       unsigned dim = cast<AffineDimExpr>(e).getPosition();
-      results.push_back(getAffineDimExpr(shifted(dim), ctx));
-      if (dim == d && expandReduction)
-        results.push_back(getAffineDimExpr(d + 1, ctx));
+      if (dim != d) {
+        results.push_back(getAffineDimExpr(shifted(dim), ctx));
+        continue;
+      }
+      results.push_back(getAffineDimExpr(expandReduction ? outer : inner, ctx));
+      if (expandReduction)
+        results.push_back(getAffineDimExpr(inner, ctx));
     }
     return results;
   };
@@ -245,10 +253,10 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
       linalg::FillOp::create(rewriter, loc, identity, empty).getResult(0);
   SmallVector<AffineExpr> partialResults =
       remap(op.getIndexingMapsArray().back(), false);
-  partialResults.push_back(getAffineDimExpr(d + 1, ctx));
+  partialResults.push_back(getAffineDimExpr(inner, ctx));
   maps.push_back(AffineMap::get(loops + 1, 0, partialResults, ctx));
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  iterators.insert(iterators.begin() + d + 1, utils::IteratorType::parallel);
+  iterators.insert(iterators.begin() + inner, utils::IteratorType::parallel);
   auto split = linalg::GenericOp::create(
       rewriter, loc, TypeRange{partialInit.getType()}, inputs,
       ValueRange{partialInit}, maps, iterators);
@@ -295,8 +303,8 @@ struct SplitReductionsPass
         continue;
       SmallVector<unsigned> reductions;
       op.getReductionDims(reductions);
-      if (linalg::GenericOp combine =
-              splitInnerParallel(rewriter, op, reductions[0], ratio))
+      if (linalg::GenericOp combine = splitInnerParallel(
+              rewriter, op, reductions[0], ratio, parallelFirst))
         worklist.push_back(combine);
     }
   }
