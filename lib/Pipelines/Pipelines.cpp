@@ -78,7 +78,7 @@ static const PhaseInfo kCUDAPhases[] = {
     // (4 s for 6 GAUs, 27 s for 12); without it, frees that may alias are
     // decided at run time on the host.
     {Phase::Bufferized, "bufferized",
-     "func.func(linalg-fuse-elementwise-ops,"
+     "func.func(tvq-fuse-elementwise-ops,"
      "tvq-split-reductions{allow-dynamic=true parallel-first=true}),"
      "canonicalize,cse,"
      "one-shot-bufferize{bufferize-function-boundaries "

@@ -329,3 +329,28 @@ def TVQAsyncLaunches : Pass<"tvq-async-launches", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::func::FuncDialect"];
 }
+
+def TVQFuseElementwiseOps
+    : Pass<"tvq-fuse-elementwise-ops", "::mlir::func::FuncOp"> {
+  let summary = "Upstream's linalg-fuse-elementwise-ops, keeping matrix "
+                "products as they are";
+  let description = [{
+    The same patterns as `linalg-fuse-elementwise-ops` (elementwise
+    producer-consumer fusion, reshapes folded by expansion, constant
+    folding), except that a producer is not fused into a consumer that is
+    an f32 matrix product of the kind `tvq-contractions-to-library` hands to
+    a GEMM library: fused, the product would read `q + w` instead of `q`
+    and run as a naive kernel instead of a cuBLAS call.
+
+    Before:
+    ```mlir
+    %qw = linalg.generic ... ins(%q, %w) { addf }        // q + w
+    %s = linalg.generic ... ins(%qw, %r) { mulf, addf }  // (q + w) r^T
+    ```
+    After: unchanged (`linalg-fuse-elementwise-ops` would fold the add into
+    the product's body, which then has three inputs).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
