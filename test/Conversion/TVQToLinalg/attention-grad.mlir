@@ -54,13 +54,14 @@
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<?x4x4xf32>) outs(%{{.+}} : tensor<4xf32>)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<?x4x4xf32>) outs(%{{.+}} : tensor<4xf32>)
 // CHECK: linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x4x3xf32>, tensor<?x4x4xf32>) outs(%{{.+}} : tensor<3x4xf32>)
-// Buffer keys and values accumulate into the ext gradients.
+// Buffer keys and values (accumulated into slices of the ext gradients),
+// dmean; then the slices go back into the ext gradients, and
+// G += dmean / max(count, 1).
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x6x4xf32>)
-// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, %{{.+}}, 0] [%{{.+}}, 6, 4] [1, 1, 1] : tensor<?x6x4xf32> into tensor<?x?x4xf32>
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x6x6xf32>)
-// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, %{{.+}}, 0] [%{{.+}}, 6, 6] [1, 1, 1] : tensor<?x6x6xf32> into tensor<?x?x6xf32>
-// dmean, then G += dmean / max(count, 1).
 // CHECK: linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x4x5xf32>, tensor<?x4x6xf32>) outs(%{{.+}} : tensor<?x5x6xf32>)
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, %{{.+}}, 0] [%{{.+}}, 6, 4] [1, 1, 1] : tensor<?x6x4xf32> into tensor<?x?x4xf32>
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, %{{.+}}, 0] [%{{.+}}, 6, 6] [1, 1, 1] : tensor<?x6x6xf32> into tensor<?x?x6xf32>
 // CHECK: arith.divf
 // CHECK: scf.yield
 // dk_hat and dv are the call's part of the ext gradients.

@@ -1,0 +1,44 @@
+// RUN: tvq-opt %s -convert-tvq-to-linalg='parallel-blocks=true' | FileCheck %s
+
+// The backward over every block at once (M = L = 4, S = 5, K = 4, V = 6):
+// no block loop; the blocks' states as in the parallel forward; a batch of
+// B x T / L blocks; then the flows between blocks: a position's gradient is
+// its block's buffer half plus the next block's window half, and a value
+// entering the cache gets the suffix sum of dmean / max(count, 1) over the
+// blocks n >= m + 2.
+// CHECK-LABEL: func.func @grad_parallel(
+// CHECK-NOT: scf.for
+// CHECK-NOT: tvq.
+// T = 0: zero gradients.
+// CHECK: scf.if
+// CHECK: } else {
+// The windows: block n - 1's keys for block n.
+// CHECK:   tensor.insert_slice %{{.+}} into %{{.+}}[0, 1, 0, 0]
+// Block n's cache: a prefix sum over the blocks m < n.
+// CHECK:   arith.cmpi ult
+// Each block's buffer [window ; block] as one batch.
+// CHECK:   tensor.insert_slice %{{.+}} into %{{.+}}[0, 4, 0] [%{{.+}}, 4, 4] [1, 1, 1] : tensor<?x4x4xf32> into tensor<?x8x4xf32>
+// The next block's window half, shifted back one block.
+// CHECK:   tensor.extract_slice %{{.+}}[0, 1, 0, 0] [%{{.+}}, %{{.+}}, 4, 4] [1, 1, 1, 1]
+// The cache's value gradient: blocks n >= m + 2, at the position's code.
+// CHECK:   %[[M:.+]] = linalg.index 1 : index
+// CHECK:   %[[N:.+]] = linalg.index 4 : index
+// CHECK:   %[[M2:.+]] = arith.addi %[[M]], %c2 : index
+// CHECK:   arith.cmpi uge, %[[N]], %[[M2]] : index
+// CHECK:   tensor.extract
+// CHECK:   scf.yield
+func.func @grad_parallel(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z: tensor<?x?xi32>,
+                         %v: tensor<?x?x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
+                         %w: tensor<4xf32>, %r: tensor<5x4xf32>, %do: tensor<?x?x6xf32>)
+    -> (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x6xf32>, tensor<4xf32>,
+        tensor<4xf32>, tensor<5x4xf32>) {
+  %dq, %dk, %dv, %du, %dw, %dr = tvq.vq_attention_grad %q, %kh, %z, %v, %c, %u, %w, %r
+      grad %do {block_len = 4 : i64, mem_len = 4 : i64}
+      : (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?xi32>, tensor<?x?x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<5x4xf32>, tensor<?x?x6xf32>)
+      -> (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x6xf32>, tensor<4xf32>,
+          tensor<4xf32>, tensor<5x4xf32>)
+  return %dq, %dk, %dv, %du, %dw, %dr
+      : tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x6xf32>, tensor<4xf32>,
+        tensor<4xf32>, tensor<5x4xf32>
+}
