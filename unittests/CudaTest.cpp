@@ -334,6 +334,30 @@ TEST_F(CudaTest, HostCodeWaitsOnlyWhenWorkIsQueued) {
   EXPECT_EQ(countCalls("cuCtxSynchronize"), 1);
 }
 
+TEST_F(CudaTest, ProfileNamesEachKernelsOp) {
+  // TVQ_CUDA_PROFILE: each kernel's time at exit, with the op the module's
+  // _tvq_kernel_sources table says it computes; a wait after every launch.
+  std::map<std::string, std::string> env = mockEnv();
+  env["TVQ_CUDA_PROFILE"] = "1";
+  std::string textPath = dir.path("child.txt");
+  ChildResult result = isolated(env, [&textPath] {
+    // The profile prints at exit: leave through exit(), not isolated's
+    // _exit, after writing what isolated would.
+    std::string text = callAddOne(2);
+    if (std::FILE *file = std::fopen(textPath.c_str(), "w")) {
+      std::fwrite(text.data(), 1, text.size(), file);
+      std::fclose(file);
+    }
+    std::exit(0);
+    return text;
+  });
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.text, "y=2,3,4, z=2,3,4, w=1,2,3,");
+  expectContains(result.err, "tvq runtime: CUDA profile: ");
+  expectContains(result.err, "2 x  add_one (add_one at cuda_add_one.c:1:1)\n");
+  EXPECT_EQ(countCalls("cuStreamSynchronize"), 2);
+}
+
 TEST_F(CudaTest, BlocksFreedWhileWorkIsQueuedWaitForTheDevice) {
   ChildResult result = isolated(mockEnv(), [] {
     std::string text;

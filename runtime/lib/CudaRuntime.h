@@ -93,6 +93,10 @@ bool waitsAfterEachLaunch();
 /// times at exit).
 bool profiling();
 
+/// Registers a module's `_tvq_kernel_sources` table ("kernel\tsource\n"
+/// lines: the op each kernel computes) for the profile's listing.
+void registerKernelSources(const char *table);
+
 /// Adds `seconds` under `name` to that profile.
 void profileRegion(const char *name, double seconds);
 

@@ -30,13 +30,14 @@ namespace {
 /// printed to stderr at exit, with the GEMM library calls (CudaBlas.cpp) as
 /// one more entry.
 struct Profile {
-  bool enabled = std::getenv("TVQ_CUDA_PROFILE") != nullptr;
   std::mutex mutex;
   struct Entry {
     long count = 0;
     double seconds = 0;
   };
   std::map<std::string, Entry> entries;
+  /// Kernel name -> the op it computes (registerKernelSources).
+  std::map<std::string, std::string> sources;
 
   void add(const std::string &name, double seconds) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -48,7 +49,7 @@ struct Profile {
   /// calls during exit stay safe).
   void print() {
     std::lock_guard<std::mutex> lock(mutex);
-    if (!enabled || entries.empty())
+    if (entries.empty())
       return;
     std::vector<std::pair<std::string, Entry>> sorted(entries.begin(),
                                                       entries.end());
@@ -63,19 +64,32 @@ struct Profile {
                  "tvq runtime: CUDA profile: %.3f s in %ld launches and GEMM "
                  "calls (launch to synchronize, host clock); the largest:\n",
                  total, launches);
-    for (size_t i = 0; i < sorted.size() && i < 25; ++i)
-      std::fprintf(stderr, "  %10.3f ms %5.1f%% %8ld x  %s\n",
+    for (size_t i = 0; i < sorted.size() && i < 25; ++i) {
+      auto source = sources.find(sorted[i].first);
+      std::fprintf(stderr, "  %10.3f ms %5.1f%% %8ld x  %s%s%s%s\n",
                    sorted[i].second.seconds * 1e3,
                    100.0 * sorted[i].second.seconds / total,
-                   sorted[i].second.count, sorted[i].first.c_str());
+                   sorted[i].second.count, sorted[i].first.c_str(),
+                   source == sources.end() ? "" : " (",
+                   source == sources.end() ? "" : source->second.c_str(),
+                   source == sources.end() ? "" : ")");
+    }
   }
 };
-Profile &profile = []() -> Profile & {
-  auto *p = new Profile();
-  if (p->enabled)
+Profile &profile = *new Profile(); // never destroyed: printed at exit
+
+/// Whether TVQ_CUDA_PROFILE is set (read once, at the first use: after a
+/// fork, the child's environment counts); the first use that finds it set
+/// has the profile printed at exit.
+bool profileEnabled() {
+  static const bool enabled = [] {
+    if (!std::getenv("TVQ_CUDA_PROFILE"))
+      return false;
     std::atexit([] { profile.print(); });
-  return *p;
-}();
+    return true;
+  }();
+  return enabled;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -97,7 +111,7 @@ void waitForLaunch(const Driver &cuda, CUfunction function, CUstream stream,
   if (CUresult result = cuda.cuStreamSynchronize(stream))
     return recordError(cuda.describe("cuStreamSynchronize", result) +
                        " after kernel '" + kernelName(function) + "'");
-  if (profile.enabled)
+  if (profileEnabled())
     profile.add(kernelName(function),
                 std::chrono::duration<double>(Clock::now() - start).count());
 }
@@ -371,7 +385,7 @@ void mgpuStreamSynchronize(CUstream stream) {
 bool tvq::cuda::waitsAfterEachLaunch() {
   static const bool requested = [] {
     const char *sync = std::getenv("TVQ_CUDA_SYNC");
-    return profile.enabled || (sync && *sync && std::string(sync) != "0");
+    return profileEnabled() || (sync && *sync && std::string(sync) != "0");
   }();
   if (requested)
     return true;
@@ -379,12 +393,30 @@ bool tvq::cuda::waitsAfterEachLaunch() {
   return cuda && !cuda->concurrentManagedAccess;
 }
 
+void tvq::cuda::registerKernelSources(const char *table) {
+  if (!profileEnabled() || !table)
+    return;
+  std::lock_guard<std::mutex> lock(profile.mutex);
+  std::string text(table);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos)
+      end = text.size();
+    std::string line = text.substr(start, end - start);
+    size_t tab = line.find('\t');
+    if (tab != std::string::npos)
+      profile.sources[line.substr(0, tab)] = line.substr(tab + 1);
+    start = end + 1;
+  }
+}
+
 void tvq::cuda::profileRegion(const char *name, double seconds) {
-  if (profile.enabled)
+  if (profileEnabled())
     profile.add(name, seconds);
 }
 
-bool tvq::cuda::profiling() { return profile.enabled; }
+bool tvq::cuda::profiling() { return profileEnabled(); }
 
 void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
   if (const Driver *cuda = driverOrRecord())

@@ -59,6 +59,11 @@ static std::string prepareDevice(const tvq_module &module,
     return "cannot load module " + quoted + ": " + error +
            "; this module was compiled with --target=cuda; compile with "
            "--target=cpu to run on this machine";
+  // Which op each kernel computes, for TVQ_CUDA_PROFILE (absent in modules
+  // of older compilers).
+  if (const auto *sources = static_cast<const char *>(
+          dlsym(module.handle, "_tvq_kernel_sources")))
+    tvq::cuda::registerKernelSources(sources);
   return "";
 }
 

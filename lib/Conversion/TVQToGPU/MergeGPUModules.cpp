@@ -40,6 +40,35 @@ std::string kernelKey(gpu::GPUFuncOp func) {
   return text;
 }
 
+/// "op at file:line:col" (the file's base name) for a launch's location,
+/// as far as it tells.
+std::string describeSource(Location loc) {
+  std::string text;
+  if (auto named = dyn_cast<NameLoc>(loc)) {
+    text = named.getName().str();
+    loc = named.getChildLoc();
+  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location part : fused.getLocations())
+      if (isa<NameLoc>(part))
+        return describeSource(part);
+    if (!fused.getLocations().empty())
+      loc = fused.getLocations().front();
+  }
+  // An op of an inlined function: where it is written in that function.
+  while (auto call = dyn_cast<CallSiteLoc>(loc))
+    loc = call.getCallee();
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    StringRef path = file.getFilename().getValue();
+    std::string where = path.rsplit('/').second.empty()
+                            ? path.str()
+                            : path.rsplit('/').second.str();
+    where += ":" + std::to_string(file.getLine()) + ":" +
+             std::to_string(file.getColumn());
+    text = text.empty() ? where : text + " at " + where;
+  }
+  return text;
+}
+
 struct MergeGPUModulesPass
     : public tvq::impl::TVQMergeGPUModulesBase<MergeGPUModulesPass> {
   void runOnOperation() override {
@@ -85,6 +114,11 @@ struct MergeGPUModulesPass
       source.erase();
     }
 
+    // Each kernel's source, from its first launch: "name\tsource\n" lines in
+    // the tvq.kernel_sources attribute (tvq-emit-entry-points makes it the
+    // _tvq_kernel_sources global; the CUDA profile prints it).
+    llvm::StringMap<std::string> kernelSources;
+    std::string table;
     WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
       auto it =
           renamed.find({launch.getKernelModuleName(), launch.getKernelName()});
@@ -94,10 +128,16 @@ struct MergeGPUModulesPass
       }
       launch.setKernelAttr(SymbolRefAttr::get(
           b.getStringAttr(kMergedName), {FlatSymbolRefAttr::get(it->second)}));
+      std::string source = describeSource(launch.getLoc());
+      if (!source.empty() &&
+          kernelSources.try_emplace(it->second.getValue(), source).second)
+        table += it->second.getValue().str() + "\t" + source + "\n";
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
-      signalPassFailure();
+      return signalPassFailure();
+    if (!table.empty())
+      module->setAttr("tvq.kernel_sources", b.getStringAttr(table));
   }
 };
 

@@ -29,6 +29,15 @@ struct ConvertTVQToLinalgPass
     target.addIllegalDialect<TVQDialect>();
     // Stays until after bufferization (tvq-lower-output-ready).
     target.addLegalOp<OutputReadyOp>();
+    // Every op made from a tvq op keeps its location, named after the op
+    // ("vq_attention"@file:line:col), so that kernels and profiles can say
+    // which op they compute (tvq-merge-gpu-modules' kernel sources).
+    getOperation().walk([&](Operation *op) {
+      if (!isa<TVQDialect>(op->getDialect()) || isa<NameLoc>(op->getLoc()))
+        return;
+      op->setLoc(NameLoc::get(
+          StringAttr::get(ctx, op->getName().stripDialect()), op->getLoc()));
+    });
     RewritePatternSet patterns(ctx);
     populateAttentionToLinalgPatterns(patterns);
     populateModelOpsToLinalgPatterns(patterns);

@@ -1,4 +1,4 @@
-// RUN: tvq-opt %s --split-input-file --tvq-merge-gpu-modules | FileCheck %s --check-prefixes=CHECK,DEDUP
+// RUN: tvq-opt %s --split-input-file --tvq-merge-gpu-modules | FileCheck %s --check-prefixes=CHECK,DEDUP,SOURCES
 
 // Two outlined kernels, each in its own module and both named @f_kernel,
 // end in one module under their modules' names; the launches follow.
@@ -75,6 +75,31 @@ module attributes {gpu.container_module} {
     gpu.launch_func @g_kernel::@g_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<4xf32>)
     gpu.launch_func @g_kernel_0::@g_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%b : memref<4xf32>)
     gpu.launch_func @g_kernel_1::@g_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%b : memref<4xf32>)
+    return
+  }
+}
+
+// -----
+
+// Each kernel's source, from its first launch's location (the tvq op's name
+// and where it is written, or just where): the tvq.kernel_sources table.
+// SOURCES: module attributes {gpu.container_module, tvq.kernel_sources = "h_kernel\09dense at model.mlir:3:5\0Ah_kernel_0\09model.mlir:7:1\0A"}
+module attributes {gpu.container_module} {
+  gpu.module @h_kernel {
+    gpu.func @h_kernel(%a: memref<4xf32>) kernel {
+      gpu.return
+    }
+  }
+  gpu.module @h_kernel_0 {
+    gpu.func @h_kernel(%a: memref<8xf32>) kernel {
+      gpu.return
+    }
+  }
+  func.func @h(%a: memref<4xf32>, %b: memref<8xf32>) {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @h_kernel::@h_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<4xf32>) loc("dense"("/some/dir/model.mlir":3:5))
+    gpu.launch_func @h_kernel_0::@h_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%b : memref<8xf32>) loc("model.mlir":7:1)
+    gpu.launch_func @h_kernel::@h_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<4xf32>) loc("other"("model.mlir":9:9))
     return
   }
 }

@@ -42,3 +42,20 @@ module {
 // expected-error @+1 {{missing C interface function '_mlir_ciface_g'}}
 module attributes {tvq.manifest = "tvq-manifest 1\0Atarget cpu\0Aentry g 1 1\0Ainput 0 x f32 1 ?\0Aoutput 0 y f32 1 ?\0Aend\0A"} {
 }
+
+// -----
+
+// A CUDA module's kernel sources (tvq-merge-gpu-modules) become the
+// _tvq_kernel_sources global that the runtime's profile reads.
+// CHECK-LABEL: llvm.func @_tvq_packed_k(
+// CHECK: llvm.mlir.global external constant @_tvq_kernel_sources("k_kernel\09dense at m.mlir:3:5\0A\00")
+// CHECK-NOT: tvq.kernel_sources
+module attributes {tvq.manifest = "tvq-manifest 1\0Atarget cuda\0Aentry k 1 1\0Ainput 0 x f32 1 ?\0Aoutput 0 y f32 1 ?\0Aend\0A", tvq.kernel_sources = "k_kernel\09dense at m.mlir:3:5\0A"} {
+  llvm.func @_mlir_ciface_k(%res: !llvm.ptr, %x: !llvm.ptr) {
+    llvm.return
+  }
+  llvm.func @_mlir_ciface_k__tvq_check(%x: !llvm.ptr) -> i32 {
+    %0 = llvm.mlir.constant(0 : i32) : i32
+    llvm.return %0 : i32
+  }
+}

@@ -125,6 +125,19 @@ struct TVQEmitEntryPointsPass
                            LLVM::Linkage::External, "tvq_manifest",
                            b.getStringAttr(text));
     module->removeAttr(kManifestAttr);
+    // Which op each GPU kernel computes (tvq-merge-gpu-modules), for the
+    // runtime's CUDA profile.
+    if (auto sources =
+            module->getAttrOfType<StringAttr>("tvq.kernel_sources")) {
+      std::string table = sources.getValue().str();
+      table.push_back('\0');
+      auto tableType = LLVM::LLVMArrayType::get(
+          IntegerType::get(&getContext(), 8), table.size());
+      LLVM::GlobalOp::create(b, module.getLoc(), tableType,
+                             /*isConstant=*/true, LLVM::Linkage::External,
+                             "_tvq_kernel_sources", b.getStringAttr(table));
+      module->removeAttr("tvq.kernel_sources");
+    }
   }
 };
 
