@@ -195,8 +195,7 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   substitute(text, "{TGT}", target == Target::CUDA ? "cuda" : "cpu");
   // The GPU computes all attention blocks at once; the CPU goes block by
   // block (its row-chain fusion keeps each block's rows in cache).
-  substitute(text, "{BLOCKS}",
-             target == Target::CPU ? "" : "{parallel=true}");
+  substitute(text, "{BLOCKS}", target == Target::CPU ? "" : "{parallel=true}");
   substitute(text, "{LINALG}",
              target == Target::CPU ? "" : "{parallel-blocks=true}");
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
