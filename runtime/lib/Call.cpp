@@ -169,6 +169,19 @@ std::string copyOutput(const ArgSpec &arg, const int64_t *fields,
   return "";
 }
 
+/// A tensor owning `bytes` of CUDA managed memory at `data` (from
+/// cuda::allocManaged; freed with it).
+tvq_tensor *managedTensor(tvq_dtype dtype, std::vector<int64_t> shape,
+                          size_t bytes, void *data) {
+  auto *tensor = new tvq_tensor();
+  tensor->dtype = dtype;
+  tensor->shape = std::move(shape);
+  tensor->numBytes = bytes;
+  tensor->data = data;
+  tensor->managed = true;
+  return tensor;
+}
+
 /// Takes over a CUDA module's output buffer as the data of a new tensor
 /// instead of copying it, when it can be: a block of managed memory that
 /// nothing else owns (not an input, not taken by another output), holding
@@ -194,13 +207,9 @@ bool adoptOutput(const ArgSpec &arg, const int64_t *fields,
   }
   if (count == 0)
     return false;
-  auto *tensor = new tvq_tensor();
-  tensor->dtype = arg.dtype;
-  tensor->shape.assign(fields + 3, fields + 3 + rank);
-  tensor->numBytes = static_cast<size_t>(count) * tvq_dtype_size(arg.dtype);
-  tensor->data = allocated;
-  tensor->managed = true;
-  result = tensor;
+  result = managedTensor(
+      arg.dtype, std::vector<int64_t>(fields + 3, fields + 3 + rank),
+      static_cast<size_t>(count) * tvq_dtype_size(arg.dtype), allocated);
   return true;
 }
 
@@ -407,12 +416,9 @@ tvq_tensor *tvq_tensor_copy_for_module(const tvq_module *module,
     setError(error);
     return nullptr;
   }
-  auto *copy = new tvq_tensor();
-  copy->dtype = tensor->dtype;
-  copy->shape = tensor->shape;
-  copy->numBytes = tensor->numBytes;
-  copy->data = cuda::allocManaged(tensor->numBytes);
-  copy->managed = true;
+  tvq_tensor *copy =
+      managedTensor(tensor->dtype, tensor->shape, tensor->numBytes,
+                    cuda::allocManaged(tensor->numBytes));
   if (tensor->numBytes)
     std::memcpy(copy->data, tensor->data, tensor->numBytes);
   return copy;

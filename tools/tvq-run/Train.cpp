@@ -1627,9 +1627,7 @@ static int trainLoop(TrainOptions &options, Comm &comm, TrainRun &run,
       tvq_progress_print(STDOUT_FILENO, &progress, 0);
       lastShown = now;
     }
-    bool last = done == options.steps || stop;
-    if (last ||
-        (options.checkpointEvery && done % options.checkpointEvery == 0)) {
+    if (checkpointDue) {
       if (workers > 1) {
         // Fault injection for test/Tools/tvq-run-data-parallel.test:
         // TVQ_TEST_DIVERGE_RANK=r flips the lowest bit of rank r's first
