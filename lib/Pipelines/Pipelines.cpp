@@ -90,10 +90,12 @@ static const PhaseInfo kCUDAPhases[] = {
      "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
      "{GEMM}func.func(tvq-strided-copies-to-linalg{all=true},"
+     "tvq-tile-matrix-products,"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse"},
     {Phase::GPU, "gpu",
-     "func.func(tvq-parallel-loops-to-gpu{block-size={B}}),"
+     "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
+     "tvq-sink-constants-into-launches),"
      "gpu-kernel-outlining,"
      "tvq-merge-gpu-modules,"
      "tvq-async-launches,"

@@ -198,6 +198,88 @@ def TVQContractionsToLibrary
                            "::mlir::scf::SCFDialect"];
 }
 
+def TVQTileMatrixProducts
+    : Pass<"tvq-tile-matrix-products", "::mlir::func::FuncOp"> {
+  let summary = "Matrix products as kernels with shared-memory tiles";
+  let description = [{
+    Each `linalg.generic` on buffers that is an f32 matrix product (what
+    `tvq-contractions-to-library` matches, including the fallbacks it leaves
+    in an `scf.if`) becomes a `gpu.launch` of 256-thread blocks, one per
+    64 x 64 tile of C (and batch). Per stage of 16 k values, the block copies
+    its A and B tiles into two workgroup attributions (`16 x 65` f32: the odd
+    row length spreads a column over all 32 banks), each thread four elements
+    of each, zero outside the operands; a `gpu.barrier`; then each thread
+    adds the stage to its 4 x 4 outputs (rows `ty + 16 i`, columns
+    `tx + 16 j`), kept in a private attribution that LLVM promotes to
+    registers; a second barrier. With two reductions, k1 runs outside the
+    stages of k2 (the order one thread per output would add the terms).
+    C's values start the accumulators; only outputs inside C are stored.
+    Products whose M or N is below 32 keep the original op (one thread per
+    output): decided here for static sizes, by an `scf.if` at run time for
+    dynamic ones.
+
+    Before:
+    ```mlir
+    linalg.generic {... matrix product ...}
+        ins(%a, %b : memref<?x64xf32>, memref<64x96xf32>)
+        outs(%c : memref<?x96xf32>)
+    ```
+    After:
+    ```mlir
+    scf.if %large {
+      gpu.launch blocks(%bx, ...) in (%gx = %tiles, ...)
+                 threads(%tx, ...) in (%sx = %c256, ...)
+          workgroup(%sa : memref<16x65xf32, #gpu.address_space<workgroup>>,
+                    %sb : memref<16x65xf32, #gpu.address_space<workgroup>>)
+          private(%acc : memref<16xf32, #gpu.address_space<private>>) {
+        ... %acc[4 i + j] = %c[row, col] (0 outside) ...
+        scf.for %k0 = %c0 to %k step %c16 {
+          ... %sa[kk, r] = %a[row0 + r, k0 + kk], %sb likewise ...
+          gpu.barrier
+          ... %acc[4 i + j] += %sa[kk, ty + 16 i] * %sb[kk, tx + 16 j] ...
+          gpu.barrier
+        }
+        ... %c[row, col] = %acc[4 i + j] inside C ...
+        gpu.terminator
+      }
+    } else {
+      linalg.generic ... (the original op)
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def TVQSinkConstantsIntoLaunches
+    : Pass<"tvq-sink-constants-into-launches", "::mlir::func::FuncOp"> {
+  let summary = "Clone the constants a gpu.launch uses into its body";
+  let description = [{
+    A constant defined outside a `gpu.launch` and used inside it is cloned
+    into the launch body, so that `gpu-kernel-outlining` does not pass it as
+    a kernel argument: kernels then divide by known constants, know their
+    loop bounds and index their private arrays with constants. Upstream's
+    `gpu-launch-sink-index-computations` also does this but took 387 s on
+    the enwik8-size module; this is one walk per launch.
+
+    Before:
+    ```mlir
+    %c16 = arith.constant 16 : index
+    gpu.launch ... threads(%tx, ...) ... {
+      %x = arith.remui %tx, %c16 : index
+    ```
+    After:
+    ```mlir
+    gpu.launch ... threads(%tx, ...) ... {
+      %c16 = arith.constant 16 : index
+      %x = arith.remui %tx, %c16 : index
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def TVQSplitReductions
     : Pass<"tvq-split-reductions", "::mlir::func::FuncOp"> {
   let summary = "Split long reductions over few outputs into stages";
@@ -260,13 +342,25 @@ def TVQGPULaunchToLoops
     : Pass<"tvq-gpu-launch-to-loops", "::mlir::func::FuncOp"> {
   let summary = "Run gpu.launch bodies as CPU loops (checks the GPU mapping)";
   let description = [{
-    Each `gpu.launch` (1-D, no shared memory, no barriers: what
+    Each 1-D `gpu.launch` without barriers or attributions (what
     `tvq-parallel-loops-to-gpu` makes) becomes an `scf.parallel` over
     (block x, thread x) whose body is the launch body with the block and
     thread ids replaced by the loop's indices. `tvq-compile
     --target=cuda-sim` runs the CUDA pipeline's mapping this way on the CPU,
     so tests can check it numerically against the CPU pipeline without a
     GPU.
+
+    A launch with barriers or workgroup/private attributions (the tiles of
+    `tvq-tile-matrix-products`) needs a static block size and becomes an
+    `scf.parallel` over the blocks. Each block allocates its workgroup
+    buffers and one row per thread of each private buffer (the thread sees
+    its row through a `memref.subview`); the stretches of the body between
+    barriers become `scf.for` loops over the threads, and an `scf.for`
+    without results that holds barriers runs once per block around them.
+    A value used in a later stretch is recomputed there when its definition
+    has no side effects (ids, index arithmetic); anything else crossing a
+    barrier, a barrier under another op, or loop bounds that depend on the
+    thread is refused with a located error.
 
     Before:
     ```mlir

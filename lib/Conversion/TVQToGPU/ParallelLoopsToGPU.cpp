@@ -90,17 +90,19 @@ LogicalResult convertParallel(scf::ParallelOp loop, int64_t blockSize) {
     return loop.emitOpError("with reductions is not mapped to the GPU");
   OpBuilder b(loop);
   Location loc = loop.getLoc();
-  // Trip counts, outermost first, and their product.
+  // Trip counts, outermost first, and their product; folded where static,
+  // so that the kernel sees them as constants
+  // (tvq-sink-constants-into-launches).
   SmallVector<Value> trips;
   Value total = arith::ConstantIndexOp::create(b, loc, 1);
   for (auto [lb, ub, step] :
        llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    Value span = arith::SubIOp::create(b, loc, ub, lb);
-    Value n = arith::CeilDivSIOp::create(b, loc, span, step);
+    Value span = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+    Value n = b.createOrFold<arith::CeilDivSIOp>(loc, span, step);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    n = arith::MaxSIOp::create(b, loc, n, zero);
+    n = b.createOrFold<arith::MaxSIOp>(loc, n, zero);
     trips.push_back(n);
-    total = arith::MulIOp::create(b, loc, total, n);
+    total = b.createOrFold<arith::MulIOp>(loc, total, n);
   }
   buildFlatLaunch(b, loc, total, blockSize,
                   [&](OpBuilder &ib, Location l, Value id) {

@@ -1,0 +1,115 @@
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products),canonicalize,cse)' | FileCheck %s
+
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (k, n)>
+#y = affine_map<(m, n, k) -> (m, n)>
+
+// A dynamic M: tiles when M >= 32 (decided at run time), the original op
+// otherwise. 96 columns are two 64-wide tiles. A's last dimension is k, so
+// its copy walks k fastest; B's is n.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK-SAME: (%[[X:.*]]: memref<?x64xf32>, %[[W:.*]]: memref<64x96xf32>, %[[Y:.*]]: memref<?x96xf32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: %[[M:.*]] = memref.dim %[[X]], %[[C0]]
+// CHECK: %[[TILES_M:.*]] = arith.ceildivui %[[M]], %[[C64]]
+// CHECK: %[[BLOCKS:.*]] = arith.muli %[[TILES_M]], %[[C2]]
+// CHECK: %[[LARGE:.*]] = arith.cmpi uge, %[[M]], %[[C32]]
+// CHECK: scf.if
+// CHECK-NEXT: gpu.launch blocks({{[^)]*}}) in ({{%[a-z0-9]+}} = %[[BLOCKS]],
+// CHECK-SAME: threads({{[^)]*}}) in ({{%[a-z0-9]+}} = %[[C256]],
+// CHECK-SAME: workgroup(%[[SA:[a-z0-9]+]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:[a-z0-9]+]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: private(%[[ACC:[a-z0-9]+]] : memref<16xf32, #gpu.address_space<private>>)
+// The thread's 16 accumulators start from C (0 outside it).
+// CHECK-COUNT-16: memref.load %[[Y]]
+// CHECK: scf.for %{{[a-z0-9]+}} = %[[C0]] to %[[C64]] step %[[C16]] {
+// CHECK:   memref.load %[[X]]
+// CHECK:   memref.store %{{.*}}, %[[SA]]
+// CHECK:   memref.load %[[W]]
+// CHECK:   memref.store %{{.*}}, %[[SB]]
+// CHECK:   gpu.barrier
+// CHECK-COUNT-16: memref.load %[[ACC]]
+// CHECK:   %{{.*}}:16 = scf.for %{{.*}} = %[[C0]] to %[[C16]] step %{{.*}} iter_args(
+// CHECK-COUNT-4: memref.load %[[SA]]
+// CHECK-COUNT-4: memref.load %[[SB]]
+// CHECK-COUNT-16: arith.mulf
+// CHECK:     scf.yield
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[ACC]]
+// CHECK:   gpu.barrier
+// CHECK-NEXT: }
+// Outputs inside C are stored.
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[Y]]
+// CHECK: gpu.terminator
+// CHECK: } else {
+// CHECK-NEXT: linalg.generic
+func.func @dynamic_rows(%x: memref<?x64xf32>, %w: memref<64x96xf32>, %y: memref<?x96xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<64x96xf32>) outs(%y : memref<?x96xf32>) {
+  ^bb0(%i: f32, %j: f32, %o: f32):
+    %p = arith.mulf %i, %j : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+#a2 = affine_map<(b, m, n, k1, k2) -> (b, m, k1, k2)>
+#b2 = affine_map<(b, m, n, k1, k2) -> (k1, k2, n)>
+#c2 = affine_map<(b, m, n, k1, k2) -> (b, m, n)>
+
+// A batch of 3 (B lacks it) and two reductions: static sizes, so no run-time
+// choice; 3 x 1 x 1 blocks; k1 loops outside the stages of k2 (20 values:
+// stages at 0 and 16).
+// CHECK-LABEL: func.func @batch_two_reductions
+// CHECK-NOT: scf.if
+// CHECK: gpu.launch blocks({{[^)]*}}) in ({{%[a-z0-9]+}} = %c3,
+// CHECK-SAME: workgroup(
+// CHECK: scf.for %[[K1:[a-z0-9]+]] = %c0 to %c5 step %c1 {
+// CHECK-NEXT: scf.for %{{[a-z0-9]+}} = %c0 to %c20 step %c16 {
+// CHECK: memref.load %{{.*}}[%{{.*}}, %{{.*}}, %[[K1]], %{{.*}}] : memref<3x40x5x20xf32>
+// CHECK: memref.load %{{.*}}[%[[K1]], %{{.*}}, %{{.*}}] : memref<5x20x48xf32>
+// CHECK-COUNT-2: gpu.barrier
+// CHECK-NOT: linalg.generic
+func.func @batch_two_reductions(%a: memref<3x40x5x20xf32>, %b: memref<5x20x48xf32>, %c: memref<3x40x48xf32>) {
+  linalg.generic {indexing_maps = [#a2, #b2, #c2], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<3x40x5x20xf32>, memref<5x20x48xf32>) outs(%c : memref<3x40x48xf32>) {
+  ^bb0(%i: f32, %j: f32, %o: f32):
+    %p = arith.mulf %i, %j : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Eight static rows: most of a tile would idle; the op stays.
+// CHECK-LABEL: func.func @few_rows
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+func.func @few_rows(%x: memref<8x64xf32>, %w: memref<64x96xf32>, %y: memref<8x96xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<8x64xf32>, memref<64x96xf32>) outs(%y : memref<8x96xf32>) {
+  ^bb0(%i: f32, %j: f32, %o: f32):
+    %p = arith.mulf %i, %j : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Not a matrix product (no reduction): untouched.
+// CHECK-LABEL: func.func @not_a_product
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+func.func @not_a_product(%x: memref<64x64xf32>, %y: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %s = arith.addf %o, %i : f32
+    linalg.yield %s : f32
+  }
+  return
+}
