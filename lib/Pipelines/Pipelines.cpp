@@ -90,7 +90,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
      "{GEMM}func.func(tvq-strided-copies-to-linalg{all=true},"
-     "tvq-tile-matrix-products,"
+     "tvq-tile-matrix-products{TILES},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse"},
     {Phase::GPU, "gpu",
@@ -213,6 +213,12 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
                                    : "_tvq_host_gemm_f32") +
            "},";
   substitute(text, "{GEMM}", gemm);
+  // bf16 tiles use tensor cores on the GPU; cuda-sim computes the same
+  // layout lane by lane.
+  std::string tiles;
+  if (cuda.bf16Tiles)
+    tiles = target == Target::CUDA ? "{math=bf16}" : "{math=bf16 mma=false}";
+  substitute(text, "{TILES}", tiles);
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
   substitute(text, "{FEATURES}",
@@ -297,6 +303,11 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
       llvm::cl::desc("f32 matrix products: cublas (a runtime call, kernels "
                      "as the fallback) or kernels"),
       llvm::cl::init("cublas")};
+  Option<std::string> matmul{
+      *this, "matmul",
+      llvm::cl::desc("The generated matrix-product tiles: f32 (FMAs) or "
+                     "bf16 (tensor cores, f32 sums)"),
+      llvm::cl::init("f32")};
 };
 } // namespace
 
@@ -315,6 +326,7 @@ void mlir::tvq::registerTVQPipelines() {
         CUDAOptions cuda;
         cuda.chip = options.chip;
         cuda.libraryGemm = options.gemm != "kernels";
+        cuda.bf16Tiles = options.matmul == "bf16";
         (void)buildCUDAPipeline(pm, *phase, {}, cuda);
       });
   PassPipelineRegistration<CPUPipelineOptions>(

@@ -84,6 +84,14 @@ static cl::opt<std::string> cudaGemm(
              "kernels run where it is missing) or are generated kernels "
              "only (kernels)"),
     cl::init("cublas"));
+static cl::opt<std::string> cudaMatmul(
+    "cuda-matmul",
+    cl::desc("With --target=cuda or cuda-sim: how the generated matrix-product "
+             "tiles multiply: f32 (FMAs, default) or bf16 (operands rounded "
+             "to bf16, f32 sums, on tensor cores with mma.sync; cuda-sim "
+             "computes the same lane by lane). cuBLAS calls are unchanged "
+             "(TVQ_CUBLAS_MATH sets theirs)"),
+    cl::init("f32"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -250,6 +258,8 @@ int main(int argc, char **argv) {
     return fail("unknown --cuda-arch '" + cudaArch + "'; sm_90a or sm_80");
   if (cudaGemm != "cublas" && cudaGemm != "kernels")
     return fail("unknown --cuda-gemm '" + cudaGemm + "'; cublas or kernels");
+  if (cudaMatmul != "f32" && cudaMatmul != "bf16")
+    return fail("unknown --cuda-matmul '" + cudaMatmul + "'; f32 or bf16");
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);
@@ -315,6 +325,7 @@ int main(int argc, char **argv) {
   tvq::CUDAOptions cudaOptions;
   cudaOptions.chip = cudaArch;
   cudaOptions.libraryGemm = cudaGemm == "cublas";
+  cudaOptions.bf16Tiles = cudaMatmul == "bf16";
   LogicalResult built =
       cuda || cudaSim
           ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),

@@ -247,10 +247,20 @@ def TVQTileMatrixProducts
     }
     ```
   }];
+  let options = [
+    Option<"math", "math", "std::string", "\"f32\"",
+           "f32 (FMAs) or bf16 (operands rounded to bf16, f32 sums, on "
+           "tensor cores: mma.sync m16n8k16, sm_80 and later)">,
+    Option<"mma", "mma", "bool", "true",
+           "With math=bf16: use nvvm.mma.sync (false: each thread computes "
+           "its slots of the same layout, for --target=cuda-sim)">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 def TVQSinkConstantsIntoLaunches

@@ -44,6 +44,10 @@ struct CUDAOptions {
   /// --target=cuda, a host reference for cuda-sim) with generated kernels as
   /// the fallback (`tvq-contractions-to-library`), or are kernels only.
   bool libraryGemm = true;
+  /// How the generated matrix-product tiles multiply
+  /// (`tvq-tile-matrix-products`): f32 FMAs, or bf16 operands with f32 sums
+  /// on tensor cores (mma.sync; lane by lane for cuda-sim).
+  bool bf16Tiles = false;
 };
 
 /// How the CPU pipeline computes large f32 contractions.

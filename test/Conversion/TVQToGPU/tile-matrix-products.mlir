@@ -1,4 +1,40 @@
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products),canonicalize,cse)' | FileCheck %s
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{math=bf16}),canonicalize,cse)' | FileCheck %s --check-prefix=MMA
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{math=bf16 mma=false}),canonicalize,cse)' | FileCheck %s --check-prefix=LANES
+// RUN: not tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{math=f16}))' 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: tvq-tile-matrix-products: unknown math 'f16' (f32 or bf16)
+
+// bf16 on tensor cores: the same tiles and stages; eight warps, each 16
+// rows x 32 columns: per stage the warp's A fragment (four registers, each
+// two bf16 rounded from shared f32 and packed: k in the low half), then per
+// 8-column tile two B registers and one mma.sync m16n8k16 on four of the
+// thread's accumulators.
+// MMA-LABEL: func.func @dynamic_rows
+// MMA: gpu.launch
+// MMA: scf.for
+// MMA: gpu.barrier
+// MMA-COUNT-4: arith.truncf %{{.*}} : f32 to bf16
+// MMA: arith.bitcast %{{.*}} : bf16 to i16
+// MMA: arith.shli
+// MMA: arith.ori
+// MMA: nvvm.mma.sync A[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]  B[%{{.*}}, %{{.*}}]  C[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// MMA-SAME: layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>
+// MMA-SAME: multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>
+// MMA-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// MMA-SAME: (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// MMA-COUNT-4: llvm.extractvalue
+// MMA-COUNT-3: nvvm.mma.sync
+// MMA: gpu.barrier
+// MMA-NOT: arith.mulf
+// MMA: gpu.terminator
+// The simulation's form: no tensor-core op; each thread multiplies its slots'
+// bf16-rounded operands (bits rounded to nearest even, NaN kept).
+// LANES-LABEL: func.func @dynamic_rows
+// LANES-NOT: nvvm.mma.sync
+// LANES: arith.constant 32767 : i32
+// LANES: arith.constant -65536 : i32
+// LANES: arith.cmpf uno
+// LANES-COUNT-16: arith.mulf
 
 #x = affine_map<(m, n, k) -> (m, k)>
 #w = affine_map<(m, n, k) -> (k, n)>
