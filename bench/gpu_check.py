@@ -14,7 +14,10 @@ directory (at most 64 MiB):
   check KIT [--dry-run] [--out DIR] [--budget SECONDS]        (scripts/gpu-check.sh)
       a. environment   nvidia-smi, driver, torch, the kit's tvq-run and its libraries
       b. correctness   every CUDA module entry against the CPU module of the same model on the
-                       same inputs (tvq-run call), output by output
+                       same inputs (tvq-run call), output by output; also the tiny (micro) model
+                       compiled with --cuda-gemm=kernels (the generated shared-memory tiles, f32)
+                       and with --cuda-matmul=bf16 besides (the tiles on tensor cores), against
+                       the same model's CPU module
       c. training      tvq-run train of the tiny and the enwik8-size model on the CUDA and the CPU
                        module, loss curves compared step by step
       d. benchmarks    tvq-run bench of the VQ-attention layer forward and forward+backward at
@@ -40,6 +43,7 @@ Tolerances (relative error = max|cuda - cpu| / max|cpu| over a whole output):
                                          near-tie flips (verified as ties where k and the codebook
                                          are inputs); i64 outputs (seen) exact
   training losses (ce per step)  step 1: 1e-4, steps 2-10: 1e-3, later steps: 1e-2
+  the bf16 tiles' variant (eval_loss against the f32 CPU module)           3e-2
 """
 
 import argparse
@@ -71,6 +75,9 @@ CORPUS = "data/kjv.txt"
 
 TOL = {"forward": 1e-4, "grad": 1e-3, "train": 1e-3}
 UPDATE_TOL = 1e-2
+# The bf16 tiles' variant against the f32 CPU module: bf16's rounding of the products' operands
+# (observed on cuda-sim: 1.1e-3 on the training metrics, 6.5e-3 of a checkpoint tensor's scale).
+BF16_TILES_TOL = 3e-2
 FLIP_FRACTION = 1e-3
 
 
@@ -551,11 +558,29 @@ def prepare(args):
                                                                     args.enwik8_layers))
         models.append(("enwik8", e_src, ["train_step", "eval_loss", "decode_step"], desc))
 
+    # Variants: a model's CUDA module compiled with other flags, checked against that model's
+    # CPU module: the generated matrix-product tiles (f32, and bf16 on tensor cores).
+    base = "micro" if args.tiny_only else "tiny"
+    variants = [  # (name, base model, tvq-compile flags, functions, tolerance or None, description)
+        (base + "_tiles", base, ["--cuda-gemm=kernels"], ["eval_loss", "train_step"], None,
+         "%s with --cuda-gemm=kernels: every matrix product a generated kernel (shared-memory "
+         "tiles, f32)" % base),
+        (base + "_bf16", base, ["--cuda-gemm=kernels", "--cuda-matmul=bf16"], ["eval_loss"],
+         BF16_TILES_TOL,
+         "%s with --cuda-gemm=kernels --cuda-matmul=bf16: the tiles on tensor cores (mma.sync, "
+         "bf16 operands, f32 sums)" % base),
+    ]
+    variant_of = {v[0]: v[1] for v in variants}
+
     jobs_list = []
     for name, src, entries, desc in models:
         for target in ("cuda", "cpu"):
             out = os.path.join(kit, "modules", "%s.%s.so" % (name, target))
-            jobs_list.append((name, src, entries, target, out))
+            jobs_list.append((name, src, entries, target, out, ()))
+    for vname, vbase, flags, functions, tol, desc in variants:
+        src, entries = next((m[1], m[2]) for m in models if m[0] == vbase)
+        out = os.path.join(kit, "modules", "%s.cuda.so" % vname)
+        jobs_list.append((vname, src, entries, "cuda", out, tuple(flags)))
     # longest first: the enwik8-size train_step dominates
     weight = {"enwik8": 0, "tiny": 1, "micro": 1}
     jobs_list.sort(key=lambda j: (weight.get(j[0], 2), j[3] != "cpu"))
@@ -565,8 +590,8 @@ def prepare(args):
         len(jobs_list), jobs, "" if cache is None else "; cache %s" % os.path.relpath(cache, ROOT)))
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futs = {pool.submit(compile_module, tools, src, out, target, entries, args.cuda_arch,
-                            args.cpu, cache): (name, target, out)
-                for name, src, entries, target, out in jobs_list}
+                            args.cpu, cache, extra): (name, target, out)
+                for name, src, entries, target, out, extra in jobs_list}
         for fut in concurrent.futures.as_completed(futs):
             name, target, out = futs[fut]
             took, cached = fut.result()
@@ -576,6 +601,8 @@ def prepare(args):
     for name, src, entries, desc in models:
         add_libs(os.path.join(kit, "modules", "%s.cpu.so" % name))
         add_libs(os.path.join(kit, "modules", "%s.cuda.so" % name))
+    for vname in variant_of:
+        add_libs(os.path.join(kit, "modules", "%s.cuda.so" % vname))
     for soname, resolved in sorted(libs.items()):
         sub = "lib/compat" if soname.startswith(COMPAT_LIBS) else "lib"
         shutil.copy2(os.path.realpath(resolved), os.path.join(kit, sub, soname))
@@ -584,6 +611,8 @@ def prepare(args):
     tvq = TvqRun(os.path.join(kit, "bin", "tvq-run"), [os.path.join(kit, "lib")])
     sigs = {name: tvq.info(os.path.join(kit, "modules", name + ".cpu.so"))
             for name, _, _, _ in models}
+    for vname, vbase in variant_of.items():
+        sigs[vname] = sigs[vbase]
     corpus = os.path.join(ROOT, CORPUS)
     checks, train, bench = [], [], {}
     work = tempfile.mkdtemp(prefix="tvq-gpu-prepare.")
@@ -611,13 +640,13 @@ def prepare(args):
         add_op_check("op_step_bench", "vq_attention_step", "vq_attention_step", 2, 1, "forward",
                      "one token, state of 4096 seen tokens", seen=4096)
 
-    def add_model_checks(module, B, T, on_device):
-        cpu_module = os.path.join(kit, "modules", module + ".cpu.so")
+    def add_model_checks(module, B, T, on_device, functions=None, tol=None):
+        cpu_module = os.path.join(kit, "modules", variant_of.get(module, module) + ".cpu.so")
         mi = ModelInputs(tvq, cpu_module, corpus, seed, os.path.join(work, module))
         os.makedirs(mi.workdir, exist_ok=True)
         train_outputs = None
         for fn in ("eval_loss", "train_step", "decode_step"):
-            if fn not in sigs[module]:
+            if fn not in sigs[module] or (functions is not None and fn not in functions):
                 continue
             sig = sigs[module][fn]
             cls = "train" if fn == "train_step" else "forward"
@@ -626,7 +655,7 @@ def prepare(args):
             if fn == "decode_step":
                 recipe["state_from"] = "%s.train_step" % module
             check = dict(name="%s.%s" % (module, fn), module=module, function=fn, cls=cls,
-                         tol=TOL[cls], B=B, T=recipe["T"], recipe=recipe,
+                         tol=tol or TOL[cls], B=B, T=recipe["T"], recipe=recipe,
                          input_names=[a["name"] for a in sig["inputs"]], outputs=sig["outputs"],
                          note={"eval_loss": "loss and ce of %d x %d corpus tokens" % (B, T),
                                "train_step": "one AdamW step from the initialization (seeded), "
@@ -641,7 +670,8 @@ def prepare(args):
                 arrays = mi.arrays(recipe, sig, state_from=state)
                 paths = save_inputs(arrays, os.path.join(kit, "inputs", check["name"]), shared)
                 check["inputs"] = [os.path.relpath(p, kit) for p in paths]
-                if fn == "train_step" and "decode_step" in sigs[module]:
+                if fn == "train_step" and "decode_step" in sigs[module] and \
+                        (functions is None or "decode_step" in functions):
                     outs = run_call(tvq, cpu_module, fn, paths, sig["outputs"],
                                     os.path.join(work, module, "train_out"), timeout=900)
                     if outs["rc"] != 0:
@@ -677,6 +707,9 @@ def prepare(args):
                      grad=dict(module="op_grad_bench", function="attention_grad",
                                kind="attention_grad", widths="K=128 V=256 S=512 L=M=512", L=512),
                      train="enwik8", sizes=list(BENCH_T))
+    for vname, vbase, flags, functions, tol, desc in variants:
+        B, T = (2, 32) if args.tiny_only else (4, 128)
+        add_model_checks(vname, B, T, on_device=False, functions=functions, tol=tol)
     shutil.rmtree(work, ignore_errors=True)
 
     # --- compression, manifest ------------------------------------------------------------------
@@ -728,6 +761,13 @@ def prepare(args):
         tolerances=dict(TOL, update=UPDATE_TOL, flips=FLIP_FRACTION,
                         loss="step 1: 1e-4, steps 2-10: 1e-3, later: 1e-2"),
         files=files, bytes_stored=total, bytes_raw=raw)
+    for vname, vbase, flags, functions, tol, desc in variants:
+        b = manifest["modules"][vbase]
+        manifest["modules"][vname] = dict(
+            src=b["src"], entries=b["entries"], description=desc, flags=flags,
+            cuda="modules/%s.cuda.so" % vname, cpu=b["cpu"],
+            compile_s=dict(cuda=round(compile_s["%s.cuda" % vname], 1)))
+    manifest["tolerances"]["bf16_tiles"] = BF16_TILES_TOL
     with open(os.path.join(kit, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     total += os.path.getsize(os.path.join(kit, "manifest.json"))
