@@ -38,6 +38,28 @@ using namespace mlir;
 
 namespace {
 
+/// The launch's ids and sizes on the CPU: block x is `block`, thread x
+/// `thread` (when given; BlockRunner maps it per stretch), y and z ids 0,
+/// the x sizes the launch operands, the y and z sizes 1.
+IRMapping launchMapping(gpu::LaunchOp launch, Value block, Value thread,
+                        Value zero, Value one) {
+  IRMapping map;
+  gpu::KernelDim3 blockIds = launch.getBlockIds();
+  gpu::KernelDim3 threadIds = launch.getThreadIds();
+  gpu::KernelDim3 gridSize = launch.getGridSize();
+  gpu::KernelDim3 blockSize = launch.getBlockSize();
+  map.map(blockIds.x, block);
+  if (thread)
+    map.map(threadIds.x, thread);
+  for (Value id : {blockIds.y, blockIds.z, threadIds.y, threadIds.z})
+    map.map(id, zero);
+  map.map(gridSize.x, launch.getGridSizeX());
+  map.map(blockSize.x, launch.getBlockSizeX());
+  for (Value size : {gridSize.y, gridSize.z, blockSize.y, blockSize.z})
+    map.map(size, one);
+  return map;
+}
+
 bool containsBarrier(Operation *op) {
   return op->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
       .wasInterrupted();
@@ -196,18 +218,8 @@ LogicalResult convertBlockwise(gpu::LaunchOp launch, Value zero, Value one) {
   auto blocks = scf::ParallelOp::create(b, loc, ValueRange{zero},
                                         ValueRange{grid.x}, ValueRange{one});
   b.setInsertionPoint(blocks.getBody()->getTerminator());
-  IRMapping map;
-  gpu::KernelDim3 blockIds = launch.getBlockIds();
-  gpu::KernelDim3 threadIds = launch.getThreadIds();
-  gpu::KernelDim3 gridSize = launch.getGridSize();
-  gpu::KernelDim3 blockSize = launch.getBlockSize();
-  map.map(blockIds.x, blocks.getInductionVars()[0]);
-  for (Value id : {blockIds.y, blockIds.z, threadIds.y, threadIds.z})
-    map.map(id, zero);
-  map.map(gridSize.x, grid.x);
-  map.map(blockSize.x, block.x);
-  for (Value size : {gridSize.y, gridSize.z, blockSize.y, blockSize.z})
-    map.map(size, one);
+  IRMapping map =
+      launchMapping(launch, blocks.getInductionVars()[0], nullptr, zero, one);
 
   BlockRunner runner(b, launch, block.x);
   SmallVector<Value> buffers;
@@ -259,19 +271,8 @@ LogicalResult convertLaunch(gpu::LaunchOp launch) {
   auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero, zero},
                                       ValueRange{grid.x, block.x},
                                       ValueRange{one, one});
-  IRMapping map;
-  gpu::KernelDim3 blockIds = launch.getBlockIds();
-  gpu::KernelDim3 threadIds = launch.getThreadIds();
-  gpu::KernelDim3 gridSize = launch.getGridSize();
-  gpu::KernelDim3 blockSize = launch.getBlockSize();
-  map.map(blockIds.x, loop.getInductionVars()[0]);
-  map.map(threadIds.x, loop.getInductionVars()[1]);
-  for (Value id : {blockIds.y, blockIds.z, threadIds.y, threadIds.z})
-    map.map(id, zero);
-  map.map(gridSize.x, grid.x);
-  map.map(blockSize.x, block.x);
-  for (Value size : {gridSize.y, gridSize.z, blockSize.y, blockSize.z})
-    map.map(size, one);
+  IRMapping map = launchMapping(launch, loop.getInductionVars()[0],
+                                loop.getInductionVars()[1], zero, one);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   for (Operation &op : body.without_terminator())
     b.clone(op, map);

@@ -196,9 +196,13 @@ struct TiledProduct {
       multiplyStageBF16Lanes(b, loc);
   }
 
-  /// f32: a loop over the stage's k carrying the 4 x 4 sums, its body
-  /// unrolled; 4 + 4 shared loads per 16 products.
-  void multiplyStageF32(OpBuilder &b, Location loc) {
+  /// Loads the thread's 16 sums, runs an `scf.for` over the stage's k
+  /// carrying them, `step(builder, k, sums)` giving the next ones, and
+  /// stores the results.
+  void carrySums(
+      OpBuilder &b, Location loc,
+      llvm::function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
+          step) {
     Arith a{b, loc};
     SmallVector<Value> sums;
     for (int64_t slot = 0; slot < kMicro * kMicro; ++slot)
@@ -206,25 +210,32 @@ struct TiledProduct {
     auto loop = scf::ForOp::create(
         b, loc, a.c(0), a.c(kDepth), a.c(1), sums,
         [&](OpBuilder &lb, Location ll, Value kk, ValueRange in) {
-          Arith l{lb, ll};
-          SmallVector<Value> x, y, out;
-          for (int64_t i = 0; i < kMicro; ++i)
-            x.push_back(memref::LoadOp::create(
-                lb, ll, sharedA, ValueRange{kk, l.add(ty, l.c(i * kSide))}));
-          for (int64_t j = 0; j < kMicro; ++j)
-            y.push_back(memref::LoadOp::create(
-                lb, ll, sharedB, ValueRange{kk, l.add(tx, l.c(j * kSide))}));
-          for (int64_t i = 0; i < kMicro; ++i) {
-            for (int64_t j = 0; j < kMicro; ++j) {
-              Value product = arith::MulFOp::create(lb, ll, x[i], y[j]);
-              out.push_back(
-                  arith::AddFOp::create(lb, ll, in[i * kMicro + j], product));
-            }
-          }
-          scf::YieldOp::create(lb, ll, out);
+          scf::YieldOp::create(lb, ll, step(lb, kk, in));
         });
     for (auto [slot, sum] : llvm::enumerate(loop.getResults()))
       memref::StoreOp::create(b, loc, sum, acc, a.c(slot));
+  }
+
+  /// f32: per k, 4 + 4 shared loads for the 16 products (unrolled).
+  void multiplyStageF32(OpBuilder &b, Location loc) {
+    carrySums(b, loc, [&](OpBuilder &lb, Value kk, ValueRange in) {
+      Arith l{lb, loc};
+      SmallVector<Value> x, y, out;
+      for (int64_t i = 0; i < kMicro; ++i)
+        x.push_back(memref::LoadOp::create(
+            lb, loc, sharedA, ValueRange{kk, l.add(ty, l.c(i * kSide))}));
+      for (int64_t j = 0; j < kMicro; ++j)
+        y.push_back(memref::LoadOp::create(
+            lb, loc, sharedB, ValueRange{kk, l.add(tx, l.c(j * kSide))}));
+      for (int64_t i = 0; i < kMicro; ++i) {
+        for (int64_t j = 0; j < kMicro; ++j) {
+          Value product = arith::MulFOp::create(lb, loc, x[i], y[j]);
+          out.push_back(
+              arith::AddFOp::create(lb, loc, in[i * kMicro + j], product));
+        }
+      }
+      return out;
+    });
   }
 
   /// bf16 on tensor cores: per warp, four `mma.sync m16n8k16` (bf16
@@ -289,30 +300,22 @@ struct TiledProduct {
   /// slots of the mma.sync layout from bf16-rounded operands, k in order,
   /// so that the simulation checks the tiles, the layout and the rounding.
   void multiplyStageBF16Lanes(OpBuilder &b, Location loc) {
-    Arith a{b, loc};
-    SmallVector<Value> sums;
-    for (int64_t slot = 0; slot < kMicro * kMicro; ++slot)
-      sums.push_back(memref::LoadOp::create(b, loc, acc, a.c(slot)));
-    auto loop = scf::ForOp::create(
-        b, loc, a.c(0), a.c(kDepth), a.c(1), sums,
-        [&](OpBuilder &lb, Location ll, Value kk, ValueRange in) {
-          Arith l{lb, ll};
-          SmallVector<Value> out;
-          for (int64_t slot = 0; slot < kMicro * kMicro; ++slot) {
-            auto [row, col] = outputPosition(l, slot);
-            Value x = roundToBF16(
-                lb, ll,
-                memref::LoadOp::create(lb, ll, sharedA, ValueRange{kk, row}));
-            Value y = roundToBF16(
-                lb, ll,
-                memref::LoadOp::create(lb, ll, sharedB, ValueRange{kk, col}));
-            Value product = arith::MulFOp::create(lb, ll, x, y);
-            out.push_back(arith::AddFOp::create(lb, ll, in[slot], product));
-          }
-          scf::YieldOp::create(lb, ll, out);
-        });
-    for (auto [slot, sum] : llvm::enumerate(loop.getResults()))
-      memref::StoreOp::create(b, loc, sum, acc, a.c(slot));
+    carrySums(b, loc, [&](OpBuilder &lb, Value kk, ValueRange in) {
+      Arith l{lb, loc};
+      SmallVector<Value> out;
+      for (int64_t slot = 0; slot < kMicro * kMicro; ++slot) {
+        auto [row, col] = outputPosition(l, slot);
+        Value x = roundToBF16(
+            lb, loc,
+            memref::LoadOp::create(lb, loc, sharedA, ValueRange{kk, row}));
+        Value y = roundToBF16(
+            lb, loc,
+            memref::LoadOp::create(lb, loc, sharedB, ValueRange{kk, col}));
+        Value product = arith::MulFOp::create(lb, loc, x, y);
+        out.push_back(arith::AddFOp::create(lb, loc, in[slot], product));
+      }
+      return out;
+    });
   }
 
   /// `v` rounded to the nearest bf16 (ties to even), as an f32: integer
