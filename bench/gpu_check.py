@@ -570,6 +570,15 @@ def prepare(args):
          "%s with --cuda-gemm=kernels --cuda-matmul=bf16: the tiles on tensor cores (mma.sync, "
          "bf16 operands, f32 sums)" % base),
     ]
+    if not args.tiny_only:
+        # The training-step benchmark's model with the same two flags (train_step only, no
+        # correctness checks: tiny's variants check the numerics): tokens/s against cuBLAS.
+        for suffix, flags, what in (("_tiles", ["--cuda-gemm=kernels"], "f32 tiles"),
+                                    ("_bf16", ["--cuda-gemm=kernels", "--cuda-matmul=bf16"],
+                                     "bf16 tiles on tensor cores")):
+            variants.append(("enwik8" + suffix, "enwik8", flags + ["--entries=train_step"], [],
+                             None, "the enwik8-size model's train_step with %s (%s), for the "
+                             "training-step benchmark" % (" ".join(flags), what)))
     variant_of = {v[0]: v[1] for v in variants}
 
     jobs_list = []
@@ -579,6 +588,8 @@ def prepare(args):
             jobs_list.append((name, src, entries, target, out, ()))
     for vname, vbase, flags, functions, tol, desc in variants:
         src, entries = next((m[1], m[2]) for m in models if m[0] == vbase)
+        if any(f.startswith("--entries=") for f in flags):
+            entries = None
         out = os.path.join(kit, "modules", "%s.cuda.so" % vname)
         jobs_list.append((vname, src, entries, "cuda", out, tuple(flags)))
     # longest first: the enwik8-size train_step dominates
@@ -706,10 +717,12 @@ def prepare(args):
                                 widths="K=128 V=256 S=512 L=M=512", L=512),
                      grad=dict(module="op_grad_bench", function="attention_grad",
                                kind="attention_grad", widths="K=128 V=256 S=512 L=M=512", L=512),
-                     train="enwik8", sizes=list(BENCH_T))
+                     train="enwik8", sizes=list(BENCH_T),
+                     train_variants=[v[0] for v in variants if v[1] == "enwik8"])
     for vname, vbase, flags, functions, tol, desc in variants:
-        B, T = (2, 32) if args.tiny_only else (4, 128)
-        add_model_checks(vname, B, T, on_device=False, functions=functions, tol=tol)
+        if functions:
+            B, T = (2, 32) if args.tiny_only else (4, 128)
+            add_model_checks(vname, B, T, on_device=False, functions=functions, tol=tol)
     shutil.rmtree(work, ignore_errors=True)
 
     # --- compression, manifest ------------------------------------------------------------------
@@ -763,8 +776,10 @@ def prepare(args):
         files=files, bytes_stored=total, bytes_raw=raw)
     for vname, vbase, flags, functions, tol, desc in variants:
         b = manifest["modules"][vbase]
+        entries = [f for f in flags if f.startswith("--entries=")]
         manifest["modules"][vname] = dict(
-            src=b["src"], entries=b["entries"], description=desc, flags=flags,
+            src=b["src"], description=desc, flags=flags,
+            entries=entries[0].split("=", 1)[1].split(",") if entries else b["entries"],
             cuda="modules/%s.cuda.so" % vname, cpu=b["cpu"],
             compile_s=dict(cuda=round(compile_s["%s.cuda" % vname], 1)))
     manifest["tolerances"]["bf16_tiles"] = BF16_TILES_TOL
@@ -1676,6 +1691,9 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
                 tname, cfg["description"], steps, tspec["batch"], tspec["seq_len"], steps,
                 "; PyTorch eager peer (bench/model_torch.py on cuda), same sizes"
                 if tname != "micro" else ""))
+        for vname in b.get("train_variants", []):
+            log("  PLAN: the same steps on %s (%s)" % (
+                vname, " ".join(kit.m["modules"][vname].get("flags", []))))
         return
     tvq = tv["cuda"]
     r = res["train"] = dict(name=tname, batch=tspec["batch"], seq_len=tspec["seq_len"], steps=steps)
@@ -1705,6 +1723,26 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
                 mcfg, tspec["batch"], tspec["seq_len"], budget=min(60, sec.left() * 0.2))
         except Exception as e:  # noqa: BLE001
             r["torch_eager_note"] = "failed: %s" % str(e).splitlines()[0][:200]
+    for vname in b.get("train_variants", []):
+        vout = os.path.join(work, "bench_train_" + vname)
+        rc, so, se, took = tvq.run(
+            ["train", kit.module(vname, "cuda"), "--data",
+             os.path.join(ROOT, kit.m["corpus"]["path"]), "--steps", str(steps), "--batch",
+             str(tspec["batch"]), "--seq-len", str(tspec["seq_len"]), "--seed", str(tspec["seed"]),
+             "--log-every", "1", "--checkpoint-every", "0", "--out", vout] +
+            tvq.device_args("cuda"), timeout=max(10.0, min(sec.left() * 0.2, 90)))
+        vms = read_metrics(os.path.join(vout, "metrics.jsonl"))
+        vtps = sorted(x["tokens_per_s"] for x in vms[2:]) or sorted(x["tokens_per_s"] for x in vms)
+        v = r.setdefault("variants", {})[vname] = dict(
+            flags=kit.m["modules"][vname].get("flags"),
+            tokens_per_s=vtps[len(vtps) // 2] if vtps else None,
+            loss=[x.get("loss") for x in vms])
+        if rc != 0:
+            v["note"] = "failed: " + first_error_line(se) if rc != 124 else "time budget"
+        log("  training step, %s: %s tok/s, %s of the cuBLAS module's%s" % (
+            vname, fnum(v["tokens_per_s"]), fratio(v["tokens_per_s"],
+                                                   r.get("tvq_cuda_tokens_per_s")),
+            "  [%s]" % v["note"] if "note" in v else ""))
     te = r.get("torch_eager", {})
     log("  training step, %s (%s parameters), batch %d x %d: tvq cuda %s tok/s (6·N·tok/s = %s "
         "TFLOP/s, %s of peak), PyTorch eager cuda %s tok/s, ratio %s%s" % (
@@ -1836,6 +1874,11 @@ def markdown(d):
                                t["batch"], t["seq_len"], fnum(t.get("tvq_cuda_tokens_per_s")),
                                ftf(t.get("tvq_model_tflops")),
                                fnum(t.get("torch_eager", {}).get("tokens_per_s"))))
+        for vname, v in (t.get("variants") or {}).items():
+            L.append("- %s (%s): %s tok/s, %s of the cuBLAS module's%s\n" % (
+                vname, " ".join(v.get("flags") or []), fnum(v.get("tokens_per_s")),
+                fratio(v.get("tokens_per_s"), t.get("tvq_cuda_tokens_per_s")),
+                " (%s)" % v["note"] if v.get("note") else ""))
     n = d.get("nccl") or {}
     if n.get("result"):
         L.append("NCCL (tvq-run train --comm=nccl vs --comm=mpi, one process%s): %s%s%s; two "

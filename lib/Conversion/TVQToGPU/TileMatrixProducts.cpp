@@ -9,7 +9,10 @@
 // which LLVM keeps in registers); a second barrier frees the tiles for the
 // next stage. Products with a small output (M or N below 32, where most of
 // a tile would idle) stay one thread per output, chosen at run time when the
-// sizes are dynamic.
+// sizes are dynamic. With math=bf16 the stage's products run on tensor
+// cores: each of the eight warps issues mma.sync m16n8k16 (bf16 operands
+// rounded from the shared f32 tiles, f32 accumulators) over 16 x 32 of the
+// tile; mma=false computes the same layout thread by thread (cuda-sim).
 //
 //===----------------------------------------------------------------------===//
 
