@@ -313,7 +313,15 @@ def TVQSplitReductions
     to `tvq-contractions-to-library`. With `allow-dynamic` (the CUDA
     pipeline), ops with dynamic sizes (the attention blocks' row maxima and
     sums, whose batch is dynamic) are split too, counting only their static
-    parallel sizes. The CPU pipeline leaves them whole: its row-chain
+    parallel sizes; so are ops with several reduction loops (the innermost
+    long static one is split, else the innermost dynamic one) and
+    reductions of dynamic length (a loss summed over B x T tokens, a norm
+    gain's gradient over (B, T)): every input that reads the split
+    dimension is padded with zeros (`tensor.pad`) to a multiple of the
+    ratio, and the split op keeps its accumulator where
+    `outer * ratio + inner` is past the length (`linalg.index`, `select`).
+    A full reduction of dynamic identity-indexed inputs is first collapsed
+    to 1-D. The CPU pipeline leaves all of these whole: its row-chain
     fusion wants each block's row reductions as they are.
 
     Before:

@@ -67,11 +67,12 @@ bool usesIndex(linalg::GenericOp op) {
   return !op.getBlock()->getOps<linalg::IndexOp>().empty();
 }
 
-/// A reduction of every element of identity-indexed static inputs over two
-/// or more loops, rewritten as one reduction loop over the inputs collapsed
-/// to 1-D (nullptr when op is not one).
+/// A reduction of every element of identity-indexed inputs (static unless
+/// allowDynamic) over two or more loops, rewritten as one reduction loop
+/// over the inputs collapsed to 1-D (nullptr when op is not one).
 linalg::GenericOp collapseFullReduction(RewriterBase &rewriter,
-                                        linalg::GenericOp op) {
+                                        linalg::GenericOp op,
+                                        bool allowDynamic) {
   unsigned loops = op.getNumLoops();
   if (!isTensorOp(op) || loops < 2 || op.getNumParallelLoops() != 0 ||
       usesIndex(op) || op.getNumDpsInputs() == 0)
@@ -81,7 +82,7 @@ linalg::GenericOp collapseFullReduction(RewriterBase &rewriter,
     return nullptr;
   for (OpOperand *input : op.getDpsInputOperands()) {
     auto type = dyn_cast<RankedTensorType>(input->get().getType());
-    if (!type || !type.hasStaticShape() ||
+    if (!type || (!allowDynamic && !type.hasStaticShape()) ||
         !op.getMatchingIndexingMap(input).isIdentity())
       return nullptr;
   }
@@ -115,43 +116,103 @@ bool hasStaticShapes(linalg::GenericOp op) {
   return true;
 }
 
-/// The ratio to split op's single reduction by: a power of two dividing its
-/// static length that brings the stage to `minThreads` threads, each with at
-/// least kMinPerThread elements; 0 when op should not be split.
-int64_t splitRatio(linalg::GenericOp op, int64_t minThreads,
-                   bool allowDynamic) {
+/// How to split an op: its innermost reduction loop `dim` by `ratio`.
+struct Split {
+  unsigned dim = 0;
+  int64_t ratio = 0;
+};
+
+/// The split of op's innermost reduction loop that brings the stage to
+/// `minThreads` threads: a power of two dividing its static length with at
+/// least kMinPerThread elements per thread, or, for a dynamic length (with
+/// allowDynamic), the power of two the threads want (the inputs are then
+/// padded to a multiple of it and the padding masked); nothing when op
+/// should not be split.
+std::optional<Split> chooseSplit(linalg::GenericOp op, int64_t minThreads,
+                                 bool allowDynamic) {
   // The split renumbers the loops and keeps the body as it is: a body that
   // reads its indices (`linalg.index`) would see the wrong ones.
-  if (!isTensorOp(op) || op.getNumReductionLoops() != 1 ||
+  if (!isTensorOp(op) || op.getNumReductionLoops() == 0 ||
       hasInputMissingOutputDim(op) || usesIndex(op))
-    return 0;
+    return std::nullopt;
   // Dynamic sizes only with allow-dynamic.
   if (!allowDynamic && !hasStaticShapes(op))
-    return 0;
+    return std::nullopt;
+  // Several reductions only in the CUDA pipeline (allow-dynamic), which
+  // puts the new parallel loop before all of them.
+  if (op.getNumReductionLoops() != 1 && !allowDynamic)
+    return std::nullopt;
+  // The innermost reduction with a long static length, else the innermost
+  // dynamic one.
   SmallVector<unsigned> reductions;
   op.getReductionDims(reductions);
-  int64_t length = op.getStaticLoopRanges()[reductions[0]];
-  if (ShapedType::isDynamic(length) || length < kMinSplitReduction)
-    return 0;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  std::optional<unsigned> dim;
+  for (unsigned r : llvm::reverse(reductions))
+    if (!ShapedType::isDynamic(ranges[r]) && ranges[r] >= kMinSplitReduction) {
+      dim = r;
+      break;
+    }
+  if (!dim)
+    for (unsigned r : llvm::reverse(reductions))
+      if (ShapedType::isDynamic(ranges[r])) {
+        dim = r;
+        break;
+      }
+  if (!dim)
+    return std::nullopt;
+  Split split;
+  split.dim = *dim;
+  int64_t length = ranges[split.dim];
+  bool dynamic = ShapedType::isDynamic(length);
   int64_t threads = staticParallelIterations(op);
   if (threads >= minThreads)
-    return 0;
+    return std::nullopt;
   int64_t wanted = (minThreads + threads - 1) / threads;
   int64_t ratio = 1;
-  while (ratio * 2 <= wanted && length % (ratio * 2) == 0 &&
-         length / (ratio * 2) >= kMinPerThread)
+  while (ratio * 2 <= wanted &&
+         (dynamic ||
+          (length % (ratio * 2) == 0 && length / (ratio * 2) >= kMinPerThread)))
     ratio *= 2;
-  return ratio >= 2 ? ratio : 0;
+  if (ratio < 2)
+    return std::nullopt;
+  split.ratio = ratio;
+  return split;
 }
 
-/// Splits op's single reduction loop `d` (static length, a multiple of
-/// ratio) into (length / ratio) x ratio with the inner part parallel, like
-/// upstream's `linalg::splitReduction` with innerParallel, which makes its
-/// intermediate tensor without dynamic sizes; this one takes them too: the
-/// partial results have the output's shape plus a last dimension of ratio,
-/// start at the combiner's neutral element, and a second op combines them into
-/// op's output. Returns the combining op, or nullptr when op has no
-/// recognizable combiner or an input's reduced dimension is dynamic.
+/// In `split`'s body, keeps the accumulator where outer * ratio + inner
+/// (the position in the split loop) is not below `length`: the padding.
+void maskPadding(RewriterBase &rewriter, linalg::GenericOp split,
+                 unsigned outer, unsigned inner, int64_t ratio, Value length) {
+  Block &body = split.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Location loc = split.getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(yield);
+  Value o = linalg::IndexOp::create(rewriter, loc, outer);
+  Value i = linalg::IndexOp::create(rewriter, loc, inner);
+  Value r = arith::ConstantIndexOp::create(rewriter, loc, ratio);
+  Value position = arith::AddIOp::create(
+      rewriter, loc, arith::MulIOp::create(rewriter, loc, o, r), i);
+  Value inside = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ult,
+                                       position, length);
+  Value kept = arith::SelectOp::create(
+      rewriter, loc, inside, yield.getOperand(0), body.getArguments().back());
+  rewriter.modifyOpInPlace(yield, [&] { yield->setOperand(0, kept); });
+}
+
+/// Splits op's reduction loop `d` into (length / ratio) x ratio with the
+/// inner part parallel, like upstream's `linalg::splitReduction` with
+/// innerParallel, which makes its intermediate tensor without dynamic sizes;
+/// this one takes them too: the partial results have the output's shape
+/// plus a last dimension of ratio, start at the combiner's neutral element,
+/// and a second op combines them into op's output. A dynamic length is
+/// padded (high, with zeros) to a multiple of ratio in every input that
+/// reads it, and the split op keeps its accumulator at positions past the
+/// length. The new parallel loop goes before op's first reduction loop with
+/// parallelFirst (so that a loop nest has every parallel loop outside the
+/// reductions: one GPU launch), after the outer part otherwise. Returns the
+/// combining op, or nullptr when op has no recognizable combiner.
 linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
                                      linalg::GenericOp op, unsigned d,
                                      int64_t ratio, bool parallelFirst) {
@@ -173,15 +234,16 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
 
   MLIRContext *ctx = op.getContext();
   Location loc = op.getLoc();
-  int64_t length = op.getStaticLoopRanges()[d];
+  int64_t staticLength = op.getStaticLoopRanges()[d];
+  bool dynamic = ShapedType::isDynamic(staticLength);
   unsigned loops = op.getNumLoops();
-  // Old loop i is new loop i (i < d) or i + 1 (i > d); old loop d becomes
-  // the outer part (the reduction) and the inner part (parallel) at loops d
-  // and d + 1: outer first by default, inner first with parallelFirst (then
-  // a loop nest has every parallel loop outside the reduction: one GPU
-  // launch instead of one per step of the outer part).
-  unsigned outer = parallelFirst ? d + 1 : d, inner = parallelFirst ? d : d + 1;
-  auto shifted = [&](unsigned i) { return i < d ? i : i + 1; };
+  SmallVector<unsigned> reductions;
+  op.getReductionDims(reductions);
+  // The inner part is new loop `inner`; old loop i is new loop shifted(i),
+  // old loop d the outer part (still a reduction).
+  unsigned inner = parallelFirst ? reductions.front() : d + 1;
+  auto shifted = [&](unsigned i) { return i < inner ? i : i + 1; };
+  unsigned outer = shifted(d);
   auto remap = [&](AffineMap map, bool expandReduction) {
     SmallVector<AffineExpr> results;
     for (AffineExpr e : map.getResults()) {
@@ -198,6 +260,23 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
   };
 
   rewriter.setInsertionPoint(op);
+  // The length, and the outer part's length, as values when dynamic.
+  Value length, outerLength;
+  if (dynamic) {
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (std::optional<unsigned> position =
+              map.getResultPosition(getAffineDimExpr(d, ctx))) {
+        length = tensor::DimOp::create(rewriter, loc, input->get(), *position);
+        break;
+      }
+    }
+    if (!length)
+      return nullptr;
+    Value r = arith::ConstantIndexOp::create(rewriter, loc, ratio);
+    outerLength = arith::CeilDivUIOp::create(rewriter, loc, length, r);
+  }
+
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
   for (OpOperand *input : op.getDpsInputOperands()) {
@@ -207,8 +286,19 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
         map.getResultPosition(getAffineDimExpr(d, ctx));
     if (position) {
       auto type = cast<RankedTensorType>(value.getType());
-      if (type.isDynamicDim(*position))
-        return nullptr;
+      if (dynamic) {
+        // Zeros up to a multiple of ratio (masked in the body).
+        SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0));
+        SmallVector<OpFoldResult> high = low;
+        Value r = arith::ConstantIndexOp::create(rewriter, loc, ratio);
+        Value padded = arith::MulIOp::create(rewriter, loc, outerLength, r);
+        high[*position] =
+            arith::SubIOp::create(rewriter, loc, padded, length).getResult();
+        Value zero = arith::ConstantOp::create(
+            rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+        value =
+            tensor::PadOp::create(rewriter, loc, type, value, low, high, zero);
+      }
       SmallVector<ReassociationIndices> groups;
       SmallVector<int64_t> shape;
       SmallVector<OpFoldResult> sizes;
@@ -216,8 +306,10 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
         if (j == *position) {
           groups.push_back({next, next + 1});
           next += 2;
-          shape.append({length / ratio, ratio});
-          sizes.append({rewriter.getIndexAttr(length / ratio),
+          shape.append(
+              {dynamic ? ShapedType::kDynamic : staticLength / ratio, ratio});
+          sizes.append({dynamic ? OpFoldResult(outerLength)
+                                : rewriter.getIndexAttr(staticLength / ratio),
                         rewriter.getIndexAttr(ratio)});
           continue;
         }
@@ -262,6 +354,8 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
       ValueRange{partialInit}, maps, iterators);
   rewriter.cloneRegionBefore(op.getRegion(), split.getRegion(),
                              split.getRegion().end());
+  if (dynamic)
+    maskPadding(rewriter, split, outer, inner, ratio, length);
 
   // The combination over the last dimension, with the same combiner.
   unsigned rank = outType.getRank();
@@ -296,15 +390,14 @@ struct SplitReductionsPass
     IRRewriter rewriter(&getContext());
     while (!worklist.empty()) {
       linalg::GenericOp op = worklist.pop_back_val();
-      if (linalg::GenericOp collapsed = collapseFullReduction(rewriter, op))
+      if (linalg::GenericOp collapsed =
+              collapseFullReduction(rewriter, op, allowDynamic))
         op = collapsed;
-      int64_t ratio = splitRatio(op, minThreads, allowDynamic);
-      if (!ratio)
+      std::optional<Split> split = chooseSplit(op, minThreads, allowDynamic);
+      if (!split)
         continue;
-      SmallVector<unsigned> reductions;
-      op.getReductionDims(reductions);
       if (linalg::GenericOp combine = splitInnerParallel(
-              rewriter, op, reductions[0], ratio, parallelFirst))
+              rewriter, op, split->dim, split->ratio, parallelFirst))
         worklist.push_back(combine);
     }
   }

@@ -1,5 +1,6 @@
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-split-reductions{allow-dynamic=true}))' | FileCheck %s
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-split-reductions))' | FileCheck %s --check-prefix=STATIC
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-split-reductions{allow-dynamic=true parallel-first=true}),canonicalize,cse)' | FileCheck %s --check-prefix=PF
 
 // The row sums of an attention block (its batch is dynamic): 512 static rows
 // of 1024, split by 32 with the CUDA pipeline's allow-dynamic. The partial
@@ -56,4 +57,73 @@ func.func @not_a_plain_reduction(%x: tensor<?x512x1024xf32>, %init: tensor<?x512
     linalg.yield %t : f32
   } -> tensor<?x512xf32>
   return %r : tensor<?x512xf32>
+}
+
+// A loss's sum over all (B, T) tokens, both dynamic: collapsed to one
+// dimension, padded with zeros to a multiple of 16384, split into 16384
+// parallel partial sums whose body keeps its accumulator past the length
+// (the padding), then combined in static stages (the CUDA pipeline's options).
+// CHECK-LABEL: func.func @dynamic_total
+// PF-LABEL: func.func @dynamic_total
+// PF-SAME: (%[[X:.*]]: tensor<?x?xf32>, %[[INIT:.*]]: tensor<f32>)
+// PF: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x?xf32> into tensor<?xf32>
+// PF: %[[N:.*]] = tensor.dim %[[FLAT]]
+// PF: %[[ROWS:.*]] = arith.ceildivui %[[N]], %[[C:.*]] : index
+// PF: %[[PADDED_N:.*]] = arith.muli %[[ROWS]], %[[C]]
+// PF: %[[HIGH:.*]] = arith.subi %[[PADDED_N]], %[[N]]
+// PF: %[[PAD:.*]] = tensor.pad %[[FLAT]] low[0] high[%[[HIGH]]]
+// PF:   tensor.yield %{{.*}} : f32
+// PF: %[[X2:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0, 1]] output_shape [%[[ROWS]], 16384] : tensor<?xf32> into tensor<?x16384xf32>
+// PF: %[[PARTS:.*]] = linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[X2]] : tensor<?x16384xf32>) outs(%{{.*}} : tensor<16384xf32>)
+// PF-NEXT: ^bb0(%[[IN:.*]]: f32, %[[ACC:.*]]: f32):
+// PF-NEXT:   %[[SUM:.*]] = arith.addf %[[ACC]], %[[IN]]
+// PF-NEXT:   %[[OUTER:.*]] = linalg.index 1
+// PF-NEXT:   %[[INNER:.*]] = linalg.index 0
+// PF-NEXT:   %[[BASE:.*]] = arith.muli %[[OUTER]], %{{.*}}
+// PF-NEXT:   %[[POS:.*]] = arith.addi %[[BASE]], %[[INNER]]
+// PF-NEXT:   %[[INSIDE:.*]] = arith.cmpi ult, %[[POS]], %[[N]]
+// PF-NEXT:   %[[KEPT:.*]] = arith.select %[[INSIDE]], %[[SUM]], %[[ACC]]
+// PF-NEXT:   linalg.yield %[[KEPT]]
+// PF: tensor.expand_shape %[[PARTS]] {{\[\[}}0, 1]] output_shape [8, 2048]
+// PF: outs(%[[INIT]] : tensor<f32>)
+// STATIC-LABEL: func.func @dynamic_total
+// STATIC-NOT: tensor.pad
+// STATIC: linalg.generic
+// STATIC-NOT: linalg.generic
+func.func @dynamic_total(%x: tensor<?x?xf32>, %init: tensor<f32>) -> tensor<f32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]}
+      ins(%x : tensor<?x?xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%a: f32, %s: f32):
+    %t = arith.addf %s, %a : f32
+    linalg.yield %t : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// A norm gain's gradient: 768 outputs, each a sum over the dynamic (B, T).
+// The innermost dynamic reduction (T) is split by 16 (768 x 16 threads);
+// the new parallel loop goes before both reductions (parallel-first), B and
+// T's outer part stay reductions, and both inputs are padded alike.
+// CHECK-LABEL: func.func @gain_gradient
+// PF-LABEL: func.func @gain_gradient
+// PF: %[[T:.*]] = tensor.dim %{{.*}}, %c1 : tensor<?x?x768xf32>
+// PF: tensor.pad {{.*}} high[0, %[[HIGH:.*]], 0]
+// PF: tensor.expand_shape {{.*}} {{\[\[}}0], [1, 2], [3]] {{.*}} into tensor<?x?x16x768xf32>
+// PF: tensor.pad {{.*}} high[0, %[[HIGH]], 0]
+// PF: tensor.expand_shape {{.*}} into tensor<?x?x16x768xf32>
+// PF: linalg.generic {{{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+// PF-SAME: outs(%{{.*}} : tensor<768x16xf32>)
+// PF: arith.cmpi ult, %{{.*}}, %[[T]]
+// PF: linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<768x16xf32>)
+// STATIC-LABEL: func.func @gain_gradient
+// STATIC-NOT: tensor.pad
+func.func @gain_gradient(%x: tensor<?x?x768xf32>, %y: tensor<?x?x768xf32>, %init: tensor<768xf32>) -> tensor<768xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d0)>], iterator_types = ["parallel", "reduction", "reduction"]}
+      ins(%x, %y : tensor<?x?x768xf32>, tensor<?x?x768xf32>) outs(%init : tensor<768xf32>) {
+  ^bb0(%a: f32, %b: f32, %s: f32):
+    %p = arith.mulf %a, %b : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  } -> tensor<768xf32>
+  return %r : tensor<768xf32>
 }
