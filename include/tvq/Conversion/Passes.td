@@ -321,7 +321,10 @@ def TVQSplitReductions
     ratio, and the split op keeps its accumulator where
     `outer * ratio + inner` is past the length (`linalg.index`, `select`).
     A full reduction of dynamic identity-indexed inputs is first collapsed
-    to 1-D. The CPU pipeline leaves all of these whole: its row-chain
+    to 1-D. With allow-dynamic, ops with several results (outputs indexed
+    alike) and bodies that read their indices (renumbered; the split loop's
+    position clamped to the last one, so that the body's own reads stay in
+    bounds) are split as well, and only matrix products are left whole. The CPU pipeline leaves all of these whole: its row-chain
     fusion wants each block's row reductions as they are.
 
     Before:

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatrixProducts.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -58,9 +59,22 @@ bool hasInputMissingOutputDim(linalg::GenericOp op) {
   return false;
 }
 
-bool isTensorOp(linalg::GenericOp op) {
-  return op.hasPureTensorSemantics() && op.getNumDpsInits() == 1 &&
-         op.getNumResults() == 1;
+/// An op on tensors with one result, or several (with `multiple`) whose
+/// outputs are indexed alike.
+bool isTensorOp(linalg::GenericOp op, bool multiple = false) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
+      op.getNumResults() != op.getNumDpsInits())
+    return false;
+  if (op.getNumDpsInits() == 1)
+    return true;
+  if (!multiple)
+    return false;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (unsigned r = 1; r < op.getNumDpsInits(); ++r)
+    if (maps[op.getNumDpsInputs() + r] != maps[op.getNumDpsInputs()] ||
+        op.getDpsInits()[r].getType() != op.getDpsInits()[0].getType())
+      return false;
+  return true;
 }
 
 bool usesIndex(linalg::GenericOp op) {
@@ -74,8 +88,9 @@ linalg::GenericOp collapseFullReduction(RewriterBase &rewriter,
                                         linalg::GenericOp op,
                                         bool allowDynamic) {
   unsigned loops = op.getNumLoops();
-  if (!isTensorOp(op) || loops < 2 || op.getNumParallelLoops() != 0 ||
-      usesIndex(op) || op.getNumDpsInputs() == 0)
+  if (!isTensorOp(op, allowDynamic) || loops < 2 ||
+      op.getNumParallelLoops() != 0 || usesIndex(op) ||
+      op.getNumDpsInputs() == 0)
     return nullptr;
   auto outType = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
   if (!outType || outType.getRank() != 0)
@@ -98,7 +113,7 @@ linalg::GenericOp collapseFullReduction(RewriterBase &rewriter,
   MLIRContext *ctx = op.getContext();
   AffineMap flat = AffineMap::getMultiDimIdentityMap(1, ctx);
   SmallVector<AffineMap> maps(inputs.size(), flat);
-  maps.push_back(AffineMap::get(1, 0, {}, ctx));
+  maps.append(op.getNumDpsInits(), AffineMap::get(1, 0, {}, ctx));
   auto collapsed = linalg::GenericOp::create(
       rewriter, loc, op.getResultTypes(), inputs, op.getDpsInits(), maps,
       SmallVector<utils::IteratorType>{utils::IteratorType::reduction});
@@ -130,10 +145,15 @@ struct Split {
 /// should not be split.
 std::optional<Split> chooseSplit(linalg::GenericOp op, int64_t minThreads,
                                  bool allowDynamic) {
-  // The split renumbers the loops and keeps the body as it is: a body that
-  // reads its indices (`linalg.index`) would see the wrong ones.
-  if (!isTensorOp(op) || op.getNumReductionLoops() == 0 ||
-      hasInputMissingOutputDim(op) || usesIndex(op))
+  // The split renumbers the loops; a body that reads its indices
+  // (`linalg.index`: the codebook counts' one-hot, the loss's target logit)
+  // gets them renumbered, in the CUDA pipeline only (allow-dynamic).
+  // Matrix products stay whole for tvq-contractions-to-library (the CPU
+  // pipeline leaves every op with an input lacking an output dimension).
+  bool product = allowDynamic ? tvq::matchMatrixProduct(op).has_value()
+                              : hasInputMissingOutputDim(op);
+  if (!isTensorOp(op, allowDynamic) || op.getNumReductionLoops() == 0 ||
+      product || (usesIndex(op) && !allowDynamic))
     return std::nullopt;
   // Dynamic sizes only with allow-dynamic.
   if (!allowDynamic && !hasStaticShapes(op))
@@ -180,7 +200,40 @@ std::optional<Split> chooseSplit(linalg::GenericOp op, int64_t minThreads,
   return split;
 }
 
-/// In `split`'s body, keeps the accumulator where outer * ratio + inner
+/// In `split`'s body (op's, cloned), replaces op's `linalg.index` ops: loop
+/// `d` is now outer * ratio + inner (at most `length` - 1 when padded, so
+/// that the body's own reads stay in bounds: those positions are masked),
+/// loop i < inner is i, any other i + 1.
+void renumberIndices(RewriterBase &rewriter, linalg::GenericOp split,
+                     unsigned d, unsigned outer, unsigned inner, int64_t ratio,
+                     Value length) {
+  SmallVector<linalg::IndexOp> indices(
+      split.getRegion().front().getOps<linalg::IndexOp>());
+  OpBuilder::InsertionGuard guard(rewriter);
+  for (linalg::IndexOp index : indices) {
+    Location loc = index.getLoc();
+    rewriter.setInsertionPoint(index);
+    unsigned dim = index.getDim();
+    if (dim != d) {
+      rewriter.replaceOpWithNewOp<linalg::IndexOp>(index,
+                                                   dim < inner ? dim : dim + 1);
+      continue;
+    }
+    Value o = linalg::IndexOp::create(rewriter, loc, outer);
+    Value i = linalg::IndexOp::create(rewriter, loc, inner);
+    Value r = arith::ConstantIndexOp::create(rewriter, loc, ratio);
+    Value position = arith::AddIOp::create(
+        rewriter, loc, arith::MulIOp::create(rewriter, loc, o, r), i);
+    if (length) {
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      Value last = arith::SubIOp::create(rewriter, loc, length, one);
+      position = arith::MinUIOp::create(rewriter, loc, position, last);
+    }
+    rewriter.replaceOp(index, position);
+  }
+}
+
+/// In `split`'s body, keeps the accumulators where outer * ratio + inner
 /// (the position in the split loop) is not below `length`: the padding.
 void maskPadding(RewriterBase &rewriter, linalg::GenericOp split,
                  unsigned outer, unsigned inner, int64_t ratio, Value length) {
@@ -196,9 +249,13 @@ void maskPadding(RewriterBase &rewriter, linalg::GenericOp split,
       rewriter, loc, arith::MulIOp::create(rewriter, loc, o, r), i);
   Value inside = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ult,
                                        position, length);
-  Value kept = arith::SelectOp::create(
-      rewriter, loc, inside, yield.getOperand(0), body.getArguments().back());
-  rewriter.modifyOpInPlace(yield, [&] { yield->setOperand(0, kept); });
+  unsigned results = split.getNumDpsInits();
+  for (unsigned r = 0; r < results; ++r) {
+    Value kept =
+        arith::SelectOp::create(rewriter, loc, inside, yield.getOperand(r),
+                                body.getArgument(split.getNumDpsInputs() + r));
+    rewriter.modifyOpInPlace(yield, [&] { yield->setOperand(r, kept); });
+  }
 }
 
 /// Splits op's reduction loop `d` into (length / ratio) x ratio with the
@@ -216,18 +273,28 @@ void maskPadding(RewriterBase &rewriter, linalg::GenericOp split,
 linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
                                      linalg::GenericOp op, unsigned d,
                                      int64_t ratio, bool parallelFirst) {
+  // Each result's combiner: `out_r = combiner(out_r, other_r)`.
   Block &body = *op.getBlock();
-  BlockArgument outArg = body.getArguments().back();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  Operation *combiner = yield.getOperand(0).getDefiningOp();
-  if (!combiner || combiner->getBlock() != &body ||
-      combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
-      !outArg.hasOneUse() ||
-      !llvm::is_contained(combiner->getOperands(), Value(outArg)))
-    return nullptr;
-  std::optional<TypedAttr> neutral = arith::getNeutralElement(combiner);
-  if (!neutral)
-    return nullptr;
+  unsigned results = op.getNumDpsInits();
+  SmallVector<Operation *> combiners;
+  SmallVector<Value> outArgs;
+  SmallVector<TypedAttr> neutrals;
+  for (unsigned r = 0; r < results; ++r) {
+    BlockArgument outArg = body.getArgument(op.getNumDpsInputs() + r);
+    Operation *combiner = yield.getOperand(r).getDefiningOp();
+    if (!combiner || combiner->getBlock() != &body ||
+        combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
+        !outArg.hasOneUse() ||
+        !llvm::is_contained(combiner->getOperands(), Value(outArg)))
+      return nullptr;
+    std::optional<TypedAttr> neutral = arith::getNeutralElement(combiner);
+    if (!neutral)
+      return nullptr;
+    combiners.push_back(combiner);
+    outArgs.push_back(outArg);
+    neutrals.push_back(*neutral);
+  }
   for (AffineMap map : op.getIndexingMapsArray())
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
       return nullptr;
@@ -329,53 +396,66 @@ linalg::GenericOp splitInnerParallel(RewriterBase &rewriter,
     maps.push_back(AffineMap::get(loops + 1, 0, remap(map, true), ctx));
   }
 
-  // The partial results: the output's shape and ratio, neutral-filled.
-  Value init = op.getDpsInits()[0];
-  auto outType = cast<RankedTensorType>(init.getType());
-  SmallVector<int64_t> partialShape(outType.getShape());
-  partialShape.push_back(ratio);
-  SmallVector<Value> dynamicSizes;
-  for (int64_t j = 0; j < outType.getRank(); ++j)
-    if (outType.isDynamicDim(j))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, init, j));
-  Value empty = tensor::EmptyOp::create(rewriter, loc, partialShape,
-                                        outType.getElementType(), dynamicSizes);
-  Value identity = arith::ConstantOp::create(rewriter, loc, *neutral);
-  Value partialInit =
-      linalg::FillOp::create(rewriter, loc, identity, empty).getResult(0);
-  SmallVector<AffineExpr> partialResults =
-      remap(op.getIndexingMapsArray().back(), false);
-  partialResults.push_back(getAffineDimExpr(inner, ctx));
-  maps.push_back(AffineMap::get(loops + 1, 0, partialResults, ctx));
+  // The partial results: each output's shape and ratio, neutral-filled.
+  SmallVector<Value> partialInits;
+  SmallVector<Type> partialTypes;
+  for (unsigned r = 0; r < results; ++r) {
+    Value init = op.getDpsInits()[r];
+    auto outType = cast<RankedTensorType>(init.getType());
+    SmallVector<int64_t> partialShape(outType.getShape());
+    partialShape.push_back(ratio);
+    SmallVector<Value> dynamicSizes;
+    for (int64_t j = 0; j < outType.getRank(); ++j)
+      if (outType.isDynamicDim(j))
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, init, j));
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, partialShape, outType.getElementType(), dynamicSizes);
+    Value identity = arith::ConstantOp::create(rewriter, loc, neutrals[r]);
+    partialInits.push_back(
+        linalg::FillOp::create(rewriter, loc, identity, empty).getResult(0));
+    partialTypes.push_back(partialInits.back().getType());
+    SmallVector<AffineExpr> partialResults =
+        remap(op.getIndexingMapsArray()[op.getNumDpsInputs() + r], false);
+    partialResults.push_back(getAffineDimExpr(inner, ctx));
+    maps.push_back(AffineMap::get(loops + 1, 0, partialResults, ctx));
+  }
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   iterators.insert(iterators.begin() + inner, utils::IteratorType::parallel);
-  auto split = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{partialInit.getType()}, inputs,
-      ValueRange{partialInit}, maps, iterators);
+  auto split = linalg::GenericOp::create(rewriter, loc, partialTypes, inputs,
+                                         partialInits, maps, iterators);
   rewriter.cloneRegionBefore(op.getRegion(), split.getRegion(),
                              split.getRegion().end());
+  renumberIndices(rewriter, split, d, outer, inner, ratio, length);
   if (dynamic)
     maskPadding(rewriter, split, outer, inner, ratio, length);
 
-  // The combination over the last dimension, with the same combiner.
-  unsigned rank = outType.getRank();
+  // The combination over the last dimension, with the same combiners.
+  unsigned rank =
+      cast<RankedTensorType>(op.getDpsInits()[0].getType()).getRank();
   AffineMap all = AffineMap::getMultiDimIdentityMap(rank + 1, ctx);
   AffineMap kept =
       AffineMap::get(rank + 1, 0, all.getResults().take_front(rank), ctx);
+  SmallVector<AffineMap> combineMaps(results, all);
+  combineMaps.append(results, kept);
   SmallVector<utils::IteratorType> combineIterators(
       rank, utils::IteratorType::parallel);
   combineIterators.push_back(utils::IteratorType::reduction);
-  Value other = combiner->getOperand(0) == outArg ? combiner->getOperand(1)
-                                                  : combiner->getOperand(0);
   auto combine = linalg::GenericOp::create(
-      rewriter, loc, op.getResultTypes(), ValueRange{split.getResult(0)},
-      ValueRange{init}, SmallVector<AffineMap>{all, kept}, combineIterators,
+      rewriter, loc, op.getResultTypes(), split.getResults(), op.getDpsInits(),
+      combineMaps, combineIterators,
       [&](OpBuilder &b, Location l, ValueRange args) {
-        IRMapping mapping;
-        mapping.map(other, args[0]);
-        mapping.map(Value(outArg), args[1]);
-        Operation *combined = b.clone(*combiner, mapping);
-        linalg::YieldOp::create(b, l, combined->getResult(0));
+        SmallVector<Value> combined;
+        for (unsigned r = 0; r < results; ++r) {
+          Operation *combiner = combiners[r];
+          Value other = combiner->getOperand(0) == outArgs[r]
+                            ? combiner->getOperand(1)
+                            : combiner->getOperand(0);
+          IRMapping mapping;
+          mapping.map(other, args[r]);
+          mapping.map(outArgs[r], args[results + r]);
+          combined.push_back(b.clone(*combiner, mapping)->getResult(0));
+        }
+        linalg::YieldOp::create(b, l, combined);
       });
   rewriter.replaceOp(op, combine.getResults());
   return combine;

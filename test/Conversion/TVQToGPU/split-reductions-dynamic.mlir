@@ -127,3 +127,70 @@ func.func @gain_gradient(%x: tensor<?x?x768xf32>, %y: tensor<?x?x768xf32>, %init
   } -> tensor<768xf32>
   return %r : tensor<768xf32>
 }
+
+// A gain's and a bias's gradients fused into one op with two results: both
+// split alike, the padding masked for each, one combining op with both
+// combiners (a sum and a maximum here, to tell them apart).
+// CHECK-LABEL: func.func @two_results
+// PF-LABEL: func.func @two_results
+// PF: %[[PARTS:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+// PF-SAME: outs(%{{.*}}, %{{.*}} : tensor<768x16xf32>, tensor<768x16xf32>)
+// PF: %[[S:.*]] = arith.addf
+// PF: %[[M:.*]] = arith.maximumf
+// PF: %[[IN:.*]] = arith.cmpi ult
+// PF: %[[S2:.*]] = arith.select %[[IN]], %[[S]],
+// PF: %[[M2:.*]] = arith.select %[[IN]], %[[M]],
+// PF: linalg.yield %[[S2]], %[[M2]]
+// PF: linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[PARTS]]#0, %[[PARTS]]#1 : tensor<768x16xf32>, tensor<768x16xf32>)
+// PF: arith.addf
+// PF: arith.maximumf
+// STATIC-LABEL: func.func @two_results
+// STATIC-NOT: tensor.pad
+func.func @two_results(%x: tensor<?x?x768xf32>, %g: tensor<?x?x768xf32>, %i0: tensor<768xf32>, %i1: tensor<768xf32>) -> (tensor<768xf32>, tensor<768xf32>) {
+  %r:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d0)>, affine_map<(d0, d1, d2) -> (d0)>], iterator_types = ["parallel", "reduction", "reduction"]}
+      ins(%x, %g : tensor<?x?x768xf32>, tensor<?x?x768xf32>) outs(%i0, %i1 : tensor<768xf32>, tensor<768xf32>) {
+  ^bb0(%a: f32, %b: f32, %s: f32, %m: f32):
+    %p = arith.mulf %a, %b : f32
+    %t = arith.addf %s, %p : f32
+    %u = arith.maximumf %m, %b : f32
+    linalg.yield %t, %u : f32, f32
+  } -> (tensor<768xf32>, tensor<768xf32>)
+  return %r#0, %r#1 : tensor<768xf32>, tensor<768xf32>
+}
+
+// A body that reads its loop indices (the codebook counts' one-hot, a gather
+// at the token's position) is split too, its indices renumbered: the code
+// loop stays 0, the token loop becomes outer * ratio + inner, clamped to the
+// last token so that the gather stays in bounds (the padding is masked).
+// CHECK-LABEL: func.func @indexed
+// PF-LABEL: func.func @indexed
+// PF: %[[T:.*]] = tensor.dim %{{.*}}, %c1 : tensor<?x?xi32>
+// PF: linalg.generic {{{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+// PF-SAME: outs(%{{.*}} : tensor<64x256xf32>)
+// PF: %[[CODE:.*]] = linalg.index 0
+// PF: %[[OUTER:.*]] = linalg.index 3
+// PF: %[[INNER:.*]] = linalg.index 1
+// PF: %[[POS:.*]] = arith.addi %{{.*}}, %[[INNER]]
+// PF: %[[LAST:.*]] = arith.subi %[[T]], %c1
+// PF: %[[CLAMPED:.*]] = arith.minui %[[POS]], %[[LAST]]
+// PF: tensor.extract %{{.*}}[%{{.*}}, %[[CLAMPED]]]
+// PF: arith.cmpi ult, %{{.*}}, %[[T]]
+// STATIC-LABEL: func.func @indexed
+// STATIC-NOT: tensor.pad
+func.func @indexed(%codes: tensor<?x?xi32>, %w: tensor<?x?xf32>, %init: tensor<64xf32>) -> tensor<64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0)>], iterator_types = ["parallel", "reduction", "reduction"]}
+      ins(%codes : tensor<?x?xi32>) outs(%init : tensor<64xf32>) {
+  ^bb0(%c: i32, %acc: f32):
+    %s = linalg.index 0 : index
+    %b = linalg.index 1 : index
+    %t = linalg.index 2 : index
+    %ci = arith.index_cast %c : i32 to index
+    %eq = arith.cmpi eq, %ci, %s : index
+    %wt = tensor.extract %w[%b, %t] : tensor<?x?xf32>
+    %zero = arith.constant 0.0 : f32
+    %v = arith.select %eq, %wt, %zero : f32
+    %sum = arith.addf %acc, %v : f32
+    linalg.yield %sum : f32
+  } -> tensor<64xf32>
+  return %r : tensor<64xf32>
+}
