@@ -219,6 +219,13 @@ TEST_F(DataTest, OpenErrors) {
   expectOpenError(npyFileBytes("<i4", "(3,)", rawBytes<int32_t>({1, -5, 3})),
                   TVQ_DATA_TOKENS,
                   "token id -5 at index 1 of the split is negative");
+  // The vocabulary (largest id + 1) must fit in an int32 (found by fuzz_data:
+  // fuzz/regressions/data/token-id-int32-max).
+  expectOpenError(
+      npyFileBytes("<i4", "(3,)", rawBytes<int32_t>({1, 2147483647, 3})),
+      TVQ_DATA_TOKENS,
+      "token id 2147483647 at index 1 of the split is too large (the "
+      "vocabulary would have more than 2^31 - 1 entries)");
   expectOpenError(npyFileBytes("|u1", "(2, 3, 64, 64)", ""), TVQ_DATA_IMAGES,
                   "images must be a C-order uint8 ('|u1') array of shape (N, "
                   "64, 64, 3), got '|u1' (2, 3, 64, 64)");

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <sys/stat.h>
 
@@ -126,6 +127,12 @@ std::string openTokens(std::FILE *file, uint64_t fileSize, tvq_split split,
     if (id < 0)
       return "token id " + std::to_string(id) + " at index " +
              std::to_string(i) + " of the split is negative";
+    // The vocabulary (largest id + 1) must fit in an int32.
+    if (id == std::numeric_limits<int32_t>::max())
+      return "token id " + std::to_string(id) + " at index " +
+             std::to_string(i) +
+             " of the split is too large (the vocabulary "
+             "would have more than 2^31 - 1 entries)";
     largest = std::max(largest, id);
   }
   dataset.vocabSize = largest + 1;
