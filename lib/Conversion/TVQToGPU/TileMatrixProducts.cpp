@@ -113,6 +113,7 @@ struct ProductMath {
 struct TiledProduct {
   linalg::GenericOp op;
   MatrixProduct p;
+  SmallVector<AffineMap> maps;  // op's indexing maps (A and B, then C)
   SmallVector<Value> sizes;     // per loop dimension, computed on the host
   SmallVector<Value> dimValues; // per loop dimension, inside the kernel
   ProductMath math;
@@ -126,7 +127,7 @@ struct TiledProduct {
   /// The indices of operand `i` (a DPS operand number) at the loop values.
   SmallVector<Value> indices(unsigned i) {
     SmallVector<Value> result;
-    for (unsigned d : dimsOf(op.getIndexingMapsArray()[i]))
+    for (unsigned d : dimsOf(maps[i]))
       result.push_back(dimValues[d]);
     return result;
   }
@@ -138,7 +139,7 @@ struct TiledProduct {
                  Value origin, Value k0, Value shared) {
     // Neighbouring threads read neighbouring elements: along k when k is
     // the operand's last dimension, else along its own dimension.
-    bool kFast = dimsOf(op.getIndexingMapsArray()[input]).back() == k2();
+    bool kFast = dimsOf(maps[input]).back() == k2();
     forEach(b, loc, kLoads, [&](Value r) {
       Arith a{b, loc};
       Value e = a.add(thread, a.mul(r, a.c(kThreads)));
@@ -429,6 +430,7 @@ void tileProduct(linalg::GenericOp op, const MatrixProduct &p,
   TiledProduct t;
   t.op = op;
   t.p = p;
+  t.maps = op.getIndexingMapsArray();
   t.math = math;
   for (Range r :
        cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
