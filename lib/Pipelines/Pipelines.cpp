@@ -89,7 +89,8 @@ static const PhaseInfo kCUDAPhases[] = {
      "bufferization-lower-deallocations,cse,canonicalize,"
      "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
-     "{GEMM}func.func(tvq-strided-copies-to-linalg{all=true},"
+     "{GEMM}func.func(tvq-fused-attention-to-gpu,"
+     "tvq-strided-copies-to-linalg{all=true},"
      "tvq-tile-matrix-products{TILES},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse"},
@@ -198,8 +199,11 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   // The GPU computes all attention blocks at once; the CPU goes block by
   // block (its row-chain fusion keeps each block's rows in cache).
   substitute(text, "{BLOCKS}", target == Target::CPU ? "" : "{parallel=true}");
-  substitute(text, "{LINALG}",
-             target == Target::CPU ? "" : "{parallel-blocks=true}");
+  std::string linalg;
+  if (target != Target::CPU)
+    linalg = cuda.fusedAttention ? "{parallel-blocks=true fused-attention=true}"
+                                 : "{parallel-blocks=true}";
+  substitute(text, "{LINALG}", linalg);
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
   substitute(text, "{T}", cpu.threads ? "true" : "false");
   bool bf16 = cpu.matmul == CPUMatmul::BF16;
@@ -308,6 +312,12 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
       llvm::cl::desc("The generated matrix-product tiles: f32 (FMAs) or "
                      "bf16 (tensor cores, f32 sums)"),
       llvm::cl::init("f32")};
+  Option<std::string> attention{
+      *this, "attention",
+      llvm::cl::desc("Each attention block's output: generic (score "
+                     "products and elementwise kernels) or fused (one "
+                     "online-softmax kernel)"),
+      llvm::cl::init("generic")};
 };
 } // namespace
 
@@ -323,10 +333,16 @@ void mlir::tvq::registerTVQPipelines() {
                        << options.compileTo << "'\n";
           return;
         }
+        if (options.attention != "generic" && options.attention != "fused") {
+          llvm::errs() << "tvq-cuda-pipeline: unknown attention '"
+                       << options.attention << "' (generic or fused)\n";
+          return;
+        }
         CUDAOptions cuda;
         cuda.chip = options.chip;
         cuda.libraryGemm = options.gemm != "kernels";
         cuda.bf16Tiles = options.matmul == "bf16";
+        cuda.fusedAttention = options.attention == "fused";
         (void)buildCUDAPipeline(pm, *phase, {}, cuda);
       });
   PassPipelineRegistration<CPUPipelineOptions>(

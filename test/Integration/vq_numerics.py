@@ -111,6 +111,10 @@ VARIANT_CASES = [  # (variant, [(B, T), ...])
     (Variant(16, 4, 64, 32, 48), [(2, 16), (1, 128)]),
     (Variant(32, 32, 128, 16, 16), [(1, 32), (2, 256)]),
     (Variant(1, 4, 8, 8, 8), [(1, 1), (2, 40)]),
+    # Sizes that are no multiple of the GPU kernels' tiles (64 queries, keys and value
+    # columns, 16 key dimensions): two query tiles, three value tiles, a key chunk that
+    # straddles the codes and the buffer.
+    (Variant(80, 80, 100, 20, 130), [(1, 80), (2, 400)]),
 ]
 CHUNKED_CASES = [  # (variant, chunk sizes in blocks; one call covers their sum)
     (Variant(16, 16, 64, 32, 48), [2, 1, 5]),
@@ -380,6 +384,7 @@ class Harness:
         self.models_dir = os.path.abspath(args.models_dir)
         self.tvq_compile = None if args.dry_run else resolve_tool("tvq-compile", args.tvq_compile)
         self.target = args.target
+        self.compile_flags = list(args.compile_flag)
         self.tvq_run = None if args.dry_run else resolve_tool("tvq-run", args.tvq_run)
         self.modules = {}  # key -> (so path, error message or None)
         self.passed = 0
@@ -407,6 +412,7 @@ class Harness:
                 command = self.tvq_compile + [mlir_path, "-o", so_path]
                 if self.target != "cpu":
                     command.append("--target=" + self.target)
+                command += self.compile_flags
                 run_tool(command, COMPILE_TIMEOUT_S, "command: " + " ".join(command))
                 if not os.path.isfile(so_path):
                     raise ToolError("tvq-compile exited 0 but wrote no %s" % so_path)
@@ -941,6 +947,8 @@ def parse_args(argv):
     parser.add_argument("--target", default="cpu", choices=["cpu", "cuda-sim"],
                         help="tvq-compile's target (cuda-sim: the CUDA pipeline's kernels, "
                              "its parallel attention blocks included, run as CPU loops)")
+    parser.add_argument("--compile-flag", action="append", default=[],
+                        help="an extra tvq-compile flag (repeatable), e.g. --cuda-attention=fused")
     parser.add_argument("--suite", default="all", choices=sorted(SUITES) + ["all"])
     parser.add_argument("--dry-run", action="store_true",
                         help="write modules, inputs and references; run no tool")

@@ -92,6 +92,13 @@ static cl::opt<std::string> cudaMatmul(
              "computes the same lane by lane). cuBLAS calls are unchanged "
              "(TVQ_CUBLAS_MATH sets theirs)"),
     cl::init("f32"));
+static cl::opt<std::string> cudaAttention(
+    "cuda-attention",
+    cl::desc("With --target=cuda or cuda-sim: each attention block's output "
+             "as score products and elementwise kernels (generic, default) "
+             "or as one kernel with a running softmax max and sum that never "
+             "stores a score (fused)"),
+    cl::init("generic"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -260,6 +267,9 @@ int main(int argc, char **argv) {
     return fail("unknown --cuda-gemm '" + cudaGemm + "'; cublas or kernels");
   if (cudaMatmul != "f32" && cudaMatmul != "bf16")
     return fail("unknown --cuda-matmul '" + cudaMatmul + "'; f32 or bf16");
+  if (cudaAttention != "generic" && cudaAttention != "fused")
+    return fail("unknown --cuda-attention '" + cudaAttention +
+                "'; generic or fused");
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);
@@ -326,6 +336,7 @@ int main(int argc, char **argv) {
   cudaOptions.chip = cudaArch;
   cudaOptions.libraryGemm = cudaGemm == "cublas";
   cudaOptions.bf16Tiles = cudaMatmul == "bf16";
+  cudaOptions.fusedAttention = cudaAttention == "fused";
   LogicalResult built =
       cuda || cudaSim
           ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),

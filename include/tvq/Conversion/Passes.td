@@ -38,6 +38,10 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
            "blocks at once (each block's state from per-block statistics "
            "and prefix sums, the block-to-block gradient flows as shifts "
            "and a suffix sum) instead of block loops">,
+    Option<"fusedAttention", "fused-attention", "bool", "false",
+           "Compute each one-block tvq.vq_attention's output (scores, "
+           "softmax, weighted sums) as one tvq.fused_block_attention, which "
+           "tvq-fused-attention-to-gpu makes one kernel">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
@@ -196,6 +200,58 @@ def TVQContractionsToLibrary
                            "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def TVQFusedAttentionToGPU
+    : Pass<"tvq-fused-attention-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Each tvq.fused_block_attention on buffers as one kernel";
+  let description = [{
+    Each `tvq.fused_block_attention` on buffers (made by
+    `convert-tvq-to-linalg{fused-attention=true}`, then bufferized) becomes
+    one `gpu.launch`: a block of 256 threads per attention block, 64 queries
+    and 64 value columns. It walks the keys (the S codes, then the M + L
+    buffer slots) in chunks of 64: the chunk's 64 x 64 scores in stages of 16
+    key dimensions through shared memory (each thread 4 x 4, accumulated in a
+    private attribution), the log-count bias, relative bias and masks into a
+    shared score tile; one thread per query row updates the running max,
+    rescales what was summed so far by exp(old max - new max), turns the
+    row's scores into probabilities and adds them to the running sum; each
+    thread rescales its 4 x 4 outputs and adds probabilities x (means ;
+    values) in stages of 16 keys. Outputs are divided by the row sums at the
+    end. Scores never leave the block.
+
+    Before:
+    ```mlir
+    tvq.fused_block_attention {mem_len = 32 : i64}
+        ins(%qu, %c, %count, %mean, %keys, %values, %rel, %seen : ...)
+        outs(%out : memref<?x32x256xf32>)
+    ```
+    After:
+    ```mlir
+    scf.if %work {
+      gpu.launch blocks(...) in (%gx = %grid, ...) threads(...) in (%sx = %c256, ...)
+          workgroup(%qs : memref<16x65xf32, #gpu.address_space<workgroup>>,
+                    %ks : memref<16x65xf32, ...>, %p : memref<64x65xf32, ...>,
+                    %max : memref<64xf32, ...>, %sum : memref<64xf32, ...>,
+                    %scale : memref<64xf32, ...>)
+          private(%s : memref<16xf32, ...>, %acc : memref<16xf32, ...>) {
+        scf.for %c0 = %c0 to %keys step %c64 {
+          scf.for %d0 ... { copies; gpu.barrier; %s += ...; gpu.barrier }
+          ... %p[row, key] = masked, biased score ...; gpu.barrier
+          scf.if %row_thread { running max, exp, running sum }
+          gpu.barrier
+          ... %acc *= %scale[row]; scf.for %k0 ... { copy; gpu.barrier; %acc += %p * ...; gpu.barrier }
+        }
+        ... %out[...] = %acc / %sum[row] ...
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def TVQTileMatrixProducts

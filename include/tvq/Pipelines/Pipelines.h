@@ -48,6 +48,11 @@ struct CUDAOptions {
   /// (`tvq-tile-matrix-products`): f32 FMAs, or bf16 operands with f32 sums
   /// on tensor cores (mma.sync; lane by lane for cuda-sim).
   bool bf16Tiles = false;
+  /// Whether each attention block's output (scores, online softmax, weighted
+  /// sums) is one generated kernel (`tvq.fused_block_attention`,
+  /// `tvq-fused-attention-to-gpu`) instead of products and elementwise
+  /// kernels with the scores in memory.
+  bool fusedAttention = false;
 };
 
 /// How the CPU pipeline computes large f32 contractions.

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuilder.h"
 #include "MatrixProducts.h"
 #include "tvq/Conversion/Passes.h"
 
@@ -53,53 +54,6 @@ constexpr int64_t kMinSide = 32;
 
 static_assert(kSide * kMicro == kTile, "threads cover the tile");
 static_assert(kLoads * kThreads == kDepth * kTile, "copies cover a stage");
-
-/// Builds index arithmetic at one place.
-struct Arith {
-  OpBuilder &b;
-  Location loc;
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value ceilDiv(Value x, int64_t y) {
-    return arith::CeilDivUIOp::create(b, loc, x, c(y));
-  }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value ge(Value x, int64_t y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, x, c(y));
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-};
-
-/// `for (v = 0; v < n; ++v) body(v)` with a constant trip count.
-void forEach(OpBuilder &b, Location loc, int64_t n,
-             llvm::function_ref<void(Value)> body) {
-  Arith a{b, loc};
-  auto loop = scf::ForOp::create(b, loc, a.c(0), a.c(n), a.c(1));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  body(loop.getInductionVar());
-}
-
-/// `inside ? buffer[indices] : 0`.
-Value loadOrZero(OpBuilder &b, Location loc, Value inside, Value buffer,
-                 ValueRange indices) {
-  auto ifOp = scf::IfOp::create(
-      b, loc, inside,
-      [&](OpBuilder &tb, Location tl) {
-        Value v = memref::LoadOp::create(tb, tl, buffer, indices);
-        scf::YieldOp::create(tb, tl, v);
-      },
-      [&](OpBuilder &eb, Location el) {
-        Value zero = arith::ConstantOp::create(eb, el, eb.getF32FloatAttr(0));
-        scf::YieldOp::create(eb, el, zero);
-      });
-  return ifOp.getResult(0);
-}
 
 /// How the tiles multiply: f32 FMAs, or bf16 operands with f32 sums on
 /// tensor cores (mma) or, for the simulation, lane by lane.

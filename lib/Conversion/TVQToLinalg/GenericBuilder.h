@@ -127,7 +127,10 @@ inline SmallVector<unsigned> allDims(unsigned rank) {
 
 /// Adds the patterns of AttentionToLinalg.cpp (vq_quantize, codebook_ema,
 /// one-block vq_attention).
-void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+/// With `fusedAttention`, the output of each one-block vq_attention is one
+/// tvq.fused_block_attention instead of score generics.
+void populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
+                                       bool fusedAttention = false);
 /// Adds the pattern of AttentionGradToLinalg.cpp (vq_attention_grad).
 /// With `parallelBlocks`, ops with M = L compute every block's backward at
 /// once (the CUDA pipeline); others keep the block loops.

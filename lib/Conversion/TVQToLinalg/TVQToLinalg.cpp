@@ -29,6 +29,8 @@ struct ConvertTVQToLinalgPass
     target.addIllegalDialect<TVQDialect>();
     // Stays until after bufferization (tvq-lower-output-ready).
     target.addLegalOp<OutputReadyOp>();
+    // Lowered to a kernel after bufferization (tvq-fused-attention-to-gpu).
+    target.addLegalOp<FusedBlockAttentionOp>();
     // Every op made from a tvq op keeps its location, named after the op
     // ("vq_attention"@file:line:col), so that kernels and profiles can say
     // which op they compute (tvq-merge-gpu-modules' kernel sources).
@@ -39,7 +41,7 @@ struct ConvertTVQToLinalgPass
           StringAttr::get(ctx, op->getName().stripDialect()), op->getLoc()));
     });
     RewritePatternSet patterns(ctx);
-    populateAttentionToLinalgPatterns(patterns);
+    populateAttentionToLinalgPatterns(patterns, fusedAttention);
     populateModelOpsToLinalgPatterns(patterns);
     populateGradOpsToLinalgPatterns(patterns);
     populateOptimizerToLinalgPatterns(patterns);

@@ -796,3 +796,140 @@ OutputReadyOp::bufferize(RewriterBase &rewriter,
   rewriter.modifyOpInPlace(*this, [&] { getValueMutable().assign(*buffer); });
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// fused_block_attention
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusedBlockAttentionOp::verify() {
+  if (getInputs().size() != kNumInputs)
+    return emitOpError("expects ")
+           << kNumInputs
+           << " inputs (query, codebook, count, mean, keys, values, "
+              "relative, seen), got "
+           << getInputs().size();
+  SmallVector<Value> operands(getInputs());
+  operands.push_back(getInit());
+  bool onTensors = isa<RankedTensorType>(getInit().getType());
+  const char *names[] = {"query",  "codebook", "count", "mean",  "keys",
+                         "values", "relative", "seen",  "output"};
+  const int64_t ranks[] = {3, 2, 2, 3, 3, 3, 3, 1, 3};
+  SmallVector<ShapedType> types;
+  for (auto [i, v] : llvm::enumerate(operands)) {
+    auto type = cast<ShapedType>(v.getType());
+    if (isa<RankedTensorType>(type) != onTensors)
+      return emitOpError("mixes tensors and buffers (") << names[i] << ")";
+    if (type.getRank() != ranks[i])
+      return emitOpError() << names[i] << " must have rank " << ranks[i]
+                           << ", got " << type;
+    Type expected = i == 7 ? Type(IntegerType::get(getContext(), 64))
+                           : Type(Float32Type::get(getContext()));
+    if (type.getElementType() != expected)
+      return emitOpError() << names[i] << " must hold " << expected
+                           << " elements, got " << type;
+    types.push_back(type);
+  }
+  if (onTensors != (getResult().size() == 1))
+    return emitOpError("has one result on tensors and none on buffers");
+  if (onTensors && getResult()[0].getType() != getInit().getType())
+    return emitOpError("result type must be the output's type");
+
+  // Dimensions that must agree where both are static: {operand, dim} lists,
+  // with an offset (the buffer has M more slots than the block has queries,
+  // the relative table M + 1 distances).
+  int64_t m = getMemLen();
+  struct Site {
+    unsigned operand, dim;
+    int64_t offset;
+  };
+  auto agree = [&](StringRef what,
+                   std::initializer_list<Site> sites) -> LogicalResult {
+    std::optional<int64_t> size;
+    for (const Site &s : sites) {
+      int64_t d = types[s.operand].getDimSize(s.dim);
+      if (ShapedType::isDynamic(d))
+        continue;
+      if (size && *size != d - s.offset)
+        return emitOpError() << what << " disagree: " << names[s.operand]
+                             << " dimension " << s.dim << " is " << d;
+      size = d - s.offset;
+    }
+    return success();
+  };
+  if (failed(agree("blocks (N)", {{0, 0, 0},
+                                  {2, 0, 0},
+                                  {3, 0, 0},
+                                  {4, 0, 0},
+                                  {5, 0, 0},
+                                  {6, 0, 0},
+                                  {7, 0, 0},
+                                  {8, 0, 0}})) ||
+      failed(agree("queries (L)",
+                   {{0, 1, 0}, {6, 1, 0}, {8, 1, 0}, {4, 1, m}, {5, 1, m}})) ||
+      failed(agree("key widths (K)", {{0, 2, 0}, {1, 1, 0}, {4, 2, 0}})) ||
+      failed(agree("codes (S)", {{1, 0, 0}, {2, 1, 0}, {3, 1, 0}})) ||
+      failed(agree("value widths (V)", {{3, 2, 0}, {5, 2, 0}, {8, 2, 0}})) ||
+      failed(agree("distances (M + 1)", {{6, 2, m + 1}})))
+    return failure();
+  if (!ShapedType::isDynamic(types[6].getDimSize(2)) &&
+      types[6].getDimSize(2) != m + 1)
+    return emitOpError("relative must have mem_len + 1 = ")
+           << m + 1 << " distances, got " << types[6];
+  return success();
+}
+
+void FusedBlockAttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (!hasPureBufferSemantics())
+    return;
+  for (OpOperand &input : getInputsMutable())
+    effects.emplace_back(MemoryEffects::Read::get(), &input,
+                         SideEffects::DefaultResource::get());
+  effects.emplace_back(MemoryEffects::Read::get(), &getInitMutable(),
+                       SideEffects::DefaultResource::get());
+  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable(),
+                       SideEffects::DefaultResource::get());
+}
+
+bool FusedBlockAttentionOp::bufferizesToMemoryRead(
+    OpOperand &operand, const bufferization::AnalysisState &) {
+  // The output is only written.
+  return operand.get() != getInit();
+}
+
+bool FusedBlockAttentionOp::bufferizesToMemoryWrite(
+    OpOperand &operand, const bufferization::AnalysisState &) {
+  return isDpsInit(&operand);
+}
+
+bufferization::AliasingValueList
+FusedBlockAttentionOp::getAliasingValues(OpOperand &operand,
+                                         const bufferization::AnalysisState &) {
+  if (!isDpsInit(&operand))
+    return {};
+  return {
+      {getTiedOpResult(&operand), bufferization::BufferRelation::Equivalent}};
+}
+
+LogicalResult FusedBlockAttentionOp::bufferize(
+    RewriterBase &rewriter, const bufferization::BufferizationOptions &options,
+    bufferization::BufferizationState &state) {
+  SmallVector<Value> inputs;
+  for (Value input : getInputs()) {
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, input, options, state);
+    if (failed(buffer))
+      return failure();
+    inputs.push_back(*buffer);
+  }
+  FailureOr<Value> output =
+      bufferization::getBuffer(rewriter, getInit(), options, state);
+  if (failed(output))
+    return failure();
+  rewriter.setInsertionPoint(*this);
+  FusedBlockAttentionOp::create(rewriter, getLoc(), TypeRange{}, inputs,
+                                *output, getMemLenAttr());
+  bufferization::replaceOpWithBufferizedValues(rewriter, *this, *output);
+  return success();
+}

@@ -3,6 +3,7 @@
 #define TVQ_OPS_TD
 
 include "tvq/Dialect/TVQ/IR/TVQDialect.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
@@ -134,6 +135,79 @@ def TVQ_VQAttentionOp : TVQ_Op<"vq_attention"> {
     /// seen).
     static constexpr unsigned kNumStateTensors = 6;
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// fused_block_attention: one block's attention output as one kernel (CUDA)
+//===----------------------------------------------------------------------===//
+
+def TVQ_FusedBlockAttentionOp : Op<TVQ_Dialect, "fused_block_attention", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "The output of one-block VQ attentions, scores never stored";
+  let description = [{
+    For N independent one-block attentions (the B·nb blocks of the parallel
+    form) with L queries, S codes, a buffer of M + L uncompressed slots
+    (M = `mem_len`), key width K and value width V:
+    - `query[N, L, K]`: the queries plus the bias u (`q + u`),
+    - `codebook[S, K]`, the cache's `count[N, S]` and `mean[N, S, V]`,
+    - the buffer's `keys[N, M + L, K]` and `values[N, M + L, V]` (the window,
+      then the block),
+    - `relative[N, L, M + 1]`: `(q + w)·r[d]` for each query and distance d,
+    - `seen[N]` (i64): positions seen before the block,
+    writes `output[N, L, V]` = the softmax over the codes and the buffer
+    slots of the scores below, times the means and values:
+    ```
+    code s:   (q_i + u)·C_s + log(max(count_s, 1)), -inf where count_s <= 0
+    slot j:   (q_i + u)·k_j + [d <= M]·relative[i, d],  d = i + M - j,
+              -inf unless j <= i + M and seen - M + j >= 0
+    ```
+    exactly what `convert-tvq-to-linalg` computes for the output of a
+    one-block `tvq.vq_attention` with generics (scores, one row max, exp,
+    one row sum, two weighted sums), which `convert-tvq-to-linalg
+    {fused-attention=true}` replaces with this op. `tvq-fused-attention-to-gpu`
+    lowers it to one kernel that keeps a running row max and sum over key
+    chunks and never stores a score (online softmax, as in flash attention).
+
+    Destination style, on tensors (one result) or, after bufferization, on
+    buffers (no result).
+    ```mlir
+    %o = tvq.fused_block_attention {mem_len = 32 : i64}
+        ins(%qu, %codebook, %count, %mean, %keys, %values, %relative, %seen
+            : tensor<?x32x32xf32>, tensor<64x32xf32>, tensor<?x64xf32>,
+              tensor<?x64x256xf32>, tensor<?x64x32xf32>,
+              tensor<?x64x256xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+        outs(%init : tensor<?x32x256xf32>) -> tensor<?x32x256xf32>
+    ```
+  }];
+  let arguments = (ins
+      Variadic<AnyTypeOf<[AnyRankedTensor, AnyMemRef]>>:$inputs,
+      AnyTypeOf<[AnyRankedTensor, AnyMemRef]>:$init,
+      ConfinedAttr<I64Attr, [IntPositive]>:$mem_len);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    attr-dict `ins` `(` $inputs `:` type($inputs) `)`
+    `outs` `(` $init `:` type($init) `)` (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+    /// The inputs by name (operand order).
+    ::mlir::Value getQuery() { return getInputs()[0]; }
+    ::mlir::Value getCodebook() { return getInputs()[1]; }
+    ::mlir::Value getCount() { return getInputs()[2]; }
+    ::mlir::Value getMean() { return getInputs()[3]; }
+    ::mlir::Value getKeys() { return getInputs()[4]; }
+    ::mlir::Value getValues() { return getInputs()[5]; }
+    ::mlir::Value getRelative() { return getInputs()[6]; }
+    ::mlir::Value getSeen() { return getInputs()[7]; }
+    static constexpr unsigned kNumInputs = 8;
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,512 @@
+//===- FusedAttentionToGPU.cpp - One attention block's output as a kernel -===//
+//
+// `tvq-fused-attention-to-gpu`: each tvq.fused_block_attention on buffers
+// becomes one `gpu.launch`. A block of 256 threads owns 64 queries x 64 value
+// columns of one attention block's output and walks the keys (the S codes,
+// then the M + L buffer slots) in chunks of 64:
+//   1. the 64 x 64 scores of the chunk, in stages of 16 key dimensions
+//      through shared memory (each thread 4 x 4 of them, as in the matrix
+//      product tiles), then the cache's log-count bias, the relative bias
+//      and the masks, into a shared 64 x 64 score tile;
+//   2. per query row (64 threads) the running max: the chunk's max, the
+//      factor exp(old max - new max) for what was summed so far, the
+//      probabilities exp(score - new max) in place, the running sum;
+//   3. each thread scales its 4 x 4 outputs by its rows' factors and adds the
+//      probabilities times the chunk's means and values, in stages of 16 keys.
+// At the end each output is divided by its row's sum. No score leaves the
+// block (online softmax, as in flash attention); the scores are recomputed
+// for each 64-column slice of the values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "tvq/Conversion/Passes.h"
+#include "tvq/Dialect/TVQ/IR/TVQOps.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <limits>
+
+namespace mlir {
+namespace tvq {
+#define GEN_PASS_DEF_TVQFUSEDATTENTIONTOGPU
+#include "tvq/Conversion/Passes.h.inc"
+} // namespace tvq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::tvq;
+
+namespace {
+
+constexpr int64_t kTile = 64;  // queries, keys per chunk and value columns
+constexpr int64_t kDepth = 16; // key dimensions or keys per shared stage
+constexpr int64_t kSide = 16;  // threads per tile side (16 x 16 = 256)
+constexpr int64_t kMicro = 4;  // scores or outputs per thread per side
+constexpr int64_t kThreads = kSide * kSide;
+constexpr int64_t kLoads = kDepth * kTile / kThreads; // per thread per stage
+constexpr int64_t kSharedRow = kTile + 1; // odd: a column hits every bank
+
+static_assert(kSide * kMicro == kTile, "threads cover the tile");
+static_assert(kTile <= kThreads, "one thread per row for the statistics");
+
+/// Builds the kernel of one op. Sizes are host values; the rest is built
+/// inside the launch.
+struct AttentionKernel {
+  FusedBlockAttentionOp op;
+  OpBuilder &b;
+  Location loc;
+  Arith a;
+  int64_t memLen;
+  // Sizes: queries L, codes S, buffer slots M + L, key width K, values V.
+  Value queries, codes, slots, keyWidth, valueWidth;
+  // Attributions: two 16 x 65 stages, the 64 x 65 scores, per-row running
+  // max, sum and rescaling factor; the thread's scores and outputs.
+  Value stageA, stageB, scoreTile, rowMax, rowSum, rowScale, scores, outputs;
+  // Ids: the attention block, the tile's first query and value column, the
+  // thread, its column and row in the 16 x 16 grid.
+  Value block, row0, col0, thread, tx, ty;
+
+  AttentionKernel(FusedBlockAttentionOp op, OpBuilder &b)
+      : op(op), b(b), loc(op.getLoc()), a{b, loc},
+        memLen(static_cast<int64_t>(op.getMemLen())) {}
+
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value load(Value buffer, ValueRange indices) {
+    return memref::LoadOp::create(b, loc, buffer, indices);
+  }
+  void store(Value v, Value buffer, ValueRange indices) {
+    memref::StoreOp::create(b, loc, v, buffer, indices);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+
+  /// `cond ? then() : otherwise()` for one f32, each side built only in its
+  /// branch (so that its loads run only there).
+  Value ifElse(Value cond, llvm::function_ref<Value()> then,
+               llvm::function_ref<Value()> otherwise) {
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{b.getF32Type()}, cond,
+                                  /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, loc, then());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc, otherwise());
+    return ifOp.getResult(0);
+  }
+
+  /// Key j of the chunk's list: code j (j < S) or buffer slot j - S.
+  /// `fromCode(j)` / `fromSlot(j - S)` read the element; 0 past the list.
+  Value keyElement(Value j, llvm::function_ref<Value(Value)> fromCode,
+                   llvm::function_ref<Value(Value)> fromSlot) {
+    return ifElse(
+        a.lt(j, codes), [&] { return fromCode(j); },
+        [&] {
+          Value slot = a.sub(j, codes);
+          return ifElse(
+              a.lt(slot, slots), [&] { return fromSlot(slot); },
+              [&] { return f32(0); });
+        });
+  }
+
+  /// Copies a 16 x 64 stage into `shared[kk][x]`: `element(kk, x)`; the
+  /// thread mapping puts neighbouring threads on neighbouring kk (fastKK) or
+  /// x, the operand's last dimension.
+  void copyStage(Value shared, bool fastKK,
+                 llvm::function_ref<Value(Value, Value)> element) {
+    forEach(b, loc, kLoads, [&](Value r) {
+      Value e = a.add(thread, a.mul(r, a.c(kThreads)));
+      Value kk = fastKK ? a.rem(e, a.c(kDepth)) : a.div(e, a.c(kTile));
+      Value x = fastKK ? a.div(e, a.c(kDepth)) : a.rem(e, a.c(kTile));
+      store(element(kk, x), shared, {kk, x});
+    });
+  }
+
+  /// For each of the thread's 4 x 4 slots (unrolled; constant slot indices
+  /// keep the private arrays in registers): body(slot, row, column) with
+  /// the row and column inside the 64 x 64 tile.
+  void forEachSlot(llvm::function_ref<void(Value, Value, Value)> body) {
+    for (int64_t i = 0; i < kMicro; ++i)
+      for (int64_t j = 0; j < kMicro; ++j)
+        body(a.c(i * kMicro + j), a.add(ty, a.c(i * kSide)),
+             a.add(tx, a.c(j * kSide)));
+  }
+
+  /// Over a stage's 16 kk: sums[4 i + j] += lhs(kk, i) * rhs(kk, j), the
+  /// 16 sums carried through an scf.for and stored back.
+  void
+  accumulateStage(Value sums,
+                  llvm::function_ref<Value(OpBuilder &, Value, int64_t)> lhs,
+                  llvm::function_ref<Value(OpBuilder &, Value, int64_t)> rhs) {
+    SmallVector<Value> init;
+    for (int64_t slot = 0; slot < kMicro * kMicro; ++slot)
+      init.push_back(load(sums, a.c(slot)));
+    auto loop = scf::ForOp::create(
+        b, loc, a.c(0), a.c(kDepth), a.c(1), init,
+        [&](OpBuilder &lb, Location ll, Value kk, ValueRange in) {
+          SmallVector<Value> x, y, out;
+          for (int64_t i = 0; i < kMicro; ++i)
+            x.push_back(lhs(lb, kk, i));
+          for (int64_t j = 0; j < kMicro; ++j)
+            y.push_back(rhs(lb, kk, j));
+          for (int64_t i = 0; i < kMicro; ++i)
+            for (int64_t j = 0; j < kMicro; ++j)
+              out.push_back(arith::AddFOp::create(
+                  lb, ll, in[i * kMicro + j],
+                  arith::MulFOp::create(lb, ll, x[i], y[j])));
+          scf::YieldOp::create(lb, ll, out);
+        });
+    for (auto [slot, sum] : llvm::enumerate(loop.getResults()))
+      store(sum, sums, a.c(slot));
+  }
+
+  /// `shared[kk][base + 16 which]`: a stage operand for the thread.
+  static Value stageRead(OpBuilder &lb, Location ll, Value shared, Value kk,
+                         Value base, int64_t which) {
+    Value at = arith::AddIOp::create(
+        lb, ll, base, arith::ConstantIndexOp::create(lb, ll, which * kSide));
+    return memref::LoadOp::create(lb, ll, shared, ValueRange{kk, at});
+  }
+
+  /// Step 1: the chunk's raw scores (q + u)·key into `scores`.
+  void chunkDots(Value c0) {
+    forEachSlot([&](Value slot, Value, Value) { store(f32(0), scores, slot); });
+    auto stages = scf::ForOp::create(b, loc, a.c(0), keyWidth, a.c(kDepth));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(stages.getBody()->getTerminator());
+    Value d0 = stages.getInductionVar();
+    copyStage(stageA, /*fastKK=*/true, [&](Value kk, Value row) {
+      Value q = a.add(row0, row), d = a.add(d0, kk);
+      return loadOrZero(b, loc, a.both(a.lt(q, queries), a.lt(d, keyWidth)),
+                        op.getQuery(), {block, q, d});
+    });
+    copyStage(stageB, /*fastKK=*/true, [&](Value kk, Value key) {
+      Value d = a.add(d0, kk);
+      return ifElse(
+          a.lt(d, keyWidth),
+          [&] {
+            return keyElement(
+                a.add(c0, key),
+                [&](Value s) {
+                  return load(op.getCodebook(), {s, d});
+                },
+                [&](Value p) {
+                  return load(op.getKeys(), {block, p, d});
+                });
+          },
+          [&] { return f32(0); });
+    });
+    gpu::BarrierOp::create(b, loc);
+    accumulateStage(
+        scores,
+        [&](OpBuilder &lb, Value kk, int64_t i) {
+          return stageRead(lb, loc, stageA, kk, ty, i);
+        },
+        [&](OpBuilder &lb, Value kk, int64_t j) {
+          return stageRead(lb, loc, stageB, kk, tx, j);
+        });
+    gpu::BarrierOp::create(b, loc);
+  }
+
+  /// The score of query `row` (in the block) and key `j` (in the list) from
+  /// its raw dot product: the cache's log count, or the buffer's masks and
+  /// relative bias; -inf where masked or outside.
+  Value biasedScore(Value dot, Value row, Value j) {
+    float negInf = -std::numeric_limits<float>::infinity();
+    Value rowInside = a.lt(row, queries);
+    return ifElse(
+        rowInside,
+        [&] {
+          return ifElse(
+              a.lt(j, codes),
+              [&] {
+                Value count = load(op.getCount(), {block, j});
+                Value logCount = math::LogOp::create(
+                    b, loc, arith::MaximumFOp::create(b, loc, count, f32(1)));
+                Value empty = arith::CmpFOp::create(
+                    b, loc, arith::CmpFPredicate::OLE, count, f32(0));
+                return select(empty, f32(negInf),
+                              arith::AddFOp::create(b, loc, dot, logCount));
+              },
+              [&] {
+                Value p = a.sub(j, codes);
+                return ifElse(
+                    a.lt(p, slots), [&] { return slotScore(dot, row, p); },
+                    [&] { return f32(negInf); });
+              });
+        },
+        [&] { return f32(negInf); });
+  }
+
+  /// Buffer slot p (position seen - M + p) for query row (position
+  /// seen + row): valid when started and p <= row + M; the relative bias at
+  /// distance d = row + M - p when d <= M.
+  Value slotScore(Value dot, Value row, Value p) {
+    float negInf = -std::numeric_limits<float>::infinity();
+    Value m = a.c(memLen);
+    Value rowPlusM = a.add(row, m);
+    Value seen = load(op.getSeen(), {block});
+    Type i64 = b.getI64Type();
+    Value pos = arith::AddIOp::create(
+        b, loc,
+        arith::SubIOp::create(
+            b, loc, seen,
+            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(memLen))),
+        arith::IndexCastOp::create(b, loc, i64, p));
+    Value started = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::sge, pos,
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+    Value causal =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, p, rowPlusM);
+    Value valid = a.both(started, causal);
+    return ifElse(
+        valid,
+        [&] {
+          Value dist = a.sub(rowPlusM, p); // >= 0: causal
+          Value inBand =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, dist, m);
+          Value bias = ifElse(
+              inBand,
+              [&] {
+                return load(op.getRelative(), {block, row, dist});
+              },
+              [&] { return f32(0); });
+          return arith::AddFOp::create(b, loc, dot, bias).getResult();
+        },
+        [&] { return f32(negInf); });
+  }
+
+  /// Step 1 continued: the biased, masked scores into the shared tile.
+  void storeScores(Value c0) {
+    forEachSlot([&](Value slot, Value row, Value key) {
+      Value score =
+          biasedScore(load(scores, slot), a.add(row0, row), a.add(c0, key));
+      store(score, scoreTile, {row, key});
+    });
+    gpu::BarrierOp::create(b, loc);
+  }
+
+  /// Step 2: one thread per row updates the running max and sum and turns
+  /// the row's scores into probabilities.
+  void updateRows() {
+    auto rowThread = scf::IfOp::create(b, loc, a.lt(thread, a.c(kTile)),
+                                       /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(rowThread.thenBlock()->getTerminator());
+    float negInf = -std::numeric_limits<float>::infinity();
+    Value row = thread;
+    Value oldMax = load(rowMax, {row});
+    auto maxLoop = scf::ForOp::create(
+        b, loc, a.c(0), a.c(kTile), a.c(1), ValueRange{oldMax},
+        [&](OpBuilder &lb, Location ll, Value key, ValueRange in) {
+          Value s =
+              memref::LoadOp::create(lb, ll, scoreTile, ValueRange{row, key});
+          scf::YieldOp::create(
+              lb, ll, ValueRange{arith::MaximumFOp::create(lb, ll, in[0], s)});
+        });
+    Value newMax = maxLoop.getResult(0);
+    // A row without a valid key yet keeps max -inf; shift by 0 then (its
+    // probabilities and factor are 0, its outputs 0).
+    Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                       newMax, f32(negInf));
+    Value shift = select(none, f32(0), newMax);
+    Value scale = math::ExpOp::create(
+        b, loc, arith::SubFOp::create(b, loc, oldMax, shift));
+    auto sumLoop = scf::ForOp::create(
+        b, loc, a.c(0), a.c(kTile), a.c(1), ValueRange{f32(0)},
+        [&](OpBuilder &lb, Location ll, Value key, ValueRange in) {
+          Value s =
+              memref::LoadOp::create(lb, ll, scoreTile, ValueRange{row, key});
+          Value p = math::ExpOp::create(
+              lb, ll, arith::SubFOp::create(lb, ll, s, shift));
+          memref::StoreOp::create(lb, ll, p, scoreTile, ValueRange{row, key});
+          scf::YieldOp::create(
+              lb, ll, ValueRange{arith::AddFOp::create(lb, ll, in[0], p)});
+        });
+    Value oldSum = load(rowSum, {row});
+    store(arith::AddFOp::create(b, loc,
+                                arith::MulFOp::create(b, loc, oldSum, scale),
+                                sumLoop.getResult(0)),
+          rowSum, {row});
+    store(newMax, rowMax, {row});
+    store(scale, rowScale, {row});
+  }
+
+  /// Step 3: rescale the outputs, add probabilities x (means ; values).
+  void accumulateValues(Value c0) {
+    forEachSlot([&](Value slot, Value row, Value) {
+      Value scaled = arith::MulFOp::create(b, loc, load(outputs, slot),
+                                           load(rowScale, {row}));
+      store(scaled, outputs, slot);
+    });
+    auto stages = scf::ForOp::create(b, loc, a.c(0), a.c(kTile), a.c(kDepth));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(stages.getBody()->getTerminator());
+    Value k0 = stages.getInductionVar();
+    copyStage(stageB, /*fastKK=*/false, [&](Value kk, Value col) {
+      Value j = a.add(c0, a.add(k0, kk)), x = a.add(col0, col);
+      return ifElse(
+          a.lt(x, valueWidth),
+          [&] {
+            return keyElement(
+                j,
+                [&](Value s) {
+                  return load(op.getMean(), {block, s, x});
+                },
+                [&](Value p) {
+                  return load(op.getValues(), {block, p, x});
+                });
+          },
+          [&] { return f32(0); });
+    });
+    gpu::BarrierOp::create(b, loc);
+    accumulateStage(
+        outputs,
+        [&](OpBuilder &lb, Value kk, int64_t i) {
+          Value row = arith::AddIOp::create(
+              lb, loc, ty, arith::ConstantIndexOp::create(lb, loc, i * kSide));
+          Value key = arith::AddIOp::create(lb, loc, k0, kk);
+          return memref::LoadOp::create(lb, loc, scoreTile,
+                                        ValueRange{row, key});
+        },
+        [&](OpBuilder &lb, Value kk, int64_t j) {
+          return stageRead(lb, loc, stageB, kk, tx, j);
+        });
+    gpu::BarrierOp::create(b, loc);
+  }
+
+  void build(gpu::LaunchOp launch, Value tilesL, Value tilesV) {
+    stageA = launch.getWorkgroupAttributions()[0];
+    stageB = launch.getWorkgroupAttributions()[1];
+    scoreTile = launch.getWorkgroupAttributions()[2];
+    rowMax = launch.getWorkgroupAttributions()[3];
+    rowSum = launch.getWorkgroupAttributions()[4];
+    rowScale = launch.getWorkgroupAttributions()[5];
+    scores = launch.getPrivateAttributions()[0];
+    outputs = launch.getPrivateAttributions()[1];
+    thread = launch.getThreadIds().x;
+    tx = a.rem(thread, a.c(kSide));
+    ty = a.div(thread, a.c(kSide));
+    // Block id → (attention block, query tile, value tile), values fastest.
+    Value rest = launch.getBlockIds().x;
+    col0 = a.mul(a.rem(rest, tilesV), a.c(kTile));
+    rest = a.div(rest, tilesV);
+    row0 = a.mul(a.rem(rest, tilesL), a.c(kTile));
+    block = a.div(rest, tilesL);
+
+    float negInf = -std::numeric_limits<float>::infinity();
+    forEachSlot(
+        [&](Value slot, Value, Value) { store(f32(0), outputs, slot); });
+    {
+      auto rowThread = scf::IfOp::create(b, loc, a.lt(thread, a.c(kTile)),
+                                         /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(rowThread.thenBlock()->getTerminator());
+      store(f32(negInf), rowMax, {thread});
+      store(f32(0), rowSum, {thread});
+    }
+    gpu::BarrierOp::create(b, loc);
+
+    Value keys = a.add(codes, slots);
+    auto chunks = scf::ForOp::create(b, loc, a.c(0), keys, a.c(kTile));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(chunks.getBody()->getTerminator());
+      Value c0 = chunks.getInductionVar();
+      chunkDots(c0);
+      storeScores(c0);
+      updateRows();
+      gpu::BarrierOp::create(b, loc);
+      accumulateValues(c0);
+    }
+
+    Value output = op.getInit();
+    forEachSlot([&](Value slot, Value row, Value col) {
+      Value q = a.add(row0, row), x = a.add(col0, col);
+      auto inside = scf::IfOp::create(
+          b, loc, a.both(a.lt(q, queries), a.lt(x, valueWidth)),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(inside.thenBlock()->getTerminator());
+      Value v = arith::DivFOp::create(b, loc, load(outputs, slot),
+                                      load(rowSum, {row}));
+      store(v, output, {block, q, x});
+    });
+  }
+};
+
+void lowerToKernel(FusedBlockAttentionOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  AttentionKernel k(op, b);
+  Arith &a = k.a;
+  auto dim = [&](Value v, int64_t d) {
+    return b.createOrFold<memref::DimOp>(loc, v, d);
+  };
+  Value blocks = dim(op.getQuery(), 0);
+  k.queries = dim(op.getQuery(), 1);
+  k.keyWidth = dim(op.getQuery(), 2);
+  k.codes = dim(op.getCodebook(), 0);
+  k.slots = dim(op.getKeys(), 1);
+  k.valueWidth = dim(op.getValues(), 2);
+  Value tilesL = a.ceilDiv(k.queries, kTile);
+  Value tilesV = a.ceilDiv(k.valueWidth, kTile);
+  Value grid = a.mul(blocks, a.mul(tilesL, tilesV));
+
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto privateSpace =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Private);
+  auto stage = MemRefType::get({kDepth, kSharedRow}, f32,
+                               MemRefLayoutAttrInterface(), workgroup);
+  auto tile = MemRefType::get({kTile, kSharedRow}, f32,
+                              MemRefLayoutAttrInterface(), workgroup);
+  auto perRow =
+      MemRefType::get({kTile}, f32, MemRefLayoutAttrInterface(), workgroup);
+  auto registers = MemRefType::get({kMicro * kMicro}, f32,
+                                   MemRefLayoutAttrInterface(), privateSpace);
+  // No launch when there is nothing to compute (no block, query or column).
+  auto work = scf::IfOp::create(b, loc, a.ge(grid, 1),
+                                /*withElseRegion=*/false);
+  b.setInsertionPoint(work.thenBlock()->getTerminator());
+  Value one = a.c(1);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, grid, one, one, a.c(kThreads), one, one,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{},
+      TypeRange{stage, stage, tile, perRow, perRow, perRow},
+      TypeRange{registers, registers});
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  k.build(launch, tilesL, tilesV);
+  gpu::TerminatorOp::create(b, loc);
+  op.erase();
+}
+
+struct FusedAttentionToGPUPass
+    : public tvq::impl::TVQFusedAttentionToGPUBase<FusedAttentionToGPUPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<FusedBlockAttentionOp> ops;
+    WalkResult walk = getOperation().walk([&](FusedBlockAttentionOp op) {
+      if (!op.hasPureBufferSemantics()) {
+        op.emitOpError("must be on buffers for tvq-fused-attention-to-gpu "
+                       "(run one-shot-bufferize first)");
+        return WalkResult::interrupt();
+      }
+      ops.push_back(op);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+    for (FusedBlockAttentionOp op : ops)
+      lowerToKernel(op);
+  }
+};
+
+} // namespace
