@@ -212,30 +212,47 @@ struct AttentionKernel {
     gpu::BarrierOp::create(b, loc);
   }
 
+  /// Key j's cache terms when it is a code (j < S): log(max(count, 1)) and
+  /// whether the count is <= 0 (then the score is -inf).
+  struct CodeTerms {
+    Value isCode, logCount, empty;
+  };
+  CodeTerms codeTerms(Value j) {
+    Value isCode = a.lt(j, codes);
+    Value count = ifElse(
+        isCode,
+        [&] {
+          return load(op.getCount(), {block, j});
+        },
+        [&] { return f32(0); });
+    Value logCount = math::LogOp::create(
+        b, loc, arith::MaximumFOp::create(b, loc, count, f32(1)));
+    Value empty =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, count, f32(0));
+    return {isCode, logCount, empty};
+  }
+
   /// The score of query `row` (in the block) and key `j` (in the list) from
   /// its raw dot product: the cache's log count, or the buffer's masks and
   /// relative bias; -inf where masked or outside.
-  Value biasedScore(Value dot, Value row, Value j) {
+  Value biasedScore(Value dot, Value row, Value j, const CodeTerms &code,
+                    Value seen) {
     float negInf = -std::numeric_limits<float>::infinity();
-    Value rowInside = a.lt(row, queries);
     return ifElse(
-        rowInside,
+        a.lt(row, queries),
         [&] {
           return ifElse(
-              a.lt(j, codes),
+              code.isCode,
               [&] {
-                Value count = load(op.getCount(), {block, j});
-                Value logCount = math::LogOp::create(
-                    b, loc, arith::MaximumFOp::create(b, loc, count, f32(1)));
-                Value empty = arith::CmpFOp::create(
-                    b, loc, arith::CmpFPredicate::OLE, count, f32(0));
-                return select(empty, f32(negInf),
-                              arith::AddFOp::create(b, loc, dot, logCount));
+                return select(
+                    code.empty, f32(negInf),
+                    arith::AddFOp::create(b, loc, dot, code.logCount));
               },
               [&] {
                 Value p = a.sub(j, codes);
                 return ifElse(
-                    a.lt(p, slots), [&] { return slotScore(dot, row, p); },
+                    a.lt(p, slots),
+                    [&] { return slotScore(dot, row, p, seen); },
                     [&] { return f32(negInf); });
               });
         },
@@ -245,11 +262,10 @@ struct AttentionKernel {
   /// Buffer slot p (position seen - M + p) for query row (position
   /// seen + row): valid when started and p <= row + M; the relative bias at
   /// distance d = row + M - p when d <= M.
-  Value slotScore(Value dot, Value row, Value p) {
+  Value slotScore(Value dot, Value row, Value p, Value seen) {
     float negInf = -std::numeric_limits<float>::infinity();
     Value m = a.c(memLen);
     Value rowPlusM = a.add(row, m);
-    Value seen = load(op.getSeen(), {block});
     Type i64 = b.getI64Type();
     Value pos = arith::AddIOp::create(
         b, loc,
@@ -280,13 +296,21 @@ struct AttentionKernel {
         [&] { return f32(negInf); });
   }
 
-  /// Step 1 continued: the biased, masked scores into the shared tile.
+  /// Step 1 continued: the biased, masked scores into the shared tile; each
+  /// of the thread's four keys' cache terms once.
   void storeScores(Value c0) {
-    forEachSlot([&](Value slot, Value row, Value key) {
-      Value score =
-          biasedScore(load(scores, slot), a.add(row0, row), a.add(c0, key));
-      store(score, scoreTile, {row, key});
-    });
+    Value seen = load(op.getSeen(), {block});
+    for (int64_t j = 0; j < kMicro; ++j) {
+      Value key = a.add(tx, a.c(j * kSide));
+      Value keyIndex = a.add(c0, key);
+      CodeTerms code = codeTerms(keyIndex);
+      for (int64_t i = 0; i < kMicro; ++i) {
+        Value row = a.add(ty, a.c(i * kSide));
+        Value dot = load(scores, a.c(i * kMicro + j));
+        store(biasedScore(dot, a.add(row0, row), keyIndex, code, seen),
+              scoreTile, {row, key});
+      }
+    }
     gpu::BarrierOp::create(b, loc);
   }
 

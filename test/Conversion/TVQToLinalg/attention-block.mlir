@@ -1,4 +1,15 @@
 // RUN: tvq-opt %s -convert-tvq-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: tvq-opt %s -convert-tvq-to-linalg="fused-attention=true" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=FUSED
+
+// With fused-attention the output is one tvq.fused_block_attention on the
+// queries plus u, the codebook, the cache, the buffer, the relative dot
+// products and seen: no score tensor, max or exp; the cache update follows.
+// FUSED-LABEL: func.func @block(
+// FUSED: %[[REL:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x3xf32>)
+// FUSED-NOT: math.exp
+// FUSED: tvq.fused_block_attention {mem_len = 2 : i64} ins(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[REL]], %{{.+}} : tensor<?x4x4xf32>, tensor<5x4xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x6x4xf32>, tensor<?x6x6xf32>, tensor<?x4x3xf32>, tensor<?xi64>) outs(%{{.+}} : tensor<?x4x6xf32>) -> tensor<?x4x6xf32>
+// FUSED-NOT: math.exp
+// FUSED: tensor.extract_slice %{{.+}}[0, 0, 0] [%{{.+}}, 4, 6] [1, 1, 1]
 
 // One block (T = L = 4, M = 2, S = 5): buffer of M + L = 6 slots, cache and
 // window scores, one max, exp, one sum, values, then the cache update.
@@ -8,11 +19,11 @@
 // The buffer [window ; block] of keys.
 // CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0] [%{{.+}}, 2, 4]
 // CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 2, 0] [%{{.+}}, 4, 4]
-// Scores against the codebook [B, L, S], the buffer [B, L, M+L] and the
-// relative table [B, L, M+1].
+// Dot products with the relative table [B, L, M+1], then the scores against
+// the codebook [B, L, S] and the buffer [B, L, M+L].
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x3xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x5xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x6xf32>)
-// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x3xf32>)
 // The cache mask: -inf where a count is <= 0, else + log(max(count, 1)).
 // CHECK: math.log
 // CHECK: arith.cmpf ole

@@ -330,3 +330,68 @@ func.func @output_ready_negative(%g: tensor<4xf32>) -> tensor<4xf32> {
   tvq.output_ready %g {index = -1 : i64} : tensor<4xf32>
   return %g : tensor<4xf32>
 }
+
+// -----
+
+func.func @fused_attention_inputs(%q: tensor<?x32x16xf32>, %out: tensor<?x32x48xf32>) -> tensor<?x32x48xf32> {
+  // expected-error @+1 {{'tvq.fused_block_attention' op expects 8 inputs (query, codebook, count, mean, keys, values, relative, seen), got 1}}
+  %o = tvq.fused_block_attention {mem_len = 32 : i64} ins(%q : tensor<?x32x16xf32>)
+      outs(%out : tensor<?x32x48xf32>) -> tensor<?x32x48xf32>
+  return %o : tensor<?x32x48xf32>
+}
+
+// -----
+
+func.func @fused_attention_buffer_length(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %mu: tensor<?x64x48xf32>,
+    %k: tensor<?x48x16xf32>, %v: tensor<?x48x48xf32>, %rel: tensor<?x32x33xf32>, %seen: tensor<?xi64>,
+    %out: tensor<?x32x48xf32>) -> tensor<?x32x48xf32> {
+  // expected-error @+1 {{'tvq.fused_block_attention' op queries (L) disagree: keys dimension 1 is 48}}
+  %o = tvq.fused_block_attention {mem_len = 32 : i64}
+      ins(%q, %c, %n, %mu, %k, %v, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x48xf32>, tensor<?x48x16xf32>, tensor<?x48x48xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+      outs(%out : tensor<?x32x48xf32>) -> tensor<?x32x48xf32>
+  return %o : tensor<?x32x48xf32>
+}
+
+// -----
+
+func.func @fused_attention_seen_type(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %mu: tensor<?x64x48xf32>,
+    %k: tensor<?x64x16xf32>, %v: tensor<?x64x48xf32>, %rel: tensor<?x32x33xf32>, %seen: tensor<?xi32>,
+    %out: tensor<?x32x48xf32>) -> tensor<?x32x48xf32> {
+  // expected-error @+1 {{'tvq.fused_block_attention' op seen must hold 'i64' elements, got 'tensor<?xi32>'}}
+  %o = tvq.fused_block_attention {mem_len = 32 : i64}
+      ins(%q, %c, %n, %mu, %k, %v, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x48xf32>, tensor<?x64x16xf32>, tensor<?x64x48xf32>, tensor<?x32x33xf32>, tensor<?xi32>)
+      outs(%out : tensor<?x32x48xf32>) -> tensor<?x32x48xf32>
+  return %o : tensor<?x32x48xf32>
+}
+
+// -----
+
+func.func @fused_attention_distances(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %mu: tensor<?x64x48xf32>,
+    %k: tensor<?x64x16xf32>, %v: tensor<?x64x48xf32>, %rel: tensor<?x32x32xf32>, %seen: tensor<?xi64>,
+    %out: tensor<?x32x48xf32>) -> tensor<?x32x48xf32> {
+  // expected-error @+1 {{'tvq.fused_block_attention' op relative must have mem_len + 1 = 33 distances, got 'tensor<?x32x32xf32>'}}
+  %o = tvq.fused_block_attention {mem_len = 32 : i64}
+      ins(%q, %c, %n, %mu, %k, %v, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x48xf32>, tensor<?x64x16xf32>, tensor<?x64x48xf32>, tensor<?x32x32xf32>, tensor<?xi64>)
+      outs(%out : tensor<?x32x48xf32>) -> tensor<?x32x48xf32>
+  return %o : tensor<?x32x48xf32>
+}
+
+// -----
+
+func.func @fused_attention_mixed(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %mu: tensor<?x64x48xf32>,
+    %k: tensor<?x64x16xf32>, %v: tensor<?x64x48xf32>, %rel: tensor<?x32x33xf32>, %seen: tensor<?xi64>,
+    %out: memref<?x32x48xf32>) {
+  // expected-error @+1 {{'tvq.fused_block_attention' op mixes tensors and buffers (query)}}
+  tvq.fused_block_attention {mem_len = 32 : i64}
+      ins(%q, %c, %n, %mu, %k, %v, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x48xf32>, tensor<?x64x16xf32>, tensor<?x64x48xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+      outs(%out : memref<?x32x48xf32>)
+  return
+}

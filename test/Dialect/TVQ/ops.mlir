@@ -117,3 +117,25 @@ func.func @output_ready(%m: memref<4xf32>, %g: tensor<8x6xf32>) -> (memref<4xf32
   tvq.output_ready %m {index = 0 : i64} : memref<4xf32>
   return %m, %g : memref<4xf32>, tensor<8x6xf32>
 }
+
+// CHECK-LABEL: func.func @fused_block_attention
+// CHECK: %{{.+}} = tvq.fused_block_attention {mem_len = 32 : i64} ins(%{{.+}} : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>, tensor<?x64x48xf32>, tensor<?x64x16xf32>, tensor<?x64x48xf32>, tensor<?x32x33xf32>, tensor<?xi64>) outs(%{{.+}} : tensor<?x32x48xf32>) -> tensor<?x32x48xf32>
+// CHECK: tvq.fused_block_attention {mem_len = 32 : i64} ins(%{{.+}} : memref<?x32x16xf32>, memref<64x16xf32>, memref<?x64xf32>, memref<?x64x48xf32>, memref<?x64x16xf32>, memref<?x64x48xf32>, memref<?x32x33xf32>, memref<?xi64>) outs(%{{.+}} : memref<?x32x48xf32>)
+// CHECK-NOT: ->
+func.func @fused_block_attention(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %mu: tensor<?x64x48xf32>,
+    %k: tensor<?x64x16xf32>, %v: tensor<?x64x48xf32>, %rel: tensor<?x32x33xf32>, %seen: tensor<?xi64>,
+    %out: tensor<?x32x48xf32>,
+    %bq: memref<?x32x16xf32>, %bc: memref<64x16xf32>, %bn: memref<?x64xf32>, %bmu: memref<?x64x48xf32>,
+    %bk: memref<?x64x16xf32>, %bv: memref<?x64x48xf32>, %brel: memref<?x32x33xf32>, %bseen: memref<?xi64>,
+    %bout: memref<?x32x48xf32>) -> tensor<?x32x48xf32> {
+  %o = tvq.fused_block_attention {mem_len = 32 : i64}
+      ins(%q, %c, %n, %mu, %k, %v, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x48xf32>, tensor<?x64x16xf32>, tensor<?x64x48xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+      outs(%out : tensor<?x32x48xf32>) -> tensor<?x32x48xf32>
+  tvq.fused_block_attention {mem_len = 32 : i64}
+      ins(%bq, %bc, %bn, %bmu, %bk, %bv, %brel, %bseen : memref<?x32x16xf32>, memref<64x16xf32>, memref<?x64xf32>,
+          memref<?x64x48xf32>, memref<?x64x16xf32>, memref<?x64x48xf32>, memref<?x32x33xf32>, memref<?xi64>)
+      outs(%bout : memref<?x32x48xf32>)
+  return %o : tensor<?x32x48xf32>
+}
