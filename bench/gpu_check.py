@@ -16,13 +16,15 @@ directory (at most 64 MiB):
       b. correctness   every CUDA module entry against the CPU module of the same model on the
                        same inputs (tvq-run call), output by output; also the tiny (micro) model
                        compiled with --cuda-gemm=kernels (the generated shared-memory tiles, f32)
-                       and with --cuda-matmul=bf16 besides (the tiles on tensor cores), against
-                       the same model's CPU module
+                       and with --cuda-matmul=bf16 besides (the tiles on tensor cores), and
+                       with --cuda-attention=fused (the fused attention kernel; also the layer's
+                       op module), against the same model's CPU module
       c. training      tvq-run train of the tiny and the enwik8-size model on the CUDA and the CPU
                        module, loss curves compared step by step
-      d. benchmarks    tvq-run bench of the VQ-attention layer forward and forward+backward at
-                       T = 2k..131k against PyTorch flash SDPA (bf16, fp32), the bf16 GEMM peak,
-                       and the enwik8-size training step in tokens/s
+      d. benchmarks    tvq-run bench of the VQ-attention layer forward (generic kernels and the
+                       fused attention kernel) and forward+backward at T = 2k..131k against
+                       PyTorch flash SDPA (bf16, fp32), the bf16 GEMM peak, and the enwik8-size
+                       training step in tokens/s (also with the tiles and the fused kernel)
       e. NCCL          tvq-run train --comm=nccl (the gradients of 2 micro-batches summed by
                        NCCL through the GPU; libnccl.so.2 from PyTorch's wheel or the loader
                        cache, else SKIPPED) against --comm=mpi, losses and final checkpoint
@@ -569,7 +571,22 @@ def prepare(args):
          BF16_TILES_TOL,
          "%s with --cuda-gemm=kernels --cuda-matmul=bf16: the tiles on tensor cores (mma.sync, "
          "bf16 operands, f32 sums)" % base),
+        (base + "_fused", base, ["--cuda-attention=fused"],
+         ["eval_loss", "train_step", "decode_step"], None,
+         "%s with --cuda-attention=fused: each attention block's output one kernel (running "
+         "softmax max and sum, scores never stored)" % base),
     ]
+    # The layer's op module with the fused attention kernel: checked against the op's CPU module
+    # and benchmarked beside the generic kernels (bench "layer_fused").
+    op_layer = "op_vqa_small" if args.tiny_only else "op_vqa_bench"
+    variants.append((op_layer + "_fused", op_layer, ["--cuda-attention=fused"], [], None,
+                     "%s with --cuda-attention=fused" % op_layer))
+    if not args.tiny_only:
+        variants.append(("enwik8_fused", "enwik8", ["--cuda-attention=fused",
+                                                    "--entries=train_step"], [], None,
+                         "the enwik8-size model's train_step with --cuda-attention=fused (the "
+                         "fused attention kernel in the forward), for the training-step "
+                         "benchmark"))
     if not args.tiny_only:
         # The training-step benchmark's model with the same two flags (train_step only, no
         # correctness checks: tiny's variants check the numerics): tokens/s against cuBLAS.
@@ -705,6 +722,8 @@ def prepare(args):
         nccl = dict(module="micro", steps=4, batch=2, accum=2, seq_len=32, seed=seed)
         bench = dict(layer=dict(module="op_vqa_small", function="vq_attention", kind="vq_attention",
                                 widths="K=32 V=48 S=64 L=M=16", L=16),
+                     layer_fused=dict(module="op_vqa_small_fused", function="vq_attention",
+                                      kind="vq_attention", widths="K=32 V=48 S=64 L=M=16", L=16),
                      grad=None, train="micro", sizes=[512, 2048])
     else:
         add_model_checks("tiny", 4, 128, on_device=False)
@@ -715,6 +734,9 @@ def prepare(args):
                           seq_len=2048, seed=seed))
         bench = dict(layer=dict(module="op_vqa_bench", function="vq_attention", kind="vq_attention",
                                 widths="K=128 V=256 S=512 L=M=512", L=512),
+                     layer_fused=dict(module="op_vqa_bench_fused", function="vq_attention",
+                                      kind="vq_attention", widths="K=128 V=256 S=512 L=M=512",
+                                      L=512),
                      grad=dict(module="op_grad_bench", function="attention_grad",
                                kind="attention_grad", widths="K=128 V=256 S=512 L=M=512", L=512),
                      train="enwik8", sizes=list(BENCH_T),
@@ -723,6 +745,10 @@ def prepare(args):
         if functions:
             B, T = (2, 32) if args.tiny_only else (4, 128)
             add_model_checks(vname, B, T, on_device=False, functions=functions, tol=tol)
+        elif vbase == op_layer:
+            B, T = (2, 512) if args.tiny_only else (1, 2048)
+            add_op_check(vname, "vq_attention", "vq_attention", B, T, "forward",
+                         "the fused attention kernel, %d x %d" % (B, T))
     shutil.rmtree(work, ignore_errors=True)
 
     # --- compression, manifest ------------------------------------------------------------------
@@ -1552,7 +1578,7 @@ def bench_section(rep, kit, tv, dry, sec, work):
         log("  training step: failed (%s)" % e)
         rep.problem("bench training step: %s" % e)
 
-    for kind in ("layer", "grad"):
+    for kind in ("layer", "layer_fused", "grad"):
         spec = b.get(kind)
         if not spec:
             continue
@@ -1560,7 +1586,8 @@ def bench_section(rep, kit, tv, dry, sec, work):
         S, K = sig_dims(info, "codebook")
         V = sig_dims(info, "v")[2]
         L = spec["L"]
-        title = "layer forward" if kind == "layer" else "layer forward + backward"
+        title = {"layer": "layer forward", "layer_fused": "layer forward, fused attention kernel",
+                 "grad": "layer forward + backward"}[kind]
         log("  %s (%s, B=1; tvq: %s.%s, whole tvq-run bench calls, median):" % (
             title, spec["widths"], spec["module"], spec["function"]))
         rows = res.setdefault(kind, [])
@@ -1570,7 +1597,7 @@ def bench_section(rep, kit, tv, dry, sec, work):
                 "fp32 ms", "TFLOP/s", "backend", "bf16/tvq", "fp32/tvq"))
         for T in b["sizes"]:
             row = dict(T=T, K=K, V=V, S=S, L=L)
-            mult = 1 if kind == "layer" else 3
+            mult = 3 if kind == "grad" else 1
             row["flops_vq"] = mult * vq_flops(T, K, V, S, L)
             row["flops_dense"] = mult * dense_flops(T, K, V)
             rows.append(row)
@@ -1636,8 +1663,13 @@ def bench_section(rep, kit, tv, dry, sec, work):
                     shutil.rmtree(os.path.dirname(files[0]), ignore_errors=True)
                 except Exception as e:  # noqa: BLE001
                     row["tvq_note"] = "failed: %s" % e
-            # PyTorch flash SDPA, bf16 and fp32
-            if peers is not None:
+            # PyTorch flash SDPA, bf16 and fp32 (the fused layer reuses the layer's rows)
+            same_t = [x for x in res.get("layer", []) if x["T"] == T]
+            if kind == "layer_fused" and same_t:
+                for k in list(same_t[0]):
+                    if k.startswith("sdpa_"):
+                        row[k] = same_t[0][k]
+            elif peers is not None:
                 for dt in ("bf16", "fp32"):
                     k2 = "sdpa_%s_%s" % (dt, kind)
                     est = predicted(predict.get(k2), T, 2)
@@ -1849,6 +1881,7 @@ def markdown(d):
     if peak:
         L.append("Measured bf16 GEMM peak (torch.matmul 8192^3): %.0f TFLOP/s.\n" % peak)
     for kind, title in (("layer", "VQ-attention layer forward"),
+                        ("layer_fused", "VQ-attention layer forward, --cuda-attention=fused"),
                         ("grad", "VQ-attention layer forward + backward (FLOPs: 3x forward)")):
         rows = b.get(kind)
         if not rows:
