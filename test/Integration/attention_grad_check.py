@@ -28,7 +28,7 @@ dk_hat by finite differences of the plain dense formula (every key k_hat, STE th
 and requires that it differ from the compiled dk_hat by more than 100 * TOL.
 
 usage: attention_grad_check.py --tvq-compile PATH --tvq-run PATH --template MLIR.IN --workdir DIR
-                              [--target cpu|cuda-sim]
+                              [--target cpu|cuda-sim] [--compile-flag FLAG ...]
 Prints PASS/FAIL per case and a final 'attention_grad: N cases passed, M failed'."""
 import argparse
 import os
@@ -43,7 +43,9 @@ TOL = 2e-5
 FLOOR = 1e-3
 
 # (L, M, S, K, V): block length, window, codebook size, d_k, d_v.
-VARIANTS = [(4, 4, 8, 8, 8), (8, 4, 16, 8, 12), (4, 8, 8, 8, 8), (1, 4, 8, 8, 8)]
+VARIANTS = [(4, 4, 8, 8, 8), (8, 4, 16, 8, 12), (4, 8, 8, 8, 8), (1, 4, 8, 8, 8),
+            # more than 64 keys per block (S + M + L = 88): the fused kernels' second key chunk
+            (8, 8, 72, 8, 8)]
 GRADS = ("dq", "dk_hat", "dv", "du", "dw", "dr")
 STATE_NAMES = ("count", "mean", "win_codes", "win_keys", "win_values", "seen")
 
@@ -217,6 +219,8 @@ def main():
     p.add_argument("--target", default="cpu", choices=["cpu", "cuda-sim"],
                    help="tvq-compile's target (cuda-sim: the CUDA pipeline as CPU loops, "
                         "with every block's backward at once where M = L)")
+    p.add_argument("--compile-flag", action="append", default=[],
+                   help="an extra tvq-compile flag (repeatable), e.g. --cuda-attention=fused")
     a = p.parse_args()
     start = time.time()
     rng = np.random.default_rng(a.seed)
@@ -233,7 +237,8 @@ def main():
             f.write(render(template, *variant))
         sos[variant] = os.path.join(a.workdir, name + ".so")
         target = [] if a.target == "cpu" else ["--target=" + a.target]
-        procs.append(subprocess.Popen([a.tvq_compile, src, "-o", sos[variant]] + target))
+        procs.append(subprocess.Popen([a.tvq_compile, src, "-o", sos[variant]] + target +
+                                      a.compile_flag))
         if len(procs) == 2:
             for proc in procs:
                 assert proc.wait() == 0, "tvq-compile failed"

@@ -40,8 +40,10 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
            "and a suffix sum) instead of block loops">,
     Option<"fusedAttention", "fused-attention", "bool", "false",
            "Compute each one-block tvq.vq_attention's output (scores, "
-           "softmax, weighted sums) as one tvq.fused_block_attention, which "
-           "tvq-fused-attention-to-gpu makes one kernel">,
+           "softmax, weighted sums) as one tvq.fused_block_attention, and "
+           "(with parallel-blocks) the softmax weights that "
+           "tvq.vq_attention_grad recomputes as one tvq.fused_block_softmax; "
+           "tvq-fused-attention-to-gpu makes each one kernel">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
@@ -204,7 +206,7 @@ def TVQContractionsToLibrary
 
 def TVQFusedAttentionToGPU
     : Pass<"tvq-fused-attention-to-gpu", "::mlir::func::FuncOp"> {
-  let summary = "Each tvq.fused_block_attention on buffers as one kernel";
+  let summary = "Each fused block attention or softmax op on buffers as one kernel";
   let description = [{
     Each `tvq.fused_block_attention` on buffers (made by
     `convert-tvq-to-linalg{fused-attention=true}`, then bufferized) becomes
@@ -219,6 +221,13 @@ def TVQFusedAttentionToGPU
     thread rescales its 4 x 4 outputs and adds probabilities x (means ;
     values) in stages of 16 keys. Outputs are divided by the row sums at the
     end. Scores never leave the block.
+
+    Each `tvq.fused_block_softmax` (the softmax weights the backward of the
+    parallel blocks recomputes) becomes one launch per (attention block, 64
+    queries) with the same attributions: a first walk over the key chunks
+    keeps the rows' running max and sum, a second recomputes each chunk's
+    scores and writes exp(score - max) / sum to the cache weights (codes) or
+    the buffer weights (slots).
 
     Before:
     ```mlir

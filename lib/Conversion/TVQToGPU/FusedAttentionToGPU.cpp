@@ -51,10 +51,15 @@ constexpr int64_t kSharedRow = kTile + 1; // odd: a column hits every bank
 static_assert(kSide * kMicro == kTile, "threads cover the tile");
 static_assert(kTile <= kThreads, "one thread per row for the statistics");
 
+/// The buffers the kernels read (mean and values only for the output).
+struct BlockInputs {
+  Value query, codebook, count, mean, keys, values, relative, seen;
+};
+
 /// Builds the kernel of one op. Sizes are host values; the rest is built
 /// inside the launch.
 struct AttentionKernel {
-  FusedBlockAttentionOp op;
+  BlockInputs op;
   OpBuilder &b;
   Location loc;
   Arith a;
@@ -68,9 +73,9 @@ struct AttentionKernel {
   // thread, its column and row in the 16 x 16 grid.
   Value block, row0, col0, thread, tx, ty;
 
-  AttentionKernel(FusedBlockAttentionOp op, OpBuilder &b)
-      : op(op), b(b), loc(op.getLoc()), a{b, loc},
-        memLen(static_cast<int64_t>(op.getMemLen())) {}
+  AttentionKernel(BlockInputs inputs, OpBuilder &b, Location loc,
+                  int64_t memLen)
+      : op(inputs), b(b), loc(loc), a{b, loc}, memLen(memLen) {}
 
   Value f32(float v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
@@ -182,7 +187,7 @@ struct AttentionKernel {
     copyStage(stageA, /*fastKK=*/true, [&](Value kk, Value row) {
       Value q = a.add(row0, row), d = a.add(d0, kk);
       return loadOrZero(b, loc, a.both(a.lt(q, queries), a.lt(d, keyWidth)),
-                        op.getQuery(), {block, q, d});
+                        op.query, {block, q, d});
     });
     copyStage(stageB, /*fastKK=*/true, [&](Value kk, Value key) {
       Value d = a.add(d0, kk);
@@ -192,10 +197,10 @@ struct AttentionKernel {
             return keyElement(
                 a.add(c0, key),
                 [&](Value s) {
-                  return load(op.getCodebook(), {s, d});
+                  return load(op.codebook, {s, d});
                 },
                 [&](Value p) {
-                  return load(op.getKeys(), {block, p, d});
+                  return load(op.keys, {block, p, d});
                 });
           },
           [&] { return f32(0); });
@@ -222,7 +227,7 @@ struct AttentionKernel {
     Value count = ifElse(
         isCode,
         [&] {
-          return load(op.getCount(), {block, j});
+          return load(op.count, {block, j});
         },
         [&] { return f32(0); });
     Value logCount = math::LogOp::create(
@@ -288,7 +293,7 @@ struct AttentionKernel {
           Value bias = ifElse(
               inBand,
               [&] {
-                return load(op.getRelative(), {block, row, dist});
+                return load(op.relative, {block, row, dist});
               },
               [&] { return f32(0); });
           return arith::AddFOp::create(b, loc, dot, bias).getResult();
@@ -299,7 +304,7 @@ struct AttentionKernel {
   /// Step 1 continued: the biased, masked scores into the shared tile; each
   /// of the thread's four keys' cache terms once.
   void storeScores(Value c0) {
-    Value seen = load(op.getSeen(), {block});
+    Value seen = load(op.seen, {block});
     for (int64_t j = 0; j < kMicro; ++j) {
       Value key = a.add(tx, a.c(j * kSide));
       Value keyIndex = a.add(c0, key);
@@ -379,10 +384,10 @@ struct AttentionKernel {
             return keyElement(
                 j,
                 [&](Value s) {
-                  return load(op.getMean(), {block, s, x});
+                  return load(op.mean, {block, s, x});
                 },
                 [&](Value p) {
-                  return load(op.getValues(), {block, p, x});
+                  return load(op.values, {block, p, x});
                 });
           },
           [&] { return f32(0); });
@@ -403,7 +408,9 @@ struct AttentionKernel {
     gpu::BarrierOp::create(b, loc);
   }
 
-  void build(gpu::LaunchOp launch, Value tilesL, Value tilesV) {
+  /// The attributions and ids: block id → (attention block, query tile,
+  /// value tile), value tiles fastest.
+  void start(gpu::LaunchOp launch, Value tilesL, Value tilesV) {
     stageA = launch.getWorkgroupAttributions()[0];
     stageB = launch.getWorkgroupAttributions()[1];
     scoreTile = launch.getWorkgroupAttributions()[2];
@@ -415,7 +422,6 @@ struct AttentionKernel {
     thread = launch.getThreadIds().x;
     tx = a.rem(thread, a.c(kSide));
     ty = a.div(thread, a.c(kSide));
-    // Block id → (attention block, query tile, value tile), values fastest.
     Value rest = launch.getBlockIds().x;
     col0 = a.mul(a.rem(rest, tilesV), a.c(kTile));
     rest = a.div(rest, tilesV);
@@ -423,32 +429,37 @@ struct AttentionKernel {
     block = a.div(rest, tilesL);
 
     float negInf = -std::numeric_limits<float>::infinity();
-    forEachSlot(
-        [&](Value slot, Value, Value) { store(f32(0), outputs, slot); });
+    auto rowThread = scf::IfOp::create(b, loc, a.lt(thread, a.c(kTile)),
+                                       /*withElseRegion=*/false);
     {
-      auto rowThread = scf::IfOp::create(b, loc, a.lt(thread, a.c(kTile)),
-                                         /*withElseRegion=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(rowThread.thenBlock()->getTerminator());
       store(f32(negInf), rowMax, {thread});
       store(f32(0), rowSum, {thread});
     }
     gpu::BarrierOp::create(b, loc);
+  }
 
-    Value keys = a.add(codes, slots);
-    auto chunks = scf::ForOp::create(b, loc, a.c(0), keys, a.c(kTile));
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(chunks.getBody()->getTerminator());
-      Value c0 = chunks.getInductionVar();
+  /// `body(c0)` inside an scf.for over the chunks of 64 keys.
+  void forEachChunk(llvm::function_ref<void(Value)> body) {
+    auto chunks =
+        scf::ForOp::create(b, loc, a.c(0), a.add(codes, slots), a.c(kTile));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(chunks.getBody()->getTerminator());
+    body(chunks.getInductionVar());
+  }
+
+  /// tvq.fused_block_attention: the outputs, divided by the row sums.
+  void buildOutput(Value output) {
+    forEachSlot(
+        [&](Value slot, Value, Value) { store(f32(0), outputs, slot); });
+    forEachChunk([&](Value c0) {
       chunkDots(c0);
       storeScores(c0);
       updateRows();
       gpu::BarrierOp::create(b, loc);
       accumulateValues(c0);
-    }
-
-    Value output = op.getInit();
+    });
     forEachSlot([&](Value slot, Value row, Value col) {
       Value q = a.add(row0, row), x = a.add(col0, col);
       auto inside = scf::IfOp::create(
@@ -461,26 +472,51 @@ struct AttentionKernel {
       store(v, output, {block, q, x});
     });
   }
+
+  /// tvq.fused_block_softmax: a first walk over the chunks for the rows'
+  /// max and sum, a second that writes exp(score - max) / sum.
+  void buildSoftmax(Value cacheProbs, Value bufferProbs) {
+    forEachChunk([&](Value c0) {
+      chunkDots(c0);
+      storeScores(c0);
+      updateRows();
+      gpu::BarrierOp::create(b, loc);
+    });
+    float negInf = -std::numeric_limits<float>::infinity();
+    forEachChunk([&](Value c0) {
+      chunkDots(c0);
+      storeScores(c0);
+      forEachSlot([&](Value, Value row, Value key) {
+        Value q = a.add(row0, row), j = a.add(c0, key);
+        auto inside = scf::IfOp::create(
+            b, loc, a.both(a.lt(q, queries), a.lt(j, a.add(codes, slots))),
+            /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(inside.thenBlock()->getTerminator());
+        Value max = load(rowMax, {row});
+        Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                           max, f32(negInf));
+        Value shift = select(none, f32(0), max);
+        Value weight = math::ExpOp::create(
+            b, loc,
+            arith::SubFOp::create(b, loc, load(scoreTile, {row, key}), shift));
+        Value p = arith::DivFOp::create(b, loc, weight, load(rowSum, {row}));
+        auto where = scf::IfOp::create(b, loc, a.lt(j, codes),
+                                       /*withElseRegion=*/true);
+        b.setInsertionPoint(where.thenBlock()->getTerminator());
+        store(p, cacheProbs, {block, q, j});
+        b.setInsertionPoint(where.elseBlock()->getTerminator());
+        store(p, bufferProbs, {block, q, a.sub(j, codes)});
+      });
+    });
+  }
 };
 
-void lowerToKernel(FusedBlockAttentionOp op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  AttentionKernel k(op, b);
-  Arith &a = k.a;
-  auto dim = [&](Value v, int64_t d) {
-    return b.createOrFold<memref::DimOp>(loc, v, d);
-  };
-  Value blocks = dim(op.getQuery(), 0);
-  k.queries = dim(op.getQuery(), 1);
-  k.keyWidth = dim(op.getQuery(), 2);
-  k.codes = dim(op.getCodebook(), 0);
-  k.slots = dim(op.getKeys(), 1);
-  k.valueWidth = dim(op.getValues(), 2);
-  Value tilesL = a.ceilDiv(k.queries, kTile);
-  Value tilesV = a.ceilDiv(k.valueWidth, kTile);
-  Value grid = a.mul(blocks, a.mul(tilesL, tilesV));
-
+/// Launches `grid` blocks of 256 threads with the kernels' attributions
+/// (unless the grid is empty) and builds the body with `body`.
+void launchKernel(OpBuilder &b, Location loc, Value grid,
+                  llvm::function_ref<void(gpu::LaunchOp)> body) {
+  Arith a{b, loc};
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   auto workgroup =
@@ -495,9 +531,9 @@ void lowerToKernel(FusedBlockAttentionOp op) {
       MemRefType::get({kTile}, f32, MemRefLayoutAttrInterface(), workgroup);
   auto registers = MemRefType::get({kMicro * kMicro}, f32,
                                    MemRefLayoutAttrInterface(), privateSpace);
-  // No launch when there is nothing to compute (no block, query or column).
   auto work = scf::IfOp::create(b, loc, a.ge(grid, 1),
                                 /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(work.thenBlock()->getTerminator());
   Value one = a.c(1);
   auto launch = gpu::LaunchOp::create(
@@ -507,8 +543,56 @@ void lowerToKernel(FusedBlockAttentionOp op) {
       TypeRange{stage, stage, tile, perRow, perRow, perRow},
       TypeRange{registers, registers});
   b.setInsertionPointToEnd(&launch.getBody().front());
-  k.build(launch, tilesL, tilesV);
+  body(launch);
   gpu::TerminatorOp::create(b, loc);
+}
+
+/// The sizes of the kernel's inputs (host values).
+void setSizes(OpBuilder &b, Location loc, AttentionKernel &k) {
+  auto dim = [&](Value v, int64_t d) {
+    return b.createOrFold<memref::DimOp>(loc, v, d);
+  };
+  k.queries = dim(k.op.query, 1);
+  k.keyWidth = dim(k.op.query, 2);
+  k.codes = dim(k.op.codebook, 0);
+  k.slots = dim(k.op.keys, 1);
+}
+
+void lowerToKernel(FusedBlockAttentionOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  AttentionKernel k({op.getQuery(), op.getCodebook(), op.getCount(),
+                     op.getMean(), op.getKeys(), op.getValues(),
+                     op.getRelative(), op.getSeen()},
+                    b, loc, op.getMemLen());
+  setSizes(b, loc, k);
+  k.valueWidth = b.createOrFold<memref::DimOp>(loc, op.getValues(), 2);
+  Arith &a = k.a;
+  Value blocks = b.createOrFold<memref::DimOp>(loc, op.getQuery(), 0);
+  Value tilesL = a.ceilDiv(k.queries, kTile);
+  Value tilesV = a.ceilDiv(k.valueWidth, kTile);
+  launchKernel(b, loc, a.mul(blocks, a.mul(tilesL, tilesV)),
+               [&](gpu::LaunchOp launch) {
+                 k.start(launch, tilesL, tilesV);
+                 k.buildOutput(op.getInit());
+               });
+  op.erase();
+}
+
+void lowerToKernel(FusedBlockSoftmaxOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  AttentionKernel k({op.getQuery(), op.getCodebook(), op.getCount(), Value(),
+                     op.getKeys(), Value(), op.getRelative(), op.getSeen()},
+                    b, loc, op.getMemLen());
+  setSizes(b, loc, k);
+  Arith &a = k.a;
+  Value blocks = b.createOrFold<memref::DimOp>(loc, op.getQuery(), 0);
+  Value tilesL = a.ceilDiv(k.queries, kTile);
+  launchKernel(b, loc, a.mul(blocks, tilesL), [&](gpu::LaunchOp launch) {
+    k.start(launch, tilesL, a.c(1));
+    k.buildSoftmax(op.getCacheProbs(), op.getBufferProbs());
+  });
   op.erase();
 }
 
@@ -516,11 +600,13 @@ struct FusedAttentionToGPUPass
     : public tvq::impl::TVQFusedAttentionToGPUBase<FusedAttentionToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<FusedBlockAttentionOp> ops;
-    WalkResult walk = getOperation().walk([&](FusedBlockAttentionOp op) {
-      if (!op.hasPureBufferSemantics()) {
-        op.emitOpError("must be on buffers for tvq-fused-attention-to-gpu "
-                       "(run one-shot-bufferize first)");
+    SmallVector<Operation *> ops;
+    WalkResult walk = getOperation().walk([&](Operation *op) {
+      if (!isa<FusedBlockAttentionOp, FusedBlockSoftmaxOp>(op))
+        return WalkResult::advance();
+      if (!cast<DestinationStyleOpInterface>(op).hasPureBufferSemantics()) {
+        op->emitOpError("must be on buffers for tvq-fused-attention-to-gpu "
+                        "(run one-shot-bufferize first)");
         return WalkResult::interrupt();
       }
       ops.push_back(op);
@@ -528,8 +614,12 @@ struct FusedAttentionToGPUPass
     });
     if (walk.wasInterrupted())
       return signalPassFailure();
-    for (FusedBlockAttentionOp op : ops)
-      lowerToKernel(op);
+    for (Operation *op : ops) {
+      if (auto attention = dyn_cast<FusedBlockAttentionOp>(op))
+        lowerToKernel(attention);
+      else
+        lowerToKernel(cast<FusedBlockSoftmaxOp>(op));
+    }
   }
 };
 

@@ -334,6 +334,43 @@ static BlockForward recomputeBlock(GenericBuilder &g, const AttentionDims &d,
   return {qu, qw, normalize(cacheWeights, d.s), normalize(bufferWeights, n)};
 }
 
+/// recomputeBlock with the softmax weights from one
+/// tvq.fused_block_softmax (one kernel that never stores a score) instead of
+/// generics; for slot offset 0 (the parallel blocks).
+static BlockForward recomputeBlockFused(GenericBuilder &g,
+                                        const AttentionDims &d, Value q,
+                                        Value bufKeys, Value count, Value seen,
+                                        Value codebook, Value u, Value w,
+                                        Value r) {
+  OpBuilder &b = g.builder();
+  Type f32 = b.getF32Type();
+  OpFoldResult l = g.index(d.blockLen), n = g.index(d.memLen + d.blockLen),
+               m1 = g.index(d.memLen + 1);
+  auto addBias = [&](Value bias) {
+    return g.generic({q, bias}, g.empty({d.b, l, d.k}, f32),
+                     {g.map(3, {0, 1, 2}), g.map(3, {2}), g.map(3, {0, 1, 2})},
+                     {kPar, kPar, kPar},
+                     [](OpBuilder &nb, Location nl, ValueRange a) {
+                       return addF(nb, nl, a[0], a[1]);
+                     });
+  };
+  Value qu = addBias(u), qw = addBias(w);
+  // relative[b,i,x] = sum_k (q + w)[b,i,k] * r[x,k].
+  Value relative = g.generic(
+      {qw, r}, g.filledF32({d.b, l, m1}, 0.0),
+      {g.map(4, {0, 1, 3}), g.map(4, {2, 3}), g.map(4, {0, 1, 2})},
+      {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location nl, ValueRange a) {
+        return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
+      });
+  Value cacheInit = g.empty({d.b, l, d.s}, f32);
+  Value bufferInit = g.empty({d.b, l, n}, f32);
+  auto probs = FusedBlockSoftmaxOp::create(
+      b, g.location(), TypeRange{cacheInit.getType(), bufferInit.getType()},
+      ValueRange{qu, codebook, count, bufKeys, relative, seen},
+      ValueRange{cacheInit, bufferInit}, b.getI64IntegerAttr(d.memLen));
+  return {qu, qw, probs.getResult()[0], probs.getResult()[1]};
+}
+
 /// The op's incoming state, or the empty one (zero counts, means and window,
 /// seen 0).
 static SmallVector<Value>
@@ -688,7 +725,10 @@ struct VQAttentionGradLowering : OpRewritePattern<VQAttentionGradOp> {
 ///   gets sum_{n >= m + 2} dmean_n / max(count_n, 1) at its code.
 /// The incoming state gets no gradient, as in the loop.
 struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
-  using OpRewritePattern::OpRewritePattern;
+  /// `fused`: the softmax weights from tvq.fused_block_softmax.
+  VQAttentionGradParallelLowering(MLIRContext *ctx, bool fused)
+      : OpRewritePattern(ctx, /*benefit=*/2), fused(fused) {}
+  bool fused;
 
   LogicalResult matchAndRewrite(VQAttentionGradOp op,
                                 PatternRewriter &rewriter) const override {
@@ -726,7 +766,7 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
           scf::YieldOp::create(rewriter, loc, zeros);
         },
         [&](OpBuilder &, Location) {
-          SmallVector<Value> results = build(g, d, op, state);
+          SmallVector<Value> results = build(g, d, op, state, fused);
           for (unsigned i = 0; i < results.size(); ++i)
             results[i] = castTo(rewriter, op->getResult(i), results[i]);
           scf::YieldOp::create(rewriter, loc, results);
@@ -737,7 +777,8 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
 
   /// dq, dk_hat, dv, du, dw, dr for T > 0.
   static SmallVector<Value> build(GenericBuilder &g, AttentionDims d,
-                                  VQAttentionGradOp op, ArrayRef<Value> state) {
+                                  VQAttentionGradOp op, ArrayRef<Value> state,
+                                  bool fused) {
     OpBuilder &b = g.builder();
     Location loc = g.location();
     Type f32 = b.getF32Type();
@@ -761,8 +802,12 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
     Value zeroOffset =
         arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
     BlockForward fwd =
-        recomputeBlock(g, blocks, qBlocks, bufKeys, s.count, s.seen, zeroOffset,
-                       op.getCodebook(), op.getU(), op.getW(), op.getR());
+        fused ? recomputeBlockFused(g, blocks, qBlocks, bufKeys, s.count,
+                                    s.seen, op.getCodebook(), op.getU(),
+                                    op.getW(), op.getR())
+              : recomputeBlock(g, blocks, qBlocks, bufKeys, s.count, s.seen,
+                               zeroOffset, op.getCodebook(), op.getU(),
+                               op.getW(), op.getR());
     BlockGrads grads =
         blockGrads(g, blocks, fwd, dOutBlocks, s.mean, bufKeys, bufValues,
                    op.getCodebook(), op.getR(), g.filledF32({d.k}, 0.0),
@@ -871,9 +916,9 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
 } // namespace
 
 void mlir::tvq::populateAttentionGradToLinalgPatterns(
-    RewritePatternSet &patterns, bool parallelBlocks) {
+    RewritePatternSet &patterns, bool parallelBlocks, bool fusedAttention) {
   if (parallelBlocks)
     patterns.add<VQAttentionGradParallelLowering>(patterns.getContext(),
-                                                  /*benefit=*/2);
+                                                  fusedAttention);
   patterns.add<VQAttentionGradLowering>(patterns.getContext());
 }

@@ -133,9 +133,12 @@ void populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
                                        bool fusedAttention = false);
 /// Adds the pattern of AttentionGradToLinalg.cpp (vq_attention_grad).
 /// With `parallelBlocks`, ops with M = L compute every block's backward at
-/// once (the CUDA pipeline); others keep the block loops.
+/// once (the CUDA pipeline); others keep the block loops. With
+/// `fusedAttention` too, the blocks' softmax weights are recomputed by one
+/// tvq.fused_block_softmax.
 void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns,
-                                           bool parallelBlocks = false);
+                                           bool parallelBlocks = false,
+                                           bool fusedAttention = false);
 /// Adds the patterns of GradOpsToLinalg.cpp (the other gradient ops).
 void populateGradOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of OptimizerToLinalg.cpp (lr_schedule, global_norm,

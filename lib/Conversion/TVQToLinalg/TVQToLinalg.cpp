@@ -30,7 +30,7 @@ struct ConvertTVQToLinalgPass
     // Stays until after bufferization (tvq-lower-output-ready).
     target.addLegalOp<OutputReadyOp>();
     // Lowered to a kernel after bufferization (tvq-fused-attention-to-gpu).
-    target.addLegalOp<FusedBlockAttentionOp>();
+    target.addLegalOp<FusedBlockAttentionOp, FusedBlockSoftmaxOp>();
     // Every op made from a tvq op keeps its location, named after the op
     // ("vq_attention"@file:line:col), so that kernels and profiles can say
     // which op they compute (tvq-merge-gpu-modules' kernel sources).
@@ -45,7 +45,8 @@ struct ConvertTVQToLinalgPass
     populateModelOpsToLinalgPatterns(patterns);
     populateGradOpsToLinalgPatterns(patterns);
     populateOptimizerToLinalgPatterns(patterns);
-    populateAttentionGradToLinalgPatterns(patterns, parallelBlocks);
+    populateAttentionGradToLinalgPatterns(patterns, parallelBlocks,
+                                          fusedAttention);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

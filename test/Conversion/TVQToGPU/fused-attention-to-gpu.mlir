@@ -81,3 +81,36 @@ func.func @tensors(%q: tensor<?x32x40xf32>, %c: tensor<64x40xf32>, %n: tensor<?x
       outs(%out : tensor<?x32x130xf32>) -> tensor<?x32x130xf32>
   return %o : tensor<?x32x130xf32>
 }
+
+// -----
+
+// tvq.fused_block_softmax: one launch per (attention block, 64 queries),
+// the same attributions; a first walk over the key chunks updates the rows'
+// running max and sum, a second recomputes the scores and writes
+// exp(score - max) / sum to the cache weights (codes) or the buffer weights.
+// CHECK-LABEL: func.func @softmax(
+// CHECK-SAME: %[[PC:[a-z0-9]+]]: memref<?x32x64xf32>, %[[PB:[a-z0-9]+]]: memref<?x32x64xf32>)
+// CHECK: %[[N:.+]] = memref.dim %{{.+}}, %c0 : memref<?x32x40xf32>
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.+}} = %[[N]], %{{.+}} = %c1, %{{.+}} = %c1) threads({{.*}}) in (%{{.+}} = %c256, %{{.+}} = %c1, %{{.+}} = %c1)
+// CHECK-SAME: workgroup({{.*}}memref<64x65xf32, #gpu.address_space<workgroup>>
+// CHECK: scf.for %{{.+}} = %c0 to %c128 step %c64 {
+// CHECK: gpu.barrier
+// CHECK: math.exp
+// CHECK: gpu.barrier
+// CHECK: scf.for %{{.+}} = %c0 to %c128 step %c64 {
+// CHECK: gpu.barrier
+// CHECK: %[[W:.+]] = math.exp
+// CHECK: %[[P:.+]] = arith.divf %[[W]], %{{.+}} : f32
+// CHECK: scf.if
+// CHECK: memref.store %[[P]], %[[PC]][
+// CHECK: } else {
+// CHECK: memref.store %[[P]], %[[PB]][
+// CHECK-NOT: tvq.fused_block_softmax
+func.func @softmax(%q: memref<?x32x40xf32>, %c: memref<64x40xf32>, %n: memref<?x64xf32>, %k: memref<?x64x40xf32>,
+                   %rel: memref<?x32x33xf32>, %seen: memref<?xi64>, %pc: memref<?x32x64xf32>, %pb: memref<?x32x64xf32>) {
+  tvq.fused_block_softmax {mem_len = 32 : i64}
+      ins(%q, %c, %n, %k, %rel, %seen : memref<?x32x40xf32>, memref<64x40xf32>, memref<?x64xf32>,
+          memref<?x64x40xf32>, memref<?x32x33xf32>, memref<?xi64>)
+      outs(%pc, %pb : memref<?x32x64xf32>, memref<?x32x64xf32>)
+  return
+}

@@ -1,4 +1,15 @@
 // RUN: tvq-opt %s -convert-tvq-to-linalg='parallel-blocks=true' | FileCheck %s
+// RUN: tvq-opt %s -convert-tvq-to-linalg='parallel-blocks=true fused-attention=true' | FileCheck %s --check-prefix=FUSED
+
+// With fused-attention the blocks' softmax weights (cache [B', L, S] and
+// buffer [B', L, M + L]) come from one tvq.fused_block_softmax on q + u, the
+// codebook, the blocks' counts, their buffers of keys, the relative dot
+// products and seen: no exp or log is left in the function.
+// FUSED-LABEL: func.func @grad_parallel(
+// FUSED-NOT: math.exp
+// FUSED: tvq.fused_block_softmax {mem_len = 4 : i64} ins({{.*}} : tensor<?x4x4xf32>, tensor<5x4xf32>, tensor<?x5xf32>, tensor<?x8x4xf32>, tensor<?x4x5xf32>, tensor<?xi64>) outs({{.*}} : tensor<?x4x5xf32>, tensor<?x4x8xf32>) -> tensor<?x4x5xf32>, tensor<?x4x8xf32>
+// FUSED-NOT: math.exp
+// FUSED-NOT: math.log
 
 // The backward over every block at once (M = L = 4, S = 5, K = 4, V = 6):
 // no block loop; the blocks' states as in the parallel forward; a batch of

@@ -395,3 +395,30 @@ func.func @fused_attention_mixed(
       outs(%out : memref<?x32x48xf32>)
   return
 }
+
+// -----
+
+func.func @fused_softmax_buffer_probs(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %k: tensor<?x64x16xf32>,
+    %rel: tensor<?x32x33xf32>, %seen: tensor<?xi64>, %pc: tensor<?x32x64xf32>, %pb: tensor<?x32x48xf32>)
+    -> tensor<?x32x64xf32> {
+  // expected-error @+1 {{'tvq.fused_block_softmax' op queries (L) disagree: buffer_probs dimension 2 is 48}}
+  %p:2 = tvq.fused_block_softmax {mem_len = 32 : i64}
+      ins(%q, %c, %n, %k, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x16xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+      outs(%pc, %pb : tensor<?x32x64xf32>, tensor<?x32x48xf32>) -> tensor<?x32x64xf32>, tensor<?x32x48xf32>
+  return %p#0 : tensor<?x32x64xf32>
+}
+
+// -----
+
+func.func @fused_softmax_outputs(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %k: tensor<?x64x16xf32>,
+    %rel: tensor<?x32x33xf32>, %seen: tensor<?xi64>, %pc: tensor<?x32x64xf32>) -> tensor<?x32x64xf32> {
+  // expected-error @+1 {{'tvq.fused_block_softmax' op expects 6 inputs (query, codebook, count, keys, relative, seen) and 2 outputs (cache_probs, buffer_probs), got 6 and 1}}
+  %p = tvq.fused_block_softmax {mem_len = 32 : i64}
+      ins(%q, %c, %n, %k, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x16xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+      outs(%pc : tensor<?x32x64xf32>) -> tensor<?x32x64xf32>
+  return %p : tensor<?x32x64xf32>
+}

@@ -139,3 +139,23 @@ func.func @fused_block_attention(
       outs(%bout : memref<?x32x48xf32>)
   return %o : tensor<?x32x48xf32>
 }
+
+// CHECK-LABEL: func.func @fused_block_softmax
+// CHECK: %{{.+}}:2 = tvq.fused_block_softmax {mem_len = 32 : i64} ins(%{{.+}} : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>, tensor<?x64x16xf32>, tensor<?x32x33xf32>, tensor<?xi64>) outs(%{{.+}}, %{{.+}} : tensor<?x32x64xf32>, tensor<?x32x64xf32>) -> tensor<?x32x64xf32>, tensor<?x32x64xf32>
+// CHECK: tvq.fused_block_softmax {mem_len = 32 : i64} ins(%{{.+}} : memref<?x32x16xf32>, memref<64x16xf32>, memref<?x64xf32>, memref<?x64x16xf32>, memref<?x32x33xf32>, memref<?xi64>) outs(%{{.+}}, %{{.+}} : memref<?x32x64xf32>, memref<?x32x64xf32>)
+func.func @fused_block_softmax(
+    %q: tensor<?x32x16xf32>, %c: tensor<64x16xf32>, %n: tensor<?x64xf32>, %k: tensor<?x64x16xf32>,
+    %rel: tensor<?x32x33xf32>, %seen: tensor<?xi64>, %pc: tensor<?x32x64xf32>, %pb: tensor<?x32x64xf32>,
+    %bq: memref<?x32x16xf32>, %bc: memref<64x16xf32>, %bn: memref<?x64xf32>, %bk: memref<?x64x16xf32>,
+    %brel: memref<?x32x33xf32>, %bseen: memref<?xi64>, %bpc: memref<?x32x64xf32>, %bpb: memref<?x32x64xf32>)
+    -> (tensor<?x32x64xf32>, tensor<?x32x64xf32>) {
+  %p:2 = tvq.fused_block_softmax {mem_len = 32 : i64}
+      ins(%q, %c, %n, %k, %rel, %seen : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>,
+          tensor<?x64x16xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+      outs(%pc, %pb : tensor<?x32x64xf32>, tensor<?x32x64xf32>) -> tensor<?x32x64xf32>, tensor<?x32x64xf32>
+  tvq.fused_block_softmax {mem_len = 32 : i64}
+      ins(%bq, %bc, %bn, %bk, %brel, %bseen : memref<?x32x16xf32>, memref<64x16xf32>, memref<?x64xf32>,
+          memref<?x64x16xf32>, memref<?x32x33xf32>, memref<?xi64>)
+      outs(%bpc, %bpb : memref<?x32x64xf32>, memref<?x32x64xf32>)
+  return %p#0, %p#1 : tensor<?x32x64xf32>, tensor<?x32x64xf32>
+}

@@ -798,8 +798,145 @@ OutputReadyOp::bufferize(RewriterBase &rewriter,
 }
 
 //===----------------------------------------------------------------------===//
-// fused_block_attention
+// fused_block_attention, fused_block_softmax
 //===----------------------------------------------------------------------===//
+
+namespace {
+/// The operand checks both fused block ops share: every operand a tensor or
+/// every one a buffer, ranks, element types, and sizes that must agree
+/// where static.
+struct BlockOperands {
+  Operation *op;
+  SmallVector<StringRef> names;
+  SmallVector<ShapedType> types;
+
+  /// Each operand `values[i]` named `names[i]` must have rank `ranks[i]`
+  /// and hold f32, except those named "seen" (i64).
+  LogicalResult check(ValueRange values, ArrayRef<StringRef> operandNames,
+                      ArrayRef<int64_t> ranks) {
+    bool onTensors = isa<RankedTensorType>(values.back().getType());
+    for (auto [v, name, rank] : llvm::zip_equal(values, operandNames, ranks)) {
+      auto type = cast<ShapedType>(v.getType());
+      if (isa<RankedTensorType>(type) != onTensors)
+        return op->emitOpError("mixes tensors and buffers (") << name << ")";
+      if (type.getRank() != rank)
+        return op->emitOpError()
+               << name << " must have rank " << rank << ", got " << type;
+      Builder b(op->getContext());
+      Type expected = name == "seen" ? Type(b.getI64Type()) : b.getF32Type();
+      if (type.getElementType() != expected)
+        return op->emitOpError() << name << " must hold " << expected
+                                 << " elements, got " << type;
+      names.push_back(name);
+      types.push_back(type);
+    }
+    return success();
+  }
+
+  /// Sizes that must agree where static: (operand name, dimension, offset),
+  /// the size being the dimension minus the offset.
+  struct Site {
+    StringRef name;
+    unsigned dim;
+    int64_t offset;
+  };
+  LogicalResult agree(StringRef what, ArrayRef<Site> sites) {
+    std::optional<int64_t> size;
+    for (const Site &s : sites) {
+      unsigned i = llvm::find(names, s.name) - names.begin();
+      int64_t d = types[i].getDimSize(s.dim);
+      if (ShapedType::isDynamic(d))
+        continue;
+      if (size && *size != d - s.offset)
+        return op->emitOpError() << what << " disagree: " << s.name
+                                 << " dimension " << s.dim << " is " << d;
+      size = d - s.offset;
+    }
+    return success();
+  }
+
+  /// The relative table's M + 1 distances.
+  LogicalResult distances(int64_t memLen) {
+    ShapedType relative = types[llvm::find(names, "relative") - names.begin()];
+    if (!ShapedType::isDynamic(relative.getDimSize(2)) &&
+        relative.getDimSize(2) != memLen + 1)
+      return op->emitOpError("relative must have mem_len + 1 = ")
+             << memLen + 1 << " distances, got " << relative;
+    return success();
+  }
+};
+
+/// Tensors in, one result per init; buffers in, no result.
+LogicalResult verifyResults(DestinationStyleOpInterface op) {
+  bool onTensors = isa<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (onTensors != (op->getNumResults() == op.getNumDpsInits()) ||
+      (!onTensors && op->getNumResults() != 0))
+    return op->emitOpError("has one result per output on tensors and none on "
+                           "buffers");
+  for (auto [result, init] : llvm::zip(op->getResults(), op.getDpsInits()))
+    if (result.getType() != init.getType())
+      return op->emitOpError("result types must be the outputs' types");
+  return success();
+}
+
+/// Reads every input, writes (and reads) every output on buffers.
+void blockOpEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (!op.hasPureBufferSemantics())
+    return;
+  for (OpOperand *input : op.getDpsInputOperands())
+    effects.emplace_back(MemoryEffects::Read::get(), input,
+                         SideEffects::DefaultResource::get());
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    effects.emplace_back(MemoryEffects::Read::get(), &init,
+                         SideEffects::DefaultResource::get());
+    effects.emplace_back(MemoryEffects::Write::get(), &init,
+                         SideEffects::DefaultResource::get());
+  }
+}
+
+/// The op rebuilt on the buffers of its operands; its results are the
+/// outputs' buffers.
+template <typename OpTy>
+LogicalResult bufferizeBlockOp(OpTy op, RewriterBase &rewriter,
+                               const bufferization::BufferizationOptions &opts,
+                               bufferization::BufferizationState &state) {
+  SmallVector<Value> inputs, inits;
+  for (Value v : op.getInputs()) {
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, v, opts, state);
+    if (failed(buffer))
+      return failure();
+    inputs.push_back(*buffer);
+  }
+  for (Value v : op.getDpsInits()) {
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, v, opts, state);
+    if (failed(buffer))
+      return failure();
+    inits.push_back(*buffer);
+  }
+  // The same op and attributes (operand segment sizes included) on buffers.
+  rewriter.setInsertionPoint(op);
+  OperationState bufferized(op.getLoc(), op->getName());
+  bufferized.addOperands(inputs);
+  bufferized.addOperands(inits);
+  bufferized.addAttributes(op->getAttrs());
+  rewriter.create(bufferized);
+  bufferization::replaceOpWithBufferizedValues(rewriter, op, inits);
+  return success();
+}
+
+bufferization::AliasingValueList initAliases(DestinationStyleOpInterface op,
+                                             OpOperand &operand) {
+  if (!op.isDpsInit(&operand))
+    return {};
+  return {{op.getTiedOpResult(&operand),
+           bufferization::BufferRelation::Equivalent}};
+}
+} // namespace
 
 LogicalResult FusedBlockAttentionOp::verify() {
   if (getInputs().size() != kNumInputs)
@@ -808,94 +945,49 @@ LogicalResult FusedBlockAttentionOp::verify() {
            << " inputs (query, codebook, count, mean, keys, values, "
               "relative, seen), got "
            << getInputs().size();
-  SmallVector<Value> operands(getInputs());
-  operands.push_back(getInit());
-  bool onTensors = isa<RankedTensorType>(getInit().getType());
-  const char *names[] = {"query",  "codebook", "count", "mean",  "keys",
-                         "values", "relative", "seen",  "output"};
-  const int64_t ranks[] = {3, 2, 2, 3, 3, 3, 3, 1, 3};
-  SmallVector<ShapedType> types;
-  for (auto [i, v] : llvm::enumerate(operands)) {
-    auto type = cast<ShapedType>(v.getType());
-    if (isa<RankedTensorType>(type) != onTensors)
-      return emitOpError("mixes tensors and buffers (") << names[i] << ")";
-    if (type.getRank() != ranks[i])
-      return emitOpError() << names[i] << " must have rank " << ranks[i]
-                           << ", got " << type;
-    Type expected = i == 7 ? Type(IntegerType::get(getContext(), 64))
-                           : Type(Float32Type::get(getContext()));
-    if (type.getElementType() != expected)
-      return emitOpError() << names[i] << " must hold " << expected
-                           << " elements, got " << type;
-    types.push_back(type);
-  }
-  if (onTensors != (getResult().size() == 1))
-    return emitOpError("has one result on tensors and none on buffers");
-  if (onTensors && getResult()[0].getType() != getInit().getType())
-    return emitOpError("result type must be the output's type");
-
-  // Dimensions that must agree where both are static: {operand, dim} lists,
-  // with an offset (the buffer has M more slots than the block has queries,
-  // the relative table M + 1 distances).
-  int64_t m = getMemLen();
-  struct Site {
-    unsigned operand, dim;
-    int64_t offset;
-  };
-  auto agree = [&](StringRef what,
-                   std::initializer_list<Site> sites) -> LogicalResult {
-    std::optional<int64_t> size;
-    for (const Site &s : sites) {
-      int64_t d = types[s.operand].getDimSize(s.dim);
-      if (ShapedType::isDynamic(d))
-        continue;
-      if (size && *size != d - s.offset)
-        return emitOpError() << what << " disagree: " << names[s.operand]
-                             << " dimension " << s.dim << " is " << d;
-      size = d - s.offset;
-    }
-    return success();
-  };
-  if (failed(agree("blocks (N)", {{0, 0, 0},
-                                  {2, 0, 0},
-                                  {3, 0, 0},
-                                  {4, 0, 0},
-                                  {5, 0, 0},
-                                  {6, 0, 0},
-                                  {7, 0, 0},
-                                  {8, 0, 0}})) ||
-      failed(agree("queries (L)",
-                   {{0, 1, 0}, {6, 1, 0}, {8, 1, 0}, {4, 1, m}, {5, 1, m}})) ||
-      failed(agree("key widths (K)", {{0, 2, 0}, {1, 1, 0}, {4, 2, 0}})) ||
-      failed(agree("codes (S)", {{1, 0, 0}, {2, 1, 0}, {3, 1, 0}})) ||
-      failed(agree("value widths (V)", {{3, 2, 0}, {5, 2, 0}, {8, 2, 0}})) ||
-      failed(agree("distances (M + 1)", {{6, 2, m + 1}})))
+  SmallVector<Value> values(getInputs());
+  values.push_back(getInit());
+  BlockOperands c{*this, {}, {}};
+  if (failed(c.check(values,
+                     {"query", "codebook", "count", "mean", "keys", "values",
+                      "relative", "seen", "output"},
+                     {3, 2, 2, 3, 3, 3, 3, 1, 3})) ||
+      failed(verifyResults(*this)))
     return failure();
-  if (!ShapedType::isDynamic(types[6].getDimSize(2)) &&
-      types[6].getDimSize(2) != m + 1)
-    return emitOpError("relative must have mem_len + 1 = ")
-           << m + 1 << " distances, got " << types[6];
-  return success();
+  int64_t m = getMemLen();
+  if (failed(c.agree("blocks (N)", {{"query", 0, 0},
+                                    {"count", 0, 0},
+                                    {"mean", 0, 0},
+                                    {"keys", 0, 0},
+                                    {"values", 0, 0},
+                                    {"relative", 0, 0},
+                                    {"seen", 0, 0},
+                                    {"output", 0, 0}})) ||
+      failed(c.agree("queries (L)", {{"query", 1, 0},
+                                     {"relative", 1, 0},
+                                     {"output", 1, 0},
+                                     {"keys", 1, m},
+                                     {"values", 1, m}})) ||
+      failed(c.agree("key widths (K)",
+                     {{"query", 2, 0}, {"codebook", 1, 0}, {"keys", 2, 0}})) ||
+      failed(c.agree("codes (S)",
+                     {{"codebook", 0, 0}, {"count", 1, 0}, {"mean", 1, 0}})) ||
+      failed(c.agree("value widths (V)",
+                     {{"mean", 2, 0}, {"values", 2, 0}, {"output", 2, 0}})))
+    return failure();
+  return c.distances(m);
 }
 
 void FusedBlockAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  if (!hasPureBufferSemantics())
-    return;
-  for (OpOperand &input : getInputsMutable())
-    effects.emplace_back(MemoryEffects::Read::get(), &input,
-                         SideEffects::DefaultResource::get());
-  effects.emplace_back(MemoryEffects::Read::get(), &getInitMutable(),
-                       SideEffects::DefaultResource::get());
-  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable(),
-                       SideEffects::DefaultResource::get());
+  blockOpEffects(*this, effects);
 }
 
 bool FusedBlockAttentionOp::bufferizesToMemoryRead(
     OpOperand &operand, const bufferization::AnalysisState &) {
   // The output is only written.
-  return operand.get() != getInit();
+  return !isDpsInit(&operand);
 }
 
 bool FusedBlockAttentionOp::bufferizesToMemoryWrite(
@@ -906,30 +998,78 @@ bool FusedBlockAttentionOp::bufferizesToMemoryWrite(
 bufferization::AliasingValueList
 FusedBlockAttentionOp::getAliasingValues(OpOperand &operand,
                                          const bufferization::AnalysisState &) {
-  if (!isDpsInit(&operand))
-    return {};
-  return {
-      {getTiedOpResult(&operand), bufferization::BufferRelation::Equivalent}};
+  return initAliases(*this, operand);
 }
 
 LogicalResult FusedBlockAttentionOp::bufferize(
     RewriterBase &rewriter, const bufferization::BufferizationOptions &options,
     bufferization::BufferizationState &state) {
-  SmallVector<Value> inputs;
-  for (Value input : getInputs()) {
-    FailureOr<Value> buffer =
-        bufferization::getBuffer(rewriter, input, options, state);
-    if (failed(buffer))
-      return failure();
-    inputs.push_back(*buffer);
-  }
-  FailureOr<Value> output =
-      bufferization::getBuffer(rewriter, getInit(), options, state);
-  if (failed(output))
+  return bufferizeBlockOp(*this, rewriter, options, state);
+}
+
+LogicalResult FusedBlockSoftmaxOp::verify() {
+  if (getInputs().size() != kNumInputs || getInits().size() != 2)
+    return emitOpError("expects ")
+           << kNumInputs
+           << " inputs (query, codebook, count, keys, relative, seen) and 2 "
+              "outputs (cache_probs, buffer_probs), got "
+           << getInputs().size() << " and " << getInits().size();
+  SmallVector<Value> values(getInputs());
+  values.append(getInits().begin(), getInits().end());
+  BlockOperands c{*this, {}, {}};
+  if (failed(c.check(values,
+                     {"query", "codebook", "count", "keys", "relative", "seen",
+                      "cache_probs", "buffer_probs"},
+                     {3, 2, 2, 3, 3, 1, 3, 3})) ||
+      failed(verifyResults(*this)))
     return failure();
-  rewriter.setInsertionPoint(*this);
-  FusedBlockAttentionOp::create(rewriter, getLoc(), TypeRange{}, inputs,
-                                *output, getMemLenAttr());
-  bufferization::replaceOpWithBufferizedValues(rewriter, *this, *output);
-  return success();
+  int64_t m = getMemLen();
+  if (failed(c.agree("blocks (N)", {{"query", 0, 0},
+                                    {"count", 0, 0},
+                                    {"keys", 0, 0},
+                                    {"relative", 0, 0},
+                                    {"seen", 0, 0},
+                                    {"cache_probs", 0, 0},
+                                    {"buffer_probs", 0, 0}})) ||
+      failed(c.agree("queries (L)", {{"query", 1, 0},
+                                     {"relative", 1, 0},
+                                     {"cache_probs", 1, 0},
+                                     {"buffer_probs", 1, 0},
+                                     {"keys", 1, m},
+                                     {"buffer_probs", 2, m}})) ||
+      failed(c.agree("key widths (K)",
+                     {{"query", 2, 0}, {"codebook", 1, 0}, {"keys", 2, 0}})) ||
+      failed(c.agree(
+          "codes (S)",
+          {{"codebook", 0, 0}, {"count", 1, 0}, {"cache_probs", 2, 0}})))
+    return failure();
+  return c.distances(m);
+}
+
+void FusedBlockSoftmaxOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  blockOpEffects(*this, effects);
+}
+
+bool FusedBlockSoftmaxOp::bufferizesToMemoryRead(
+    OpOperand &operand, const bufferization::AnalysisState &) {
+  return !isDpsInit(&operand);
+}
+
+bool FusedBlockSoftmaxOp::bufferizesToMemoryWrite(
+    OpOperand &operand, const bufferization::AnalysisState &) {
+  return isDpsInit(&operand);
+}
+
+bufferization::AliasingValueList
+FusedBlockSoftmaxOp::getAliasingValues(OpOperand &operand,
+                                       const bufferization::AnalysisState &) {
+  return initAliases(*this, operand);
+}
+
+LogicalResult FusedBlockSoftmaxOp::bufferize(
+    RewriterBase &rewriter, const bufferization::BufferizationOptions &options,
+    bufferization::BufferizationState &state) {
+  return bufferizeBlockOp(*this, rewriter, options, state);
 }

@@ -211,6 +211,67 @@ def TVQ_FusedBlockAttentionOp : Op<TVQ_Dialect, "fused_block_attention", [
 }
 
 //===----------------------------------------------------------------------===//
+// fused_block_softmax: one block's softmax weights as one kernel (CUDA)
+//===----------------------------------------------------------------------===//
+
+def TVQ_FusedBlockSoftmaxOp : Op<TVQ_Dialect, "fused_block_softmax", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "The softmax weights of one-block VQ attentions, for the backward";
+  let description = [{
+    The normalized attention weights that the backward of the parallel
+    blocks needs (`convert-tvq-to-linalg{parallel-blocks=true
+    fused-attention=true}` for `tvq.vq_attention_grad`): with the inputs of
+    `tvq.fused_block_attention` minus the means and values,
+    - `query[N, L, K]` (`q + u`), `codebook[S, K]`, `count[N, S]`,
+      `keys[N, M + L, K]`, `relative[N, L, M + 1]`, `seen[N]` (i64),
+    writes `cache_probs[N, L, S]` and `buffer_probs[N, L, M + L]`: the
+    softmax over both of the scores defined there (0 where masked).
+    `tvq-fused-attention-to-gpu` lowers it to one kernel per 64 queries that
+    walks the key chunks twice: the running max and sum first, then the
+    weights exp(score - max) / sum. No score is stored.
+
+    ```mlir
+    %pc, %pb = tvq.fused_block_softmax {mem_len = 32 : i64}
+        ins(%qu, %codebook, %count, %keys, %relative, %seen
+            : tensor<?x32x32xf32>, tensor<64x32xf32>, tensor<?x64xf32>,
+              tensor<?x64x32xf32>, tensor<?x32x33xf32>, tensor<?xi64>)
+        outs(%c, %b : tensor<?x32x64xf32>, tensor<?x32x64xf32>)
+        -> tensor<?x32x64xf32>, tensor<?x32x64xf32>
+    ```
+  }];
+  let arguments = (ins
+      Variadic<AnyTypeOf<[AnyRankedTensor, AnyMemRef]>>:$inputs,
+      Variadic<AnyTypeOf<[AnyRankedTensor, AnyMemRef]>>:$inits,
+      ConfinedAttr<I64Attr, [IntPositive]>:$mem_len);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    attr-dict `ins` `(` $inputs `:` type($inputs) `)`
+    `outs` `(` $inits `:` type($inits) `)` (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitsMutable();
+    }
+    /// The inputs and outputs by name (operand order).
+    ::mlir::Value getQuery() { return getInputs()[0]; }
+    ::mlir::Value getCodebook() { return getInputs()[1]; }
+    ::mlir::Value getCount() { return getInputs()[2]; }
+    ::mlir::Value getKeys() { return getInputs()[3]; }
+    ::mlir::Value getRelative() { return getInputs()[4]; }
+    ::mlir::Value getSeen() { return getInputs()[5]; }
+    ::mlir::Value getCacheProbs() { return getInits()[0]; }
+    ::mlir::Value getBufferProbs() { return getInits()[1]; }
+    static constexpr unsigned kNumInputs = 6;
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // codebook_ema
 //===----------------------------------------------------------------------===//
 
