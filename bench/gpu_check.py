@@ -575,18 +575,30 @@ def prepare(args):
          ["eval_loss", "train_step", "decode_step"], None,
          "%s with --cuda-attention=fused: each attention block's output one kernel (running "
          "softmax max and sum, scores never stored)" % base),
+        (base + "_fused_bf16", base, ["--cuda-attention=fused", "--cuda-gemm=kernels",
+                                      "--cuda-matmul=bf16"], ["eval_loss"], BF16_TILES_TOL,
+         "%s with --cuda-attention=fused --cuda-gemm=kernels --cuda-matmul=bf16: the fused "
+         "attention kernels and the tiles on tensor cores" % base),
     ]
     # The layer's op module with the fused attention kernel: checked against the op's CPU module
     # and benchmarked beside the generic kernels (bench "layer_fused").
     op_layer = "op_vqa_small" if args.tiny_only else "op_vqa_bench"
     variants.append((op_layer + "_fused", op_layer, ["--cuda-attention=fused"], [], None,
                      "%s with --cuda-attention=fused" % op_layer))
+    variants.append((op_layer + "_fused_bf16", op_layer,
+                     ["--cuda-attention=fused", "--cuda-matmul=bf16"], [], BF16_TILES_TOL,
+                     "%s with --cuda-attention=fused --cuda-matmul=bf16 (the fused kernel's "
+                     "products on tensor cores)" % op_layer))
     if not args.tiny_only:
         variants.append(("enwik8_fused", "enwik8", ["--cuda-attention=fused",
                                                     "--entries=train_step"], [], None,
                          "the enwik8-size model's train_step with --cuda-attention=fused (the "
-                         "fused attention kernel in the forward), for the training-step "
-                         "benchmark"))
+                         "fused attention kernels), for the training-step benchmark"))
+        variants.append(("enwik8_fused_bf16", "enwik8",
+                         ["--cuda-attention=fused", "--cuda-gemm=kernels", "--cuda-matmul=bf16",
+                          "--entries=train_step"], [], None,
+                         "the enwik8-size model's train_step with the fused attention kernels "
+                         "and the tiles, all on tensor cores, for the training-step benchmark"))
     if not args.tiny_only:
         # The training-step benchmark's model with the same two flags (train_step only, no
         # correctness checks: tiny's variants check the numerics): tokens/s against cuBLAS.
@@ -724,6 +736,9 @@ def prepare(args):
                                 widths="K=32 V=48 S=64 L=M=16", L=16),
                      layer_fused=dict(module="op_vqa_small_fused", function="vq_attention",
                                       kind="vq_attention", widths="K=32 V=48 S=64 L=M=16", L=16),
+                     layer_fused_bf16=dict(module="op_vqa_small_fused_bf16",
+                                           function="vq_attention", kind="vq_attention",
+                                           widths="K=32 V=48 S=64 L=M=16", L=16),
                      grad=None, train="micro", sizes=[512, 2048])
     else:
         add_model_checks("tiny", 4, 128, on_device=False)
@@ -737,6 +752,9 @@ def prepare(args):
                      layer_fused=dict(module="op_vqa_bench_fused", function="vq_attention",
                                       kind="vq_attention", widths="K=128 V=256 S=512 L=M=512",
                                       L=512),
+                     layer_fused_bf16=dict(module="op_vqa_bench_fused_bf16",
+                                           function="vq_attention", kind="vq_attention",
+                                           widths="K=128 V=256 S=512 L=M=512", L=512),
                      grad=dict(module="op_grad_bench", function="attention_grad",
                                kind="attention_grad", widths="K=128 V=256 S=512 L=M=512", L=512),
                      train="enwik8", sizes=list(BENCH_T),
@@ -748,7 +766,10 @@ def prepare(args):
         elif vbase == op_layer:
             B, T = (2, 512) if args.tiny_only else (1, 2048)
             add_op_check(vname, "vq_attention", "vq_attention", B, T, "forward",
-                         "the fused attention kernel, %d x %d" % (B, T))
+                         "the fused attention kernel%s, %d x %d" % (
+                             " (bf16 products)" if tol else "", B, T))
+            if tol:
+                checks[-1]["tol"] = tol
     shutil.rmtree(work, ignore_errors=True)
 
     # --- compression, manifest ------------------------------------------------------------------
@@ -1578,7 +1599,7 @@ def bench_section(rep, kit, tv, dry, sec, work):
         log("  training step: failed (%s)" % e)
         rep.problem("bench training step: %s" % e)
 
-    for kind in ("layer", "layer_fused", "grad"):
+    for kind in ("layer", "layer_fused", "layer_fused_bf16", "grad"):
         spec = b.get(kind)
         if not spec:
             continue
@@ -1587,6 +1608,7 @@ def bench_section(rep, kit, tv, dry, sec, work):
         V = sig_dims(info, "v")[2]
         L = spec["L"]
         title = {"layer": "layer forward", "layer_fused": "layer forward, fused attention kernel",
+                 "layer_fused_bf16": "layer forward, fused attention kernel, bf16 mma.sync",
                  "grad": "layer forward + backward"}[kind]
         log("  %s (%s, B=1; tvq: %s.%s, whole tvq-run bench calls, median):" % (
             title, spec["widths"], spec["module"], spec["function"]))
@@ -1665,7 +1687,7 @@ def bench_section(rep, kit, tv, dry, sec, work):
                     row["tvq_note"] = "failed: %s" % e
             # PyTorch flash SDPA, bf16 and fp32 (the fused layer reuses the layer's rows)
             same_t = [x for x in res.get("layer", []) if x["T"] == T]
-            if kind == "layer_fused" and same_t:
+            if kind.startswith("layer_fused") and same_t:
                 for k in list(same_t[0]):
                     if k.startswith("sdpa_"):
                         row[k] = same_t[0][k]
@@ -1882,6 +1904,8 @@ def markdown(d):
         L.append("Measured bf16 GEMM peak (torch.matmul 8192^3): %.0f TFLOP/s.\n" % peak)
     for kind, title in (("layer", "VQ-attention layer forward"),
                         ("layer_fused", "VQ-attention layer forward, --cuda-attention=fused"),
+                        ("layer_fused_bf16", "VQ-attention layer forward, --cuda-attention=fused "
+                                             "--cuda-matmul=bf16"),
                         ("grad", "VQ-attention layer forward + backward (FLOPs: 3x forward)")):
         rows = b.get(kind)
         if not rows:

@@ -89,9 +89,9 @@ static const PhaseInfo kCUDAPhases[] = {
      "bufferization-lower-deallocations,cse,canonicalize,"
      "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
-     "{GEMM}func.func(tvq-fused-attention-to-gpu,"
+     "{GEMM}func.func(tvq-fused-attention-to-gpu{MATH},"
      "tvq-strided-copies-to-linalg{all=true},"
-     "tvq-tile-matrix-products{TILES},"
+     "tvq-tile-matrix-products{MATH},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse"},
     {Phase::GPU, "gpu",
@@ -217,12 +217,12 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
                                    : "_tvq_host_gemm_f32") +
            "},";
   substitute(text, "{GEMM}", gemm);
-  // bf16 tiles use tensor cores on the GPU; cuda-sim computes the same
-  // layout lane by lane.
-  std::string tiles;
+  // bf16 tiles and fused attention kernels use tensor cores on the GPU;
+  // cuda-sim computes the same layout lane by lane.
+  std::string math;
   if (cuda.bf16Tiles)
-    tiles = target == Target::CUDA ? "{math=bf16}" : "{math=bf16 mma=false}";
-  substitute(text, "{TILES}", tiles);
+    math = target == Target::CUDA ? "{math=bf16}" : "{math=bf16 mma=false}";
+  substitute(text, "{MATH}", math);
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
   substitute(text, "{FEATURES}",

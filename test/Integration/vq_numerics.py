@@ -947,6 +947,10 @@ def parse_args(argv):
     parser.add_argument("--target", default="cpu", choices=["cpu", "cuda-sim"],
                         help="tvq-compile's target (cuda-sim: the CUDA pipeline's kernels, "
                              "its parallel attention blocks included, run as CPU loops)")
+    parser.add_argument("--o-tol", type=float, default=None,
+                        help="the tolerance of every comparison of o (against the reference, "
+                             "chunked and decoded), for reduced-precision math such as "
+                             "--cuda-matmul=bf16 (default: 1e-4, 1e-5 and 1e-4)")
     parser.add_argument("--compile-flag", action="append", default=[],
                         help="an extra tvq-compile flag (repeatable), e.g. --cuda-attention=fused")
     parser.add_argument("--suite", default="all", choices=sorted(SUITES) + ["all"])
@@ -958,6 +962,9 @@ def parse_args(argv):
 def main(argv):
     """Runs the chosen suites. Exit status 0 all passed, 1 a case failed, 2 setup error."""
     args = parse_args(argv)
+    if args.o_tol is not None:
+        global TOL_REF, TOL_CHUNKED, TOL_DECODE
+        TOL_REF = TOL_CHUNKED = TOL_DECODE = args.o_tol
     try:
         for path in (TEMPLATE, STEP_TEMPLATE,
                      os.path.join(args.models_dir, "ops", "vq_attention.mlir")):

@@ -87,10 +87,10 @@ static cl::opt<std::string> cudaGemm(
 static cl::opt<std::string> cudaMatmul(
     "cuda-matmul",
     cl::desc("With --target=cuda or cuda-sim: how the generated matrix-product "
-             "tiles multiply: f32 (FMAs, default) or bf16 (operands rounded "
-             "to bf16, f32 sums, on tensor cores with mma.sync; cuda-sim "
-             "computes the same lane by lane). cuBLAS calls are unchanged "
-             "(TVQ_CUBLAS_MATH sets theirs)"),
+             "tiles and the fused attention kernels multiply: f32 (FMAs, "
+             "default) or bf16 (operands rounded to bf16, f32 sums, on tensor "
+             "cores with mma.sync; cuda-sim computes the same lane by lane). "
+             "cuBLAS calls are unchanged (TVQ_CUBLAS_MATH sets theirs)"),
     cl::init("f32"));
 static cl::opt<std::string> cudaAttention(
     "cuda-attention",

@@ -256,11 +256,23 @@ def TVQFusedAttentionToGPU
     }
     ```
   }];
+  let options = [
+    Option<"math", "math", "std::string", "\"f32\"",
+           "The kernels' two products (scores, probabilities x values): f32 "
+           "(FMAs) or bf16 (operands rounded to bf16, f32 sums, on tensor "
+           "cores: mma.sync m16n8k16 in the layout of the matrix-product "
+           "tiles)">,
+    Option<"mma", "mma", "bool", "true",
+           "With math=bf16: use nvvm.mma.sync (false: each thread computes "
+           "its slots of the same layout, for --target=cuda-sim)">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 def TVQTileMatrixProducts

@@ -44,9 +44,10 @@ struct CUDAOptions {
   /// --target=cuda, a host reference for cuda-sim) with generated kernels as
   /// the fallback (`tvq-contractions-to-library`), or are kernels only.
   bool libraryGemm = true;
-  /// How the generated matrix-product tiles multiply
-  /// (`tvq-tile-matrix-products`): f32 FMAs, or bf16 operands with f32 sums
-  /// on tensor cores (mma.sync; lane by lane for cuda-sim).
+  /// How the generated matrix-product tiles (`tvq-tile-matrix-products`) and
+  /// the fused attention kernels (`tvq-fused-attention-to-gpu`) multiply: f32
+  /// FMAs, or bf16 operands with f32 sums on tensor cores (mma.sync; lane by
+  /// lane for cuda-sim).
   bool bf16Tiles = false;
   /// Whether each attention block's output (scores, online softmax, weighted
   /// sums) is one generated kernel (`tvq.fused_block_attention`,

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "WarpMma.h"
 #include "tvq/Conversion/Passes.h"
 #include "tvq/Dialect/TVQ/IR/TVQOps.h"
 
@@ -72,6 +73,10 @@ struct AttentionKernel {
   // Ids: the attention block, the tile's first query and value column, the
   // thread, its column and row in the 16 x 16 grid.
   Value block, row0, col0, thread, tx, ty;
+  // How the two products multiply: f32 FMAs, or bf16 operands with f32 sums
+  // in mma.sync's layout (on tensor cores, or lane by lane for cuda-sim).
+  bool bf16 = false, mma = true;
+  WarpTile warp;
 
   AttentionKernel(BlockInputs inputs, OpBuilder &b, Location loc,
                   int64_t memLen)
@@ -131,33 +136,50 @@ struct AttentionKernel {
     });
   }
 
-  /// For each of the thread's 4 x 4 slots (unrolled; constant slot indices
+  /// Where the thread's slot lies in the 64 x 64 tile (row, column): f32,
+  /// rows ty + 16 i and columns tx + 16 j for slot 4 i + j; bf16, the
+  /// accumulator fragment of mma.sync (WarpTile::position).
+  std::pair<Value, Value> slotPosition(int64_t slot) {
+    if (bf16)
+      return warp.position(a, slot);
+    return {a.add(ty, a.c(slot / kMicro * kSide)),
+            a.add(tx, a.c(slot % kMicro * kSide))};
+  }
+
+  /// Slots with the same column id lie in the same column (4 ids for f32,
+  /// 8 for bf16).
+  int64_t columnId(int64_t slot) const {
+    return bf16 ? slot / 4 * 2 + slot % 2 : slot % kMicro;
+  }
+
+  /// For each of the thread's 16 slots (unrolled; constant slot indices
   /// keep the private arrays in registers): body(slot, row, column) with
   /// the row and column inside the 64 x 64 tile.
   void forEachSlot(llvm::function_ref<void(Value, Value, Value)> body) {
-    for (int64_t i = 0; i < kMicro; ++i)
-      for (int64_t j = 0; j < kMicro; ++j)
-        body(a.c(i * kMicro + j), a.add(ty, a.c(i * kSide)),
-             a.add(tx, a.c(j * kSide)));
+    for (int64_t slot = 0; slot < kMicro * kMicro; ++slot) {
+      auto [row, col] = slotPosition(slot);
+      body(a.c(slot), row, col);
+    }
   }
 
-  /// Over a stage's 16 kk: sums[4 i + j] += lhs(kk, i) * rhs(kk, j), the
-  /// 16 sums carried through an scf.for and stored back.
-  void
-  accumulateStage(Value sums,
-                  llvm::function_ref<Value(OpBuilder &, Value, int64_t)> lhs,
-                  llvm::function_ref<Value(OpBuilder &, Value, int64_t)> rhs) {
+  /// sums[slot] += sum over a stage's 16 k of A(k, row) B(k, column) for
+  /// the slots' rows and columns. f32: the 16 sums carried through an
+  /// scf.for (per k, 4 + 4 operand reads); bf16: WarpTile's stage.
+  void accumulateStage(Value sums, StageReader readA, StageReader readB) {
+    if (bf16)
+      return warp.multiplyStage(b, loc, sums, readA, readB, mma);
     SmallVector<Value> init;
     for (int64_t slot = 0; slot < kMicro * kMicro; ++slot)
       init.push_back(load(sums, a.c(slot)));
     auto loop = scf::ForOp::create(
         b, loc, a.c(0), a.c(kDepth), a.c(1), init,
         [&](OpBuilder &lb, Location ll, Value kk, ValueRange in) {
+          Arith l{lb, ll};
           SmallVector<Value> x, y, out;
           for (int64_t i = 0; i < kMicro; ++i)
-            x.push_back(lhs(lb, kk, i));
+            x.push_back(readA(lb, kk, l.add(ty, l.c(i * kSide))));
           for (int64_t j = 0; j < kMicro; ++j)
-            y.push_back(rhs(lb, kk, j));
+            y.push_back(readB(lb, kk, l.add(tx, l.c(j * kSide))));
           for (int64_t i = 0; i < kMicro; ++i)
             for (int64_t j = 0; j < kMicro; ++j)
               out.push_back(arith::AddFOp::create(
@@ -169,12 +191,10 @@ struct AttentionKernel {
       store(sum, sums, a.c(slot));
   }
 
-  /// `shared[kk][base + 16 which]`: a stage operand for the thread.
-  static Value stageRead(OpBuilder &lb, Location ll, Value shared, Value kk,
-                         Value base, int64_t which) {
-    Value at = arith::AddIOp::create(
-        lb, ll, base, arith::ConstantIndexOp::create(lb, ll, which * kSide));
-    return memref::LoadOp::create(lb, ll, shared, ValueRange{kk, at});
+  /// Reads `shared[k][x]` (a stage operand).
+  static Value sharedAt(OpBuilder &lb, Location ll, Value shared, Value k,
+                        Value x) {
+    return memref::LoadOp::create(lb, ll, shared, ValueRange{k, x});
   }
 
   /// Step 1: the chunk's raw scores (q + u)·key into `scores`.
@@ -208,11 +228,11 @@ struct AttentionKernel {
     gpu::BarrierOp::create(b, loc);
     accumulateStage(
         scores,
-        [&](OpBuilder &lb, Value kk, int64_t i) {
-          return stageRead(lb, loc, stageA, kk, ty, i);
+        [&](OpBuilder &lb, Value kk, Value row) {
+          return sharedAt(lb, loc, stageA, kk, row);
         },
-        [&](OpBuilder &lb, Value kk, int64_t j) {
-          return stageRead(lb, loc, stageB, kk, tx, j);
+        [&](OpBuilder &lb, Value kk, Value key) {
+          return sharedAt(lb, loc, stageB, kk, key);
         });
     gpu::BarrierOp::create(b, loc);
   }
@@ -301,20 +321,21 @@ struct AttentionKernel {
         [&] { return f32(negInf); });
   }
 
-  /// Step 1 continued: the biased, masked scores into the shared tile; each
-  /// of the thread's four keys' cache terms once.
+  /// Step 1 continued: the biased, masked scores into the shared tile; the
+  /// cache terms once per column of the thread's slots.
   void storeScores(Value c0) {
     Value seen = load(op.seen, {block});
-    for (int64_t j = 0; j < kMicro; ++j) {
-      Value key = a.add(tx, a.c(j * kSide));
+    llvm::SmallDenseMap<int64_t, CodeTerms> codeOfColumn;
+    for (int64_t slot = 0; slot < kMicro * kMicro; ++slot) {
+      auto [row, key] = slotPosition(slot);
       Value keyIndex = a.add(c0, key);
-      CodeTerms code = codeTerms(keyIndex);
-      for (int64_t i = 0; i < kMicro; ++i) {
-        Value row = a.add(ty, a.c(i * kSide));
-        Value dot = load(scores, a.c(i * kMicro + j));
-        store(biasedScore(dot, a.add(row0, row), keyIndex, code, seen),
-              scoreTile, {row, key});
-      }
+      auto found = codeOfColumn.find(columnId(slot));
+      if (found == codeOfColumn.end())
+        found =
+            codeOfColumn.try_emplace(columnId(slot), codeTerms(keyIndex)).first;
+      Value dot = load(scores, a.c(slot));
+      store(biasedScore(dot, a.add(row0, row), keyIndex, found->second, seen),
+            scoreTile, {row, key});
     }
     gpu::BarrierOp::create(b, loc);
   }
@@ -395,15 +416,12 @@ struct AttentionKernel {
     gpu::BarrierOp::create(b, loc);
     accumulateStage(
         outputs,
-        [&](OpBuilder &lb, Value kk, int64_t i) {
-          Value row = arith::AddIOp::create(
-              lb, loc, ty, arith::ConstantIndexOp::create(lb, loc, i * kSide));
+        [&](OpBuilder &lb, Value kk, Value row) {
           Value key = arith::AddIOp::create(lb, loc, k0, kk);
-          return memref::LoadOp::create(lb, loc, scoreTile,
-                                        ValueRange{row, key});
+          return sharedAt(lb, loc, scoreTile, row, key);
         },
-        [&](OpBuilder &lb, Value kk, int64_t j) {
-          return stageRead(lb, loc, stageB, kk, tx, j);
+        [&](OpBuilder &lb, Value kk, Value col) {
+          return sharedAt(lb, loc, stageB, kk, col);
         });
     gpu::BarrierOp::create(b, loc);
   }
@@ -422,6 +440,8 @@ struct AttentionKernel {
     thread = launch.getThreadIds().x;
     tx = a.rem(thread, a.c(kSide));
     ty = a.div(thread, a.c(kSide));
+    if (bf16)
+      warp = WarpTile::of(b, loc, thread);
     Value rest = launch.getBlockIds().x;
     col0 = a.mul(a.rem(rest, tilesV), a.c(kTile));
     rest = a.div(rest, tilesV);
@@ -558,13 +578,20 @@ void setSizes(OpBuilder &b, Location loc, AttentionKernel &k) {
   k.slots = dim(k.op.keys, 1);
 }
 
-void lowerToKernel(FusedBlockAttentionOp op) {
+/// How the kernels multiply (the pass's options).
+struct KernelMath {
+  bool bf16 = false, mma = true;
+};
+
+void lowerToKernel(FusedBlockAttentionOp op, KernelMath math) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   AttentionKernel k({op.getQuery(), op.getCodebook(), op.getCount(),
                      op.getMean(), op.getKeys(), op.getValues(),
                      op.getRelative(), op.getSeen()},
                     b, loc, op.getMemLen());
+  k.bf16 = math.bf16;
+  k.mma = math.mma;
   setSizes(b, loc, k);
   k.valueWidth = b.createOrFold<memref::DimOp>(loc, op.getValues(), 2);
   Arith &a = k.a;
@@ -579,12 +606,14 @@ void lowerToKernel(FusedBlockAttentionOp op) {
   op.erase();
 }
 
-void lowerToKernel(FusedBlockSoftmaxOp op) {
+void lowerToKernel(FusedBlockSoftmaxOp op, KernelMath math) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   AttentionKernel k({op.getQuery(), op.getCodebook(), op.getCount(), Value(),
                      op.getKeys(), Value(), op.getRelative(), op.getSeen()},
                     b, loc, op.getMemLen());
+  k.bf16 = math.bf16;
+  k.mma = math.mma;
   setSizes(b, loc, k);
   Arith &a = k.a;
   Value blocks = b.createOrFold<memref::DimOp>(loc, op.getQuery(), 0);
@@ -600,6 +629,15 @@ struct FusedAttentionToGPUPass
     : public tvq::impl::TVQFusedAttentionToGPUBase<FusedAttentionToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
+    KernelMath kernelMath;
+    if (math == "bf16")
+      kernelMath.bf16 = true;
+    else if (math != "f32") {
+      getOperation().emitError("tvq-fused-attention-to-gpu: unknown math '")
+          << math << "' (f32 or bf16)";
+      return signalPassFailure();
+    }
+    kernelMath.mma = mma;
     SmallVector<Operation *> ops;
     WalkResult walk = getOperation().walk([&](Operation *op) {
       if (!isa<FusedBlockAttentionOp, FusedBlockSoftmaxOp>(op))
@@ -616,9 +654,9 @@ struct FusedAttentionToGPUPass
       return signalPassFailure();
     for (Operation *op : ops) {
       if (auto attention = dyn_cast<FusedBlockAttentionOp>(op))
-        lowerToKernel(attention);
+        lowerToKernel(attention, kernelMath);
       else
-        lowerToKernel(cast<FusedBlockSoftmaxOp>(op));
+        lowerToKernel(cast<FusedBlockSoftmaxOp>(op), kernelMath);
     }
   }
 };

@@ -18,6 +18,7 @@
 
 #include "KernelBuilder.h"
 #include "MatrixProducts.h"
+#include "WarpMma.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -73,8 +74,8 @@ struct TiledProduct {
   ProductMath math;
   Value sharedA, sharedB, acc;
   Value thread, row0, col0;
-  Value tx, ty;                        // f32: the thread's column and row
-  Value warpRow, warpCol, group, quad; // bf16: the warp's tile, lane/4, lane%4
+  Value tx, ty;  // f32: the thread's column and row
+  WarpTile warp; // bf16: the thread's mma.sync layout
 
   unsigned k2() const { return p.reductions.back(); }
 
@@ -111,18 +112,10 @@ struct TiledProduct {
 
   /// Where accumulator `slot` of the thread lies in the tile (row, column).
   /// f32: rows ty + 16 i and columns tx + 16 j, slot 4 i + j. bf16: the
-  /// accumulator fragment of mma.sync m16n8k16 (PTX ISA) for the warp's
-  /// four 16 x 8 tiles: slot 4 t + e is row 16 warpRow + group + 8 (e / 2),
-  /// column 32 warpCol + 8 t + 2 quad + e % 2.
+  /// accumulator fragment of mma.sync m16n8k16 (WarpTile::position).
   std::pair<Value, Value> outputPosition(Arith &a, int64_t slot) {
-    if (math.bf16) {
-      int64_t tile = slot / 4, e = slot % 4;
-      Value row =
-          a.add(a.mul(warpRow, a.c(16)), a.add(group, a.c(8 * (e / 2))));
-      Value col = a.add(a.mul(warpCol, a.c(32)),
-                        a.add(a.mul(quad, a.c(2)), a.c(8 * tile + e % 2)));
-      return {row, col};
-    }
+    if (math.bf16)
+      return warp.position(a, slot);
     int64_t i = slot / kMicro, j = slot % kMicro;
     return {a.add(ty, a.c(i * kSide)), a.add(tx, a.c(j * kSide))};
   }
@@ -147,11 +140,14 @@ struct TiledProduct {
   /// Adds one stage's products to the thread's accumulators.
   void multiplyStage(OpBuilder &b, Location loc) {
     if (!math.bf16)
-      multiplyStageF32(b, loc);
-    else if (math.mma)
-      multiplyStageMma(b, loc);
-    else
-      multiplyStageBF16Lanes(b, loc);
+      return multiplyStageF32(b, loc);
+    auto reader = [&](Value shared) {
+      return [shared, loc](OpBuilder &rb, Value k, Value j) -> Value {
+        return memref::LoadOp::create(rb, loc, shared, ValueRange{k, j});
+      };
+    };
+    auto readA = reader(sharedA), readB = reader(sharedB);
+    warp.multiplyStage(b, loc, acc, readA, readB, math.mma);
   }
 
   /// Loads the thread's 16 sums, runs an `scf.for` over the stage's k
@@ -196,106 +192,6 @@ struct TiledProduct {
     });
   }
 
-  /// bf16 on tensor cores: per warp, four `mma.sync m16n8k16` (bf16
-  /// operands rounded to nearest even, f32 accumulation) over the stage's
-  /// 16 k. Fragments as in the PTX ISA: A (row-major 16 x 16) register p
-  /// holds row group + 8 (p % 2), k 2 quad + 8 (p / 2) and k + 1; B (8
-  /// columns) register j holds k 2 quad + 8 j and k + 1 of column group.
-  void multiplyStageMma(OpBuilder &b, Location loc) {
-    Arith a{b, loc};
-    Value rowBase = a.mul(warpRow, a.c(16));
-    Value colBase = a.mul(warpCol, a.c(32));
-    Value k = a.mul(quad, a.c(2));
-    SmallVector<Value> fragA;
-    for (int64_t reg = 0; reg < 4; ++reg) {
-      Value row = a.add(rowBase, a.add(group, a.c(8 * (reg % 2))));
-      Value kk = a.add(k, a.c(8 * (reg / 2)));
-      fragA.push_back(packPair(b, loc, sharedA, kk, row));
-    }
-    Type f32 = b.getF32Type();
-    Type resultType = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), SmallVector<Type>(4, f32));
-    for (int64_t tile = 0; tile < 4; ++tile) {
-      Value col = a.add(colBase, a.add(group, a.c(8 * tile)));
-      SmallVector<Value> fragB, fragC;
-      for (int64_t reg = 0; reg < 2; ++reg)
-        fragB.push_back(packPair(b, loc, sharedB, a.add(k, a.c(8 * reg)), col));
-      for (int64_t e = 0; e < 4; ++e)
-        fragC.push_back(memref::LoadOp::create(b, loc, acc, a.c(4 * tile + e)));
-      auto mma = NVVM::MmaOp::create(
-          b, loc, resultType, fragA, fragB, fragC, ArrayRef<int64_t>{16, 8, 16},
-          std::nullopt, std::nullopt,
-          std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
-                                        NVVM::MMATypes::bf16},
-          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                         NVVM::MMALayout::col});
-      for (int64_t e = 0; e < 4; ++e) {
-        Value d = LLVM::ExtractValueOp::create(b, loc, mma, e);
-        memref::StoreOp::create(b, loc, d, acc, a.c(4 * tile + e));
-      }
-    }
-  }
-
-  /// shared[k][j] and shared[k + 1][j] rounded to bf16 and packed into one
-  /// i32, k's in the low half (an mma.sync operand register).
-  Value packPair(OpBuilder &b, Location loc, Value shared, Value k, Value j) {
-    Arith a{b, loc};
-    Type bf16 = b.getBF16Type(), i16 = b.getI16Type(), i32 = b.getI32Type();
-    auto half = [&](Value kk) {
-      Value v = memref::LoadOp::create(b, loc, shared, ValueRange{kk, j});
-      Value rounded = arith::TruncFOp::create(b, loc, bf16, v);
-      Value bits = arith::BitcastOp::create(b, loc, i16, rounded);
-      return arith::ExtUIOp::create(b, loc, i32, bits).getResult();
-    };
-    Value low = half(k);
-    Value high = half(a.add(k, a.c(1)));
-    Value sixteen = arith::ConstantIntOp::create(b, loc, i32, 16);
-    return arith::OrIOp::create(b, loc, low,
-                                arith::ShLIOp::create(b, loc, high, sixteen));
-  }
-
-  /// bf16 without tensor cores (cuda-sim): each thread computes its own
-  /// slots of the mma.sync layout from bf16-rounded operands, k in order,
-  /// so that the simulation checks the tiles, the layout and the rounding.
-  void multiplyStageBF16Lanes(OpBuilder &b, Location loc) {
-    carrySums(b, loc, [&](OpBuilder &lb, Value kk, ValueRange in) {
-      Arith l{lb, loc};
-      SmallVector<Value> out;
-      for (int64_t slot = 0; slot < kMicro * kMicro; ++slot) {
-        auto [row, col] = outputPosition(l, slot);
-        Value x = roundToBF16(
-            lb, loc,
-            memref::LoadOp::create(lb, loc, sharedA, ValueRange{kk, row}));
-        Value y = roundToBF16(
-            lb, loc,
-            memref::LoadOp::create(lb, loc, sharedB, ValueRange{kk, col}));
-        Value product = arith::MulFOp::create(lb, loc, x, y);
-        out.push_back(arith::AddFOp::create(lb, loc, in[slot], product));
-      }
-      return out;
-    });
-  }
-
-  /// `v` rounded to the nearest bf16 (ties to even), as an f32: integer
-  /// arithmetic on the bits, which the CPU runs without bf16 support
-  /// (NaN stays NaN, as cvt.rn.bf16.f32 keeps it).
-  static Value roundToBF16(OpBuilder &b, Location loc, Value v) {
-    Type i32 = b.getI32Type();
-    auto c = [&](int64_t x) {
-      return arith::ConstantIntOp::create(b, loc, i32, x).getResult();
-    };
-    Value bits = arith::BitcastOp::create(b, loc, i32, v);
-    Value odd = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, bits, c(16)), c(1));
-    Value bias = arith::AddIOp::create(b, loc, c(0x7fff), odd);
-    Value rounded = arith::AndIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, bits, bias), c(0xffff0000));
-    Value isNaN =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, v, v);
-    Value result = arith::BitcastOp::create(b, loc, b.getF32Type(), rounded);
-    return arith::SelectOp::create(b, loc, isNaN, v, result);
-  }
-
   /// The launch body: ids, accumulators from C, the stages, C stored.
   void buildKernel(OpBuilder &b, Location loc, gpu::LaunchOp launch,
                    Value tilesM, Value tilesN) {
@@ -306,11 +202,7 @@ struct TiledProduct {
     thread = launch.getThreadIds().x;
     if (math.bf16) {
       // Eight warps, 4 x 2 over the tile: each 16 rows x 32 columns.
-      Value warp = a.div(thread, a.c(32)), lane = a.rem(thread, a.c(32));
-      warpRow = a.rem(warp, a.c(4));
-      warpCol = a.div(warp, a.c(4));
-      group = a.div(lane, a.c(4));
-      quad = a.rem(lane, a.c(4));
+      warp = WarpTile::of(b, loc, thread);
     } else {
       tx = a.rem(thread, a.c(kSide));
       ty = a.div(thread, a.c(kSide));

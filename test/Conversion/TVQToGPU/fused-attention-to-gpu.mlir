@@ -1,4 +1,27 @@
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-fused-attention-to-gpu),canonicalize,cse)' -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-fused-attention-to-gpu{math=bf16}),canonicalize,cse)' -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=MMA
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-fused-attention-to-gpu{math=bf16 mma=false}),canonicalize,cse)' -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=LANES
+// RUN: not tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-fused-attention-to-gpu{math=f16}))' -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: tvq-fused-attention-to-gpu: unknown math 'f16' (f32 or bf16)
+
+// math=bf16: both products on tensor cores, per stage four mma.sync per warp
+// (the scores' stages over the key dimensions, then the probabilities times
+// the values over the chunk's keys), operands rounded to bf16.
+// MMA-LABEL: func.func @block(
+// MMA: gpu.launch
+// MMA: scf.for
+// MMA: arith.truncf %{{.*}} : f32 to bf16
+// MMA-COUNT-4: nvvm.mma.sync
+// MMA: math.exp
+// MMA: arith.truncf %{{.*}} : f32 to bf16
+// MMA-COUNT-4: nvvm.mma.sync
+// MMA: arith.divf
+// mma=false (cuda-sim): the same layout lane by lane, rounding by integer
+// arithmetic, no tensor-core op.
+// LANES-LABEL: func.func @block(
+// LANES-NOT: nvvm.mma.sync
+// LANES: arith.constant 32767 : i32
+// LANES-COUNT-16: arith.mulf
 
 // One launch of 256 threads per (attention block, 64 queries, 64 value
 // columns): N x 1 x 3 blocks for L = 32, V = 130. Shared: two 16 x 65
