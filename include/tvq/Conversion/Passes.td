@@ -215,9 +215,10 @@ def TVQFusedAttentionToGPU
     buffer slots) in chunks of 64: the chunk's 64 x 64 scores in stages of 16
     key dimensions through shared memory (each thread 4 x 4, accumulated in a
     private attribution), the log-count bias, relative bias and masks into a
-    shared score tile; one thread per query row updates the running max,
-    rescales what was summed so far by exp(old max - new max), turns the
-    row's scores into probabilities and adds them to the running sum; each
+    shared score tile; four threads per query row (a quarter of the keys
+    each, partial maxima and sums through shared memory) update the running
+    max, rescale what was summed so far by exp(old max - new max), turn the
+    row's scores into probabilities and add them to the running sum; each
     thread rescales its 4 x 4 outputs and adds probabilities x (means ;
     values) in stages of 16 keys. Outputs are divided by the row sums at the
     end. Scores never leave the block.

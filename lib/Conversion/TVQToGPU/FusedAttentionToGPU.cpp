@@ -8,9 +8,10 @@
 //      through shared memory (each thread 4 x 4 of them, as in the matrix
 //      product tiles), then the cache's log-count bias, the relative bias
 //      and the masks, into a shared 64 x 64 score tile;
-//   2. per query row (64 threads) the running max: the chunk's max, the
-//      factor exp(old max - new max) for what was summed so far, the
-//      probabilities exp(score - new max) in place, the running sum;
+//   2. per query row (four threads, a quarter of the keys each) the running
+//      max: the chunk's max, the factor exp(old max - new max) for what was
+//      summed so far, the probabilities exp(score - new max) in place, the
+//      running sum;
 //   3. each thread scales its 4 x 4 outputs by its rows' factors and adds the
 //      probabilities times the chunk's means and values, in stages of 16 keys.
 // At the end each output is divided by its row's sum. No score leaves the
@@ -47,10 +48,12 @@ constexpr int64_t kSide = 16;  // threads per tile side (16 x 16 = 256)
 constexpr int64_t kMicro = 4;  // scores or outputs per thread per side
 constexpr int64_t kThreads = kSide * kSide;
 constexpr int64_t kLoads = kDepth * kTile / kThreads; // per thread per stage
-constexpr int64_t kSharedRow = kTile + 1; // odd: a column hits every bank
+constexpr int64_t kSharedRow = kTile + 1;       // odd: a column hits every bank
+constexpr int64_t kQuarters = kThreads / kTile; // threads per row (step 2)
 
 static_assert(kSide * kMicro == kTile, "threads cover the tile");
-static_assert(kTile <= kThreads, "one thread per row for the statistics");
+static_assert(kQuarters * kTile == kThreads && kTile % kQuarters == 0,
+              "whole threads per row and keys per thread for the statistics");
 
 /// The buffers the kernels read (mean and values only for the output).
 struct BlockInputs {
@@ -69,7 +72,9 @@ struct AttentionKernel {
   Value queries, codes, slots, keyWidth, valueWidth;
   // Attributions: two 16 x 65 stages, the 64 x 65 scores, per-row running
   // max, sum and rescaling factor; the thread's scores and outputs.
+  // The rows' quarters' maxima and sums (step 2).
   Value stageA, stageB, scoreTile, rowMax, rowSum, rowScale, scores, outputs;
+  Value quarterMax, quarterSum;
   // Ids: the attention block, the tile's first query and value column, the
   // thread, its column and row in the 16 x 16 grid.
   Value block, row0, col0, thread, tx, ty;
@@ -340,48 +345,83 @@ struct AttentionKernel {
     gpu::BarrierOp::create(b, loc);
   }
 
-  /// Step 2: one thread per row updates the running max and sum and turns
-  /// the row's scores into probabilities.
+  /// Step 2: the running max and sum, four threads per row (each a quarter
+  /// of the chunk's 64 keys): (a) the quarters' maxima; (b) the row's new
+  /// max from the old one and the quarters', the quarter's probabilities
+  /// exp(score - max) in place, their sum; (c) one thread per row: the
+  /// factor exp(old max - new max) for what was summed so far, the new sum
+  /// and max. A row without a valid key yet keeps max -inf and shifts by 0
+  /// (its probabilities and factor are 0, its outputs 0).
   void updateRows() {
-    auto rowThread = scf::IfOp::create(b, loc, a.lt(thread, a.c(kTile)),
-                                       /*withElseRegion=*/false);
+    constexpr int64_t kQuarter = kTile / kQuarters;
+    float negInf = -std::numeric_limits<float>::infinity();
+    Value row = a.div(thread, a.c(kQuarters));
+    Value quarter = a.rem(thread, a.c(kQuarters));
+    Value first = a.mul(quarter, a.c(kQuarter));
+    // Folds `step` over the quarter's keys, from `init`.
+    auto overQuarter =
+        [&](Value init,
+            llvm::function_ref<Value(OpBuilder &, Value, Value)> step) {
+          auto loop = scf::ForOp::create(
+              b, loc, first, a.add(first, a.c(kQuarter)), a.c(1),
+              ValueRange{init},
+              [&](OpBuilder &lb, Location ll, Value key, ValueRange in) {
+                scf::YieldOp::create(lb, ll, ValueRange{step(lb, key, in[0])});
+              });
+          return loop.getResult(0);
+        };
+    // The row's max so far and over the chunk (rowMax and the quarters'
+    // maxima are only written after the last read of both).
+    auto newMaxOfRow = [&](Value oldMax) {
+      Value max = oldMax;
+      for (int64_t q = 0; q < kQuarters; ++q)
+        max = arith::MaximumFOp::create(b, loc, max,
+                                        load(quarterMax, {row, a.c(q)}));
+      return max;
+    };
+    auto shiftOf = [&](Value max) {
+      Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max,
+                                         f32(negInf));
+      return select(none, f32(0), max);
+    };
+
+    Value partMax =
+        overQuarter(f32(negInf), [&](OpBuilder &lb, Value key, Value acc) {
+          Value s =
+              memref::LoadOp::create(lb, loc, scoreTile, ValueRange{row, key});
+          return arith::MaximumFOp::create(lb, loc, acc, s).getResult();
+        });
+    store(partMax, quarterMax, {row, quarter});
+    gpu::BarrierOp::create(b, loc);
+
+    Value shift = shiftOf(newMaxOfRow(load(rowMax, {row})));
+    Value partSum =
+        overQuarter(f32(0), [&](OpBuilder &lb, Value key, Value acc) {
+          Value s =
+              memref::LoadOp::create(lb, loc, scoreTile, ValueRange{row, key});
+          Value p = math::ExpOp::create(
+              lb, loc, arith::SubFOp::create(lb, loc, s, shift));
+          memref::StoreOp::create(lb, loc, p, scoreTile, ValueRange{row, key});
+          return arith::AddFOp::create(lb, loc, acc, p).getResult();
+        });
+    store(partSum, quarterSum, {row, quarter});
+    gpu::BarrierOp::create(b, loc);
+
+    auto rowThread = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, quarter,
+                              a.c(0)),
+        /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(rowThread.thenBlock()->getTerminator());
-    float negInf = -std::numeric_limits<float>::infinity();
-    Value row = thread;
     Value oldMax = load(rowMax, {row});
-    auto maxLoop = scf::ForOp::create(
-        b, loc, a.c(0), a.c(kTile), a.c(1), ValueRange{oldMax},
-        [&](OpBuilder &lb, Location ll, Value key, ValueRange in) {
-          Value s =
-              memref::LoadOp::create(lb, ll, scoreTile, ValueRange{row, key});
-          scf::YieldOp::create(
-              lb, ll, ValueRange{arith::MaximumFOp::create(lb, ll, in[0], s)});
-        });
-    Value newMax = maxLoop.getResult(0);
-    // A row without a valid key yet keeps max -inf; shift by 0 then (its
-    // probabilities and factor are 0, its outputs 0).
-    Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                       newMax, f32(negInf));
-    Value shift = select(none, f32(0), newMax);
+    Value newMax = newMaxOfRow(oldMax);
     Value scale = math::ExpOp::create(
-        b, loc, arith::SubFOp::create(b, loc, oldMax, shift));
-    auto sumLoop = scf::ForOp::create(
-        b, loc, a.c(0), a.c(kTile), a.c(1), ValueRange{f32(0)},
-        [&](OpBuilder &lb, Location ll, Value key, ValueRange in) {
-          Value s =
-              memref::LoadOp::create(lb, ll, scoreTile, ValueRange{row, key});
-          Value p = math::ExpOp::create(
-              lb, ll, arith::SubFOp::create(lb, ll, s, shift));
-          memref::StoreOp::create(lb, ll, p, scoreTile, ValueRange{row, key});
-          scf::YieldOp::create(
-              lb, ll, ValueRange{arith::AddFOp::create(lb, ll, in[0], p)});
-        });
-    Value oldSum = load(rowSum, {row});
-    store(arith::AddFOp::create(b, loc,
-                                arith::MulFOp::create(b, loc, oldSum, scale),
-                                sumLoop.getResult(0)),
-          rowSum, {row});
+        b, loc, arith::SubFOp::create(b, loc, oldMax, shiftOf(newMax)));
+    Value sum = arith::MulFOp::create(b, loc, load(rowSum, {row}), scale);
+    for (int64_t q = 0; q < kQuarters; ++q)
+      sum = arith::AddFOp::create(b, loc, sum, load(quarterSum, {row, a.c(q)}));
+    store(sum, rowSum, {row});
     store(newMax, rowMax, {row});
     store(scale, rowScale, {row});
   }
@@ -435,6 +475,8 @@ struct AttentionKernel {
     rowMax = launch.getWorkgroupAttributions()[3];
     rowSum = launch.getWorkgroupAttributions()[4];
     rowScale = launch.getWorkgroupAttributions()[5];
+    quarterMax = launch.getWorkgroupAttributions()[6];
+    quarterSum = launch.getWorkgroupAttributions()[7];
     scores = launch.getPrivateAttributions()[0];
     outputs = launch.getPrivateAttributions()[1];
     thread = launch.getThreadIds().x;
@@ -549,6 +591,8 @@ void launchKernel(OpBuilder &b, Location loc, Value grid,
                               MemRefLayoutAttrInterface(), workgroup);
   auto perRow =
       MemRefType::get({kTile}, f32, MemRefLayoutAttrInterface(), workgroup);
+  auto perQuarter = MemRefType::get({kTile, kQuarters}, f32,
+                                    MemRefLayoutAttrInterface(), workgroup);
   auto registers = MemRefType::get({kMicro * kMicro}, f32,
                                    MemRefLayoutAttrInterface(), privateSpace);
   auto work = scf::IfOp::create(b, loc, a.ge(grid, 1),
@@ -560,7 +604,8 @@ void launchKernel(OpBuilder &b, Location loc, Value grid,
       b, loc, grid, one, one, a.c(kThreads), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/{},
-      TypeRange{stage, stage, tile, perRow, perRow, perRow},
+      TypeRange{stage, stage, tile, perRow, perRow, perRow, perQuarter,
+                perQuarter},
       TypeRange{registers, registers});
   b.setInsertionPointToEnd(&launch.getBody().front());
   body(launch);

@@ -25,14 +25,15 @@
 
 // One launch of 256 threads per (attention block, 64 queries, 64 value
 // columns): N x 1 x 3 blocks for L = 32, V = 130. Shared: two 16 x 65
-// stages, the 64 x 65 score tile, the rows' running max, sum and factor;
-// private: the thread's 16 scores and 16 outputs.
+// stages, the 64 x 65 score tile, the rows' running max, sum and factor,
+// the rows' quarters' maxima and sums; private: the thread's 16 scores and
+// 16 outputs.
 // CHECK-LABEL: func.func @block(
 // CHECK: %[[N:.+]] = memref.dim %{{.+}}, %c0 : memref<?x32x40xf32>
 // CHECK: %[[GRID:.+]] = arith.muli %[[N]], %c3 : index
 // CHECK: scf.if
 // CHECK: gpu.launch blocks({{.*}}) in (%{{.+}} = %[[GRID]], %{{.+}} = %c1, %{{.+}} = %c1) threads(%[[T:[a-z0-9]+]], {{.*}}) in (%{{.+}} = %c256, %{{.+}} = %c1, %{{.+}} = %c1)
-// CHECK-SAME: workgroup(%[[QS:.+]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[KS:.+]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[P:.+]] : memref<64x65xf32, #gpu.address_space<workgroup>>, %[[MAX:.+]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[SUM:.+]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[SCALE:.+]] : memref<64xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[QS:.+]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[KS:.+]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[P:.+]] : memref<64x65xf32, #gpu.address_space<workgroup>>, %[[MAX:.+]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[SUM:.+]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[SCALE:.+]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[QMAX:.+]] : memref<64x4xf32, #gpu.address_space<workgroup>>, %[[QSUM:.+]] : memref<64x4xf32, #gpu.address_space<workgroup>>)
 // CHECK-SAME: private(%[[S:.+]] : memref<16xf32, #gpu.address_space<private>>, %[[ACC:.+]] : memref<16xf32, #gpu.address_space<private>>)
 // The running max starts at -inf, the sum at 0 (one thread per row).
 // CHECK: %[[ROWT:.+]] = arith.cmpi ult, %[[T]], %c64 : index
@@ -54,18 +55,27 @@
 // CHECK: memref.load %{{.+}}[%{{.+}}, %{{.+}}, %{{.+}}] : memref<?x32x33xf32>
 // CHECK: memref.store %{{.+}}, %[[P]]
 // CHECK: gpu.barrier
-// Step 2: per row, the chunk's max, the factor for the old sum, the
-// probabilities in place and the new sum.
-// CHECK: scf.if %[[ROWT]] {
+// Step 2: four threads per row, each a quarter of the chunk's keys: the
+// quarter's max; then the row's new max, the quarter's probabilities in
+// place and their sum; then one thread per row: the factor for the old sum,
+// the new sum and max.
+// CHECK: %[[ROW:.+]] = arith.divui %[[T]], %c4 : index
+// CHECK: %[[QUARTER:.+]] = arith.remui %[[T]], %c4 : index
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: arith.maximumf
-// CHECK: math.exp
+// CHECK: memref.store %{{.+}}, %[[QMAX]][%[[ROW]], %[[QUARTER]]]
+// CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: math.exp
 // CHECK: memref.store %{{.+}}, %[[P]]
-// CHECK: memref.store %{{.+}}, %[[SUM]][%[[T]]]
-// CHECK: memref.store %{{.+}}, %[[MAX]][%[[T]]]
-// CHECK: memref.store %{{.+}}, %[[SCALE]][%[[T]]]
+// CHECK: memref.store %{{.+}}, %[[QSUM]][%[[ROW]], %[[QUARTER]]]
+// CHECK: gpu.barrier
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[QUARTER]], %c0 : index
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: math.exp
+// CHECK: memref.store %{{.+}}, %[[SUM]][%[[ROW]]]
+// CHECK: memref.store %{{.+}}, %[[MAX]][%[[ROW]]]
+// CHECK: memref.store %{{.+}}, %[[SCALE]][%[[ROW]]]
 // CHECK: gpu.barrier
 // Step 3: outputs rescaled, then probabilities x (means ; values) in
 // stages of 16 keys.
