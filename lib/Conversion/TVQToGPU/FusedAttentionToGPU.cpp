@@ -16,7 +16,12 @@
 //      probabilities times the chunk's means and values, in stages of 16 keys.
 // At the end each output is divided by its row's sum. No score leaves the
 // block (online softmax, as in flash attention); the scores are recomputed
-// for each 64-column slice of the values.
+// for each 64-column slice of the values. Each tvq.fused_block_softmax (the
+// weights the backward needs) is one launch per 64 queries that walks the
+// chunks twice: steps 1 and 2, then the scores again and the weights
+// exp(score - max) / sum written out. With math=bf16 the thread's 16 scores
+// and outputs take mma.sync's accumulator layout (WarpMma.h) and both
+// products run on tensor cores.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,8 +76,8 @@ struct AttentionKernel {
   // Sizes: queries L, codes S, buffer slots M + L, key width K, values V.
   Value queries, codes, slots, keyWidth, valueWidth;
   // Attributions: two 16 x 65 stages, the 64 x 65 scores, per-row running
-  // max, sum and rescaling factor; the thread's scores and outputs.
-  // The rows' quarters' maxima and sums (step 2).
+  // max, sum and rescaling factor; the thread's scores and outputs; the
+  // rows' quarters' maxima and sums (step 2).
   Value stageA, stageB, scoreTile, rowMax, rowSum, rowScale, scores, outputs;
   Value quarterMax, quarterSum;
   // Ids: the attention block, the tile's first query and value column, the

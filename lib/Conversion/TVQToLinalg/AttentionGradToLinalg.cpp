@@ -34,6 +34,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockWeights.h"
 #include "GenericBuilder.h"
 #include "tvq/Dialect/TVQ/IR/AttentionBlocks.h"
 #include "tvq/Dialect/TVQ/IR/TVQOps.h"
@@ -49,8 +50,6 @@ using namespace mlir;
 using namespace mlir::tvq;
 
 namespace {
-
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 /// The sizes every helper needs: batch B, d_k K, d_v V, codebook size S, and
 /// the block length L and window M.
@@ -121,22 +120,6 @@ static Value concatSeq(GenericBuilder &g, Value window, Value seq,
                offsetAt(b, type.getRank(), 1, b.getIndexAttr(0)));
   return insert(b, loc, seq, ext,
                 offsetAt(b, type.getRank(), 1, b.getIndexAttr(memLen)));
-}
-
-/// The i1 condition "the slot at loop dimension `slotDim` of the buffer that
-/// starts at ext offset `offset` holds a position >= 0": seen - M + offset +
-/// slot >= 0, with seen of this batch row and `offset` an i64.
-static Value slotStarted(OpBuilder &nb, Location nl, Value seenB, Value offset,
-                         unsigned slotDim, int64_t memLen) {
-  Value slot = arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
-                                          loopIndex(nb, nl, slotDim));
-  Value base = arith::SubIOp::create(
-      nb, nl, arith::AddIOp::create(nb, nl, seenB, offset),
-      arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(memLen)));
-  Value pos = arith::AddIOp::create(nb, nl, base, slot);
-  return arith::CmpIOp::create(
-      nb, nl, arith::CmpIPredicate::sge, pos,
-      arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0)));
 }
 
 /// The cache after the L slots ext[offset, offset + L) leave the window into
@@ -245,98 +228,21 @@ static BlockForward recomputeBlock(GenericBuilder &g, const AttentionDims &d,
                                    Value seen, Value offsetI64, Value codebook,
                                    Value u, Value w, Value r) {
   Type f32 = g.builder().getF32Type();
-  int64_t memLen = d.memLen;
   OpFoldResult l = g.index(d.blockLen), n = g.index(d.memLen + d.blockLen),
                m1 = g.index(d.memLen + 1);
-
   Value qu = addToQueries(g, d, q, u), qw = addToQueries(g, d, q, w);
-  Value cacheDots = queryDots(g, d, qu, codebook, g.map(4, {2, 3}), d.s);
-  Value bufferDots = queryDots(g, d, qu, bufKeys, g.map(4, {0, 2, 3}), n);
   Value relative = queryDots(g, d, qw, r, g.map(4, {2, 3}), m1);
-
-  // Cache scores: + log(count), -inf where a code has no cached position.
-  Value cacheScores = g.generic(
-      {cacheDots, count}, g.empty({d.b, l, d.s}, f32),
-      {g.map(3, {0, 1, 2}), g.map(3, {0, 2}), g.map(3, {0, 1, 2})},
-      {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value logN = math::LogOp::create(
-            nb, nl,
-            arith::MaximumFOp::create(nb, nl, a[1], constF(nb, nl, 1.0f)));
-        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLE,
-                                            a[1], constF(nb, nl, 0.0f));
-        return arith::SelectOp::create(nb, nl, empty, constF(nb, nl, kNegInf),
-                                       addF(nb, nl, a[0], logN))
-            .getResult();
-      });
-
-  // Buffer scores: valid when the slot's position is >= 0 and j' <= i + M
-  // (causal); the relative term at distance i + M - j' where it is <= M.
-  Value bufferScores = g.generic(
-      {bufferDots, seen}, g.empty({d.b, l, n}, f32),
-      {g.map(3, {0, 1, 2}), g.map(3, {0}), g.map(3, {0, 1, 2})},
-      {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value bIdx = loopIndex(nb, nl, 0), i = loopIndex(nb, nl, 1),
-              j = loopIndex(nb, nl, 2);
-        Value mC = constIndex(nb, nl, memLen);
-        Value iPlusM = arith::AddIOp::create(nb, nl, i, mC);
-        Value dist = arith::SubIOp::create(nb, nl, iPlusM, j);
-        Value started = slotStarted(nb, nl, a[1], offsetI64, 2, memLen);
-        Value causal =
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, j, iPlusM);
-        Value valid = arith::AndIOp::create(nb, nl, started, causal);
-        Value inBand =
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, dist, mC);
-        Value dIdx =
-            arith::MaxSIOp::create(nb, nl, constIndex(nb, nl, 0),
-                                   arith::MinSIOp::create(nb, nl, dist, mC));
-        Value rel = tensor::ExtractOp::create(nb, nl, relative,
-                                              ValueRange{bIdx, i, dIdx});
-        Value bias =
-            arith::SelectOp::create(nb, nl, inBand, rel, constF(nb, nl, 0.0f));
-        return arith::SelectOp::create(nb, nl, valid, addF(nb, nl, a[0], bias),
-                                       constF(nb, nl, kNegInf))
-            .getResult();
-      });
-
-  auto rowReduce =
-      [&](Value scores, Value init,
-          function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
-        return g.generic(
-            {scores}, init, {g.map(3, {0, 1, 2}), g.map(3, {0, 1})},
-            {kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-              return combine(nb, nl, a[0], a[1]);
-            });
-      };
-  auto maxF = [](OpBuilder &nb, Location nl, Value x, Value y) {
-    return arith::MaximumFOp::create(nb, nl, x, y).getResult();
-  };
-  Value rowMax = rowReduce(cacheScores, g.filledF32({d.b, l}, kNegInf), maxF);
-  rowMax = rowReduce(bufferScores, rowMax, maxF);
-
-  auto expShift = [&](Value scores, OpFoldResult cols) {
+  BlockWeights weights = buildBlockWeights(g, d.memLen, qu, codebook, count,
+                                           bufKeys, relative, seen, offsetI64);
+  auto normalize = [&](Value x, OpFoldResult cols) {
     return g.generic(
-        {scores, rowMax}, g.empty({d.b, l, cols}, f32),
-        {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
-        {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
-          return math::ExpOp::create(nb, nl,
-                                     arith::SubFOp::create(nb, nl, a[0], a[1]))
-              .getResult();
-        });
-  };
-  Value cacheWeights = expShift(cacheScores, d.s);
-  Value bufferWeights = expShift(bufferScores, n);
-  Value denom = rowReduce(cacheWeights, g.filledF32({d.b, l}, 0.0), addF);
-  denom = rowReduce(bufferWeights, denom, addF);
-
-  auto normalize = [&](Value weights, OpFoldResult cols) {
-    return g.generic(
-        {weights, denom}, g.empty({d.b, l, cols}, f32),
+        {x, weights.rowSum}, g.empty({d.b, l, cols}, f32),
         {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
         {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
           return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
         });
   };
-  return {qu, qw, normalize(cacheWeights, d.s), normalize(bufferWeights, n)};
+  return {qu, qw, normalize(weights.cache, d.s), normalize(weights.buffer, n)};
 }
 
 /// recomputeBlock with the softmax weights from one

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockWeights.h"
 #include "GenericBuilder.h"
 #include "tvq/Conversion/Passes.h"
 #include "tvq/Dialect/TVQ/IR/TVQOps.h"
@@ -217,127 +218,39 @@ static Value blockDots(GenericBuilder &g, Value lhs, Value rhs,
                    });
 }
 
-/// The output of a one-block attention as generics: scores against the
-/// codebook and the buffer, one row max, exp, one row sum, the weighted sums
-/// of the cache means and the buffer values, divided by the sum.
+/// The output of a one-block attention as generics: the weights of the
+/// queries over the cache and the buffer (BlockWeights.h), the weighted sums
+/// of the cache means and the buffer values, divided by the row sums.
 static Value buildBlockOutput(GenericBuilder &g, int64_t memLen, Value qu,
                               Value codebook, Value count, Value mean,
                               Value bufKeys, Value bufValues, Value relative,
                               Value seen) {
-  Type f32 = Float32Type::get(qu.getContext());
-  OpFoldResult b = g.size(qu, 0), l = g.size(qu, 1), s = g.size(codebook, 0),
-               n = g.size(bufKeys, 1), v = g.size(bufValues, 2);
-  Value cacheDots = blockDots(g, qu, codebook, g.map(4, {2, 3}), b, l, s);
-  Value windowDots = blockDots(g, qu, bufKeys, g.map(4, {0, 2, 3}), b, l, n);
-  float negInf = -std::numeric_limits<float>::infinity();
-
-  // Cache scores: + log(count), -inf where a code has no cached position.
-  Value cacheScores = g.generic(
-      {cacheDots, count}, g.empty({b, l, s}, f32),
-      {g.map(3, {0, 1, 2}), g.map(3, {0, 2}), g.map(3, {0, 1, 2})},
-      {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value logN = math::LogOp::create(
-            nb, nl,
-            arith::MaximumFOp::create(nb, nl, a[1], constF(nb, nl, 1.0f)));
-        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLE,
-                                            a[1], constF(nb, nl, 0.0f));
-        return arith::SelectOp::create(nb, nl, empty, constF(nb, nl, negInf),
-                                       addF(nb, nl, a[0], logN))
-            .getResult();
-      });
-
-  // Window scores: query i (position seen+i) and buffer slot j (position
-  // seen-M+j). Valid when the position is >= 0 and j <= i + M (causal);
-  // the relative bias applies at distance d = i + M - j <= M.
-  Value windowScores = g.generic(
-      {windowDots, seen}, g.empty({b, l, n}, f32),
-      {g.map(3, {0, 1, 2}), g.map(3, {0}), g.map(3, {0, 1, 2})},
-      {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value bIdx = loopIndex(nb, nl, 0), i = loopIndex(nb, nl, 1),
-              j = loopIndex(nb, nl, 2);
-        Value mC = constIndex(nb, nl, memLen);
-        Value iPlusM = arith::AddIOp::create(nb, nl, i, mC);
-        Value dist = arith::SubIOp::create(nb, nl, iPlusM, j);
-        Value jI64 = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), j);
-        Value pos = arith::AddIOp::create(
-            nb, nl,
-            arith::SubIOp::create(nb, nl, a[1],
-                                  arith::ConstantOp::create(
-                                      nb, nl, nb.getI64IntegerAttr(memLen))),
-            jI64);
-        Value zero64 =
-            arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0));
-        Value started = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
-                                              pos, zero64);
-        Value causal =
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, j, iPlusM);
-        Value valid = arith::AndIOp::create(nb, nl, started, causal);
-        Value inBand =
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, dist, mC);
-        // Clamp the table index so the read stays in bounds when unused.
-        Value zeroIdx = constIndex(nb, nl, 0);
-        Value d = arith::MaxSIOp::create(
-            nb, nl, zeroIdx, arith::MinSIOp::create(nb, nl, dist, mC));
-        Value rel =
-            tensor::ExtractOp::create(nb, nl, relative, ValueRange{bIdx, i, d});
-        Value bias =
-            arith::SelectOp::create(nb, nl, inBand, rel, constF(nb, nl, 0.0f));
-        return arith::SelectOp::create(nb, nl, valid, addF(nb, nl, a[0], bias),
-                                       constF(nb, nl, negInf))
-            .getResult();
-      });
-
-  // One max over the cache and the buffer: rowMax[b,i].
-  auto rowReduce =
-      [&](Value scores, Value init,
-          function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
-        return g.generic(
-            {scores}, init, {g.map(3, {0, 1, 2}), g.map(3, {0, 1})},
-            {kPar, kPar, kRed}, [&](OpBuilder &nb, Location nl, ValueRange a) {
-              return combine(nb, nl, a[0], a[1]);
-            });
-      };
-  auto maxF = [](OpBuilder &nb, Location nl, Value x, Value y) {
-    return arith::MaximumFOp::create(nb, nl, x, y).getResult();
-  };
-  Value rowMax = rowReduce(cacheScores, g.filledF32({b, l}, negInf), maxF);
-  rowMax = rowReduce(windowScores, rowMax, maxF);
-
-  // exp(score - max).
-  auto expShift = [&](Value scores, OpFoldResult cols) {
-    return g.generic(
-        {scores, rowMax}, g.empty({b, l, cols}, f32),
-        {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
-        {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
-          return math::ExpOp::create(nb, nl,
-                                     arith::SubFOp::create(nb, nl, a[0], a[1]))
-              .getResult();
-        });
-  };
-  Value cacheWeights = expShift(cacheScores, s);
-  Value windowWeights = expShift(windowScores, n);
-  Value denom = rowReduce(cacheWeights, g.filledF32({b, l}, 0.0), addF);
-  denom = rowReduce(windowWeights, denom, addF);
+  OpBuilder &builder = g.builder();
+  Type f32 = builder.getF32Type();
+  OpFoldResult b = g.size(qu, 0), l = g.size(qu, 1), v = g.size(bufValues, 2);
+  Value noOffset = arith::ConstantOp::create(builder, g.location(),
+                                             builder.getI64IntegerAttr(0));
+  BlockWeights weights = buildBlockWeights(g, memLen, qu, codebook, count,
+                                           bufKeys, relative, seen, noOffset);
 
   // Unnormalized output: weights times cache means, plus weights times
   // buffer values. out[b,i,x] += sum_j weights[b,i,j] * vals[b,j,x].
-  auto accumulate = [&](Value weights, Value vals, Value init) {
+  auto accumulate = [&](Value w, Value vals, Value init) {
     return g.generic(
-        {weights, vals}, init,
+        {w, vals}, init,
         {g.map(4, {0, 1, 3}), g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
         {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location nl, ValueRange a) {
           return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
         });
   };
-  Value acc = accumulate(cacheWeights, mean, g.filledF32({b, l, v}, 0.0));
-  acc = accumulate(windowWeights, bufValues, acc);
-  Value output = g.generic(
-      {acc, denom}, g.empty({b, l, v}, f32),
+  Value acc = accumulate(weights.cache, mean, g.filledF32({b, l, v}, 0.0));
+  acc = accumulate(weights.buffer, bufValues, acc);
+  return g.generic(
+      {acc, weights.rowSum}, g.empty({b, l, v}, f32),
       {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
       {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
         return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
       });
-  return output;
 }
 
 struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {

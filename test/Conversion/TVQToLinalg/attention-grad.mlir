@@ -30,11 +30,11 @@
 // The recorded cache of this block.
 // CHECK: tensor.extract_slice %[[FWD]]#2[%[[BLK]], 0, 0] [1, %{{.+}}, 5] [1, 1, 1] : tensor<?x?x5xf32> to tensor<?x5xf32>
 // CHECK: tensor.extract_slice %[[FWD]]#3[%[[BLK]], 0, 0, 0] [1, %{{.+}}, 5, 6] [1, 1, 1, 1] : tensor<?x?x5x6xf32> to tensor<?x5x6xf32>
-// Recomputed scores against the codebook, the buffer and the relative table,
-// the softmax over both parts.
+// Recomputed dot products with the relative table, the scores against the
+// codebook and the buffer, the softmax over both parts.
+// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x3xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x5xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x6xf32>)
-// CHECK: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x3xf32>)
 // CHECK: math.log
 // CHECK: math.exp
 // CHECK: math.exp
