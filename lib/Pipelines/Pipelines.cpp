@@ -321,50 +321,76 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
 };
 } // namespace
 
+/// Registers pipeline `arg` whose builder checks its options: a bad one is
+/// reported through the error handler and fails (tvq-opt exits non-zero).
+template <typename Options>
+static void registerCheckedPipeline(
+    StringRef arg, StringRef description,
+    std::function<LogicalResult(OpPassManager &, const Options &,
+                                std::string &)>
+        build) {
+  registerPassPipeline(
+      arg, description,
+      [arg, build](OpPassManager &pm, StringRef text,
+                   function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string problem;
+        if (failed(build(pm, options, problem)))
+          return errorHandler(arg + ": " + problem);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(Options());
+      });
+}
+
 void mlir::tvq::registerTVQPipelines() {
-  PassPipelineRegistration<CUDAPipelineOptions>(
+  registerCheckedPipeline<CUDAPipelineOptions>(
       "tvq-cuda-pipeline",
       "Lower tvq to PTX kernels and LLVM-dialect host code, up to a phase",
-      [](OpPassManager &pm, const CUDAPipelineOptions &options) {
+      [](OpPassManager &pm, const CUDAPipelineOptions &options,
+         std::string &problem) {
         std::optional<Phase> phase =
             parsePhase(options.compileTo, Target::CUDA);
-        if (!phase) {
-          llvm::errs() << "tvq-cuda-pipeline: unknown phase '"
-                       << options.compileTo << "'\n";
-          return;
-        }
-        if (options.attention != "generic" && options.attention != "fused") {
-          llvm::errs() << "tvq-cuda-pipeline: unknown attention '"
-                       << options.attention << "' (generic or fused)\n";
-          return;
-        }
+        if (!phase)
+          problem = "unknown phase '" + options.compileTo + "'";
+        else if (options.chip != "sm_90a" && options.chip != "sm_80")
+          problem = "unknown chip '" + options.chip + "' (sm_90a or sm_80)";
+        else if (options.gemm != "cublas" && options.gemm != "kernels")
+          problem = "unknown gemm '" + options.gemm + "' (cublas or kernels)";
+        else if (options.matmul != "f32" && options.matmul != "bf16")
+          problem = "unknown matmul '" + options.matmul + "' (f32 or bf16)";
+        else if (options.attention != "generic" && options.attention != "fused")
+          problem = "unknown attention '" + options.attention +
+                    "' (generic or fused)";
+        if (!problem.empty())
+          return failure();
         CUDAOptions cuda;
         cuda.chip = options.chip;
         cuda.libraryGemm = options.gemm != "kernels";
         cuda.bf16Tiles = options.matmul == "bf16";
         cuda.fusedAttention = options.attention == "fused";
-        (void)buildCUDAPipeline(pm, *phase, {}, cuda);
+        return buildCUDAPipeline(pm, *phase, {}, cuda);
       });
-  PassPipelineRegistration<CPUPipelineOptions>(
+  registerCheckedPipeline<CPUPipelineOptions>(
       "tvq-cpu-pipeline",
       "Lower tvq to the LLVM dialect for the CPU, up to a phase",
-      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+      [](OpPassManager &pm, const CPUPipelineOptions &options,
+         std::string &problem) {
         std::optional<Phase> phase = parsePhase(options.compileTo);
-        if (!phase) {
-          llvm::errs() << "tvq-cpu-pipeline: unknown phase '"
-                       << options.compileTo << "'\n";
-          return;
-        }
+        std::optional<CPUMatmul> matmul = parseCPUMatmul(options.matmul);
+        if (!phase)
+          problem = "unknown phase '" + options.compileTo + "'";
+        else if (!matmul)
+          problem = "unknown matmul '" + options.matmul + "' (f32 or bf16)";
+        if (!problem.empty())
+          return failure();
         CPUOptions cpu;
         cpu.vectorWidth = options.vectorWidth;
         cpu.threads = options.threads;
-        std::optional<CPUMatmul> matmul = parseCPUMatmul(options.matmul);
-        if (!matmul) {
-          llvm::errs() << "tvq-cpu-pipeline: unknown matmul '" << options.matmul
-                       << "' (f32 or bf16)\n";
-          return;
-        }
         cpu.matmul = *matmul;
-        (void)buildCPUPipeline(pm, *phase, {}, cpu);
+        return buildCPUPipeline(pm, *phase, {}, cpu);
       });
 }
