@@ -196,29 +196,6 @@ struct BlockForward {
   Value bufferProbs; // a_b: [B, L, M + L]
 };
 
-/// q + bias for each query of the block(s): [B, L, K].
-static Value addToQueries(GenericBuilder &g, const AttentionDims &d, Value q,
-                          Value bias) {
-  Type f32 = g.builder().getF32Type();
-  return g.generic({q, bias}, g.empty({d.b, g.index(d.blockLen), d.k}, f32),
-                   {g.map(3, {0, 1, 2}), g.map(3, {2}), g.map(3, {0, 1, 2})},
-                   {kPar, kPar, kPar},
-                   [](OpBuilder &nb, Location nl, ValueRange a) {
-                     return addF(nb, nl, a[0], a[1]);
-                   });
-}
-
-/// out[b,i,x] = sum_k lhs[b,i,k] * rhs[..x.., k]: [B, L, xs].
-static Value queryDots(GenericBuilder &g, const AttentionDims &d, Value lhs,
-                       Value rhs, AffineMap rhsMap, OpFoldResult xs) {
-  return g.generic({lhs, rhs}, g.filledF32({d.b, g.index(d.blockLen), xs}, 0.0),
-                   {g.map(4, {0, 1, 3}), rhsMap, g.map(4, {0, 1, 2})},
-                   {kPar, kPar, kPar, kRed},
-                   [](OpBuilder &nb, Location nl, ValueRange a) {
-                     return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
-                   });
-}
-
 /// Recomputes the softmax weights of one block (queries `q` [B, L, K]) over
 /// the cache (`count` [B, S]) and the buffer of keys `bufKeys` [B, M + L, K]
 /// whose slot j' holds position seen - M + offset + j'. The scores are those
@@ -230,8 +207,8 @@ static BlockForward recomputeBlock(GenericBuilder &g, const AttentionDims &d,
   Type f32 = g.builder().getF32Type();
   OpFoldResult l = g.index(d.blockLen), n = g.index(d.memLen + d.blockLen),
                m1 = g.index(d.memLen + 1);
-  Value qu = addToQueries(g, d, q, u), qw = addToQueries(g, d, q, w);
-  Value relative = queryDots(g, d, qw, r, g.map(4, {2, 3}), m1);
+  Value qu = addToQueries(g, q, u), qw = addToQueries(g, q, w);
+  Value relative = queryDots(g, qw, r, g.map(4, {2, 3}), m1);
   BlockWeights weights = buildBlockWeights(g, d.memLen, qu, codebook, count,
                                            bufKeys, relative, seen, offsetI64);
   auto normalize = [&](Value x, OpFoldResult cols) {
@@ -257,8 +234,8 @@ static BlockForward recomputeBlockFused(GenericBuilder &g,
   Type f32 = b.getF32Type();
   OpFoldResult l = g.index(d.blockLen), n = g.index(d.memLen + d.blockLen),
                m1 = g.index(d.memLen + 1);
-  Value qu = addToQueries(g, d, q, u), qw = addToQueries(g, d, q, w);
-  Value relative = queryDots(g, d, qw, r, g.map(4, {2, 3}), m1);
+  Value qu = addToQueries(g, q, u), qw = addToQueries(g, q, w);
+  Value relative = queryDots(g, qw, r, g.map(4, {2, 3}), m1);
   Value cacheInit = g.empty({d.b, l, d.s}, f32);
   Value bufferInit = g.empty({d.b, l, n}, f32);
   auto probs = FusedBlockSoftmaxOp::create(

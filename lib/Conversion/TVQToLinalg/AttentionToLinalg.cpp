@@ -206,18 +206,6 @@ struct CodebookBlendLowering : OpRewritePattern<CodebookBlendOp> {
 // vq_attention (one block)
 //===----------------------------------------------------------------------===//
 
-/// Dot products over k: out[b,i,x] = sum_k lhs[b,i,k] * rhs[..x.., k].
-static Value blockDots(GenericBuilder &g, Value lhs, Value rhs,
-                       AffineMap rhsMap, OpFoldResult b, OpFoldResult l,
-                       OpFoldResult xs) {
-  return g.generic({lhs, rhs}, g.filledF32({b, l, xs}, 0.0),
-                   {g.map(4, {0, 1, 3}), rhsMap, g.map(4, {0, 1, 2})},
-                   {kPar, kPar, kPar, kRed},
-                   [](OpBuilder &nb, Location nl, ValueRange a) {
-                     return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
-                   });
-}
-
 /// The output of a one-block attention as generics: the weights of the
 /// queries over the cache and the buffer (BlockWeights.h), the weighted sums
 /// of the cache means and the buffer values, divided by the row sums.
@@ -303,19 +291,10 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
     Value bufValues = concat(winValues, op.getV(), {b, n, v});
     Value bufCodes = concat(winCodes, op.getCodes(), {b, n});
 
-    // q + u and q + w, loops (b, i, k).
-    auto addBias = [&](Value bias) {
-      return g.generic(
-          {q, bias}, g.empty({b, l, k}, f32),
-          {g.map(3, {0, 1, 2}), g.map(3, {2}), g.map(3, {0, 1, 2})},
-          {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
-            return addF(nb, nl, a[0], a[1]);
-          });
-    };
-    Value qu = addBias(op.getU()), qw = addBias(op.getW());
-
-    Value relative =
-        blockDots(g, qw, op.getR(), g.map(4, {2, 3}), b, l, m1); // [B,L,M+1]
+    // q + u and q + w, and (q + w)·r_d for each distance d: [B, L, M + 1].
+    Value qu = addToQueries(g, q, op.getU()),
+          qw = addToQueries(g, q, op.getW());
+    Value relative = queryDots(g, qw, op.getR(), g.map(4, {2, 3}), m1);
     Value output;
     if (fused) {
       Value init = g.empty({b, l, v}, f32);

@@ -22,6 +22,26 @@ Value mlir::tvq::slotStarted(OpBuilder &nb, Location nl, Value seenB,
       arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0)));
 }
 
+Value mlir::tvq::addToQueries(GenericBuilder &g, Value q, Value bias) {
+  Type f32 = g.builder().getF32Type();
+  return g.generic(
+      {q, bias}, g.empty({g.size(q, 0), g.size(q, 1), g.size(q, 2)}, f32),
+      {g.map(3, {0, 1, 2}), g.map(3, {2}), g.map(3, {0, 1, 2})},
+      {kPar, kPar, kPar}, [](OpBuilder &nb, Location nl, ValueRange a) {
+        return addF(nb, nl, a[0], a[1]);
+      });
+}
+
+Value mlir::tvq::queryDots(GenericBuilder &g, Value lhs, Value rhs,
+                           AffineMap rhsMap, OpFoldResult xs) {
+  return g.generic(
+      {lhs, rhs}, g.filledF32({g.size(lhs, 0), g.size(lhs, 1), xs}, 0.0),
+      {g.map(4, {0, 1, 3}), rhsMap, g.map(4, {0, 1, 2})},
+      {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location nl, ValueRange a) {
+        return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
+      });
+}
+
 BlockWeights mlir::tvq::buildBlockWeights(GenericBuilder &g, int64_t memLen,
                                           Value qu, Value codebook, Value count,
                                           Value bufKeys, Value relative,
@@ -31,17 +51,8 @@ BlockWeights mlir::tvq::buildBlockWeights(GenericBuilder &g, int64_t memLen,
   OpFoldResult b = g.size(qu, 0), l = g.size(qu, 1), s = g.size(codebook, 0),
                n = g.size(bufKeys, 1);
 
-  // Dot products over k: out[b,i,x] = sum_k qu[b,i,k] * rhs[..x.., k].
-  auto dots = [&](Value rhs, AffineMap rhsMap, OpFoldResult xs) {
-    return g.generic({qu, rhs}, g.filledF32({b, l, xs}, 0.0),
-                     {g.map(4, {0, 1, 3}), rhsMap, g.map(4, {0, 1, 2})},
-                     {kPar, kPar, kPar, kRed},
-                     [](OpBuilder &nb, Location nl, ValueRange a) {
-                       return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
-                     });
-  };
-  Value cacheDots = dots(codebook, g.map(4, {2, 3}), s);
-  Value bufferDots = dots(bufKeys, g.map(4, {0, 2, 3}), n);
+  Value cacheDots = queryDots(g, qu, codebook, g.map(4, {2, 3}), s);
+  Value bufferDots = queryDots(g, qu, bufKeys, g.map(4, {0, 2, 3}), n);
 
   // Cache scores: + log(count), -inf where a code has no cached position.
   Value cacheScores = g.generic(

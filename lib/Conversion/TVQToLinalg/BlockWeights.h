@@ -21,6 +21,15 @@ namespace tvq {
 Value slotStarted(OpBuilder &nb, Location nl, Value seenB, Value offset,
                   unsigned slotDim, int64_t memLen);
 
+/// q + bias for each query of a block (or of every block at once): q
+/// [B, L, K], bias [K].
+Value addToQueries(GenericBuilder &g, Value q, Value bias);
+
+/// out[b,i,x] = sum_k lhs[b,i,k] * rhs[..x.., k]: [B, L, xs], `rhsMap` over
+/// the loops (b, i, x, k).
+Value queryDots(GenericBuilder &g, Value lhs, Value rhs, AffineMap rhsMap,
+                OpFoldResult xs);
+
 /// exp(score - row max) of each query of a block over the cache [B, L, S]
 /// and the buffer [B, L, M + L], and the row sums [B, L].
 struct BlockWeights {
