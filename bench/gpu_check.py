@@ -658,14 +658,14 @@ def prepare(args):
     work = tempfile.mkdtemp(prefix="tvq-gpu-prepare.")
     shared = {}
 
-    def add_op_check(module, fn, kind, B, T, cls, note, **extra):
+    def add_op_check(module, fn, kind, B, T, cls, note, tol=None, **extra):
         sig = named(sigs[module][fn], kind)
         recipe = dict(kind=kind, B=B, T=T, seed=seed + len(checks), **extra)
         arrays = op_inputs(recipe, sig)
         d = os.path.join(kit, "inputs", "%s.%s" % (module, fn))
         paths = save_inputs(arrays, d, shared)
         checks.append(dict(name="%s.%s" % (module, fn), module=module, function=fn, cls=cls,
-                           tol=TOL[cls], B=B, T=T, note=note, recipe=recipe,
+                           tol=tol or TOL[cls], B=B, T=T, note=note, recipe=recipe,
                            inputs=[os.path.relpath(p, kit) for p in paths],
                            input_names=[a["name"] for a in sig["inputs"]],
                            outputs=sig["outputs"]))
@@ -767,9 +767,7 @@ def prepare(args):
             B, T = (2, 512) if args.tiny_only else (1, 2048)
             add_op_check(vname, "vq_attention", "vq_attention", B, T, "forward",
                          "the fused attention kernel%s, %d x %d" % (
-                             " (bf16 products)" if tol else "", B, T))
-            if tol:
-                checks[-1]["tol"] = tol
+                             " (bf16 products)" if tol else "", B, T), tol=tol)
     shutil.rmtree(work, ignore_errors=True)
 
     # --- compression, manifest ------------------------------------------------------------------

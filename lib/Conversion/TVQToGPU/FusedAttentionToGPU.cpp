@@ -85,12 +85,12 @@ struct AttentionKernel {
   Value block, row0, col0, thread, tx, ty;
   // How the two products multiply: f32 FMAs, or bf16 operands with f32 sums
   // in mma.sync's layout (on tensor cores, or lane by lane for cuda-sim).
-  bool bf16 = false, mma = true;
+  ProductMath math;
   WarpTile warp;
 
   AttentionKernel(BlockInputs inputs, OpBuilder &b, Location loc,
-                  int64_t memLen)
-      : op(inputs), b(b), loc(loc), a{b, loc}, memLen(memLen) {}
+                  int64_t memLen, ProductMath math)
+      : op(inputs), b(b), loc(loc), a{b, loc}, memLen(memLen), math(math) {}
 
   Value f32(float v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
@@ -150,7 +150,7 @@ struct AttentionKernel {
   /// rows ty + 16 i and columns tx + 16 j for slot 4 i + j; bf16, the
   /// accumulator fragment of mma.sync (WarpTile::position).
   std::pair<Value, Value> slotPosition(int64_t slot) {
-    if (bf16)
+    if (math.bf16)
       return warp.position(a, slot);
     return {a.add(ty, a.c(slot / kMicro * kSide)),
             a.add(tx, a.c(slot % kMicro * kSide))};
@@ -159,7 +159,7 @@ struct AttentionKernel {
   /// Slots with the same column id lie in the same column (4 ids for f32,
   /// 8 for bf16).
   int64_t columnId(int64_t slot) const {
-    return bf16 ? slot / 4 * 2 + slot % 2 : slot % kMicro;
+    return math.bf16 ? slot / 4 * 2 + slot % 2 : slot % kMicro;
   }
 
   /// For each of the thread's 16 slots (unrolled; constant slot indices
@@ -176,8 +176,8 @@ struct AttentionKernel {
   /// the slots' rows and columns. f32: the 16 sums carried through an
   /// scf.for (per k, 4 + 4 operand reads); bf16: WarpTile's stage.
   void accumulateStage(Value sums, StageReader readA, StageReader readB) {
-    if (bf16)
-      return warp.multiplyStage(b, loc, sums, readA, readB, mma);
+    if (math.bf16)
+      return warp.multiplyStage(b, loc, sums, readA, readB, math.mma);
     SmallVector<Value> init;
     for (int64_t slot = 0; slot < kMicro * kMicro; ++slot)
       init.push_back(load(sums, a.c(slot)));
@@ -487,7 +487,7 @@ struct AttentionKernel {
     thread = launch.getThreadIds().x;
     tx = a.rem(thread, a.c(kSide));
     ty = a.div(thread, a.c(kSide));
-    if (bf16)
+    if (math.bf16)
       warp = WarpTile::of(b, loc, thread);
     Value rest = launch.getBlockIds().x;
     col0 = a.mul(a.rem(rest, tilesV), a.c(kTile));
@@ -628,20 +628,13 @@ void setSizes(OpBuilder &b, Location loc, AttentionKernel &k) {
   k.slots = dim(k.op.keys, 1);
 }
 
-/// How the kernels multiply (the pass's options).
-struct KernelMath {
-  bool bf16 = false, mma = true;
-};
-
-void lowerToKernel(FusedBlockAttentionOp op, KernelMath math) {
+void lowerToKernel(FusedBlockAttentionOp op, ProductMath math) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   AttentionKernel k({op.getQuery(), op.getCodebook(), op.getCount(),
                      op.getMean(), op.getKeys(), op.getValues(),
                      op.getRelative(), op.getSeen()},
-                    b, loc, op.getMemLen());
-  k.bf16 = math.bf16;
-  k.mma = math.mma;
+                    b, loc, op.getMemLen(), math);
   setSizes(b, loc, k);
   k.valueWidth = b.createOrFold<memref::DimOp>(loc, op.getValues(), 2);
   Arith &a = k.a;
@@ -656,14 +649,12 @@ void lowerToKernel(FusedBlockAttentionOp op, KernelMath math) {
   op.erase();
 }
 
-void lowerToKernel(FusedBlockSoftmaxOp op, KernelMath math) {
+void lowerToKernel(FusedBlockSoftmaxOp op, ProductMath math) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   AttentionKernel k({op.getQuery(), op.getCodebook(), op.getCount(), Value(),
                      op.getKeys(), Value(), op.getRelative(), op.getSeen()},
-                    b, loc, op.getMemLen());
-  k.bf16 = math.bf16;
-  k.mma = math.mma;
+                    b, loc, op.getMemLen(), math);
   setSizes(b, loc, k);
   Arith &a = k.a;
   Value blocks = b.createOrFold<memref::DimOp>(loc, op.getQuery(), 0);
@@ -679,15 +670,10 @@ struct FusedAttentionToGPUPass
     : public tvq::impl::TVQFusedAttentionToGPUBase<FusedAttentionToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
-    KernelMath kernelMath;
-    if (math == "bf16")
-      kernelMath.bf16 = true;
-    else if (math != "f32") {
-      getOperation().emitError("tvq-fused-attention-to-gpu: unknown math '")
-          << math << "' (f32 or bf16)";
+    std::optional<ProductMath> kernelMath = ProductMath::fromOptions(
+        getOperation(), "tvq-fused-attention-to-gpu", math, mma);
+    if (!kernelMath)
       return signalPassFailure();
-    }
-    kernelMath.mma = mma;
     SmallVector<Operation *> ops;
     WalkResult walk = getOperation().walk([&](Operation *op) {
       if (!isa<FusedBlockAttentionOp, FusedBlockSoftmaxOp>(op))
@@ -704,9 +690,9 @@ struct FusedAttentionToGPUPass
       return signalPassFailure();
     for (Operation *op : ops) {
       if (auto attention = dyn_cast<FusedBlockAttentionOp>(op))
-        lowerToKernel(attention, kernelMath);
+        lowerToKernel(attention, *kernelMath);
       else
-        lowerToKernel(cast<FusedBlockSoftmaxOp>(op), kernelMath);
+        lowerToKernel(cast<FusedBlockSoftmaxOp>(op), *kernelMath);
     }
   }
 };

@@ -56,13 +56,6 @@ constexpr int64_t kMinSide = 32;
 static_assert(kSide * kMicro == kTile, "threads cover the tile");
 static_assert(kLoads * kThreads == kDepth * kTile, "copies cover a stage");
 
-/// How the tiles multiply: f32 FMAs, or bf16 operands with f32 sums on
-/// tensor cores (mma) or, for the simulation, lane by lane.
-struct ProductMath {
-  bool bf16 = false;
-  bool mma = true;
-};
-
 /// One product's sizes, the kernel's attributions and ids, and the loop
 /// values known so far (batch, k1, k2 positions).
 struct TiledProduct {
@@ -327,17 +320,12 @@ struct TileMatrixProductsPass
         if (!staticallySmall(op, *p))
           products.push_back({op, *p});
     });
-    ProductMath productMath;
-    if (math == "bf16")
-      productMath.bf16 = true;
-    else if (math != "f32") {
-      getOperation().emitError("tvq-tile-matrix-products: unknown math '")
-          << math << "' (f32 or bf16)";
+    std::optional<ProductMath> productMath = ProductMath::fromOptions(
+        getOperation(), "tvq-tile-matrix-products", math, mma);
+    if (!productMath)
       return signalPassFailure();
-    }
-    productMath.mma = mma;
     for (auto &[op, p] : products)
-      tileProduct(op, p, productMath);
+      tileProduct(op, p, *productMath);
   }
 };
 

@@ -22,6 +22,25 @@
 namespace mlir {
 namespace tvq {
 
+/// How a kernel's products multiply: f32 FMAs, or bf16 operands with f32
+/// sums on tensor cores (mma) or, for the simulation, lane by lane.
+struct ProductMath {
+  bool bf16 = false;
+  bool mma = true;
+
+  /// From a pass's `math` ("f32" or "bf16") and `mma` options; an error
+  /// naming `pass` on `op` and std::nullopt for another math.
+  static std::optional<ProductMath> fromOptions(Operation *op, StringRef pass,
+                                                StringRef math, bool mma) {
+    if (math != "f32" && math != "bf16") {
+      op->emitError() << pass << ": unknown math '" << math
+                      << "' (f32 or bf16)";
+      return std::nullopt;
+    }
+    return ProductMath{math == "bf16", mma};
+  }
+};
+
 /// Reads operand element (k, row or column) of a stage, as f32.
 using StageReader = llvm::function_ref<Value(OpBuilder &, Value, Value)>;
 
