@@ -1683,8 +1683,10 @@ int run::runTrain(const std::vector<std::string> &args) {
   // An empty problem: the communicator has reported it already.
   if (!comm)
     return problem.empty() ? kExitError : error(problem);
-  if (comm->rank() == 0 && std::strcmp(comm->backend(), "nccl") == 0)
+  if (comm->rank() == 0 && std::strcmp(comm->backend(), "nccl") == 0) {
     std::printf("gradients summed with %s\n", comm->describe().c_str());
+    std::fflush(stdout);
+  }
   if (comm->size() > 1)
     rankPrefix = "rank " + std::to_string(comm->rank()) + " of " +
                  std::to_string(comm->size()) + ": ";
