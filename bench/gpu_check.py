@@ -17,14 +17,16 @@ directory (at most 64 MiB):
                        same inputs (tvq-run call), output by output; also the tiny (micro) model
                        compiled with --cuda-gemm=kernels (the generated shared-memory tiles, f32)
                        and with --cuda-matmul=bf16 besides (the tiles on tensor cores), and
-                       with --cuda-attention=fused (the fused attention kernel; also the layer's
-                       op module), against the same model's CPU module
+                       with --cuda-attention=fused (the fused attention kernel) and =softmax
+                       (the weights kernel, then products; both also the layer's op module),
+                       against the same model's CPU module
       c. training      tvq-run train of the tiny and the enwik8-size model on the CUDA and the CPU
                        module, loss curves compared step by step
-      d. benchmarks    tvq-run bench of the VQ-attention layer forward (generic kernels and the
-                       fused attention kernel) and forward+backward at T = 2k..131k against
-                       PyTorch flash SDPA (bf16, fp32), the bf16 GEMM peak, and the enwik8-size
-                       training step in tokens/s (also with the tiles and the fused kernel)
+      d. benchmarks    tvq-run bench of the VQ-attention layer forward (generic kernels, the
+                       fused attention kernel, the softmax-weights kernel) and forward+backward at
+                       T = 2k..131k against PyTorch flash SDPA (bf16, fp32), the bf16 GEMM peak,
+                       and the enwik8-size training step in tokens/s (also with the tiles, the
+                       fused kernel and the softmax-weights kernel)
       e. NCCL          tvq-run train --comm=nccl (the gradients of 2 micro-batches summed by
                        NCCL through the GPU; libnccl.so.2 from PyTorch's wheel or the loader
                        cache, else SKIPPED) against --comm=mpi, losses and final checkpoint
@@ -579,9 +581,14 @@ def prepare(args):
                                       "--cuda-matmul=bf16"], ["eval_loss"], BF16_TILES_TOL,
          "%s with --cuda-attention=fused --cuda-gemm=kernels --cuda-matmul=bf16: the fused "
          "attention kernels and the tiles on tensor cores" % base),
+        (base + "_softmax", base, ["--cuda-attention=softmax"],
+         ["eval_loss", "train_step", "decode_step"], None,
+         "%s with --cuda-attention=softmax: each attention block's softmax weights from one "
+         "kernel, then the weighted sums as cuBLAS products" % base),
     ]
-    # The layer's op module with the fused attention kernel: checked against the op's CPU module
-    # and benchmarked beside the generic kernels (bench "layer_fused").
+    # The layer's op module with the fused attention kernel and with the softmax-weights kernel:
+    # checked against the op's CPU module and benchmarked beside the generic kernels (bench
+    # "layer_fused", "layer_softmax").
     op_layer = "op_vqa_small" if args.tiny_only else "op_vqa_bench"
     variants.append((op_layer + "_fused", op_layer, ["--cuda-attention=fused"], [], None,
                      "%s with --cuda-attention=fused" % op_layer))
@@ -589,6 +596,8 @@ def prepare(args):
                      ["--cuda-attention=fused", "--cuda-matmul=bf16"], [], BF16_TILES_TOL,
                      "%s with --cuda-attention=fused --cuda-matmul=bf16 (the fused kernel's "
                      "products on tensor cores)" % op_layer))
+    variants.append((op_layer + "_softmax", op_layer, ["--cuda-attention=softmax"], [], None,
+                     "%s with --cuda-attention=softmax" % op_layer))
     if not args.tiny_only:
         variants.append(("enwik8_fused", "enwik8", ["--cuda-attention=fused",
                                                     "--entries=train_step"], [], None,
@@ -599,6 +608,11 @@ def prepare(args):
                           "--entries=train_step"], [], None,
                          "the enwik8-size model's train_step with the fused attention kernels "
                          "and the tiles, all on tensor cores, for the training-step benchmark"))
+        variants.append(("enwik8_softmax", "enwik8", ["--cuda-attention=softmax",
+                                                      "--entries=train_step"], [], None,
+                         "the enwik8-size model's train_step with --cuda-attention=softmax (the "
+                         "softmax-weights kernel, cuBLAS products), for the training-step "
+                         "benchmark"))
     if not args.tiny_only:
         # The training-step benchmark's model with the same two flags (train_step only, no
         # correctness checks: tiny's variants check the numerics): tokens/s against cuBLAS.
@@ -739,6 +753,9 @@ def prepare(args):
                      layer_fused_bf16=dict(module="op_vqa_small_fused_bf16",
                                            function="vq_attention", kind="vq_attention",
                                            widths="K=32 V=48 S=64 L=M=16", L=16),
+                     layer_softmax=dict(module="op_vqa_small_softmax", function="vq_attention",
+                                        kind="vq_attention", widths="K=32 V=48 S=64 L=M=16",
+                                        L=16),
                      grad=None, train="micro", sizes=[512, 2048])
     else:
         add_model_checks("tiny", 4, 128, on_device=False)
@@ -755,6 +772,9 @@ def prepare(args):
                      layer_fused_bf16=dict(module="op_vqa_bench_fused_bf16",
                                            function="vq_attention", kind="vq_attention",
                                            widths="K=128 V=256 S=512 L=M=512", L=512),
+                     layer_softmax=dict(module="op_vqa_bench_softmax", function="vq_attention",
+                                        kind="vq_attention", widths="K=128 V=256 S=512 L=M=512",
+                                        L=512),
                      grad=dict(module="op_grad_bench", function="attention_grad",
                                kind="attention_grad", widths="K=128 V=256 S=512 L=M=512", L=512),
                      train="enwik8", sizes=list(BENCH_T),
@@ -765,9 +785,11 @@ def prepare(args):
             add_model_checks(vname, B, T, on_device=False, functions=functions, tol=tol)
         elif vbase == op_layer:
             B, T = (2, 512) if args.tiny_only else (1, 2048)
+            what = ("the softmax-weights kernel and products" if "softmax" in vname
+                    else "the fused attention kernel")
             add_op_check(vname, "vq_attention", "vq_attention", B, T, "forward",
-                         "the fused attention kernel%s, %d x %d" % (
-                             " (bf16 products)" if tol else "", B, T), tol=tol)
+                         "%s%s, %d x %d" % (what, " (bf16 products)" if tol else "", B, T),
+                         tol=tol)
     shutil.rmtree(work, ignore_errors=True)
 
     # --- compression, manifest ------------------------------------------------------------------
@@ -1597,7 +1619,7 @@ def bench_section(rep, kit, tv, dry, sec, work):
         log("  training step: failed (%s)" % e)
         rep.problem("bench training step: %s" % e)
 
-    for kind in ("layer", "layer_fused", "layer_fused_bf16", "grad"):
+    for kind in ("layer", "layer_fused", "layer_softmax", "layer_fused_bf16", "grad"):
         spec = b.get(kind)
         if not spec:
             continue
@@ -1607,6 +1629,7 @@ def bench_section(rep, kit, tv, dry, sec, work):
         L = spec["L"]
         title = {"layer": "layer forward", "layer_fused": "layer forward, fused attention kernel",
                  "layer_fused_bf16": "layer forward, fused attention kernel, bf16 mma.sync",
+                 "layer_softmax": "layer forward, softmax-weights kernel + products",
                  "grad": "layer forward + backward"}[kind]
         log("  %s (%s, B=1; tvq: %s.%s, whole tvq-run bench calls, median):" % (
             title, spec["widths"], spec["module"], spec["function"]))
@@ -1683,9 +1706,9 @@ def bench_section(rep, kit, tv, dry, sec, work):
                     shutil.rmtree(os.path.dirname(files[0]), ignore_errors=True)
                 except Exception as e:  # noqa: BLE001
                     row["tvq_note"] = "failed: %s" % e
-            # PyTorch flash SDPA, bf16 and fp32 (the fused layer reuses the layer's rows)
+            # PyTorch flash SDPA, bf16 and fp32 (the other layer forms reuse the layer's rows)
             same_t = [x for x in res.get("layer", []) if x["T"] == T]
-            if kind.startswith("layer_fused") and same_t:
+            if kind.startswith("layer_") and same_t:
                 for k in list(same_t[0]):
                     if k.startswith("sdpa_"):
                         row[k] = same_t[0][k]
@@ -1902,6 +1925,7 @@ def markdown(d):
         L.append("Measured bf16 GEMM peak (torch.matmul 8192^3): %.0f TFLOP/s.\n" % peak)
     for kind, title in (("layer", "VQ-attention layer forward"),
                         ("layer_fused", "VQ-attention layer forward, --cuda-attention=fused"),
+                        ("layer_softmax", "VQ-attention layer forward, --cuda-attention=softmax"),
                         ("layer_fused_bf16", "VQ-attention layer forward, --cuda-attention=fused "
                                              "--cuda-matmul=bf16"),
                         ("grad", "VQ-attention layer forward + backward (FLOPs: 3x forward)")):

@@ -201,8 +201,7 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   substitute(text, "{BLOCKS}", target == Target::CPU ? "" : "{parallel=true}");
   std::string linalg;
   if (target != Target::CPU)
-    linalg = cuda.fusedAttention ? "{parallel-blocks=true fused-attention=true}"
-                                 : "{parallel-blocks=true}";
+    linalg = "{parallel-blocks=true attention=" + cuda.attention + "}";
   substitute(text, "{LINALG}", linalg);
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
   substitute(text, "{T}", cpu.threads ? "true" : "false");
@@ -315,7 +314,8 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
   Option<std::string> attention{
       *this, "attention",
       llvm::cl::desc("Each attention block's output: generic (score "
-                     "products and elementwise kernels) or fused (one "
+                     "products and elementwise kernels), softmax (one "
+                     "softmax-weights kernel, then products) or fused (one "
                      "online-softmax kernel)"),
       llvm::cl::init("generic")};
 };
@@ -362,16 +362,17 @@ void mlir::tvq::registerTVQPipelines() {
           problem = "unknown gemm '" + options.gemm + "' (cublas or kernels)";
         else if (options.matmul != "f32" && options.matmul != "bf16")
           problem = "unknown matmul '" + options.matmul + "' (f32 or bf16)";
-        else if (options.attention != "generic" && options.attention != "fused")
+        else if (options.attention != "generic" &&
+                 options.attention != "softmax" && options.attention != "fused")
           problem = "unknown attention '" + options.attention +
-                    "' (generic or fused)";
+                    "' (generic, softmax or fused)";
         if (!problem.empty())
           return failure();
         CUDAOptions cuda;
         cuda.chip = options.chip;
         cuda.libraryGemm = options.gemm != "kernels";
         cuda.bf16Tiles = options.matmul == "bf16";
-        cuda.fusedAttention = options.attention == "fused";
+        cuda.attention = options.attention;
         return buildCUDAPipeline(pm, *phase, {}, cuda);
       });
   registerCheckedPipeline<CPUPipelineOptions>(

@@ -95,9 +95,10 @@ static cl::opt<std::string> cudaMatmul(
 static cl::opt<std::string> cudaAttention(
     "cuda-attention",
     cl::desc("With --target=cuda or cuda-sim: each attention block's output "
-             "as score products and elementwise kernels (generic, default) "
-             "or as one kernel with a running softmax max and sum that never "
-             "stores a score (fused)"),
+             "as score products and elementwise kernels (generic, default), "
+             "as one kernel writing the softmax weights then two products "
+             "(softmax), or as one kernel with a running softmax max and sum "
+             "that never stores a score (fused)"),
     cl::init("generic"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
@@ -267,9 +268,10 @@ int main(int argc, char **argv) {
     return fail("unknown --cuda-gemm '" + cudaGemm + "'; cublas or kernels");
   if (cudaMatmul != "f32" && cudaMatmul != "bf16")
     return fail("unknown --cuda-matmul '" + cudaMatmul + "'; f32 or bf16");
-  if (cudaAttention != "generic" && cudaAttention != "fused")
+  if (cudaAttention != "generic" && cudaAttention != "softmax" &&
+      cudaAttention != "fused")
     return fail("unknown --cuda-attention '" + cudaAttention +
-                "'; generic or fused");
+                "'; generic, softmax or fused");
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);
@@ -336,7 +338,7 @@ int main(int argc, char **argv) {
   cudaOptions.chip = cudaArch;
   cudaOptions.libraryGemm = cudaGemm == "cublas";
   cudaOptions.bf16Tiles = cudaMatmul == "bf16";
-  cudaOptions.fusedAttention = cudaAttention == "fused";
+  cudaOptions.attention = cudaAttention;
   LogicalResult built =
       cuda || cudaSim
           ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),

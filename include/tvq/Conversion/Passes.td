@@ -38,12 +38,15 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
            "blocks at once (each block's state from per-block statistics "
            "and prefix sums, the block-to-block gradient flows as shifts "
            "and a suffix sum) instead of block loops">,
-    Option<"fusedAttention", "fused-attention", "bool", "false",
-           "Compute each one-block tvq.vq_attention's output (scores, "
-           "softmax, weighted sums) as one tvq.fused_block_attention, and "
-           "(with parallel-blocks) the softmax weights that "
-           "tvq.vq_attention_grad recomputes as one tvq.fused_block_softmax; "
-           "tvq-fused-attention-to-gpu makes each one kernel">,
+    Option<"attention", "attention", "std::string", "\"generic\"",
+           "How each one-block tvq.vq_attention's output is computed: "
+           "generic (scores, softmax and weighted sums as generics), "
+           "softmax (the softmax weights as one tvq.fused_block_softmax, "
+           "then the weighted sums as products) or fused (one "
+           "tvq.fused_block_attention); with softmax or fused and "
+           "parallel-blocks, the weights that tvq.vq_attention_grad "
+           "recomputes are one tvq.fused_block_softmax too; "
+           "tvq-fused-attention-to-gpu makes each fused op one kernel">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
@@ -209,7 +212,7 @@ def TVQFusedAttentionToGPU
   let summary = "Each fused block attention or softmax op on buffers as one kernel";
   let description = [{
     Each `tvq.fused_block_attention` on buffers (made by
-    `convert-tvq-to-linalg{fused-attention=true}`, then bufferized) becomes
+    `convert-tvq-to-linalg{attention=fused}`, then bufferized) becomes
     one `gpu.launch`: a block of 256 threads per attention block, 64 queries
     and 64 value columns. It walks the keys (the S codes, then the M + L
     buffer slots) in chunks of 64: the chunk's 64 x 64 scores in stages of 16

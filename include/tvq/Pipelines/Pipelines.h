@@ -49,11 +49,13 @@ struct CUDAOptions {
   /// FMAs, or bf16 operands with f32 sums on tensor cores (mma.sync; lane by
   /// lane for cuda-sim).
   bool bf16Tiles = false;
-  /// Whether each attention block's output (scores, online softmax, weighted
-  /// sums) is one generated kernel (`tvq.fused_block_attention`,
-  /// `tvq-fused-attention-to-gpu`) instead of products and elementwise
-  /// kernels with the scores in memory.
-  bool fusedAttention = false;
+  /// How each attention block's output is computed: `generic` (score
+  /// products and elementwise kernels, the scores in memory), `softmax` (the
+  /// softmax weights from one generated kernel, `tvq.fused_block_softmax`,
+  /// then the weighted sums as products) or `fused` (scores, online softmax
+  /// and weighted sums as one generated kernel, `tvq.fused_block_attention`).
+  /// `tvq-fused-attention-to-gpu` generates both kernels.
+  std::string attention = "generic";
 };
 
 /// How the CPU pipeline computes large f32 contractions.

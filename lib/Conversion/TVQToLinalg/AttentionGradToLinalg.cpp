@@ -790,9 +790,10 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
 } // namespace
 
 void mlir::tvq::populateAttentionGradToLinalgPatterns(
-    RewritePatternSet &patterns, bool parallelBlocks, bool fusedAttention) {
+    RewritePatternSet &patterns, bool parallelBlocks,
+    AttentionKernels kernels) {
   if (parallelBlocks)
-    patterns.add<VQAttentionGradParallelLowering>(patterns.getContext(),
-                                                  fusedAttention);
+    patterns.add<VQAttentionGradParallelLowering>(
+        patterns.getContext(), kernels != AttentionKernels::Generic);
   patterns.add<VQAttentionGradLowering>(patterns.getContext());
 }

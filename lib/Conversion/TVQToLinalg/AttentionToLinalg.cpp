@@ -206,6 +206,18 @@ struct CodebookBlendLowering : OpRewritePattern<CodebookBlendOp> {
 // vq_attention (one block)
 //===----------------------------------------------------------------------===//
 
+/// init[b,i,x] + sum_j weights[b,i,j] * vals[b,j,x]: a block's weights
+/// (over the cache or the buffer) times the cache means or buffer values.
+static Value addWeightedSum(GenericBuilder &g, Value weights, Value vals,
+                            Value init) {
+  return g.generic(
+      {weights, vals}, init,
+      {g.map(4, {0, 1, 3}), g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
+      {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location nl, ValueRange a) {
+        return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
+      });
+}
+
 /// The output of a one-block attention as generics: the weights of the
 /// queries over the cache and the buffer (BlockWeights.h), the weighted sums
 /// of the cache means and the buffer values, divided by the row sums.
@@ -222,17 +234,10 @@ static Value buildBlockOutput(GenericBuilder &g, int64_t memLen, Value qu,
                                            bufKeys, relative, seen, noOffset);
 
   // Unnormalized output: weights times cache means, plus weights times
-  // buffer values. out[b,i,x] += sum_j weights[b,i,j] * vals[b,j,x].
-  auto accumulate = [&](Value w, Value vals, Value init) {
-    return g.generic(
-        {w, vals}, init,
-        {g.map(4, {0, 1, 3}), g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
-        {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location nl, ValueRange a) {
-          return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
-        });
-  };
-  Value acc = accumulate(weights.cache, mean, g.filledF32({b, l, v}, 0.0));
-  acc = accumulate(weights.buffer, bufValues, acc);
+  // buffer values.
+  Value acc =
+      addWeightedSum(g, weights.cache, mean, g.filledF32({b, l, v}, 0.0));
+  acc = addWeightedSum(g, weights.buffer, bufValues, acc);
   return g.generic(
       {acc, weights.rowSum}, g.empty({b, l, v}, f32),
       {g.map(3, {0, 1, 2}), g.map(3, {0, 1}), g.map(3, {0, 1, 2})},
@@ -242,11 +247,9 @@ static Value buildBlockOutput(GenericBuilder &g, int64_t memLen, Value qu,
 }
 
 struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
-  /// `fused`: the output from scores to the weighted sums is one
-  /// tvq.fused_block_attention (one GPU kernel) instead of generics.
-  VQAttentionBlockLowering(MLIRContext *ctx, bool fused)
-      : OpRewritePattern(ctx), fused(fused) {}
-  bool fused;
+  VQAttentionBlockLowering(MLIRContext *ctx, AttentionKernels kernels)
+      : OpRewritePattern(ctx), kernels(kernels) {}
+  AttentionKernels kernels;
 
   LogicalResult matchAndRewrite(VQAttentionOp op,
                                 PatternRewriter &rewriter) const override {
@@ -296,7 +299,25 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
           qw = addToQueries(g, q, op.getW());
     Value relative = queryDots(g, qw, op.getR(), g.map(4, {2, 3}), m1);
     Value output;
-    if (fused) {
+    switch (kernels) {
+    case AttentionKernels::Generic:
+      output = buildBlockOutput(g, memLen, qu, codebook, count, mean, bufKeys,
+                                bufValues, relative, seen);
+      break;
+    case AttentionKernels::Softmax: {
+      // Normalized weights from one kernel, then two products.
+      Value cacheInit = g.empty({b, l, s}, f32);
+      Value bufferInit = g.empty({b, l, n}, f32);
+      auto probs = FusedBlockSoftmaxOp::create(
+          rewriter, loc, TypeRange{cacheInit.getType(), bufferInit.getType()},
+          ValueRange{qu, codebook, count, bufKeys, relative, seen},
+          ValueRange{cacheInit, bufferInit}, op.getMemLenAttr());
+      output = addWeightedSum(g, probs.getResult()[0], mean,
+                              g.filledF32({b, l, v}, 0.0));
+      output = addWeightedSum(g, probs.getResult()[1], bufValues, output);
+      break;
+    }
+    case AttentionKernels::Fused: {
       Value init = g.empty({b, l, v}, f32);
       output = FusedBlockAttentionOp::create(
                    rewriter, loc, TypeRange{init.getType()},
@@ -304,9 +325,8 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
                               relative, seen},
                    init, op.getMemLenAttr())
                    .getResult()[0];
-    } else {
-      output = buildBlockOutput(g, memLen, qu, codebook, count, mean, bufKeys,
-                                bufValues, relative, seen);
+      break;
+    }
     }
 
     // The L oldest buffer slots leave the window into the cache. Slot p
@@ -420,8 +440,8 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 } // namespace
 
 void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
-                                                  bool fusedAttention) {
+                                                  AttentionKernels kernels) {
   patterns.add<VQQuantizeLowering, CodebookEMALowering, CodebookStatsLowering,
                CodebookBlendLowering>(patterns.getContext());
-  patterns.add<VQAttentionBlockLowering>(patterns.getContext(), fusedAttention);
+  patterns.add<VQAttentionBlockLowering>(patterns.getContext(), kernels);
 }

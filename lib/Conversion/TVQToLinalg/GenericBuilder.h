@@ -14,6 +14,9 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <optional>
 
 namespace mlir {
 namespace tvq {
@@ -125,20 +128,40 @@ inline SmallVector<unsigned> allDims(unsigned rank) {
   return dims;
 }
 
+/// How a one-block vq_attention's output is computed (convert-tvq-to-linalg's
+/// `attention`, tvq-compile's --cuda-attention).
+enum class AttentionKernels {
+  /// Scores, softmax and weighted sums as generics (the scores in memory).
+  Generic,
+  /// The softmax weights as one tvq.fused_block_softmax (written out, [B, L,
+  /// S] and [B, L, M + L]), then the weighted sums as products.
+  Softmax,
+  /// One tvq.fused_block_attention: no score leaves the kernel.
+  Fused,
+};
+
+/// `generic`, `softmax` or `fused`; none for anything else.
+inline std::optional<AttentionKernels> parseAttentionKernels(StringRef name) {
+  return llvm::StringSwitch<std::optional<AttentionKernels>>(name)
+      .Case("generic", AttentionKernels::Generic)
+      .Case("softmax", AttentionKernels::Softmax)
+      .Case("fused", AttentionKernels::Fused)
+      .Default(std::nullopt);
+}
+
 /// Adds the patterns of AttentionToLinalg.cpp (vq_quantize, codebook_ema,
-/// one-block vq_attention).
-/// With `fusedAttention`, the output of each one-block vq_attention is one
-/// tvq.fused_block_attention instead of score generics.
-void populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
-                                       bool fusedAttention = false);
+/// one-block vq_attention, whose output `kernels` computes).
+void populateAttentionToLinalgPatterns(
+    RewritePatternSet &patterns,
+    AttentionKernels kernels = AttentionKernels::Generic);
 /// Adds the pattern of AttentionGradToLinalg.cpp (vq_attention_grad).
 /// With `parallelBlocks`, ops with M = L compute every block's backward at
 /// once (the CUDA pipeline); others keep the block loops. With
-/// `fusedAttention` too, the blocks' softmax weights are recomputed by one
-/// tvq.fused_block_softmax.
-void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns,
-                                           bool parallelBlocks = false,
-                                           bool fusedAttention = false);
+/// `kernels` softmax or fused too, the blocks' softmax weights are
+/// recomputed by one tvq.fused_block_softmax.
+void populateAttentionGradToLinalgPatterns(
+    RewritePatternSet &patterns, bool parallelBlocks = false,
+    AttentionKernels kernels = AttentionKernels::Generic);
 /// Adds the patterns of GradOpsToLinalg.cpp (the other gradient ops).
 void populateGradOpsToLinalgPatterns(RewritePatternSet &patterns);
 /// Adds the patterns of OptimizerToLinalg.cpp (lr_schedule, global_norm,

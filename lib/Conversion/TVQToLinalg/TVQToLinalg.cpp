@@ -22,6 +22,13 @@ struct ConvertTVQToLinalgPass
   using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    std::optional<AttentionKernels> kernels = parseAttentionKernels(attention);
+    if (!kernels) {
+      getOperation().emitError()
+          << "convert-tvq-to-linalg: unknown attention '" << attention
+          << "' (generic, softmax or fused)";
+      return signalPassFailure();
+    }
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
@@ -41,12 +48,11 @@ struct ConvertTVQToLinalgPass
           StringAttr::get(ctx, op->getName().stripDialect()), op->getLoc()));
     });
     RewritePatternSet patterns(ctx);
-    populateAttentionToLinalgPatterns(patterns, fusedAttention);
+    populateAttentionToLinalgPatterns(patterns, *kernels);
     populateModelOpsToLinalgPatterns(patterns);
     populateGradOpsToLinalgPatterns(patterns);
     populateOptimizerToLinalgPatterns(patterns);
-    populateAttentionGradToLinalgPatterns(patterns, parallelBlocks,
-                                          fusedAttention);
+    populateAttentionGradToLinalgPatterns(patterns, parallelBlocks, *kernels);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -1,5 +1,8 @@
 // RUN: tvq-opt %s -convert-tvq-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: tvq-opt %s -convert-tvq-to-linalg="fused-attention=true" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=FUSED
+// RUN: tvq-opt %s -convert-tvq-to-linalg="attention=fused" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=FUSED
+// RUN: tvq-opt %s -convert-tvq-to-linalg="attention=softmax" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SOFTMAX
+// RUN: not tvq-opt %s -convert-tvq-to-linalg="attention=flash" -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: convert-tvq-to-linalg: unknown attention 'flash' (generic, softmax or fused)
 
 // With fused-attention the output is one tvq.fused_block_attention on the
 // queries plus u, the codebook, the cache, the buffer, the relative dot
@@ -10,6 +13,19 @@
 // FUSED: tvq.fused_block_attention {mem_len = 2 : i64} ins(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[REL]], %{{.+}} : tensor<?x4x4xf32>, tensor<5x4xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x6x4xf32>, tensor<?x6x6xf32>, tensor<?x4x3xf32>, tensor<?xi64>) outs(%{{.+}} : tensor<?x4x6xf32>) -> tensor<?x4x6xf32>
 // FUSED-NOT: math.exp
 // FUSED: tensor.extract_slice %{{.+}}[0, 0, 0] [%{{.+}}, 4, 6] [1, 1, 1]
+
+// With attention=softmax one tvq.fused_block_softmax gives the normalized
+// weights over the cache [B, 4, 5] and the buffer [B, 4, 6]; the output is
+// their products with the cache means and the buffer values (no division).
+// SOFTMAX-LABEL: func.func @block(
+// SOFTMAX: %[[REL:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<?x4x3xf32>)
+// SOFTMAX-NOT: math.exp
+// SOFTMAX: %[[P:.+]]:2 = tvq.fused_block_softmax {mem_len = 2 : i64} ins(%{{.+}}, %{{.+}}, %{{.+}}, %[[BUFK:.+]], %[[REL]], %{{.+}} : tensor<?x4x4xf32>, tensor<5x4xf32>, tensor<?x5xf32>, tensor<?x6x4xf32>, tensor<?x4x3xf32>, tensor<?xi64>) outs(%{{.+}}, %{{.+}} : tensor<?x4x5xf32>, tensor<?x4x6xf32>)
+// SOFTMAX: %[[CACHE:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[P]]#0, %{{.+}} : tensor<?x4x5xf32>, tensor<?x5x6xf32>)
+// SOFTMAX: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[P]]#1, %{{.+}} : tensor<?x4x6xf32>, tensor<?x6x6xf32>) outs(%[[CACHE]] : tensor<?x4x6xf32>)
+// SOFTMAX-NOT: arith.divf
+// SOFTMAX-NOT: math.exp
+// SOFTMAX: tensor.extract_slice %{{.+}}[0, 0, 0] [%{{.+}}, 4, 6] [1, 1, 1]
 
 // One block (T = L = 4, M = 2, S = 5): buffer of M + L = 6 slots, cache and
 // window scores, one max, exp, one sum, values, then the cache update.

@@ -1,7 +1,8 @@
 // RUN: tvq-opt %s -convert-tvq-to-linalg='parallel-blocks=true' | FileCheck %s
-// RUN: tvq-opt %s -convert-tvq-to-linalg='parallel-blocks=true fused-attention=true' | FileCheck %s --check-prefix=FUSED
+// RUN: tvq-opt %s -convert-tvq-to-linalg='parallel-blocks=true attention=fused' | FileCheck %s --check-prefix=FUSED
+// RUN: tvq-opt %s -convert-tvq-to-linalg='parallel-blocks=true attention=softmax' | FileCheck %s --check-prefix=FUSED
 
-// With fused-attention the blocks' softmax weights (cache [B', L, S] and
+// With attention=fused or softmax the blocks' softmax weights (cache [B', L, S] and
 // buffer [B', L, M + L]) come from one tvq.fused_block_softmax on q + u, the
 // codebook, the blocks' counts, their buffers of keys, the relative dot
 // products and seen: no exp or log is left in the function.

@@ -168,7 +168,7 @@ def TVQ_FusedBlockAttentionOp : Op<TVQ_Dialect, "fused_block_attention", [
     exactly what `convert-tvq-to-linalg` computes for the output of a
     one-block `tvq.vq_attention` with generics (scores, one row max, exp,
     one row sum, two weighted sums), which `convert-tvq-to-linalg
-    {fused-attention=true}` replaces with this op. `tvq-fused-attention-to-gpu`
+    {attention=fused}` replaces with this op. `tvq-fused-attention-to-gpu`
     lowers it to one kernel that keeps a running row max and sum over key
     chunks and never stores a score (online softmax, as in flash attention).
 
@@ -223,9 +223,12 @@ def TVQ_FusedBlockSoftmaxOp : Op<TVQ_Dialect, "fused_block_softmax", [
          "getAliasingValues", "bufferize"]>]> {
   let summary = "The softmax weights of one-block VQ attentions, for the backward";
   let description = [{
-    The normalized attention weights that the backward of the parallel
-    blocks needs (`convert-tvq-to-linalg{parallel-blocks=true
-    fused-attention=true}` for `tvq.vq_attention_grad`): with the inputs of
+    The normalized attention weights of one-block attentions: what the
+    backward of the parallel blocks recomputes
+    (`convert-tvq-to-linalg{parallel-blocks=true attention=softmax|fused}`
+    for `tvq.vq_attention_grad`) and, with `attention=softmax`, what the
+    forward multiplies by the cache means and the buffer values (two
+    products) for `tvq.vq_attention`: with the inputs of
     `tvq.fused_block_attention` minus the means and values,
     - `query[N, L, K]` (`q + u`), `codebook[S, K]`, `count[N, S]`,
       `keys[N, M + L, K]`, `relative[N, L, M + 1]`, `seen[N]` (i64),
