@@ -60,7 +60,7 @@ static const PhaseInfo kPhases[] = {
      "convert-vector-to-scf{full-unroll=true}),"
      "expand-strided-metadata,lower-affine,convert-scf-to-openmp,"
      "func.func(tvq-openmp-serial-when-one-task),"
-     "finalize-memref-to-llvm,convert-scf-to-cf,"
+     "finalize-memref-to-llvm,convert-scf-to-cf{allow-pattern-rollback=false},"
      "convert-vector-to-llvm{reassociate-fp-reductions=true{X86}},"
      "convert-math-to-llvm,convert-arith-to-llvm,"
      "convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
@@ -104,7 +104,8 @@ static const PhaseInfo kCUDAPhases[] = {
     {Phase::NVVM, "nvvm",
      "nvvm-attach-target{chip={CHIP} {FEATURES}O=3},"
      "gpu.module(scf-parallel-for-to-nested-fors,expand-strided-metadata,"
-     "lower-affine,convert-scf-to-cf,math-expand-ops{ops=rsqrt},"
+     "lower-affine,convert-scf-to-cf{allow-pattern-rollback=false},"
+     "math-expand-ops{ops=rsqrt},"
      "tvq-gpu-math-to-intrinsics,"
      "convert-gpu-to-nvvm,"
      "canonicalize,cse),"
@@ -112,7 +113,8 @@ static const PhaseInfo kCUDAPhases[] = {
     {Phase::PTX, "ptx", "gpu-module-to-binary{format=isa}"},
     {Phase::LLVM, "llvm",
      "tvq-lower-output-ready,tvq-split-dynamic-expand-shapes,"
-     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+     "expand-strided-metadata,lower-affine,"
+     "convert-scf-to-cf{allow-pattern-rollback=false},"
      "finalize-memref-to-llvm{use-generic-functions=true},gpu-to-llvm,"
      "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
      "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"

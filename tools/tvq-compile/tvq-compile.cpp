@@ -28,6 +28,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
@@ -40,6 +41,7 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
@@ -49,6 +51,9 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <chrono>
+#include <sys/resource.h>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -125,14 +130,72 @@ static cl::opt<bool>
            cl::desc("Run the parallel loops on OpenMP threads (links "
                     "libomp; OMP_NUM_THREADS sets the count at run time)"),
            cl::init(true));
-static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
-                                  cl::init(3), cl::Prefix);
+static cl::opt<int> optLevel(
+    "O",
+    cl::desc("LLVM optimization level of the host code, 0 to 3 (default: 3 "
+             "for --target=cpu and cuda-sim; 0 for cuda, whose host code only "
+             "sizes buffers and launches kernels: optimizing and scheduling "
+             "its one long function took most of the compile time, growing "
+             "faster than the model)"),
+    cl::init(-1), cl::Prefix);
 static cl::opt<bool> llvmUnroll(
     "llvm-unroll",
     cl::desc("Let LLVM unroll loops too (off: the vectorized phase already "
              "unrolled the register tiles; LLVM's unrolling roughly doubled "
              "the compile time of the models without a measurable gain)"),
     cl::init(false));
+
+static cl::opt<bool> timeStages(
+    "time-stages",
+    cl::desc("Print each stage's wall time and the peak memory so far to "
+             "stderr: the MLIR passes, translation to LLVM IR, LLVM's "
+             "optimization, code generation, linking (--mlir-timing breaks "
+             "the passes down)"),
+    cl::init(false));
+
+/// The process's peak resident memory so far, in MiB.
+static double peakMemoryMiB() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+/// With --time-stages, prints one line per finished stage to stderr.
+class StageTimer {
+public:
+  void finish(llvm::StringRef stage) {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - start).count();
+    start = now;
+    if (!timeStages)
+      return;
+    llvm::errs() << llvm::format(
+        "tvq-compile: %-28s %8.2f s, peak memory %7.0f MiB\n",
+        stage.str().c_str(), seconds, peakMemoryMiB());
+  }
+
+private:
+  std::chrono::steady_clock::time_point start =
+      std::chrono::steady_clock::now();
+};
+
+/// With --time-stages, names each pass after which the peak memory rose by
+/// more than 256 MiB (where a compile's memory goes).
+class PeakMemoryInstrumentation : public PassInstrumentation {
+public:
+  void runAfterPass(Pass *pass, Operation *) override {
+    double now = peakMemoryMiB();
+    if (now - reported < 256)
+      return;
+    llvm::errs() << llvm::format(
+        "tvq-compile:   peak memory %7.0f MiB after %s\n", now,
+        pass->getName().str().c_str());
+    reported = now;
+  }
+
+private:
+  double reported = peakMemoryMiB();
+};
 
 /// LLVM's default pipeline at `level` (0 to 3), with loop unrolling only when
 /// `unroll` is set.
@@ -180,8 +243,23 @@ static int writeOutput(llvm::function_ref<void(llvm::raw_ostream &)> print) {
   return 0;
 }
 
+/// The code generator's optimization level for LLVM's -O`level`.
+static llvm::CodeGenOptLevel codeGenLevel(unsigned level) {
+  switch (level) {
+  case 0:
+    return llvm::CodeGenOptLevel::None;
+  case 1:
+    return llvm::CodeGenOptLevel::Less;
+  case 2:
+    return llvm::CodeGenOptLevel::Default;
+  default:
+    return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
 /// A target machine for the host (or `--cpu`), position-independent code.
-static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+static std::unique_ptr<llvm::TargetMachine>
+createHostTargetMachine(unsigned level) {
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   std::string error;
   const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple, error);
@@ -197,7 +275,7 @@ static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
   llvm::TargetOptions options;
   return std::unique_ptr<llvm::TargetMachine>(t->createTargetMachine(
       triple, cpuName, features.getString(), options, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      std::nullopt, codeGenLevel(level)));
 }
 
 /// f32 lanes of the widest vector registers the target machine has.
@@ -252,6 +330,8 @@ int main(int argc, char **argv) {
   registerAllPasses();
   tvq::registerTVQPasses();
   tvq::registerTVQConversionPasses();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::ParseCommandLineOptions(
       argc, argv, "tvq-compile: tvq model file to shared library\n");
 
@@ -259,6 +339,11 @@ int main(int argc, char **argv) {
     return fail("unknown --target '" + target +
                 "'; targets: cpu, cuda, cuda-sim");
   bool cuda = target == "cuda", cudaSim = target == "cuda-sim";
+  bool levelGiven = optLevel.getNumOccurrences() > 0;
+  if (levelGiven && (optLevel < 0 || optLevel > 3))
+    return fail("-O" + llvm::Twine(optLevel.getValue()) +
+                ": the optimization levels are 0 to 3");
+  unsigned hostOptLevel = levelGiven ? optLevel : cuda ? 0 : 3;
   tvq::Target pipelineTarget = cuda      ? tvq::Target::CUDA
                                : cudaSim ? tvq::Target::CUDASim
                                          : tvq::Target::CPU;
@@ -306,7 +391,8 @@ int main(int argc, char **argv) {
   // The target machine decides the vector width (AVX-512: 16 f32 lanes).
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(hostOptLevel);
   if (!machine)
     return 1;
   tvq::CPUOptions cpuOptions;
@@ -347,8 +433,15 @@ int main(int argc, char **argv) {
                                   entryList, cpuOptions);
   if (failed(built))
     return fail("cannot build the pass pipeline");
+  if (failed(applyPassManagerCLOptions(pm)))
+    return fail("bad pass manager options");
+  applyDefaultTimingPassManagerCLOptions(pm);
+  if (timeStages)
+    pm.addInstrumentation(std::make_unique<PeakMemoryInstrumentation>());
+  StageTimer timer;
   if (failed(pm.run(*module)))
     return 1; // A pass printed a located diagnostic.
+  timer.finish("MLIR passes");
   if (phase == tvq::Phase::PTX)
     return writePTX(*module);
   if (phase)
@@ -359,9 +452,11 @@ int main(int argc, char **argv) {
       translateModuleToLLVMIR(*module, llvmContext, inputFilename);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
+  timer.finish("translation to LLVM IR");
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
-  optimizeLLVM(*llvmModule, *machine, optLevel, llvmUnroll);
+  optimizeLLVM(*llvmModule, *machine, hostOptLevel, llvmUnroll);
+  timer.finish("LLVM optimization");
   if (toLLVMIR)
     return writeOutput(
         [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
@@ -390,11 +485,13 @@ int main(int argc, char **argv) {
     codegen.run(*llvmModule);
     out.keep();
   }
+  timer.finish("code generation");
   if (toAsm)
     return 0;
   // A CUDA module's host code calls the runtime's mgpu* functions, which
   // tvq-run provides when it loads the module.
   int rc = linkSharedLibrary(objectPath, outputFilename, openmp && !cuda);
   llvm::sys::fs::remove(objectPath);
+  timer.finish("linking");
   return rc;
 }
