@@ -623,6 +623,13 @@ def prepare(args):
                              None, "the enwik8-size model's train_step with %s (%s), for the "
                              "training-step benchmark" % (" ".join(flags), what)))
     variant_of = {v[0]: v[1] for v in variants}
+    # The 24-layer enwik8 model's train_step, CUDA only (no CPU reference: minutes per step),
+    # for the training-step benchmark at the paper's size (bench "train_full").
+    cuda_only = []  # (name, src, entries, description)
+    if not args.tiny_only and args.enwik8_layers != 24:
+        cuda_only.append(("enwik8_full", os.path.join(ROOT, "models/enwik8.mlir"),
+                          ["train_step"], "models/enwik8.mlir (24 layers), train_step only, "
+                          "CUDA only: the training-step benchmark at full size"))
 
     jobs_list = []
     for name, src, entries, desc in models:
@@ -635,8 +642,11 @@ def prepare(args):
             entries = None
         out = os.path.join(kit, "modules", "%s.cuda.so" % vname)
         jobs_list.append((vname, src, entries, "cuda", out, tuple(flags)))
+    for name, src, entries, desc in cuda_only:
+        out = os.path.join(kit, "modules", "%s.cuda.so" % name)
+        jobs_list.append((name, src, entries, "cuda", out, ()))
     # longest first: the enwik8-size train_step dominates
-    weight = {"enwik8": 0, "tiny": 1, "micro": 1}
+    weight = {"enwik8_full": 0, "enwik8": 0, "tiny": 1, "micro": 1}
     jobs_list.sort(key=lambda j: (weight.get(j[0], 2), j[3] != "cpu"))
     compile_s = {}
     cache = None if args.no_cache else os.path.join(ROOT, ".cache", "gpu-kit")
@@ -655,7 +665,7 @@ def prepare(args):
     for name, src, entries, desc in models:
         add_libs(os.path.join(kit, "modules", "%s.cpu.so" % name))
         add_libs(os.path.join(kit, "modules", "%s.cuda.so" % name))
-    for vname in variant_of:
+    for vname in list(variant_of) + [c[0] for c in cuda_only]:
         add_libs(os.path.join(kit, "modules", "%s.cuda.so" % vname))
     for soname, resolved in sorted(libs.items()):
         sub = "lib/compat" if soname.startswith(COMPAT_LIBS) else "lib"
@@ -779,6 +789,8 @@ def prepare(args):
                                kind="attention_grad", widths="K=128 V=256 S=512 L=M=512", L=512),
                      train="enwik8", sizes=list(BENCH_T),
                      train_variants=[v[0] for v in variants if v[1] == "enwik8"])
+        if cuda_only:
+            bench["train_full"] = dict(module="enwik8_full", batch=1, seq_len=2048, seed=seed)
     for vname, vbase, flags, functions, tol, desc in variants:
         if functions:
             B, T = (2, 32) if args.tiny_only else (4, 128)
@@ -849,6 +861,11 @@ def prepare(args):
             entries=entries[0].split("=", 1)[1].split(",") if entries else b["entries"],
             cuda="modules/%s.cuda.so" % vname, cpu=b["cpu"],
             compile_s=dict(cuda=round(compile_s["%s.cuda" % vname], 1)))
+    for name, src, entries, desc in cuda_only:
+        manifest["modules"][name] = dict(
+            src=os.path.relpath(src, ROOT), description=desc, entries=entries,
+            cuda="modules/%s.cuda.so" % name, cpu=None,
+            compile_s=dict(cuda=round(compile_s["%s.cuda" % name], 1)))
     manifest["tolerances"]["bf16_tiles"] = BF16_TILES_TOL
     with open(os.path.join(kit, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
@@ -1749,9 +1766,30 @@ def bench_section(rep, kit, tv, dry, sec, work):
     rep.save()
 
 
+def train_on_cuda(kit, tvq, module, spec, steps, out, timeout):
+    """tvq-run train of a kit module on the GPU alone: (metrics per step, median tokens/s of the
+    steps after the first two, parameter count, a note when it did not finish)."""
+    shutil.rmtree(out, ignore_errors=True)
+    rc, so, se, took = tvq.run(
+        ["train", kit.module(module, "cuda"), "--data",
+         os.path.join(ROOT, kit.m["corpus"]["path"]), "--steps", str(steps), "--batch",
+         str(spec["batch"]), "--seq-len", str(spec["seq_len"]), "--seed", str(spec["seed"]),
+         "--log-every", "1", "--checkpoint-every", "0", "--out", out] + tvq.device_args("cuda"),
+        timeout=timeout)
+    ms = read_metrics(os.path.join(out, "metrics.jsonl"))
+    m = re.search(r"(\d+) parameters", so)
+    tps = sorted(x["tokens_per_s"] for x in ms[2:]) or sorted(x["tokens_per_s"] for x in ms)
+    note = None
+    if rc != 0:
+        note = ("stopped by the time budget after %d steps" % len(ms)) if rc == 124 \
+            else "failed: " + first_error_line(se)
+    return ms, tps[len(tps) // 2] if tps else None, int(m.group(1)) if m else None, note
+
+
 def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
     """The training step of the enwik8-size model: tvq-run train on the CUDA module alone (a few
-    steps, tokens/s of the steps after the first two), and bench/model_torch.py on the GPU."""
+    steps, tokens/s of the steps after the first two), and bench/model_torch.py on the GPU; the
+    same for the 24-layer model where the kit has it."""
     b = kit.m["bench"]
     res = rep.data["bench"]
     tname = b.get("train")
@@ -1759,6 +1797,7 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
         return
     tspec = [t for t in kit.m["train"] if t["name"] == tname][0]
     cfg = kit.m["modules"][tspec["module"]]
+    full = b.get("train_full")
     steps = 5
     if dry:
         log("  PLAN: training step of %s (%s): tvq-run train on the CUDA module alone, %d steps of "
@@ -1769,28 +1808,23 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
         for vname in b.get("train_variants", []):
             log("  PLAN: the same steps on %s (%s)" % (
                 vname, " ".join(kit.m["modules"][vname].get("flags", []))))
+        if full:
+            log("  PLAN: training step of %s (%s): %d steps of %d x %d on the CUDA module alone, "
+                "and the PyTorch eager peer" % (full["module"],
+                                                kit.m["modules"][full["module"]]["description"],
+                                                steps, full["batch"], full["seq_len"]))
         return
     tvq = tv["cuda"]
     r = res["train"] = dict(name=tname, batch=tspec["batch"], seq_len=tspec["seq_len"], steps=steps)
-    out = os.path.join(work, "bench_train")
-    shutil.rmtree(out, ignore_errors=True)
-    rc, so, se, took = tvq.run(
-        ["train", kit.module(tspec["module"], "cuda"), "--data",
-         os.path.join(ROOT, kit.m["corpus"]["path"]), "--steps", str(steps), "--batch",
-         str(tspec["batch"]), "--seq-len", str(tspec["seq_len"]), "--seed", str(tspec["seed"]),
-         "--log-every", "1", "--checkpoint-every", "0", "--out", out] + tvq.device_args("cuda"),
+    ms, tok_s, r["params"], note = train_on_cuda(
+        kit, tvq, tspec["module"], tspec, steps, os.path.join(work, "bench_train"),
         timeout=max(10.0, min(sec.left() * 0.25, 120)))
-    ms = read_metrics(os.path.join(out, "metrics.jsonl"))
-    m = re.search(r"(\d+) parameters", so)
-    r["params"] = int(m.group(1)) if m else None
-    tps = sorted(x["tokens_per_s"] for x in ms[2:]) or sorted(x["tokens_per_s"] for x in ms)
-    if tps:
-        r["tvq_cuda_tokens_per_s"] = tps[len(tps) // 2]
+    if tok_s:
+        r["tvq_cuda_tokens_per_s"] = tok_s
         if r["params"]:
-            r["tvq_model_tflops"] = 6 * r["params"] * r["tvq_cuda_tokens_per_s"] / 1e12
-    if rc != 0:
-        r["tvq_note"] = ("stopped by the time budget after %d steps" % len(ms)) if rc == 124 \
-            else "failed: " + first_error_line(se)
+            r["tvq_model_tflops"] = 6 * r["params"] * tok_s / 1e12
+    if note:
+        r["tvq_note"] = note
     if peers is not None and sec.left() > 40:
         try:
             mcfg = model_cfg(kit, tspec["module"])
@@ -1799,34 +1833,53 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
         except Exception as e:  # noqa: BLE001
             r["torch_eager_note"] = "failed: %s" % str(e).splitlines()[0][:200]
     for vname in b.get("train_variants", []):
-        vout = os.path.join(work, "bench_train_" + vname)
-        rc, so, se, took = tvq.run(
-            ["train", kit.module(vname, "cuda"), "--data",
-             os.path.join(ROOT, kit.m["corpus"]["path"]), "--steps", str(steps), "--batch",
-             str(tspec["batch"]), "--seq-len", str(tspec["seq_len"]), "--seed", str(tspec["seed"]),
-             "--log-every", "1", "--checkpoint-every", "0", "--out", vout] +
-            tvq.device_args("cuda"), timeout=max(10.0, min(sec.left() * 0.2, 90)))
-        vms = read_metrics(os.path.join(vout, "metrics.jsonl"))
-        vtps = sorted(x["tokens_per_s"] for x in vms[2:]) or sorted(x["tokens_per_s"] for x in vms)
+        vms, vtok_s, _, vnote = train_on_cuda(
+            kit, tvq, vname, tspec, steps, os.path.join(work, "bench_train_" + vname),
+            timeout=max(10.0, min(sec.left() * 0.2, 90)))
         v = r.setdefault("variants", {})[vname] = dict(
-            flags=kit.m["modules"][vname].get("flags"),
-            tokens_per_s=vtps[len(vtps) // 2] if vtps else None,
+            flags=kit.m["modules"][vname].get("flags"), tokens_per_s=vtok_s,
             loss=[x.get("loss") for x in vms])
-        if rc != 0:
-            v["note"] = "failed: " + first_error_line(se) if rc != 124 else "time budget"
+        if vnote:
+            v["note"] = vnote
         log("  training step, %s: %s tok/s, %s of the cuBLAS module's%s" % (
             vname, fnum(v["tokens_per_s"]), fratio(v["tokens_per_s"],
                                                    r.get("tvq_cuda_tokens_per_s")),
             "  [%s]" % v["note"] if "note" in v else ""))
+    log_train_bench(r, peak)
+    rep.save()
+    # (CUDA only: no CPU module stands in for it in the self-test)
+    if full and not kit.cpu_as_cuda and sec.left() > 30:
+        f = res["train_full"] = dict(name=full["module"], batch=full["batch"],
+                                     seq_len=full["seq_len"], steps=steps)
+        _, tok_s, f["params"], note = train_on_cuda(
+            kit, tvq, full["module"], full, steps, os.path.join(work, "bench_train_full"),
+            timeout=max(10.0, min(sec.left() * 0.3, 150)))
+        if tok_s:
+            f["tvq_cuda_tokens_per_s"] = tok_s
+            if f["params"]:
+                f["tvq_model_tflops"] = 6 * f["params"] * tok_s / 1e12
+        if note:
+            f["tvq_note"] = note
+        if peers is not None and sec.left() > 40:
+            try:
+                f["torch_eager"] = peers.train_tokens_per_s(
+                    model_cfg(kit, full["module"]), full["batch"], full["seq_len"],
+                    budget=min(60, sec.left() * 0.25))
+            except Exception as e:  # noqa: BLE001
+                f["torch_eager_note"] = "failed: %s" % str(e).splitlines()[0][:200]
+        log_train_bench(f, peak)
+        rep.save()
+
+
+def log_train_bench(r, peak):
     te = r.get("torch_eager", {})
     log("  training step, %s (%s parameters), batch %d x %d: tvq cuda %s tok/s (6·N·tok/s = %s "
         "TFLOP/s, %s of peak), PyTorch eager cuda %s tok/s, ratio %s%s" % (
-            tname, "{:,}".format(r["params"]) if r.get("params") else "?", tspec["batch"],
-            tspec["seq_len"], fnum(r.get("tvq_cuda_tokens_per_s")), ftf(r.get("tvq_model_tflops")),
+            r["name"], "{:,}".format(r["params"]) if r.get("params") else "?", r["batch"],
+            r["seq_len"], fnum(r.get("tvq_cuda_tokens_per_s")), ftf(r.get("tvq_model_tflops")),
             fpk(r.get("tvq_model_tflops"), peak), fnum(te.get("tokens_per_s")),
             fratio(r.get("tvq_cuda_tokens_per_s"), te.get("tokens_per_s")),
             "".join("  [%s: %s]" % (k, r[k]) for k in ("tvq_note", "torch_eager_note") if k in r)))
-    rep.save()
 
 
 def input_bytes(sig, B, T):
@@ -1945,14 +1998,18 @@ def markdown(d):
                 ftf(r.get("sdpa_fp32_tflops")), r.get("sdpa_fp32_backend") or "–",
                 fratio(r.get("sdpa_bf16"), tv), fratio(r.get("sdpa_fp32"), tv)))
         L.append("")
-    if b.get("train"):
-        t = b["train"]
+    for key in ("train", "train_full"):
+        t = b.get(key)
+        if not t:
+            continue
         L.append("Training step of %s (%s parameters), batch %d x %d, on the GPU alone: tvq %s "
                  "tok/s (6·N·tokens/s = %s TFLOP/s), PyTorch eager (bench/model_torch.py) %s "
-                 "tok/s.\n" % (t["name"], "{:,}".format(t["params"]) if t.get("params") else "?",
-                               t["batch"], t["seq_len"], fnum(t.get("tvq_cuda_tokens_per_s")),
-                               ftf(t.get("tvq_model_tflops")),
-                               fnum(t.get("torch_eager", {}).get("tokens_per_s"))))
+                 "tok/s%s.\n" % (t["name"], "{:,}".format(t["params"]) if t.get("params") else "?",
+                                 t["batch"], t["seq_len"], fnum(t.get("tvq_cuda_tokens_per_s")),
+                                 ftf(t.get("tvq_model_tflops")),
+                                 fnum(t.get("torch_eager", {}).get("tokens_per_s")),
+                                 "".join(" (%s)" % t[k] for k in ("tvq_note", "torch_eager_note")
+                                         if t.get(k))))
         for vname, v in (t.get("variants") or {}).items():
             L.append("- %s (%s): %s tok/s, %s of the cuBLAS module's%s\n" % (
                 vname, " ".join(v.get("flags") or []), fnum(v.get("tokens_per_s")),
@@ -2126,8 +2183,10 @@ def main():
     p.add_argument("--seed", type=int, default=None, help="inputs' seed (default: a fresh one)")
     p.add_argument("--jobs", type=int, default=None, help="parallel compiles (default: cores)")
     p.add_argument("--enwik8-layers", type=int, default=4,
-                   help="layers of the enwik8-size model (default 4; 24 = models/enwik8.mlir, "
-                   "which needs over 14 GB and 8 minutes to compile for CUDA)")
+                   help="layers of the enwik8-size model checked against its CPU module "
+                   "(default 4; 24 = models/enwik8.mlir, whose CPU reference takes minutes per "
+                   "step); the 24-layer train_step is in the kit for the training-step "
+                   "benchmark (CUDA only) either way")
     p.add_argument("--enwik8-steps", type=int, default=6, help="its training steps in the check")
     p.add_argument("--no-cache", action="store_true",
                    help="compile everything (default: reuse .cache/gpu-kit/ for the same source, "
