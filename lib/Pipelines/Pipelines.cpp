@@ -59,7 +59,7 @@ static const PhaseInfo kPhases[] = {
      "func.func(lower-vector-multi-reduction,"
      "convert-vector-to-scf{full-unroll=true}),"
      "expand-strided-metadata,lower-affine,convert-scf-to-openmp,"
-     "func.func(tvq-openmp-serial-when-one-task),"
+     "func.func(tvq-openmp-serial-when-one-task),tvq-outline-parallel-regions,"
      "finalize-memref-to-llvm,convert-scf-to-cf{allow-pattern-rollback=false},"
      "convert-vector-to-llvm{reassociate-fp-reductions=true{X86}},"
      "convert-math-to-llvm,convert-arith-to-llvm,"
