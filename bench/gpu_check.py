@@ -682,9 +682,14 @@ def prepare(args):
     work = tempfile.mkdtemp(prefix="tvq-gpu-prepare.")
     shared = {}
 
-    def add_op_check(module, fn, kind, B, T, cls, note, tol=None, **extra):
+    def add_op_check(module, fn, kind, B, T, cls, note, tol=None, inputs_of=None, **extra):
+        """inputs_of: the name of an earlier check whose inputs this one takes (the same
+        seed: the files are stored once)."""
         sig = named(sigs[module][fn], kind)
-        recipe = dict(kind=kind, B=B, T=T, seed=seed + len(checks), **extra)
+        op_seed = seed + len(checks)
+        if inputs_of:
+            op_seed = next(c["recipe"]["seed"] for c in checks if c["name"] == inputs_of)
+        recipe = dict(kind=kind, B=B, T=T, seed=op_seed, **extra)
         arrays = op_inputs(recipe, sig)
         d = os.path.join(kit, "inputs", "%s.%s" % (module, fn))
         paths = save_inputs(arrays, d, shared)
@@ -801,7 +806,7 @@ def prepare(args):
                     else "the fused attention kernel")
             add_op_check(vname, "vq_attention", "vq_attention", B, T, "forward",
                          "%s%s, %d x %d" % (what, " (bf16 products)" if tol else "", B, T),
-                         tol=tol)
+                         tol=tol, inputs_of=op_layer + ".vq_attention")
     shutil.rmtree(work, ignore_errors=True)
 
     # --- compression, manifest ------------------------------------------------------------------
@@ -1815,23 +1820,9 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
                                                 steps, full["batch"], full["seq_len"]))
         return
     tvq = tv["cuda"]
-    r = res["train"] = dict(name=tname, batch=tspec["batch"], seq_len=tspec["seq_len"], steps=steps)
-    ms, tok_s, r["params"], note = train_on_cuda(
-        kit, tvq, tspec["module"], tspec, steps, os.path.join(work, "bench_train"),
-        timeout=max(10.0, min(sec.left() * 0.25, 120)))
-    if tok_s:
-        r["tvq_cuda_tokens_per_s"] = tok_s
-        if r["params"]:
-            r["tvq_model_tflops"] = 6 * r["params"] * tok_s / 1e12
-    if note:
-        r["tvq_note"] = note
-    if peers is not None and sec.left() > 40:
-        try:
-            mcfg = model_cfg(kit, tspec["module"])
-            r["torch_eager"] = peers.train_tokens_per_s(
-                mcfg, tspec["batch"], tspec["seq_len"], budget=min(60, sec.left() * 0.2))
-        except Exception as e:  # noqa: BLE001
-            r["torch_eager_note"] = "failed: %s" % str(e).splitlines()[0][:200]
+    r = res["train"] = measure_train_step(kit, tvq, tname, tspec, steps,
+                                          os.path.join(work, "bench_train"), sec, peers,
+                                          share=(0.25, 120, 0.2))
     for vname in b.get("train_variants", []):
         vms, vtok_s, _, vnote = train_on_cuda(
             kit, tvq, vname, tspec, steps, os.path.join(work, "bench_train_" + vname),
@@ -1849,26 +1840,36 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
     rep.save()
     # (CUDA only: no CPU module stands in for it in the self-test)
     if full and not kit.cpu_as_cuda and sec.left() > 30:
-        f = res["train_full"] = dict(name=full["module"], batch=full["batch"],
-                                     seq_len=full["seq_len"], steps=steps)
-        _, tok_s, f["params"], note = train_on_cuda(
-            kit, tvq, full["module"], full, steps, os.path.join(work, "bench_train_full"),
-            timeout=max(10.0, min(sec.left() * 0.3, 150)))
-        if tok_s:
-            f["tvq_cuda_tokens_per_s"] = tok_s
-            if f["params"]:
-                f["tvq_model_tflops"] = 6 * f["params"] * tok_s / 1e12
-        if note:
-            f["tvq_note"] = note
-        if peers is not None and sec.left() > 40:
-            try:
-                f["torch_eager"] = peers.train_tokens_per_s(
-                    model_cfg(kit, full["module"]), full["batch"], full["seq_len"],
-                    budget=min(60, sec.left() * 0.25))
-            except Exception as e:  # noqa: BLE001
-                f["torch_eager_note"] = "failed: %s" % str(e).splitlines()[0][:200]
+        f = res["train_full"] = measure_train_step(
+            kit, tvq, full["module"], dict(full), steps, os.path.join(work, "bench_train_full"),
+            sec, peers, share=(0.3, 150, 0.25))
         log_train_bench(f, peak)
         rep.save()
+
+
+def measure_train_step(kit, tvq, name, spec, steps, out, sec, peers, share):
+    """The training step of kit module spec["module"] on the GPU alone, tokens/s and 6·N·tokens/s,
+    then PyTorch eager's (bench/model_torch.py) at the same sizes. `share`: the fractions of the
+    section's time left (and a cap in seconds) for tvq's run and the peer's."""
+    tvq_share, tvq_cap, peer_share = share
+    r = dict(name=name, batch=spec["batch"], seq_len=spec["seq_len"], steps=steps)
+    _, tok_s, r["params"], note = train_on_cuda(
+        kit, tvq, spec["module"], spec, steps, out,
+        timeout=max(10.0, min(sec.left() * tvq_share, tvq_cap)))
+    if tok_s:
+        r["tvq_cuda_tokens_per_s"] = tok_s
+        if r["params"]:
+            r["tvq_model_tflops"] = 6 * r["params"] * tok_s / 1e12
+    if note:
+        r["tvq_note"] = note
+    if peers is not None and sec.left() > 40:
+        try:
+            r["torch_eager"] = peers.train_tokens_per_s(
+                model_cfg(kit, spec["module"]), spec["batch"], spec["seq_len"],
+                budget=min(60, sec.left() * peer_share))
+        except Exception as e:  # noqa: BLE001
+            r["torch_eager_note"] = "failed: %s" % str(e).splitlines()[0][:200]
+    return r
 
 
 def log_train_bench(r, peak):
