@@ -1810,19 +1810,29 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
                 tname, cfg["description"], steps, tspec["batch"], tspec["seq_len"], steps,
                 "; PyTorch eager peer (bench/model_torch.py on cuda), same sizes"
                 if tname != "micro" else ""))
-        for vname in b.get("train_variants", []):
-            log("  PLAN: the same steps on %s (%s)" % (
-                vname, " ".join(kit.m["modules"][vname].get("flags", []))))
         if full:
             log("  PLAN: training step of %s (%s): %d steps of %d x %d on the CUDA module alone, "
                 "and the PyTorch eager peer" % (full["module"],
                                                 kit.m["modules"][full["module"]]["description"],
                                                 steps, full["batch"], full["seq_len"]))
+        for vname in b.get("train_variants", []):
+            log("  PLAN: the same steps as %s's on %s (%s)" % (
+                tname, vname, " ".join(kit.m["modules"][vname].get("flags", []))))
         return
     tvq = tv["cuda"]
     r = res["train"] = measure_train_step(kit, tvq, tname, tspec, steps,
                                           os.path.join(work, "bench_train"), sec, peers,
                                           share=(0.25, 120, 0.2))
+    log_train_bench(r, peak)
+    rep.save()
+    # The full-size model next (the target), CUDA only: no CPU module stands in for
+    # it in the self-test.
+    if full and not kit.cpu_as_cuda and sec.left() > 30:
+        f = res["train_full"] = measure_train_step(
+            kit, tvq, full["module"], dict(full), steps, os.path.join(work, "bench_train_full"),
+            sec, peers, share=(0.3, 150, 0.25))
+        log_train_bench(f, peak)
+        rep.save()
     for vname in b.get("train_variants", []):
         vms, vtok_s, _, vnote = train_on_cuda(
             kit, tvq, vname, tspec, steps, os.path.join(work, "bench_train_" + vname),
@@ -1836,15 +1846,7 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
             vname, fnum(v["tokens_per_s"]), fratio(v["tokens_per_s"],
                                                    r.get("tvq_cuda_tokens_per_s")),
             "  [%s]" % v["note"] if "note" in v else ""))
-    log_train_bench(r, peak)
     rep.save()
-    # (CUDA only: no CPU module stands in for it in the self-test)
-    if full and not kit.cpu_as_cuda and sec.left() > 30:
-        f = res["train_full"] = measure_train_step(
-            kit, tvq, full["module"], dict(full), steps, os.path.join(work, "bench_train_full"),
-            sec, peers, share=(0.3, 150, 0.25))
-        log_train_bench(f, peak)
-        rep.save()
 
 
 def measure_train_step(kit, tvq, name, spec, steps, out, sec, peers, share):
