@@ -53,6 +53,7 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <chrono>
+#include <mutex>
 #include <sys/resource.h>
 
 using namespace mlir;
@@ -180,11 +181,13 @@ private:
 };
 
 /// With --time-stages, names each pass after which the peak memory rose by
-/// more than 256 MiB (where a compile's memory goes).
+/// more than 256 MiB (where a compile's memory goes). Nested pass managers
+/// call it from several threads.
 class PeakMemoryInstrumentation : public PassInstrumentation {
 public:
   void runAfterPass(Pass *pass, Operation *) override {
     double now = peakMemoryMiB();
+    std::lock_guard<std::mutex> lock(mutex);
     if (now - reported < 256)
       return;
     llvm::errs() << llvm::format(
@@ -194,6 +197,7 @@ public:
   }
 
 private:
+  std::mutex mutex;
   double reported = peakMemoryMiB();
 };
 

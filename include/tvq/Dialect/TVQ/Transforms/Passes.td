@@ -538,7 +538,8 @@ def TVQOutlineParallelRegions
     outermost `omp.parallel` becomes a call of a new internal function
     `@<function>__omp<N>` whose arguments are the values the region uses
     from outside (constants are cloned in instead), and which holds only
-    the region.
+    the region. It is `always_inline`: LLVM inlines it back after the
+    translation, so the optimized code is what it was.
 
     Before:
     ```mlir
@@ -554,7 +555,7 @@ def TVQOutlineParallelRegions
       return
     }
     func.func private @f__omp0(%a: memref<?xf32>, %n: index)
-        attributes {llvm.linkage = #llvm.linkage<internal>} {
+        attributes {always_inline, llvm.linkage = #llvm.linkage<internal>} {
       omp.parallel { ... }
       return
     }
