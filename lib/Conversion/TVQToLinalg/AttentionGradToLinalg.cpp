@@ -230,19 +230,12 @@ static BlockForward recomputeBlockFused(GenericBuilder &g,
                                         Value bufKeys, Value count, Value seen,
                                         Value codebook, Value u, Value w,
                                         Value r) {
-  OpBuilder &b = g.builder();
-  Type f32 = b.getF32Type();
-  OpFoldResult l = g.index(d.blockLen), n = g.index(d.memLen + d.blockLen),
-               m1 = g.index(d.memLen + 1);
+  OpFoldResult m1 = g.index(d.memLen + 1);
   Value qu = addToQueries(g, q, u), qw = addToQueries(g, q, w);
   Value relative = queryDots(g, qw, r, g.map(4, {2, 3}), m1);
-  Value cacheInit = g.empty({d.b, l, d.s}, f32);
-  Value bufferInit = g.empty({d.b, l, n}, f32);
-  auto probs = FusedBlockSoftmaxOp::create(
-      b, g.location(), TypeRange{cacheInit.getType(), bufferInit.getType()},
-      ValueRange{qu, codebook, count, bufKeys, relative, seen},
-      ValueRange{cacheInit, bufferInit}, b.getI64IntegerAttr(d.memLen));
-  return {qu, qw, probs.getResult()[0], probs.getResult()[1]};
+  BlockProbabilities probs = buildFusedBlockSoftmax(
+      g, d.memLen, qu, codebook, count, bufKeys, relative, seen);
+  return {qu, qw, probs.cache, probs.buffer};
 }
 
 /// The op's incoming state, or the empty one (zero counts, means and window,

@@ -306,15 +306,11 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
       break;
     case AttentionKernels::Softmax: {
       // Normalized weights from one kernel, then two products.
-      Value cacheInit = g.empty({b, l, s}, f32);
-      Value bufferInit = g.empty({b, l, n}, f32);
-      auto probs = FusedBlockSoftmaxOp::create(
-          rewriter, loc, TypeRange{cacheInit.getType(), bufferInit.getType()},
-          ValueRange{qu, codebook, count, bufKeys, relative, seen},
-          ValueRange{cacheInit, bufferInit}, op.getMemLenAttr());
-      output = addWeightedSum(g, probs.getResult()[0], mean,
-                              g.filledF32({b, l, v}, 0.0));
-      output = addWeightedSum(g, probs.getResult()[1], bufValues, output);
+      BlockProbabilities probs = buildFusedBlockSoftmax(
+          g, memLen, qu, codebook, count, bufKeys, relative, seen);
+      output =
+          addWeightedSum(g, probs.cache, mean, g.filledF32({b, l, v}, 0.0));
+      output = addWeightedSum(g, probs.buffer, bufValues, output);
       break;
     }
     case AttentionKernels::Fused: {

@@ -1,6 +1,7 @@
 //===- BlockWeights.cpp - One block's attention weights as generics -------===//
 
 #include "BlockWeights.h"
+#include "tvq/Dialect/TVQ/IR/TVQOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -130,4 +131,21 @@ BlockWeights mlir::tvq::buildBlockWeights(GenericBuilder &g, int64_t memLen,
   Value rowSum = rowReduce(cacheWeights, g.filledF32({b, l}, 0.0), addF);
   rowSum = rowReduce(bufferWeights, rowSum, addF);
   return {cacheWeights, bufferWeights, rowSum};
+}
+
+BlockProbabilities
+mlir::tvq::buildFusedBlockSoftmax(GenericBuilder &g, int64_t memLen, Value qu,
+                                  Value codebook, Value count, Value bufKeys,
+                                  Value relative, Value seen) {
+  OpBuilder &b = g.builder();
+  Type f32 = b.getF32Type();
+  OpFoldResult batch = g.size(qu, 0), l = g.size(qu, 1),
+               s = g.size(codebook, 0), n = g.size(bufKeys, 1);
+  Value cacheInit = g.empty({batch, l, s}, f32);
+  Value bufferInit = g.empty({batch, l, n}, f32);
+  auto probs = FusedBlockSoftmaxOp::create(
+      b, g.location(), TypeRange{cacheInit.getType(), bufferInit.getType()},
+      ValueRange{qu, codebook, count, bufKeys, relative, seen},
+      ValueRange{cacheInit, bufferInit}, b.getI64IntegerAttr(memLen));
+  return {probs.getResult()[0], probs.getResult()[1]};
 }

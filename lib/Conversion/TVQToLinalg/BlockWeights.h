@@ -45,6 +45,17 @@ BlockWeights buildBlockWeights(GenericBuilder &g, int64_t memLen, Value qu,
                                Value codebook, Value count, Value bufKeys,
                                Value relative, Value seen, Value offsetI64);
 
+/// The same weights normalized by their row sums, from one
+/// tvq.fused_block_softmax (one kernel; slot offset 0): cache [B, L, S] and
+/// buffer [B, L, M + L].
+struct BlockProbabilities {
+  Value cache, buffer;
+};
+BlockProbabilities buildFusedBlockSoftmax(GenericBuilder &g, int64_t memLen,
+                                          Value qu, Value codebook, Value count,
+                                          Value bufKeys, Value relative,
+                                          Value seen);
+
 } // namespace tvq
 } // namespace mlir
 
