@@ -17,6 +17,7 @@
 #include "tvq/Pipelines/Pipelines.h"
 
 #include "../common/NestingLimit.h"
+#include "LaunchArgumentSlots.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -459,6 +460,14 @@ int main(int argc, char **argv) {
   timer.finish("translation to LLVM IR");
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
+  if (cuda) {
+    tvq::LaunchSlotStats slots = tvq::shareLaunchArgumentSlots(*llvmModule);
+    if (timeStages)
+      llvm::errs() << "tvq-compile: " << slots.shared << " of "
+                   << slots.launches
+                   << " kernel launches share one argument slot ("
+                   << slots.allocasRemoved << " allocas removed)\n";
+  }
   optimizeLLVM(*llvmModule, *machine, hostOptLevel, llvmUnroll);
   timer.finish("LLVM optimization");
   if (toLLVMIR)
