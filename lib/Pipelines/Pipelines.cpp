@@ -79,7 +79,7 @@ static const PhaseInfo kCUDAPhases[] = {
     // decided at run time on the host.
     {Phase::Bufferized, "bufferized",
      "func.func(tvq-fuse-elementwise-ops,"
-     "tvq-split-reductions{allow-dynamic=true parallel-first=true}),"
+     "tvq-split-reductions{allow-dynamic=true parallel-first=true}{ACT}),"
      "canonicalize,cse,"
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "
@@ -126,7 +126,8 @@ static const PhaseInfo kCUDAPhases[] = {
 static const PhaseInfo kCUDASimGPUPhase = {
     Phase::GPU, "gpu",
     "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
-    "tvq-gpu-launch-to-loops),canonicalize,cse"};
+    "tvq-gpu-launch-to-loops),"
+    "arith-expand{include-bf16=true},canonicalize,cse"};
 
 static const PhaseInfo *cpuPhase(Phase phase) {
   for (const PhaseInfo &p : kPhases)
@@ -224,6 +225,8 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   if (cuda.bf16Tiles)
     math = target == Target::CUDA ? "{math=bf16}" : "{math=bf16 mma=false}";
   substitute(text, "{MATH}", math);
+  substitute(text, "{ACT}",
+             cuda.bf16Activations ? ",tvq-bf16-activations" : "");
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
   substitute(text, "{FEATURES}",
@@ -320,6 +323,11 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
                      "softmax-weights kernel, then products) or fused (one "
                      "online-softmax kernel)"),
       llvm::cl::init("generic")};
+  Option<std::string> activations{
+      *this, "activations",
+      llvm::cl::desc("How elementwise kernels store activations: f32 or "
+                     "bf16 (widened to f32 where read)"),
+      llvm::cl::init("f32")};
 };
 } // namespace
 
@@ -368,6 +376,9 @@ void mlir::tvq::registerTVQPipelines() {
                  options.attention != "softmax" && options.attention != "fused")
           problem = "unknown attention '" + options.attention +
                     "' (generic, softmax or fused)";
+        else if (options.activations != "f32" && options.activations != "bf16")
+          problem =
+              "unknown activations '" + options.activations + "' (f32 or bf16)";
         if (!problem.empty())
           return failure();
         CUDAOptions cuda;
@@ -375,6 +386,7 @@ void mlir::tvq::registerTVQPipelines() {
         cuda.libraryGemm = options.gemm != "kernels";
         cuda.bf16Tiles = options.matmul == "bf16";
         cuda.attention = options.attention;
+        cuda.bf16Activations = options.activations == "bf16";
         return buildCUDAPipeline(pm, *phase, {}, cuda);
       });
   registerCheckedPipeline<CPUPipelineOptions>(

@@ -107,6 +107,14 @@ static cl::opt<std::string> cudaAttention(
              "(softmax), or as one kernel with a running softmax max and sum "
              "that never stores a score (fused)"),
     cl::init("generic"));
+static cl::opt<std::string> cudaActivations(
+    "cuda-activations",
+    cl::desc("With --target=cuda or cuda-sim: how elementwise kernels store "
+             "the activations other kernels read: f32 (default) or bf16 "
+             "(rounded to nearest even, widened to f32 where read; "
+             "reductions, statistics, parameters and optimizer states stay "
+             "f32; products reading one run as generated tiles, not cuBLAS)"),
+    cl::init("f32"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -362,6 +370,9 @@ int main(int argc, char **argv) {
       cudaAttention != "fused")
     return fail("unknown --cuda-attention '" + cudaAttention +
                 "'; generic, softmax or fused");
+  if (cudaActivations != "f32" && cudaActivations != "bf16")
+    return fail("unknown --cuda-activations '" + cudaActivations +
+                "'; f32 or bf16");
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);
@@ -430,6 +441,7 @@ int main(int argc, char **argv) {
   cudaOptions.libraryGemm = cudaGemm == "cublas";
   cudaOptions.bf16Tiles = cudaMatmul == "bf16";
   cudaOptions.attention = cudaAttention;
+  cudaOptions.bf16Activations = cudaActivations == "bf16";
   LogicalResult built =
       cuda || cudaSim
           ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),

@@ -526,6 +526,50 @@ def TVQAsyncLaunches : Pass<"tvq-async-launches", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::func::FuncDialect"];
 }
 
+def TVQBF16Activations
+    : Pass<"tvq-bf16-activations", "::mlir::func::FuncOp"> {
+  let summary = "Stores elementwise kernels' activations as bf16";
+  let description = [{
+    The CUDA pipeline's `--cuda-activations=bf16`: an activation that one
+    kernel writes and others read is stored as bf16, halving its memory and
+    traffic, while every computation stays f32. An activation is the result
+    of an elementwise `linalg.generic` (every loop parallel, its output only
+    written) that is an f32 tensor with a dynamic dimension (batch or
+    sequence: parameters, optimizer states and codebook statistics have
+    static shapes and stay f32), is not returned, and is read only as an
+    input of other `linalg.generic` ops. Reductions (softmax maxima and
+    sums, counts, means, the cache) and matrix products accumulate in f32
+    and store f32. The producer rounds its yield to bf16 (`arith.truncf`,
+    to nearest even); each consumer widens it back (`arith.extf`) as the
+    first operation of its body. Matrix products whose operand is widened
+    stay recognizable (MatrixProducts.h): the generated tiles load bf16 and
+    widen; they are not handed to a GEMM library.
+
+    Before:
+    ```mlir
+    %x = linalg.generic ins(%a : tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) {
+      ^bb0(%in: f32, %out: f32):  %n = arith.mulf %in, %in : f32
+                                  linalg.yield %n : f32 }
+    %y = linalg.generic ins(%x, %w : tensor<?x64xf32>, tensor<64x32xf32>) ...
+      ^bb0(%in: f32, %in_0: f32, %out: f32): %p = arith.mulf %in, %in_0 ...
+    ```
+    After:
+    ```mlir
+    %e16 = tensor.empty(%d) : tensor<?x64xbf16>
+    %x = linalg.generic ins(%a : tensor<?x64xf32>) outs(%e16 : tensor<?x64xbf16>) {
+      ^bb0(%in: f32, %out: bf16): %n = arith.mulf %in, %in : f32
+                                  %t = arith.truncf %n : f32 to bf16
+                                  linalg.yield %t : bf16 }
+    %y = linalg.generic ins(%x, %w : tensor<?x64xbf16>, tensor<64x32xf32>) ...
+      ^bb0(%in: bf16, %in_0: f32, %out: f32): %w = arith.extf %in : bf16 to f32
+                                              %p = arith.mulf %w, %in_0 ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQFuseElementwiseOps
     : Pass<"tvq-fuse-elementwise-ops", "::mlir::func::FuncOp"> {
   let summary = "Upstream's linalg-fuse-elementwise-ops, keeping matrix "

@@ -56,6 +56,9 @@ struct CUDAOptions {
   /// and weighted sums as one generated kernel, `tvq.fused_block_attention`).
   /// `tvq-fused-attention-to-gpu` generates both kernels.
   std::string attention = "generic";
+  /// Whether elementwise kernels' activations are stored as bf16 (widened to
+  /// f32 where read; `tvq-bf16-activations`) or as f32.
+  bool bf16Activations = false;
 };
 
 /// How the CPU pipeline computes large f32 contractions.

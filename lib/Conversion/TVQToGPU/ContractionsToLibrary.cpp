@@ -148,8 +148,10 @@ struct ContractionsToLibraryPass
     module.walk([&](linalg::GenericOp op) {
       if (!op.hasPureBufferSemantics())
         return;
+      // f32 GEMMs only: a product of bf16 activations stays for the tiles.
       if (std::optional<MatrixProduct> p = matchMatrixProduct(op))
-        products.push_back({op, *p});
+        if (!p->anyWidened())
+          products.push_back({op, *p});
     });
     if (products.empty())
       return;

@@ -50,13 +50,15 @@ inline void forEach(OpBuilder &b, Location loc, int64_t n,
   body(loop.getInductionVar());
 }
 
-/// `inside ? buffer[indices] : 0`.
+/// `inside ? buffer[indices] : 0`, as f32 (a bf16 element widened).
 inline Value loadOrZero(OpBuilder &b, Location loc, Value inside, Value buffer,
                         ValueRange indices) {
   auto ifOp = scf::IfOp::create(
       b, loc, inside,
       [&](OpBuilder &tb, Location tl) {
         Value v = memref::LoadOp::create(tb, tl, buffer, indices);
+        if (v.getType().isBF16()) // a bf16 activation (tvq-bf16-activations)
+          v = arith::ExtFOp::create(tb, tl, tb.getF32Type(), v);
         scf::YieldOp::create(tb, tl, v);
       },
       [&](OpBuilder &eb, Location el) {

@@ -7,11 +7,34 @@ using namespace mlir::tvq;
 
 namespace {
 
-/// Whether `body` is `yield(out + in0 * in1)` (either operand order).
-bool isMultiplyAdd(Block &body) {
-  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+/// `value` with a widening from bf16 looked through: the block argument it
+/// reads and whether it was widened.
+std::pair<Value, bool> unwiden(Value value) {
+  if (auto ext = value.getDefiningOp<arith::ExtFOp>())
+    if (ext.getIn().getType().isBF16() && ext.getType().isF32())
+      return {ext.getIn(), true};
+  return {value, false};
+}
+
+/// Whether `body` is `yield(out + in0 * in1)` (either operand order), each
+/// input either f32 or bf16 widened to f32 by an `arith.extf` of its own
+/// (tvq-bf16-activations); sets `widened` for those.
+bool isMultiplyAdd(Block &body, bool (&widened)[2]) {
+  if (body.getNumArguments() != 3)
     return false;
-  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  Value in0 = body.getArgument(0), in1 = body.getArgument(1),
+        out = body.getArgument(2);
+  Operation *op = &body.front();
+  unsigned extensions = 0;
+  while (auto ext = dyn_cast<arith::ExtFOp>(op)) {
+    if (!ext->hasOneUse())
+      return false;
+    ++extensions;
+    op = op->getNextNode();
+  }
+  if (body.getOperations().size() != 3 + extensions)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(op);
   if (!mul)
     return false;
   auto add = dyn_cast_or_null<arith::AddFOp>(mul->getNextNode());
@@ -19,21 +42,26 @@ bool isMultiplyAdd(Block &body) {
   if (!add || !yield || yield.getNumOperands() != 1 ||
       yield.getOperand(0) != add.getResult())
     return false;
-  Value in0 = body.getArgument(0), in1 = body.getArgument(1),
-        out = body.getArgument(2);
-  bool mulOfInputs = (mul.getLhs() == in0 && mul.getRhs() == in1) ||
-                     (mul.getLhs() == in1 && mul.getRhs() == in0);
+  auto [lhs, lhsWide] = unwiden(mul.getLhs());
+  auto [rhs, rhsWide] = unwiden(mul.getRhs());
+  if (unsigned(lhsWide) + unsigned(rhsWide) != extensions)
+    return false;
+  bool straight = lhs == in0 && rhs == in1, crossed = lhs == in1 && rhs == in0;
+  widened[0] = straight ? lhsWide : rhsWide;
+  widened[1] = straight ? rhsWide : lhsWide;
   bool addOfOutput = (add.getLhs() == out && add.getRhs() == mul) ||
                      (add.getLhs() == mul && add.getRhs() == out);
-  return mulOfInputs && addOfOutput;
+  return (straight || crossed) && addOfOutput;
 }
 
-/// An f32 tensor, or an f32 buffer with a strided layout.
-bool isF32Operand(Value v) {
+/// The element type of a tensor, or of a buffer with a strided layout.
+Type elementType(Value v) {
   if (auto tensor = dyn_cast<RankedTensorType>(v.getType()))
-    return tensor.getElementType().isF32();
+    return tensor.getElementType();
   auto buffer = dyn_cast<MemRefType>(v.getType());
-  return buffer && buffer.getElementType().isF32() && buffer.isStrided();
+  if (buffer && buffer.isStrided())
+    return buffer.getElementType();
+  return {};
 }
 
 } // namespace
@@ -42,18 +70,21 @@ std::optional<MatrixProduct>
 mlir::tvq::matchMatrixProduct(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return std::nullopt;
-  for (Value v : op->getOperands())
-    if (!isF32Operand(v))
-      return std::nullopt;
-  if (!isMultiplyAdd(*op.getBlock()))
+  MatrixProduct p;
+  if (!isMultiplyAdd(*op.getBlock(), p.widened))
     return std::nullopt;
+  for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+    Type element = elementType(v);
+    bool bf16 = i < 2 && p.widened[i];
+    if (!element || !(bf16 ? element.isBF16() : element.isF32()))
+      return std::nullopt;
+  }
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   for (AffineMap map : maps)
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/false) ||
         map.getNumSymbols() != 0)
       return std::nullopt;
 
-  MatrixProduct p;
   SmallVector<unsigned> outDims = dimsOf(maps[2]);
   unsigned parallel = 0;
   for (auto [dim, kind] : llvm::enumerate(op.getIteratorTypesArray())) {

@@ -24,6 +24,10 @@ struct MatrixProduct {
   SmallVector<unsigned, 2> batches; // none, one or two, outermost first
   unsigned m = 0, n = 0;
   SmallVector<unsigned, 2> reductions; // one or two, outermost first
+  /// Per DPS input: bf16, widened to f32 in the body (tvq-bf16-activations).
+  bool widened[2] = {false, false};
+
+  bool anyWidened() const { return widened[0] || widened[1]; }
 
   std::optional<unsigned> batch() const {
     if (batches.empty())
@@ -41,7 +45,8 @@ inline SmallVector<unsigned> dimsOf(AffineMap map) {
 }
 
 /// The product `op` computes: a linalg.generic with two f32 inputs (tensors,
-/// or buffers with strided layouts), body `out + in0 * in1`,
+/// or buffers with strided layouts; an input may be bf16 that the body
+/// widens first), an f32 output, body `out + in0 * in1`,
 /// projected-permutation maps, an output (b1?, b2?, m, n), one or two
 /// reductions read by both inputs, one input with m and not n, the other
 /// with n and not m; nothing when `op` is not one.

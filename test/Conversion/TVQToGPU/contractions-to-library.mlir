@@ -65,6 +65,29 @@ func.func @weight_gradient(%g: memref<2x8x5xf32>, %h: memref<2x8x3xf32>, %dw: me
 
 // -----
 
+// A product of a bf16 activation (tvq-bf16-activations: widened in the body)
+// is a matrix product, but not an f32 GEMM: left for the generated tiles.
+// CHECK-LABEL: func.func @bf16_activation
+// CHECK-NOT: call
+// CHECK: linalg.generic
+// CHECK: arith.extf
+// CHECK-NOT: func.func private
+func.func @bf16_activation(%x: memref<?x64xbf16>, %w: memref<64x96xf32>, %y: memref<?x96xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>,
+                                   affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xbf16>, memref<64x96xf32>) outs(%y : memref<?x96xf32>) {
+  ^bb0(%a: bf16, %b: f32, %c: f32):
+    %wide = arith.extf %a : bf16 to f32
+    %p = arith.mulf %wide, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // Not matrix products, left alone: a row-wise dot product (both inputs hold
 // m), a product with a subtraction, and an f64 product.
 #r = affine_map<(m, k) -> (m, k)>

@@ -137,6 +137,26 @@ func.func @few_rows(%x: memref<8x64xf32>, %w: memref<64x96xf32>, %y: memref<8x96
 }
 
 // Not a matrix product (no reduction): untouched.
+// A bf16 activation times an f32 weight (tvq-bf16-activations): the same
+// tiles; the copy of A into the shared f32 stage loads bf16 and widens it.
+// CHECK-LABEL: func.func @bf16_rows
+// CHECK: gpu.launch
+// CHECK: %[[V:.*]] = memref.load %{{.*}} : memref<?x64xbf16>
+// CHECK-NEXT: %[[W:.*]] = arith.extf %[[V]] : bf16 to f32
+// CHECK-NEXT: scf.yield %[[W]] : f32
+// CHECK: gpu.barrier
+func.func @bf16_rows(%x: memref<?x64xbf16>, %w: memref<64x96xf32>, %y: memref<?x96xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xbf16>, memref<64x96xf32>) outs(%y : memref<?x96xf32>) {
+  ^bb0(%a: bf16, %b: f32, %c: f32):
+    %wide = arith.extf %a : bf16 to f32
+    %p = arith.mulf %wide, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // CHECK-LABEL: func.func @not_a_product
 // CHECK-NOT: gpu.launch
 // CHECK: linalg.generic
