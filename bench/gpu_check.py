@@ -585,6 +585,10 @@ def prepare(args):
          ["eval_loss", "train_step", "decode_step"], None,
          "%s with --cuda-attention=softmax: each attention block's softmax weights from one "
          "kernel, then the weighted sums as cuBLAS products" % base),
+        (base + "_act_bf16", base, ["--cuda-activations=bf16", "--cuda-gemm=kernels",
+                                    "--cuda-matmul=bf16"], ["eval_loss"], BF16_TILES_TOL,
+         "%s with --cuda-activations=bf16 --cuda-gemm=kernels --cuda-matmul=bf16: the products' "
+         "activations stored as bf16, the tiles on tensor cores" % base),
     ]
     # The layer's op module with the fused attention kernel and with the softmax-weights kernel:
     # checked against the op's CPU module and benchmarked beside the generic kernels (bench
@@ -613,6 +617,11 @@ def prepare(args):
                          "the enwik8-size model's train_step with --cuda-attention=softmax (the "
                          "softmax-weights kernel, cuBLAS products), for the training-step "
                          "benchmark"))
+        variants.append(("enwik8_act_bf16", "enwik8",
+                         ["--cuda-activations=bf16", "--cuda-gemm=kernels", "--cuda-matmul=bf16",
+                          "--entries=train_step"], [], None,
+                         "the enwik8-size model's train_step with bf16 activations and the bf16 "
+                         "tiles, for the training-step benchmark"))
     if not args.tiny_only:
         # The training-step benchmark's model with the same two flags (train_step only, no
         # correctness checks: tiny's variants check the numerics): tokens/s against cuBLAS.
