@@ -26,7 +26,20 @@ fuzz_dir=$build/fuzz
 
 seeds=$fuzz_dir/seeds
 rm -rf "$seeds"
-python3 "$src/fuzz/make_seeds.py" "$src" "$seeds"
+# The seeds need numpy: PATH's python3 may be a pyenv or venv interpreter
+# without it; setup.sh installs Debian's python3-numpy for /usr/bin/python3.
+python=
+for candidate in python3 /usr/bin/python3; do
+  if "$candidate" -c "import numpy" 2>/dev/null; then
+    python=$candidate
+    break
+  fi
+done
+if [ -z "$python" ]; then
+  echo "fuzz.sh: no python3 with numpy (scripts/setup.sh installs python3-numpy)" >&2
+  exit 1
+fi
+"$python" "$src/fuzz/make_seeds.py" "$src" "$seeds"
 mkdir -p "$fuzz_dir/artifacts"
 
 status=0
