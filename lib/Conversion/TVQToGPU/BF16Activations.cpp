@@ -1,8 +1,9 @@
 //===- BF16Activations.cpp - Activations stored as bf16 -------------------===//
 //
 // `tvq-bf16-activations` (Passes.td): an elementwise kernel's f32 result
-// that only other kernels read, and whose shape depends on the batch or the
-// sequence, is written as bf16 and widened back to f32 where it is read.
+// that only matrix products read, that is not a statistic, and whose shape
+// depends on the batch or the sequence, is written as bf16 and widened back
+// to f32 where it is read.
 //
 //===----------------------------------------------------------------------===//
 
