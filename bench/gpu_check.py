@@ -573,6 +573,10 @@ def prepare(args):
          BF16_TILES_TOL,
          "%s with --cuda-gemm=kernels --cuda-matmul=bf16: the tiles on tensor cores (mma.sync, "
          "bf16 operands, f32 sums)" % base),
+        (base + "_wgmma", base, ["--cuda-gemm=kernels", "--cuda-matmul=wgmma"], ["eval_loss"],
+         BF16_TILES_TOL,
+         "%s with --cuda-gemm=kernels --cuda-matmul=wgmma: the tiles on Hopper's wgmma.mma_async "
+         "(bf16 stages in shared memory read through matrix descriptors, f32 sums)" % base),
         (base + "_fused", base, ["--cuda-attention=fused"],
          ["eval_loss", "train_step", "decode_step"], None,
          "%s with --cuda-attention=fused: each attention block's output one kernel (running "
@@ -627,7 +631,9 @@ def prepare(args):
         # correctness checks: tiny's variants check the numerics): tokens/s against cuBLAS.
         for suffix, flags, what in (("_tiles", ["--cuda-gemm=kernels"], "f32 tiles"),
                                     ("_bf16", ["--cuda-gemm=kernels", "--cuda-matmul=bf16"],
-                                     "bf16 tiles on tensor cores")):
+                                     "bf16 tiles on tensor cores"),
+                                    ("_wgmma", ["--cuda-gemm=kernels", "--cuda-matmul=wgmma"],
+                                     "bf16 tiles on wgmma")):
             variants.append(("enwik8" + suffix, "enwik8", flags + ["--entries=train_step"], [],
                              None, "the enwik8-size model's train_step with %s (%s), for the "
                              "training-step benchmark" % (" ".join(flags), what)))

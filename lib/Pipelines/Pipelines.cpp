@@ -91,7 +91,7 @@ static const PhaseInfo kCUDAPhases[] = {
     {Phase::Loops, "loops",
      "{GEMM}func.func(tvq-fused-attention-to-gpu{MATH},"
      "tvq-strided-copies-to-linalg{all=true},"
-     "tvq-tile-matrix-products{MATH},"
+     "tvq-tile-matrix-products{TILEMATH},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse"},
     {Phase::GPU, "gpu",
@@ -103,11 +103,12 @@ static const PhaseInfo kCUDAPhases[] = {
      "canonicalize,cse"},
     {Phase::NVVM, "nvvm",
      "nvvm-attach-target{chip={CHIP} {FEATURES}O=3},"
-     "gpu.module(scf-parallel-for-to-nested-fors,expand-strided-metadata,"
+     "gpu.module(tvq-align-workgroup-memory,"
+     "scf-parallel-for-to-nested-fors,expand-strided-metadata,"
      "lower-affine,convert-scf-to-cf{allow-pattern-rollback=false},"
      "math-expand-ops{ops=rsqrt},"
      "tvq-gpu-math-to-intrinsics,"
-     "convert-gpu-to-nvvm,"
+     "convert-gpu-to-nvvm,convert-nvvm-to-llvm,"
      "canonicalize,cse),"
      "reconcile-unrealized-casts"},
     {Phase::PTX, "ptx", "gpu-module-to-binary{format=isa}"},
@@ -225,6 +226,12 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   if (cuda.bf16Tiles)
     math = target == Target::CUDA ? "{math=bf16}" : "{math=bf16 mma=false}";
   substitute(text, "{MATH}", math);
+  // The tiles can use sm_90a's wgmma instead (the fused kernels cannot).
+  std::string tileMath = math;
+  if (cuda.bf16Tiles && cuda.wgmmaTiles)
+    tileMath = target == Target::CUDA ? "{math=bf16 wgmma=true}"
+                                      : "{math=bf16 mma=false wgmma=true}";
+  substitute(text, "{TILEMATH}", tileMath);
   substitute(text, "{ACT}",
              cuda.bf16Activations ? ",tvq-bf16-activations" : "");
   substitute(text, "{CHIP}", cuda.chip);
@@ -313,8 +320,9 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
       llvm::cl::init("cublas")};
   Option<std::string> matmul{
       *this, "matmul",
-      llvm::cl::desc("The generated matrix-product tiles: f32 (FMAs) or "
-                     "bf16 (tensor cores, f32 sums)"),
+      llvm::cl::desc("The generated matrix-product tiles: f32 (FMAs), "
+                     "bf16 (tensor cores with mma.sync, f32 sums) or wgmma "
+                     "(bf16 with sm_90a's wgmma for the tiles)"),
       llvm::cl::init("f32")};
   Option<std::string> attention{
       *this, "attention",
@@ -370,8 +378,12 @@ void mlir::tvq::registerTVQPipelines() {
           problem = "unknown chip '" + options.chip + "' (sm_90a or sm_80)";
         else if (options.gemm != "cublas" && options.gemm != "kernels")
           problem = "unknown gemm '" + options.gemm + "' (cublas or kernels)";
-        else if (options.matmul != "f32" && options.matmul != "bf16")
-          problem = "unknown matmul '" + options.matmul + "' (f32 or bf16)";
+        else if (options.matmul != "f32" && options.matmul != "bf16" &&
+                 options.matmul != "wgmma")
+          problem =
+              "unknown matmul '" + options.matmul + "' (f32, bf16 or wgmma)";
+        else if (options.matmul == "wgmma" && options.chip != "sm_90a")
+          problem = "matmul=wgmma needs chip=sm_90a (wgmma is Hopper's)";
         else if (options.attention != "generic" &&
                  options.attention != "softmax" && options.attention != "fused")
           problem = "unknown attention '" + options.attention +
@@ -384,7 +396,8 @@ void mlir::tvq::registerTVQPipelines() {
         CUDAOptions cuda;
         cuda.chip = options.chip;
         cuda.libraryGemm = options.gemm != "kernels";
-        cuda.bf16Tiles = options.matmul == "bf16";
+        cuda.bf16Tiles = options.matmul != "f32";
+        cuda.wgmmaTiles = options.matmul == "wgmma";
         cuda.attention = options.attention;
         cuda.bf16Activations = options.activations == "bf16";
         return buildCUDAPipeline(pm, *phase, {}, cuda);

@@ -4,14 +4,17 @@
     tiled_products_check.py --tvq-opt PATH --workdir DIR [--seed N]
 
 For each case (plain and transposed layouts, a batch with two reductions, sizes that are not
-multiples of the 64 x 64 x 16 tiles, a product too small to tile) and each math (f32, and bf16
-computed lane by lane in the mma.sync layout), the script writes an MLIR function holding fresh
+multiples of the 64 x 64 x 16 tiles, a product too small to tile) and each math (f32; bf16
+computed lane by lane in the mma.sync layout; wgmma: bf16 stages in wgmma's shared-memory
+layout, read lane by lane through the fields of the kernel's own matrix descriptors), the
+script writes an MLIR function holding fresh
 random inputs as constants and the product as a linalg.generic, lowers it with
 `tvq-tile-matrix-products{math=...  mma=false}`, `tvq-parallel-loops-to-gpu` and
-`tvq-gpu-launch-to-loops` (what --target=cuda-sim runs) and upstream's CPU lowering, runs it with
+`tvq-gpu-launch-to-loops` (what --target=cuda-sim runs), `arith-expand{include-bf16=true}` and
+upstream's CPU lowering, runs it with
 mlir-runner, reads the result's bits exactly (printed as i32), and compares it with a float64
 reference: C + sum over k of A * B, with A and B rounded to bf16 (nearest, ties to even) for
-bf16. Tolerance: 1e-5 of C's magnitude plus the sum of |A * B| per output (f32 sums of at most
+bf16 and wgmma. Tolerance: 1e-5 of C's magnitude plus the sum of |A * B| per output (f32 sums of at most
 64 terms), and no output may be NaN. A bf16 kernel that skipped the rounding would be off by
 about 1e-3 of that bound; a wrong tile, guard or fragment position by far more.
 """
@@ -34,6 +37,9 @@ CASES = [
     ("few_rows", "m n k", "m k", "k n", "m n", dict(m=8, n=96, k=24)),
 ]
 UNTILED = {"few_rows"}
+# The tile pass's options per math (cuda-sim: no tensor-core instructions).
+OPTIONS = {"f32": "math=f32 mma=false", "bf16": "math=bf16 mma=false",
+           "wgmma": "math=bf16 mma=false wgmma=true"}
 
 
 def bf16(x):
@@ -121,15 +127,15 @@ def run(args, case, math, rng):
     with open(path, "w") as f:
         f.write(module(case, a, b, c))
     tiled = subprocess.run([args.tvq_opt, path, "--pass-pipeline=builtin.module(func.func("
-                            "tvq-tile-matrix-products{math=%s mma=false}))" % math],
+                            "tvq-tile-matrix-products{%s}))" % OPTIONS[math]],
                            check=True, capture_output=True, text=True).stdout
     if ("workgroup(" in tiled) == (name in UNTILED):
         print("%s: expected the product %s" % (name, "untiled" if name in UNTILED else "tiled"))
         return False
     lowering = ",".join([
-        "func.func(tvq-tile-matrix-products{math=%s mma=false}" % math,
+        "func.func(tvq-tile-matrix-products{%s}" % OPTIONS[math],
         "convert-linalg-to-parallel-loops,tvq-parallel-loops-to-gpu{block-size=256}",
-        "tvq-gpu-launch-to-loops)",
+        "tvq-gpu-launch-to-loops)", "arith-expand{include-bf16=true}",
         "expand-strided-metadata,lower-affine,convert-scf-to-cf,finalize-memref-to-llvm",
         "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm",
         "reconcile-unrealized-casts"])
@@ -145,13 +151,13 @@ def run(args, case, math, rng):
     data = out[out.index("data ="):]
     got = np.array([int(t) for t in re.findall(r"-?\d+", data)], dtype=np.int64)
     got = got.astype(np.int32).view(np.float32).reshape(c.shape).astype(np.float64)
-    if math == "bf16" and name not in UNTILED:
+    if math != "f32" and name not in UNTILED:
         a, b = bf16(a), bf16(b)
     exact, bound = reference(case, a, b, c)
     err = np.abs(got - exact) / bound
     worst = float(np.nanmax(err)) if not np.isnan(got).any() else float("nan")
     ok = worst <= 1e-5
-    print("%-22s %-4s sizes %-32s worst error %.2e of the bound (tolerance 1e-5) %s"
+    print("%-22s %-5s sizes %-32s worst error %.2e of the bound (tolerance 1e-5) %s"
           % (name, math, ",".join("%s=%d" % kv for kv in sizes.items()), worst,
              "ok" if ok else "FAILED"))
     return ok
@@ -167,7 +173,7 @@ def main():
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
     print("seed %d" % seed)
     rng = np.random.default_rng(seed)
-    results = [run(args, case, math, rng) for case in CASES for math in ("f32", "bf16")]
+    results = [run(args, case, math, rng) for case in CASES for math in OPTIONS]
     print("tiled products: %d of %d cases within tolerance" % (sum(results), len(results)))
     return 0 if all(results) else 1
 

@@ -93,11 +93,14 @@ static cl::opt<std::string> cudaGemm(
     cl::init("cublas"));
 static cl::opt<std::string> cudaMatmul(
     "cuda-matmul",
-    cl::desc("With --target=cuda or cuda-sim: how the generated matrix-product "
-             "tiles and the fused attention kernels multiply: f32 (FMAs, "
-             "default) or bf16 (operands rounded to bf16, f32 sums, on tensor "
-             "cores with mma.sync; cuda-sim computes the same lane by lane). "
-             "cuBLAS calls are unchanged (TVQ_CUBLAS_MATH sets theirs)"),
+    cl::desc(
+        "With --target=cuda or cuda-sim: how the generated matrix-product "
+        "tiles and the fused attention kernels multiply: f32 (FMAs, "
+        "default) or bf16 (operands rounded to bf16, f32 sums, on tensor "
+        "cores with mma.sync; cuda-sim computes the same lane by lane) "
+        "or wgmma (bf16, the tiles with sm_90a's wgmma.mma_async, the "
+        "fused attention kernels with mma.sync; needs --cuda-arch=sm_90a). "
+        "cuBLAS calls are unchanged (TVQ_CUBLAS_MATH sets theirs)"),
     cl::init("f32"));
 static cl::opt<std::string> cudaAttention(
     "cuda-attention",
@@ -364,8 +367,13 @@ int main(int argc, char **argv) {
     return fail("unknown --cuda-arch '" + cudaArch + "'; sm_90a or sm_80");
   if (cudaGemm != "cublas" && cudaGemm != "kernels")
     return fail("unknown --cuda-gemm '" + cudaGemm + "'; cublas or kernels");
-  if (cudaMatmul != "f32" && cudaMatmul != "bf16")
-    return fail("unknown --cuda-matmul '" + cudaMatmul + "'; f32 or bf16");
+  if (cudaMatmul != "f32" && cudaMatmul != "bf16" && cudaMatmul != "wgmma")
+    return fail("unknown --cuda-matmul '" + cudaMatmul +
+                "'; f32, bf16 or wgmma");
+  if (cuda && cudaMatmul == "wgmma" && cudaArch != "sm_90a")
+    return fail("--cuda-matmul=wgmma needs --cuda-arch=sm_90a (wgmma is "
+                "Hopper's); use --cuda-matmul=bf16 (mma.sync) for " +
+                cudaArch);
   if (cudaAttention != "generic" && cudaAttention != "softmax" &&
       cudaAttention != "fused")
     return fail("unknown --cuda-attention '" + cudaAttention +
@@ -439,7 +447,8 @@ int main(int argc, char **argv) {
   tvq::CUDAOptions cudaOptions;
   cudaOptions.chip = cudaArch;
   cudaOptions.libraryGemm = cudaGemm == "cublas";
-  cudaOptions.bf16Tiles = cudaMatmul == "bf16";
+  cudaOptions.bf16Tiles = cudaMatmul != "f32";
+  cudaOptions.wgmmaTiles = cudaMatmul == "wgmma";
   cudaOptions.attention = cudaAttention;
   cudaOptions.bf16Activations = cudaActivations == "bf16";
   LogicalResult built =

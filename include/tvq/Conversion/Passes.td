@@ -335,6 +335,11 @@ def TVQTileMatrixProducts
     Option<"mma", "mma", "bool", "true",
            "With math=bf16: use nvvm.mma.sync (false: each thread computes "
            "its slots of the same layout, for --target=cuda-sim)">,
+    Option<"wgmma", "wgmma", "bool", "false",
+           "With math=bf16: the stages are bf16 in wgmma's no-swizzle "
+           "K-major shared layout and each warpgroup multiplies them with "
+           "one nvvm.wgmma.mma_async m64n32k16 (sm_90a; with mma=false each "
+           "thread computes its slots through the same descriptors)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
@@ -342,6 +347,29 @@ def TVQTileMatrixProducts
                            "::mlir::scf::SCFDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect"];
+}
+
+def TVQAlignWorkgroupMemory
+    : Pass<"tvq-align-workgroup-memory", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Align every kernel's workgroup attributions";
+  let description = [{
+    `convert-gpu-to-nvvm` gives a workgroup attribution the alignment of its
+    `llvm.align` attribute, else its element type's (2 bytes for bf16), and
+    `gpu-kernel-outlining` cannot set the attribute (a `gpu.launch` has no
+    attribution attributes). wgmma's matrix descriptors address shared
+    memory in 16-byte units, so this pass gives each workgroup attribution of
+    every `gpu.func` without one `{llvm.align = alignment}`.
+
+    Before: `gpu.func @k() workgroup(%s : memref<1024xbf16, 3>) kernel`.
+    After: `gpu.func @k() workgroup(%s : memref<1024xbf16, 3>
+    {llvm.align = 16 : i64}) kernel`, which lowers to
+    `.shared .align 16 .b8 __wg_k_0[2048]`.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", "16",
+           "Bytes (a power of two)">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def TVQSinkConstantsIntoLaunches

@@ -49,6 +49,11 @@ struct CUDAOptions {
   /// FMAs, or bf16 operands with f32 sums on tensor cores (mma.sync; lane by
   /// lane for cuda-sim).
   bool bf16Tiles = false;
+  /// With bf16Tiles: the matrix-product tiles multiply with sm_90a's
+  /// wgmma.mma_async (bf16 stages in shared memory read by descriptors; the
+  /// lane-by-lane equivalent for cuda-sim) instead of mma.sync. The fused
+  /// attention kernels keep mma.sync.
+  bool wgmmaTiles = false;
   /// How each attention block's output is computed: `generic` (score
   /// products and elementwise kernels, the scores in memory), `softmax` (the
   /// softmax weights from one generated kernel, `tvq.fused_block_softmax`,

@@ -13,12 +13,15 @@
 // cores: each of the eight warps issues mma.sync m16n8k16 (bf16 operands
 // rounded from the shared f32 tiles, f32 accumulators) over 16 x 32 of the
 // tile; mma=false computes the same layout thread by thread (cuda-sim).
+// With wgmma=true (sm_90a) the stages are bf16 in wgmma's shared-memory
+// layout and each warpgroup multiplies them with wgmma.mma_async (Wgmma.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
 #include "MatrixProducts.h"
 #include "WarpMma.h"
+#include "Wgmma.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -55,6 +58,9 @@ constexpr int64_t kMinSide = 32;
 
 static_assert(kSide * kMicro == kTile, "threads cover the tile");
 static_assert(kLoads * kThreads == kDepth * kTile, "copies cover a stage");
+static_assert(wgmma::kRows == kTile && wgmma::kDepth == kDepth &&
+                  2 * wgmma::kGroupColumns == kTile,
+              "two warpgroups' wgmma stages cover the tile's stage");
 
 /// One product's sizes, the kernel's attributions and ids, and the loop
 /// values known so far (batch, k1, k2 positions).
@@ -65,7 +71,9 @@ struct TiledProduct {
   SmallVector<Value> sizes;     // per loop dimension, computed on the host
   SmallVector<Value> dimValues; // per loop dimension, inside the kernel
   ProductMath math;
+  bool wgmma = false; // bf16 stages in wgmma's layout, read by descriptors
   Value sharedA, sharedB, acc;
+  Value descA, descB; // wgmma: the stages' matrix descriptors
   Value thread, row0, col0;
   Value tx, ty;  // f32: the thread's column and row
   WarpTile warp; // bf16: the thread's mma.sync layout
@@ -99,7 +107,12 @@ struct TiledProduct {
       Value inside = a.both(a.lt(ownIdx, sizes[own]), a.lt(k, sizes[k2()]));
       Value v =
           loadOrZero(b, loc, inside, op.getDpsInputs()[input], indices(input));
-      memref::StoreOp::create(b, loc, v, shared, ValueRange{kk, j});
+      if (wgmma) {
+        v = arith::TruncFOp::create(b, loc, b.getBF16Type(), v);
+        memref::StoreOp::create(b, loc, v, shared, wgmma::stageIndex(a, j, kk));
+      } else {
+        memref::StoreOp::create(b, loc, v, shared, ValueRange{kk, j});
+      }
     });
   }
 
@@ -134,6 +147,11 @@ struct TiledProduct {
   void multiplyStage(OpBuilder &b, Location loc) {
     if (!math.bf16)
       return multiplyStageF32(b, loc);
+    if (wgmma && math.mma)
+      return wgmma::multiplyStage(b, loc, acc, descA, descB);
+    if (wgmma)
+      return wgmma::multiplyStageLanes(b, loc, warp, acc, sharedA, sharedB,
+                                       descA, descB);
     auto reader = [&](Value shared) {
       return [shared, loc](OpBuilder &rb, Value k, Value j) -> Value {
         return memref::LoadOp::create(rb, loc, shared, ValueRange{k, j});
@@ -185,6 +203,23 @@ struct TiledProduct {
     });
   }
 
+  /// wgmma: A's descriptor (all 64 rows) and the warpgroup's B descriptor
+  /// (its 32 columns start 4 groups of 8 rows in). On the GPU they hold the
+  /// stages' shared-memory addresses; cuda-sim uses offsets in the stages.
+  void buildDescriptors(OpBuilder &b, Location loc) {
+    Arith a{b, loc};
+    auto base = [&](Value stage) -> Value {
+      if (!math.mma)
+        return a.c(0);
+      return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, stage)
+          .getResult();
+    };
+    Value groupOffset = a.mul(
+        warp.warpCol, a.c(wgmma::kGroupColumns / 8 * wgmma::kStrideBytes));
+    descA = wgmma::descriptor(b, loc, base(sharedA));
+    descB = wgmma::descriptor(b, loc, a.add(base(sharedB), groupOffset));
+  }
+
   /// The launch body: ids, accumulators from C, the stages, C stored.
   void buildKernel(OpBuilder &b, Location loc, gpu::LaunchOp launch,
                    Value tilesM, Value tilesN) {
@@ -196,6 +231,8 @@ struct TiledProduct {
     if (math.bf16) {
       // Eight warps, 4 x 2 over the tile: each 16 rows x 32 columns.
       warp = WarpTile::of(b, loc, thread);
+      if (wgmma)
+        buildDescriptors(b, loc);
     } else {
       tx = a.rem(thread, a.c(kSide));
       ty = a.div(thread, a.c(kSide));
@@ -227,6 +264,13 @@ struct TiledProduct {
       Value k0 = loop.getInductionVar();
       copyStage(sb, sl, p.a, p.m, row0, k0, sharedA);
       copyStage(sb, sl, p.b, p.n, col0, k0, sharedB);
+      // The stages were written through the generic proxy; wgmma reads
+      // them through the async proxy.
+      if (wgmma && math.mma)
+        NVVM::FenceProxyOp::create(
+            sb, sl, NVVM::ProxyKind::async_shared,
+            NVVM::SharedSpaceAttr::get(sb.getContext(),
+                                       NVVM::SharedSpace::shared_cta));
       gpu::BarrierOp::create(sb, sl);
       multiplyStage(sb, sl);
       gpu::BarrierOp::create(sb, sl);
@@ -261,8 +305,8 @@ bool staticallySmall(linalg::GenericOp op, const MatrixProduct &p) {
   return false;
 }
 
-void tileProduct(linalg::GenericOp op, const MatrixProduct &p,
-                 ProductMath math) {
+void tileProduct(linalg::GenericOp op, const MatrixProduct &p, ProductMath math,
+                 bool wgmma) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Arith a{b, loc};
@@ -271,6 +315,7 @@ void tileProduct(linalg::GenericOp op, const MatrixProduct &p,
   t.p = p;
   t.maps = op.getIndexingMapsArray();
   t.math = math;
+  t.wgmma = wgmma;
   for (Range r :
        cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
     t.sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
@@ -291,9 +336,13 @@ void tileProduct(linalg::GenericOp op, const MatrixProduct &p,
   b.setInsertionPoint(choice.thenBlock()->getTerminator());
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
-  auto shared = MemRefType::get(
-      {kDepth, kSharedRow}, f32, MemRefLayoutAttrInterface(),
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto shared = wgmma
+                    ? MemRefType::get({wgmma::kStageElements}, b.getBF16Type(),
+                                      MemRefLayoutAttrInterface(), workgroup)
+                    : MemRefType::get({kDepth, kSharedRow}, f32,
+                                      MemRefLayoutAttrInterface(), workgroup);
   auto registers = MemRefType::get(
       {kMicro * kMicro}, f32, MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Private));
@@ -324,8 +373,13 @@ struct TileMatrixProductsPass
         getOperation(), "tvq-tile-matrix-products", math, mma);
     if (!productMath)
       return signalPassFailure();
+    if (wgmma && !productMath->bf16) {
+      getOperation().emitError()
+          << "tvq-tile-matrix-products: wgmma needs math=bf16";
+      return signalPassFailure();
+    }
     for (auto &[op, p] : products)
-      tileProduct(op, p, *productMath);
+      tileProduct(op, p, *productMath, wgmma);
   }
 };
 

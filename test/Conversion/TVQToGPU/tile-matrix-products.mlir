@@ -3,6 +3,10 @@
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{math=bf16 mma=false}),canonicalize,cse)' | FileCheck %s --check-prefix=LANES
 // RUN: not tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{math=f16}))' 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: tvq-tile-matrix-products: unknown math 'f16' (f32 or bf16)
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{math=bf16 wgmma=true}),canonicalize,cse)' | FileCheck %s --check-prefix=WGMMA
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{math=bf16 mma=false wgmma=true}),canonicalize,cse)' | FileCheck %s --check-prefix=WGLANES
+// RUN: not tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-tile-matrix-products{wgmma=true}))' 2>&1 | FileCheck %s --check-prefix=BAD-WGMMA
+// BAD-WGMMA: error: tvq-tile-matrix-products: wgmma needs math=bf16
 
 // bf16 on tensor cores: the same tiles and stages; eight warps, each 16
 // rows x 32 columns: per stage the warp's A fragment (four registers, each
@@ -35,6 +39,57 @@
 // LANES: arith.constant -65536 : i32
 // LANES: arith.cmpf uno
 // LANES-COUNT-16: arith.mulf
+
+// wgmma (sm_90a): the stages are two 1024-element bf16 arrays in wgmma's
+// no-swizzle K-major layout; each thread's copies round to bf16 and store at
+// (row / 8) * 128 + (k / 8) * 64 + (row % 8) * 8 + k % 8; the descriptors are
+// the stages' addresses >> 4 (14 bits) or'ed with the leading (128 B) and
+// stride (256 B) byte offsets, 8 << 16 | 16 << 32 = 68720001024, B's moved
+// 1024 B per warpgroup (warp / 4); after the copies a proxy fence and a
+// barrier, then the warpgroup's one m64n32k16 on the 16 accumulators.
+// WGMMA-LABEL: func.func @dynamic_rows
+// WGMMA-DAG: %[[FIELDS:.*]] = arith.constant 68720001024 : i64
+// WGMMA-DAG: %[[MASK:.*]] = arith.constant 262143 : i64
+// WGMMA: gpu.launch
+// WGMMA-SAME: workgroup(%[[SA:.*]] : memref<1024xbf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<1024xbf16, #gpu.address_space<workgroup>>)
+// WGMMA: %[[PA:.*]] = memref.extract_aligned_pointer_as_index %[[SA]]
+// WGMMA: %[[IA:.*]] = arith.index_castui %[[PA]] : index to i64
+// WGMMA: %[[MA:.*]] = arith.andi %[[IA]], %[[MASK]] : i64
+// WGMMA: %[[EA:.*]] = arith.shrui %[[MA]], %{{.*}} : i64
+// WGMMA: %[[DA:.*]] = arith.ori %[[EA]], %[[FIELDS]] : i64
+// WGMMA: %[[PB:.*]] = memref.extract_aligned_pointer_as_index %[[SB]]
+// WGMMA: arith.addi %[[PB]], %{{.*}} : index
+// WGMMA: %[[DB:.*]] = arith.ori %{{.*}}, %[[FIELDS]] : i64
+// WGMMA: scf.for
+// WGMMA: arith.truncf %{{.*}} : f32 to bf16
+// WGMMA: memref.store %{{.*}}, %[[SA]][%{{.*}}] : memref<1024xbf16, #gpu.address_space<workgroup>>
+// WGMMA: memref.store %{{.*}}, %[[SB]][%{{.*}}] : memref<1024xbf16, #gpu.address_space<workgroup>>
+// WGMMA: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// WGMMA-NEXT: gpu.barrier
+// WGMMA-COUNT-16: llvm.insertvalue
+// WGMMA: nvvm.wgmma.fence.aligned
+// WGMMA-NEXT: nvvm.wgmma.mma_async %[[DA]], %[[DB]], %{{.*}}, <m = 64, n = 32, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// WGMMA-NEXT: nvvm.wgmma.commit.group.sync.aligned
+// WGMMA-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// WGMMA-COUNT-16: llvm.extractvalue
+// WGMMA: gpu.barrier
+// WGMMA-NOT: nvvm.mma.sync
+// WGMMA: gpu.terminator
+// The simulation's form: the same stages and descriptors (the stages'
+// offsets, 0 and 1024 B per warpgroup, as start addresses), each thread
+// reading its slots' bf16 operands at the bytes the descriptors' decoded
+// fields give, no tensor-core op.
+// WGLANES-LABEL: func.func @dynamic_rows
+// WGLANES-NOT: extract_aligned_pointer
+// WGLANES: gpu.launch
+// WGLANES: memref.store %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>>
+// WGLANES-NOT: nvvm.fence.proxy
+// WGLANES: gpu.barrier
+// WGLANES: arith.shrui %{{.*}}, %{{.*}} : i64
+// WGLANES: memref.load %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>>
+// WGLANES: arith.extf %{{.*}} : bf16 to f32
+// WGLANES-NOT: nvvm.wgmma
+// WGLANES: gpu.terminator
 
 #x = affine_map<(m, n, k) -> (m, k)>
 #w = affine_map<(m, n, k) -> (k, n)>
