@@ -109,3 +109,57 @@ func.func @tiles__tvq_check(%x: memref<?xf32>) -> i32 {
   %c0 = arith.constant 0 : i32
   return %c0 : i32
 }
+
+// -----
+
+// Sizes read from buffers the function made (the CUDA pipeline's bufferized
+// IR): memref.dim of an expand_shape (its output shape), of a rank-reducing
+// subview (the kept sizes), of an scf.if result (the larger branch's size:
+// here both are n) and of a buffer an scf.for carries (its initial one's).
+// The buffers: %a n x 8 (32 n bytes), %b and %c n x 8 x 2 i32 (64 n each),
+// %d n x 4 (16 n), all from the argument's n: all live at once, 176 n bytes.
+// CHECK-LABEL: func.func @views__tvq_peak_bytes
+// CHECK-SAME: (%[[X:.*]]: memref<?xf32>, %[[P:.*]]: i1)
+// CHECK: %[[N:.*]] = memref.dim %[[X]], %c0
+// CHECK: %[[A:.*]] = arith.muli %[[N]], %c32
+// CHECK: %[[B:.*]] = arith.muli %[[N]], %c64
+// CHECK: %[[AB:.*]] = arith.addi %[[A]], %[[B]]
+// CHECK: %[[ABC:.*]] = arith.addi %[[AB]], %[[B]]
+// CHECK: %[[D:.*]] = arith.muli %[[N]], %c16
+// CHECK: %[[ALL:.*]] = arith.addi %[[ABC]], %[[D]]
+// CHECK: %[[PEAK:.*]] = arith.maxsi %{{.*}}, %[[ALL]]
+// CHECK: %[[R:.*]] = arith.index_cast %[[PEAK]] : index to i64
+// CHECK: return %[[R]]
+func.func @views(%x: memref<?xf32>, %p: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %n = memref.dim %x, %c0 : memref<?xf32>
+  %a = memref.alloc(%n) : memref<?x8xf32>
+  %e = memref.expand_shape %a [[0], [1, 2]] output_shape [%n, 4, 2] : memref<?x8xf32> into memref<?x4x2xf32>
+  %d0 = memref.dim %e, %c0 : memref<?x4x2xf32>
+  %b = memref.alloc(%d0) : memref<?x8x2xi32>
+  %s = memref.subview %b[0, 0, 0] [%d0, 1, 2] [1, 1, 1] : memref<?x8x2xi32> to memref<?x2xi32, strided<[16, 1]>>
+  %i = scf.if %p -> memref<?x2xi32, strided<[16, 1]>> {
+    scf.yield %s : memref<?x2xi32, strided<[16, 1]>>
+  } else {
+    scf.yield %s : memref<?x2xi32, strided<[16, 1]>>
+  }
+  %d1 = memref.dim %i, %c0 : memref<?x2xi32, strided<[16, 1]>>
+  %c = memref.alloc(%d1) : memref<?x8x2xi32>
+  %l = scf.for %j = %c0 to %c8 step %c1 iter_args(%it = %a) -> memref<?x8xf32> {
+    %d2 = memref.dim %it, %c0 : memref<?x8xf32>
+    scf.yield %it : memref<?x8xf32>
+  }
+  %d3 = memref.dim %l, %c0 : memref<?x8xf32>
+  %d = memref.alloc(%d3) : memref<?x4xf32>
+  memref.dealloc %d : memref<?x4xf32>
+  memref.dealloc %c : memref<?x8x2xi32>
+  memref.dealloc %b : memref<?x8x2xi32>
+  memref.dealloc %a : memref<?x8xf32>
+  return
+}
+func.func @views__tvq_check(%x: memref<?xf32>, %p: i1) -> i32 {
+  %c0 = arith.constant 0 : i32
+  return %c0 : i32
+}

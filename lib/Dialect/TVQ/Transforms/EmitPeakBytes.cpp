@@ -80,18 +80,19 @@ private:
   Value materialize(Value v) {
     if (Value known = values.lookupOrNull(v))
       return known;
-    // The size of a buffer an scf.for carries is taken from the buffer it
-    // starts from (the attention state keeps its shape across blocks).
+    // Recorded, so that clones of the ops that use `v` use it.
+    Value computed = compute(v);
+    if (computed)
+      values.map(v, computed);
+    return computed;
+  }
+
+  /// materialize's work for a value not computed yet.
+  Value compute(Value v) {
     if (auto dim = v.getDefiningOp<memref::DimOp>())
-      if (auto result = dyn_cast<OpResult>(dim.getSource()))
-        if (auto loop = dyn_cast<scf::ForOp>(result.getOwner())) {
-          Value init = loop.getInitArgs()[result.getResultNumber()];
-          Value index = materialize(dim.getIndex());
-          Value source = materialize(init);
-          if (!index || !source)
-            return nullptr;
-          return memref::DimOp::create(b, loc(), source, index);
-        }
+      if (std::optional<int64_t> index = dim.getConstantIndex())
+        if (Value size = dimOf(dim.getSource(), *index))
+          return size;
     Operation *def = v.getDefiningOp();
     if (!def || def->getNumRegions() != 0 ||
         !(isMemoryEffectFree(def) || isa<memref::DimOp>(def)))
@@ -101,6 +102,76 @@ private:
         return nullptr;
     Operation *clone = b.clone(*def, values);
     return clone->getResult(cast<OpResult>(v).getResultNumber());
+  }
+
+  /// Dimension `index` of buffer `source` from how it was made: its type, an
+  /// argument's size, an alloc's size operands, a view's sizes (expand_shape,
+  /// collapse_shape, subview, cast, reinterpret_cast), an scf.for's initial
+  /// buffer, an scf.if's branches. Null when none of these.
+  Value dimOf(Value source, int64_t index) {
+    auto type = dyn_cast<MemRefType>(source.getType());
+    if (!type || index < 0 || index >= type.getRank())
+      return nullptr;
+    if (!type.isDynamicDim(index))
+      return constant(type.getDimSize(index));
+    auto fromFold = [&](OpFoldResult r) -> Value {
+      if (auto v = dyn_cast<Value>(r))
+        return materialize(v);
+      return constant(cast<IntegerAttr>(cast<Attribute>(r)).getInt());
+    };
+    if (Value known = values.lookupOrNull(source)) // an argument
+      return memref::DimOp::create(b, loc(), known, constant(index));
+    // A buffer an scf.for carries keeps the shape of the one it starts from
+    // (the attention state keeps its shape across blocks), in the body and
+    // after the loop.
+    if (auto arg = dyn_cast<BlockArgument>(source))
+      if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
+        if (OpOperand *init = loop.getTiedLoopInit(arg))
+          return dimOf(init->get(), index);
+    Operation *def = source.getDefiningOp();
+    if (auto loop = dyn_cast_if_present<scf::ForOp>(def))
+      return dimOf(loop.getInitArgs()[cast<OpResult>(source).getResultNumber()],
+                   index);
+    if (auto alloc = dyn_cast_if_present<memref::AllocOp>(def))
+      return materialize(
+          alloc.getDynamicSizes()[type.getDynamicDimIndex(index)]);
+    if (auto expand = dyn_cast_if_present<memref::ExpandShapeOp>(def))
+      return fromFold(expand.getMixedOutputShape()[index]);
+    if (auto collapse = dyn_cast_if_present<memref::CollapseShapeOp>(def)) {
+      Value product = constant(1);
+      for (int64_t d : collapse.getReassociationIndices()[index]) {
+        Value size = dimOf(collapse.getSrc(), d);
+        if (!size)
+          return nullptr;
+        product = mul(product, size);
+      }
+      return product;
+    }
+    if (auto cast = dyn_cast_if_present<memref::CastOp>(def))
+      return dimOf(cast.getSource(), index);
+    if (auto subview = dyn_cast_if_present<memref::SubViewOp>(def)) {
+      // The sizes of the dimensions a rank-reducing subview keeps.
+      llvm::SmallBitVector dropped = subview.getDroppedDims();
+      int64_t kept = 0;
+      for (auto [d, size] : llvm::enumerate(subview.getMixedSizes()))
+        if (!dropped.test(d) && kept++ == index)
+          return fromFold(size);
+      return nullptr;
+    }
+    if (auto reinterpret = dyn_cast_if_present<memref::ReinterpretCastOp>(def))
+      return fromFold(reinterpret.getMixedSizes()[index]);
+    // A buffer an scf.if yields (a skipped layer's outputs beside the
+    // computed ones): the larger of the branches' sizes.
+    if (auto ifOp = dyn_cast_if_present<scf::IfOp>(def)) {
+      unsigned n = cast<OpResult>(source).getResultNumber();
+      if (!ifOp.elseBlock())
+        return nullptr;
+      Value thenSize = dimOf(ifOp.thenYield().getOperand(n), index);
+      Value elseSize =
+          thenSize ? dimOf(ifOp.elseYield().getOperand(n), index) : Value();
+      return thenSize && elseSize ? max(thenSize, elseSize) : Value();
+    }
+    return nullptr;
   }
 
   /// A constant upper bound of a size computed inside a loop: a tile's
