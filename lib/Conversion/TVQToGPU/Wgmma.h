@@ -129,41 +129,28 @@ inline void multiplyStage(OpBuilder &b, Location loc, Value acc, Value descA,
   }
 }
 
-/// The same sums thread by thread: slot s of `warp` (row r, column c of the
-/// tile) adds, k in order, the bf16 products of A(r, k) and B(c - 32 g, k)
-/// read from `stageA`/`stageB` at the bytes the descriptors describe.
+/// The same sums thread by thread (WarpTile's lane-by-lane stage, whose
+/// rounding leaves these bf16 values as they are): slot s of `warp` (row r,
+/// column c of the tile) adds, k in order, A(r, k) B(c - 32 g, k) read from
+/// `stageA`/`stageB` at the bytes the descriptors describe.
 inline void multiplyStageLanes(OpBuilder &b, Location loc, const WarpTile &warp,
                                Value acc, Value stageA, Value stageB,
                                Value descA, Value descB) {
-  Arith a{b, loc};
-  SmallVector<Value> sums;
-  for (int64_t slot = 0; slot < 16; ++slot)
-    sums.push_back(memref::LoadOp::create(b, loc, acc, a.c(slot)));
-  auto read = [](OpBuilder &rb, Location rl, Value stage, Value desc, Value row,
-                 Value k) -> Value {
-    Arith r{rb, rl};
-    Value byte = describedByte(rb, rl, desc, row, k);
-    Value v =
-        memref::LoadOp::create(rb, rl, stage, ValueRange{r.div(byte, r.c(2))});
-    return arith::ExtFOp::create(rb, rl, rb.getF32Type(), v);
+  auto reader = [](Value stage, Value desc, Value firstColumn) {
+    return [=](OpBuilder &rb, Value k, Value row) -> Value {
+      Location rl = stage.getLoc();
+      Arith r{rb, rl};
+      Value local = firstColumn ? r.sub(row, firstColumn) : row;
+      Value byte = describedByte(rb, rl, desc, local, k);
+      Value v = memref::LoadOp::create(rb, rl, stage,
+                                       ValueRange{r.div(byte, r.c(2))});
+      return arith::ExtFOp::create(rb, rl, rb.getF32Type(), v);
+    };
   };
-  auto loop = scf::ForOp::create(
-      b, loc, a.c(0), a.c(kDepth), a.c(1), sums,
-      [&](OpBuilder &lb, Location ll, Value k, ValueRange in) {
-        Arith l{lb, ll};
-        Value groupColumn0 = l.mul(warp.warpCol, l.c(kGroupColumns));
-        SmallVector<Value> out;
-        for (int64_t slot = 0; slot < 16; ++slot) {
-          auto [row, col] = warp.position(l, slot);
-          Value x = read(lb, ll, stageA, descA, row, k);
-          Value y = read(lb, ll, stageB, descB, l.sub(col, groupColumn0), k);
-          Value product = arith::MulFOp::create(lb, ll, x, y);
-          out.push_back(arith::AddFOp::create(lb, ll, in[slot], product));
-        }
-        scf::YieldOp::create(lb, ll, out);
-      });
-  for (auto [slot, sum] : llvm::enumerate(loop.getResults()))
-    memref::StoreOp::create(b, loc, sum, acc, a.c(slot));
+  Arith a{b, loc};
+  Value groupColumn0 = a.mul(warp.warpCol, a.c(kGroupColumns));
+  warp.multiplyStage(b, loc, acc, reader(stageA, descA, Value()),
+                     reader(stageB, descB, groupColumn0), /*mma=*/false);
 }
 
 } // namespace wgmma
