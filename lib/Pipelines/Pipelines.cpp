@@ -166,6 +166,46 @@ llvm::SmallVector<llvm::StringRef> mlir::tvq::phaseNames(Target target) {
   return names;
 }
 
+/// "a", "a or b", "a, b or c".
+static std::string alternatives(ArrayRef<StringRef> values) {
+  std::string text;
+  for (auto [i, v] : llvm::enumerate(values))
+    text += (i == 0 ? "" : i + 1 == values.size() ? " or " : ", ") + v.str();
+  return text;
+}
+
+std::string
+mlir::tvq::parseCUDAChoices(const CUDAChoices &choices, CUDAOptions &cuda,
+                            function_ref<std::string(StringRef)> spell) {
+  struct Choice {
+    StringRef option;
+    const std::string &value;
+    SmallVector<StringRef> accepted;
+  };
+  const Choice table[] = {
+      {"chip", choices.chip, {"sm_90a", "sm_80"}},
+      {"gemm", choices.gemm, {"cublas", "kernels"}},
+      {"matmul", choices.matmul, {"f32", "bf16", "wgmma"}},
+      {"attention", choices.attention, {"generic", "softmax", "fused"}},
+      {"activations", choices.activations, {"f32", "bf16"}},
+  };
+  for (const Choice &c : table)
+    if (!llvm::is_contained(c.accepted, c.value))
+      return "unknown " + spell(c.option) + " '" + c.value + "' (" +
+             alternatives(c.accepted) + ")";
+  if (choices.matmul == "wgmma" && choices.chip != "sm_90a")
+    return spell("matmul") + "=wgmma needs " + spell("chip") +
+           "=sm_90a (wgmma is Hopper's; " + spell("matmul") +
+           "=bf16 uses mma.sync)";
+  cuda.chip = choices.chip;
+  cuda.libraryGemm = choices.gemm == "cublas";
+  cuda.bf16Tiles = choices.matmul != "f32";
+  cuda.wgmmaTiles = choices.matmul == "wgmma";
+  cuda.attention = choices.attention;
+  cuda.bf16Activations = choices.activations == "bf16";
+  return "";
+}
+
 std::optional<CPUMatmul> mlir::tvq::parseCPUMatmul(llvm::StringRef name) {
   if (name == "f32")
     return CPUMatmul::F32;
@@ -372,34 +412,21 @@ void mlir::tvq::registerTVQPipelines() {
          std::string &problem) {
         std::optional<Phase> phase =
             parsePhase(options.compileTo, Target::CUDA);
-        if (!phase)
+        if (!phase) {
           problem = "unknown phase '" + options.compileTo + "'";
-        else if (options.chip != "sm_90a" && options.chip != "sm_80")
-          problem = "unknown chip '" + options.chip + "' (sm_90a or sm_80)";
-        else if (options.gemm != "cublas" && options.gemm != "kernels")
-          problem = "unknown gemm '" + options.gemm + "' (cublas or kernels)";
-        else if (options.matmul != "f32" && options.matmul != "bf16" &&
-                 options.matmul != "wgmma")
-          problem =
-              "unknown matmul '" + options.matmul + "' (f32, bf16 or wgmma)";
-        else if (options.matmul == "wgmma" && options.chip != "sm_90a")
-          problem = "matmul=wgmma needs chip=sm_90a (wgmma is Hopper's)";
-        else if (options.attention != "generic" &&
-                 options.attention != "softmax" && options.attention != "fused")
-          problem = "unknown attention '" + options.attention +
-                    "' (generic, softmax or fused)";
-        else if (options.activations != "f32" && options.activations != "bf16")
-          problem =
-              "unknown activations '" + options.activations + "' (f32 or bf16)";
+          return failure();
+        }
+        CUDAChoices choices;
+        choices.chip = options.chip;
+        choices.gemm = options.gemm;
+        choices.matmul = options.matmul;
+        choices.attention = options.attention;
+        choices.activations = options.activations;
+        CUDAOptions cuda;
+        problem = parseCUDAChoices(choices, cuda,
+                                   [](StringRef name) { return name.str(); });
         if (!problem.empty())
           return failure();
-        CUDAOptions cuda;
-        cuda.chip = options.chip;
-        cuda.libraryGemm = options.gemm != "kernels";
-        cuda.bf16Tiles = options.matmul != "f32";
-        cuda.wgmmaTiles = options.matmul == "wgmma";
-        cuda.attention = options.attention;
-        cuda.bf16Activations = options.activations == "bf16";
         return buildCUDAPipeline(pm, *phase, {}, cuda);
       });
   registerCheckedPipeline<CPUPipelineOptions>(

@@ -363,24 +363,22 @@ int main(int argc, char **argv) {
   tvq::Target pipelineTarget = cuda      ? tvq::Target::CUDA
                                : cudaSim ? tvq::Target::CUDASim
                                          : tvq::Target::CPU;
-  if (cuda && cudaArch != "sm_90a" && cudaArch != "sm_80")
-    return fail("unknown --cuda-arch '" + cudaArch + "'; sm_90a or sm_80");
-  if (cudaGemm != "cublas" && cudaGemm != "kernels")
-    return fail("unknown --cuda-gemm '" + cudaGemm + "'; cublas or kernels");
-  if (cudaMatmul != "f32" && cudaMatmul != "bf16" && cudaMatmul != "wgmma")
-    return fail("unknown --cuda-matmul '" + cudaMatmul +
-                "'; f32, bf16 or wgmma");
-  if (cuda && cudaMatmul == "wgmma" && cudaArch != "sm_90a")
-    return fail("--cuda-matmul=wgmma needs --cuda-arch=sm_90a (wgmma is "
-                "Hopper's); use --cuda-matmul=bf16 (mma.sync) for " +
-                cudaArch);
-  if (cudaAttention != "generic" && cudaAttention != "softmax" &&
-      cudaAttention != "fused")
-    return fail("unknown --cuda-attention '" + cudaAttention +
-                "'; generic, softmax or fused");
-  if (cudaActivations != "f32" && cudaActivations != "bf16")
-    return fail("unknown --cuda-activations '" + cudaActivations +
-                "'; f32 or bf16");
+  tvq::CUDAChoices choices;
+  choices.chip = cudaArch;
+  choices.gemm = cudaGemm;
+  choices.matmul = cudaMatmul;
+  choices.attention = cudaAttention;
+  choices.activations = cudaActivations;
+  tvq::CUDAOptions cudaOptions;
+  if (std::string problem =
+          tvq::parseCUDAChoices(choices, cudaOptions,
+                                [](llvm::StringRef name) {
+                                  return name == "chip"
+                                             ? std::string("--cuda-arch")
+                                             : "--cuda-" + name.str();
+                                });
+      !problem.empty())
+    return fail(problem);
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);
@@ -425,7 +423,7 @@ int main(int argc, char **argv) {
       vectorWidth ? vectorWidth : defaultVectorWidth(*machine);
   std::optional<tvq::CPUMatmul> matmul = tvq::parseCPUMatmul(cpuMatmul);
   if (!matmul)
-    return fail("unknown --cpu-matmul '" + cpuMatmul + "'; f32 or bf16");
+    return fail("unknown --cpu-matmul '" + cpuMatmul + "' (f32 or bf16)");
   if (*matmul == tvq::CPUMatmul::BF16 && !cuda && !cudaSim) {
     // Detected like the vector width: from the target machine's features,
     // which --cpu overrides (e.g. --cpu=sapphirerapids to cross-compile).
@@ -444,13 +442,6 @@ int main(int argc, char **argv) {
 
   PassManager pm(&context, ModuleOp::getOperationName());
   std::vector<std::string> entryList(entries.begin(), entries.end());
-  tvq::CUDAOptions cudaOptions;
-  cudaOptions.chip = cudaArch;
-  cudaOptions.libraryGemm = cudaGemm == "cublas";
-  cudaOptions.bf16Tiles = cudaMatmul != "f32";
-  cudaOptions.wgmmaTiles = cudaMatmul == "wgmma";
-  cudaOptions.attention = cudaAttention;
-  cudaOptions.bf16Activations = cudaActivations == "bf16";
   LogicalResult built =
       cuda || cudaSim
           ? tvq::buildCUDAPipeline(pm, phase.value_or(tvq::Phase::LLVM),

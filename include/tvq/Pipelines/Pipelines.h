@@ -66,6 +66,24 @@ struct CUDAOptions {
   bool bf16Activations = false;
 };
 
+/// The CUDA pipeline's choices by name, as tvq-compile's `--cuda-*` flags and
+/// tvq-opt's `tvq-cuda-pipeline` options give them.
+struct CUDAChoices {
+  std::string chip = "sm_90a";       ///< sm_90a or sm_80
+  std::string gemm = "cublas";       ///< cublas or kernels
+  std::string matmul = "f32";        ///< f32, bf16 or wgmma
+  std::string attention = "generic"; ///< generic, softmax or fused
+  std::string activations = "f32";   ///< f32 or bf16
+};
+
+/// Checks every choice and fills `cuda` from them. Returns what is wrong with
+/// the first bad one, naming options as `spell` writes them (tvq-opt: the
+/// name; tvq-compile: its flag), e.g. "unknown --cuda-matmul 'fp8' (f32, bf16
+/// or wgmma)"; empty when all are good.
+std::string
+parseCUDAChoices(const CUDAChoices &choices, CUDAOptions &cuda,
+                 llvm::function_ref<std::string(llvm::StringRef)> spell);
+
 /// How the CPU pipeline computes large f32 contractions.
 enum class CPUMatmul {
   F32,  ///< f32 FMAs (the default).

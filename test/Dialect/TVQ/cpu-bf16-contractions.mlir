@@ -41,7 +41,7 @@
 // ASM: vbroadcastss
 // ASM: vdpbf16ps %zmm
 // NOBF16: tvq-compile: error: --cpu-matmul=bf16 needs AVX512-BF16 (vdpbf16ps), which --cpu=skylake-avx512 lacks
-// BADMODE: tvq-compile: error: unknown --cpu-matmul 'fp8'; f32 or bf16
+// BADMODE: tvq-compile: error: unknown --cpu-matmul 'fp8' (f32 or bf16)
 // WIDTH: matmul=bf16 needs vector-width=16 (AVX-512), not 8
 func.func @mm(%a: tensor<128x256xf32>, %b: tensor<256x512xf32>) -> tensor<128x512xf32> {
   %z = arith.constant 0.0 : f32
