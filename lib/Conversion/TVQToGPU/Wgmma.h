@@ -1,5 +1,4 @@
-//===- Wgmma.h - A 64 x 64 tile's stages on Hopper's wgmma -------*- C++
-//-*-===//
+//===- Wgmma.h - A tile's stages on Hopper's wgmma --------------*- C++ -*-===//
 //
 // The matrix-product tiles with `wgmma=true` (sm_90a): each of the block's
 // two warpgroups (threads 0-127 and 128-255) multiplies the stage's 64 x 16
