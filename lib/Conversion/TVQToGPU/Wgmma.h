@@ -56,15 +56,17 @@ inline Value stageIndex(Arith &a, Value row, Value k) {
   return a.div(bytes, a.c(2));
 }
 
+/// An i64 constant (descriptor bits).
+inline Value i64Constant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v).getResult();
+}
+
 /// The 64-bit matrix descriptor of a stage starting at byte address `start`
 /// (an index): bits 0-13 start >> 4, 16-29 the leading byte offset >> 4,
 /// 32-45 the stride byte offset >> 4, swizzle bits 62-63 zero (none).
 inline Value descriptor(OpBuilder &b, Location loc, Value start) {
-  Type i64 = b.getI64Type();
-  auto c = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, i64, v).getResult();
-  };
-  Value address = arith::IndexCastUIOp::create(b, loc, i64, start);
+  auto c = [&](int64_t v) { return i64Constant(b, loc, v); };
+  Value address = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), start);
   Value encoded = arith::ShRUIOp::create(
       b, loc, arith::AndIOp::create(b, loc, address, c(0x3FFFF)), c(4));
   int64_t fields = ((kLeadingBytes >> 4) << 16) | ((kStrideBytes >> 4) << 32);
@@ -75,10 +77,7 @@ inline Value descriptor(OpBuilder &b, Location loc, Value start) {
 /// fields decoded (for the lane-by-lane simulation).
 inline Value describedByte(OpBuilder &b, Location loc, Value desc, Value row,
                            Value k) {
-  Type i64 = b.getI64Type();
-  auto c = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, i64, v).getResult();
-  };
+  auto c = [&](int64_t v) { return i64Constant(b, loc, v); };
   auto field = [&](int64_t shift) {
     Value bits = arith::AndIOp::create(
         b, loc, arith::ShRUIOp::create(b, loc, desc, c(shift)), c(0x3FFF));
