@@ -372,6 +372,56 @@ def TVQAlignWorkgroupMemory
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def TVQFuseParallelLoops
+    : Pass<"tvq-fuse-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Fuse neighbouring scf.parallel loops of one iteration space";
+  let description = [{
+    Each outermost `scf.parallel` becomes one kernel launch. Two neighbouring
+    loops (only side-effect-free ops between them) with the same bounds and
+    steps (the same SSA values) become one loop running the first body, then
+    the second, in each iteration, when that cannot change memory: for every
+    load or store of one body and load or store of the other, at least one a
+    store, on buffers that may alias (MLIR's alias analysis), both are the
+    same buffer value, indexed in the same places by every induction
+    variable once (other indices equal constants). A body with another op with
+    memory effects on outside buffers, a loop with results and a loop with a
+    nested `scf.parallel` are left alone. Upstream's
+    `scf-parallel-loop-fusion` checks loads against stores only (it fuses
+    two loops that both store to element 0).
+
+    Bufferization leaves a `memref.alloc` before most loops, which would
+    separate them, so each allocation first moves up past the loops and
+    side-effect-free ops before it, stopping at its operands' definitions
+    and at any other op (a `memref.dealloc`, a call, an `scf.if`: a buffer
+    freed there stays reusable by the allocation).
+
+    Before:
+    ```mlir
+    %a = memref.alloc(%n) : memref<?xf32>
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      memref.store %x, %a[%i] : memref<?xf32>
+    }
+    %b = memref.alloc(%n) : memref<?xf32>
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      %v = memref.load %a[%i] : memref<?xf32>
+      memref.store %v, %b[%i] : memref<?xf32>
+    }
+    ```
+    After:
+    ```mlir
+    %a = memref.alloc(%n) : memref<?xf32>
+    %b = memref.alloc(%n) : memref<?xf32>
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      memref.store %x, %a[%i] : memref<?xf32>
+      %v = memref.load %a[%i] : memref<?xf32>
+      memref.store %v, %b[%i] : memref<?xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def TVQSinkConstantsIntoLaunches
     : Pass<"tvq-sink-constants-into-launches", "::mlir::func::FuncOp"> {
   let summary = "Clone the constants a gpu.launch uses into its body";
