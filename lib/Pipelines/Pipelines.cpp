@@ -245,7 +245,8 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   substitute(text, "{BLOCKS}", target == Target::CPU ? "" : "{parallel=true}");
   std::string linalg;
   if (target != Target::CPU)
-    linalg = "{parallel-blocks=true attention=" + cuda.attention + "}";
+    linalg = "{parallel-blocks=true attention=" + cuda.attention +
+             " onehot-products=true}";
   substitute(text, "{LINALG}", linalg);
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
   substitute(text, "{T}", cpu.threads ? "true" : "false");

@@ -47,6 +47,12 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
            "parallel-blocks, the weights that tvq.vq_attention_grad "
            "recomputes are one tvq.fused_block_softmax too; "
            "tvq-fused-attention-to-gpu makes each fused op one kernel">,
+    Option<"oneHotProducts", "onehot-products", "bool", "false",
+           "Compute the codebook statistics' key sums (codebook_ema, "
+           "codebook_stats) as a product of a one-hot tensor of the codes "
+           "[B, T, S] and the keys (a contraction: cuBLAS on CUDA) instead "
+           "of one loop over all B x T positions per sum, each comparing "
+           "the position's code and selecting its key">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

@@ -101,9 +101,14 @@ struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
 
 /// The EMA statistics of keys [B, T, K] and their codes [B, T] for S codes:
 /// one-hot counts [S] and key sums [S, K] (codebook_stats, codebook_ema).
+/// With `oneHotProducts` the codes become a one-hot tensor [B, T, S] first
+/// and the key sums a matrix product with it (onehotᵀ · keys, which the CUDA
+/// pipeline hands to cuBLAS); otherwise each sum selects its code's keys in
+/// its own loop over all B x T positions (S·K·B·T compares and selects).
 static std::pair<Value, Value> buildCodebookStats(GenericBuilder &g, Value keys,
                                                   Value codes, OpFoldResult s,
-                                                  OpFoldResult k) {
+                                                  OpFoldResult k,
+                                                  bool oneHotProducts) {
   // Is position (b, t) assigned to code s? Loop dimension `sDim` is s.
   auto isCode = [](OpBuilder &nb, Location l, Value code, unsigned sDim) {
     Value s = arith::IndexCastOp::create(nb, l, nb.getI32Type(),
@@ -111,6 +116,35 @@ static std::pair<Value, Value> buildCodebookStats(GenericBuilder &g, Value keys,
     return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, code, s)
         .getResult();
   };
+
+  if (oneHotProducts) {
+    // onehot[b,t,s] = [codes[b,t] == s], loops (b, t, s).
+    Value onehot =
+        g.generic({codes},
+                  g.empty({g.size(keys, 0), g.size(keys, 1), s},
+                          g.builder().getF32Type()),
+                  {g.map(3, {0, 1}), g.map(3, {0, 1, 2})}, {kPar, kPar, kPar},
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    return arith::SelectOp::create(
+                               nb, l, isCode(nb, l, a[0], 2),
+                               constF(nb, l, 1.0f), constF(nb, l, 0.0f))
+                        .getResult();
+                  });
+    // counts[s] = sum_{b,t} onehot[b,t,s], loops (s, b, t).
+    Value counts = g.generic(
+        {onehot}, g.filledF32({s}, 0.0), {g.map(3, {1, 2, 0}), g.map(3, {0})},
+        {kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          return addF(nb, l, a[1], a[0]);
+        });
+    // sums[s,k] = sum_{b,t} onehot[b,t,s] keys[b,t,k], loops (s, k, b, t).
+    Value sums = g.generic(
+        {onehot, keys}, g.filledF32({s, k}, 0.0),
+        {g.map(4, {2, 3, 0}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
+        {kPar, kPar, kRed, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
+        });
+    return {sums, counts};
+  }
 
   // counts[s] = sum_{b,t} [codes[b,t] == s], loops (s, b, t).
   Value counts = g.generic(
@@ -152,15 +186,17 @@ static Value blendStatistic(GenericBuilder &g, Type f32, Value old, Value stat,
 }
 
 struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
-  using OpRewritePattern::OpRewritePattern;
+  CodebookEMALowering(MLIRContext *ctx, bool oneHotProducts)
+      : OpRewritePattern(ctx), oneHotProducts(oneHotProducts) {}
+  bool oneHotProducts;
 
   LogicalResult matchAndRewrite(CodebookEMAOp op,
                                 PatternRewriter &rewriter) const override {
     GenericBuilder g(rewriter, op.getLoc());
     auto gamma = static_cast<float>(op.getGamma().convertToDouble());
-    auto [sums, counts] =
-        buildCodebookStats(g, op.getKeys(), op.getCodes(),
-                           g.size(op.getCSum(), 0), g.size(op.getCSum(), 1));
+    auto [sums, counts] = buildCodebookStats(
+        g, op.getKeys(), op.getCodes(), g.size(op.getCSum(), 0),
+        g.size(op.getCSum(), 1), oneHotProducts);
     Type f32 = rewriter.getF32Type();
     Value newSum = blendStatistic(g, f32, op.getCSum(), sums, gamma);
     Value newCount = blendStatistic(g, f32, op.getCCount(), counts, gamma);
@@ -171,14 +207,16 @@ struct CodebookEMALowering : OpRewritePattern<CodebookEMAOp> {
 };
 
 struct CodebookStatsLowering : OpRewritePattern<CodebookStatsOp> {
-  using OpRewritePattern::OpRewritePattern;
+  CodebookStatsLowering(MLIRContext *ctx, bool oneHotProducts)
+      : OpRewritePattern(ctx), oneHotProducts(oneHotProducts) {}
+  bool oneHotProducts;
 
   LogicalResult matchAndRewrite(CodebookStatsOp op,
                                 PatternRewriter &rewriter) const override {
     GenericBuilder g(rewriter, op.getLoc());
-    auto [sums, counts] =
-        buildCodebookStats(g, op.getKeys(), op.getCodes(),
-                           g.size(op.getSums(), 0), g.size(op.getSums(), 1));
+    auto [sums, counts] = buildCodebookStats(
+        g, op.getKeys(), op.getCodes(), g.size(op.getSums(), 0),
+        g.size(op.getSums(), 1), oneHotProducts);
     rewriter.replaceOp(op, {castTo(rewriter, op.getSums(), sums),
                             castTo(rewriter, op.getCounts(), counts)});
     return success();
@@ -436,8 +474,11 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 } // namespace
 
 void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
-                                                  AttentionKernels kernels) {
-  patterns.add<VQQuantizeLowering, CodebookEMALowering, CodebookStatsLowering,
-               CodebookBlendLowering>(patterns.getContext());
+                                                  AttentionKernels kernels,
+                                                  bool oneHotProducts) {
+  patterns.add<VQQuantizeLowering, CodebookBlendLowering>(
+      patterns.getContext());
+  patterns.add<CodebookEMALowering, CodebookStatsLowering>(
+      patterns.getContext(), oneHotProducts);
   patterns.add<VQAttentionBlockLowering>(patterns.getContext(), kernels);
 }

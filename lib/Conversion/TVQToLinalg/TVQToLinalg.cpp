@@ -48,7 +48,7 @@ struct ConvertTVQToLinalgPass
           StringAttr::get(ctx, op->getName().stripDialect()), op->getLoc()));
     });
     RewritePatternSet patterns(ctx);
-    populateAttentionToLinalgPatterns(patterns, *kernels);
+    populateAttentionToLinalgPatterns(patterns, *kernels, oneHotProducts);
     populateModelOpsToLinalgPatterns(patterns);
     populateGradOpsToLinalgPatterns(patterns);
     populateOptimizerToLinalgPatterns(patterns);
