@@ -348,7 +348,8 @@ def check_case(case, args, rng):
     name = case["name"]
     stem = os.path.splitext(case["file"])[0]
     so = os.path.join(args.workdir, stem + ".so")
-    run_tool([args.tvq_compile, os.path.join(INPUTS, case["file"]), "-o", so])
+    run_tool([args.tvq_compile, os.path.join(INPUTS, case["file"]), "-o", so,
+              "--target=" + args.target])
     outs = result_names(run_tool([args.tvq_run, "info", so]), "f_grad")
     if outs is None:
         return False, "no entry point f_grad"
@@ -418,6 +419,7 @@ def main():
     parser.add_argument("--tvq-run", default="tvq-run")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--target", default="cpu", help="tvq-compile's --target (cpu, cuda-sim)")
     parser.add_argument("--case", action="append", help="run only cases whose name has this")
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)

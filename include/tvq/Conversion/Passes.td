@@ -50,9 +50,11 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
     Option<"oneHotProducts", "onehot-products", "bool", "false",
            "Compute the codebook statistics' key sums (codebook_ema, "
            "codebook_stats) as a product of a one-hot tensor of the codes "
-           "[B, T, S] and the keys (a contraction: cuBLAS on CUDA) instead "
-           "of one loop over all B x T positions per sum, each comparing "
-           "the position's code and selecting its key">,
+           "[B, T, S] and the keys, and the embedding gradient as a product "
+           "of a one-hot tensor of the ids [B, T, V] and the output "
+           "gradient (contractions: cuBLAS on CUDA), instead of one loop "
+           "over all B x T positions per element, each comparing the "
+           "position's code or id and selecting its key or gradient">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

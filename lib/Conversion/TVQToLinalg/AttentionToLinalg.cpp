@@ -118,18 +118,7 @@ static std::pair<Value, Value> buildCodebookStats(GenericBuilder &g, Value keys,
   };
 
   if (oneHotProducts) {
-    // onehot[b,t,s] = [codes[b,t] == s], loops (b, t, s).
-    Value onehot =
-        g.generic({codes},
-                  g.empty({g.size(keys, 0), g.size(keys, 1), s},
-                          g.builder().getF32Type()),
-                  {g.map(3, {0, 1}), g.map(3, {0, 1, 2})}, {kPar, kPar, kPar},
-                  [&](OpBuilder &nb, Location l, ValueRange a) {
-                    return arith::SelectOp::create(
-                               nb, l, isCode(nb, l, a[0], 2),
-                               constF(nb, l, 1.0f), constF(nb, l, 0.0f))
-                        .getResult();
-                  });
+    Value onehot = g.oneHot(codes, s);
     // counts[s] = sum_{b,t} onehot[b,t,s], loops (s, b, t).
     Value counts = g.generic(
         {onehot}, g.filledF32({s}, 0.0), {g.map(3, {1, 2, 0}), g.map(3, {0})},

@@ -91,6 +91,26 @@ public:
   }
   OpFoldResult index(int64_t i) { return b.getIndexAttr(i); }
 
+  /// onehot[b, t, n] = [codes[b, t] == n] as f32 1 or 0, for n < `n`: the
+  /// i32 codes or token ids [B, T] as a one-hot tensor [B, T, n], so that a
+  /// sum over the positions of each code becomes a matrix product.
+  Value oneHot(Value codes, OpFoldResult n) {
+    Value init = empty({size(codes, 0), size(codes, 1), n}, b.getF32Type());
+    return generic(
+        {codes}, init, {map(3, {0, 1}), map(3, {0, 1, 2})}, {kPar, kPar, kPar},
+        [](OpBuilder &nb, Location l, ValueRange a) {
+          Value n = arith::IndexCastOp::create(
+              nb, l, nb.getI32Type(), linalg::IndexOp::create(nb, l, 2));
+          Value hit =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], n);
+          Value one =
+              arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f));
+          Value zero =
+              arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0.0f));
+          return arith::SelectOp::create(nb, l, hit, one, zero).getResult();
+        });
+  }
+
 private:
   OpBuilder &b;
   Location loc;
@@ -165,8 +185,11 @@ void populateAttentionToLinalgPatterns(
 void populateAttentionGradToLinalgPatterns(
     RewritePatternSet &patterns, bool parallelBlocks = false,
     AttentionKernels kernels = AttentionKernels::Generic);
-/// Adds the patterns of GradOpsToLinalg.cpp (the other gradient ops).
-void populateGradOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// Adds the patterns of GradOpsToLinalg.cpp (the other gradient ops). With
+/// `oneHotProducts` the embedding gradient is a product with a one-hot tensor
+/// of the token ids (the CUDA pipeline).
+void populateGradOpsToLinalgPatterns(RewritePatternSet &patterns,
+                                     bool oneHotProducts = false);
 /// Adds the patterns of OptimizerToLinalg.cpp (lr_schedule, global_norm,
 /// adamw_update).
 void populateOptimizerToLinalgPatterns(RewritePatternSet &patterns);

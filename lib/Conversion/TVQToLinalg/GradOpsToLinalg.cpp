@@ -46,27 +46,48 @@ static Value numElementsF32(OpBuilder &b, Location loc, Value v) {
       arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
 }
 
+/// d_table[n, d] = sum_{b,t} [ids[b,t] == n] d_out[b,t,d]. With
+/// `oneHotProducts` a product onehot(ids)ᵀ · d_out (cuBLAS on CUDA);
+/// otherwise each element loops over all B x T positions, comparing the id
+/// and selecting its gradient.
 struct EmbeddingGradLowering : OpRewritePattern<EmbeddingGradOp> {
-  using OpRewritePattern::OpRewritePattern;
+  EmbeddingGradLowering(MLIRContext *ctx, bool oneHotProducts)
+      : OpRewritePattern(ctx), oneHotProducts(oneHotProducts) {}
+  bool oneHotProducts;
+
   LogicalResult matchAndRewrite(EmbeddingGradOp op,
                                 PatternRewriter &rewriter) const override {
     GenericBuilder g(rewriter, op.getLoc());
     auto type = cast<RankedTensorType>(op.getDTable().getType());
     OpFoldResult rows = g.index(type.getDimSize(0)),
                  d = g.size(op.getDOutput(), 2);
-    // d_table[n, d] = sum_{b,t} [ids[b,t] == n] d_out[b,t,d], loops (n,d,b,t).
-    Value out = g.generic(
-        {op.getIds(), op.getDOutput()}, g.filledF32({rows, d}, 0.0),
-        {g.map(4, {2, 3}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
-        {kPar, kPar, kRed, kRed}, [](OpBuilder &nb, Location l, ValueRange a) {
-          Value n = arith::IndexCastOp::create(nb, l, nb.getI32Type(),
-                                               loopIndex(nb, l, 0));
-          Value hit =
-              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], n);
-          return addF(
-              nb, l, a[2],
-              arith::SelectOp::create(nb, l, hit, a[1], constF(nb, l, 0.0f)));
-        });
+    Value out;
+    if (oneHotProducts) {
+      // d_table[n,d] = sum_{b,t} onehot[b,t,n] d_out[b,t,d], loops (n,d,b,t).
+      Value onehot = g.oneHot(op.getIds(), rows);
+      out = g.generic(
+          {onehot, op.getDOutput()}, g.filledF32({rows, d}, 0.0),
+          {g.map(4, {2, 3, 0}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
+          {kPar, kPar, kRed, kRed},
+          [](OpBuilder &nb, Location l, ValueRange a) {
+            return addF(nb, l, a[2], mulF(nb, l, a[0], a[1]));
+          });
+    } else {
+      // Loops (n, d, b, t).
+      out = g.generic(
+          {op.getIds(), op.getDOutput()}, g.filledF32({rows, d}, 0.0),
+          {g.map(4, {2, 3}), g.map(4, {2, 3, 1}), g.map(4, {0, 1})},
+          {kPar, kPar, kRed, kRed},
+          [](OpBuilder &nb, Location l, ValueRange a) {
+            Value n = arith::IndexCastOp::create(nb, l, nb.getI32Type(),
+                                                 loopIndex(nb, l, 0));
+            Value hit =
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], n);
+            return addF(
+                nb, l, a[2],
+                arith::SelectOp::create(nb, l, hit, a[1], constF(nb, l, 0.0f)));
+          });
+    }
     rewriter.replaceOp(op, castTo(rewriter, op.getDTable(), out));
     return success();
   }
@@ -365,10 +386,12 @@ struct MeanGradLowering : OpRewritePattern<MeanGradOp> {
 
 } // namespace
 
-void mlir::tvq::populateGradOpsToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::tvq::populateGradOpsToLinalgPatterns(RewritePatternSet &patterns,
+                                                bool oneHotProducts) {
+  patterns.add<EmbeddingGradLowering>(patterns.getContext(), oneHotProducts);
   patterns
-      .add<EmbeddingGradLowering, RMSNormGradLowering, ScaleShiftGradLowering,
-           SiLUGradLowering, DenseWeightGradLowering, SumLeadingLowering,
-           ConcatLowering, VQQuantizeGradLowering, CrossEntropyGradLowering,
-           MeanGradLowering>(patterns.getContext());
+      .add<RMSNormGradLowering, ScaleShiftGradLowering, SiLUGradLowering,
+           DenseWeightGradLowering, SumLeadingLowering, ConcatLowering,
+           VQQuantizeGradLowering, CrossEntropyGradLowering, MeanGradLowering>(
+          patterns.getContext());
 }

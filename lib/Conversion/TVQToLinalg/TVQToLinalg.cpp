@@ -50,7 +50,7 @@ struct ConvertTVQToLinalgPass
     RewritePatternSet patterns(ctx);
     populateAttentionToLinalgPatterns(patterns, *kernels, oneHotProducts);
     populateModelOpsToLinalgPatterns(patterns);
-    populateGradOpsToLinalgPatterns(patterns);
+    populateGradOpsToLinalgPatterns(patterns, oneHotProducts);
     populateOptimizerToLinalgPatterns(patterns);
     populateAttentionGradToLinalgPatterns(patterns, parallelBlocks, *kernels);
     if (failed(applyPartialConversion(getOperation(), target,
