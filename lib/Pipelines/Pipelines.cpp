@@ -93,7 +93,8 @@ static const PhaseInfo kCUDAPhases[] = {
      "tvq-strided-copies-to-linalg{all=true},"
      "tvq-tile-matrix-products{TILEMATH},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
-     "lower-affine,canonicalize,cse,func.func(tvq-fuse-parallel-loops)"},
+     "lower-affine,canonicalize,cse,"
+     "func.func(tvq-fuse-parallel-loops,tvq-row-kernels)"},
     {Phase::GPU, "gpu",
      "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
      "tvq-sink-constants-into-launches),"

@@ -430,6 +430,45 @@ def TVQFuseParallelLoops
                            "::mlir::memref::MemRefDialect"];
 }
 
+def TVQRowKernels : Pass<"tvq-row-kernels", "::mlir::func::FuncOp"> {
+  let summary = "One launch of a thread block per row for a chain of row "
+                "reductions and the elementwise loops around them";
+  let description = [{
+    After `convert-linalg-to-parallel-loops` a reduction over the last
+    dimension D of a [rows..., D] buffer is an `scf.parallel` over the rows
+    whose body loops over D in an `scf.for` (one thread per row, neighbouring
+    threads D elements apart), and the elementwise loops over [rows..., D]
+    that produce its input or use its result are launches of their own.
+    Neighbouring loops (only side-effect-free ops between them) over the
+    same rows, each either a row loop or an elementwise loop over the rows
+    and D, with at least one row loop holding such a reduction, become one
+    `gpu.launch` of a block per row (row-major block ids), in order, with a
+    barrier between stages: an elementwise loop runs as `for k = tid; k < D;
+    k += threads`; a row loop's other ops run on thread 0; a reduction loop
+    gives each thread a partial result over its columns (starting at the
+    combiner's neutral element), combines them in shared memory as a tree
+    (log2(threads) levels), and thread 0 combines the total into the
+    accumulator. A reduction qualifies when each store in its body writes
+    `addf/maximumf/maxnumf/minimumf/minnumf(load, x)` (f32) back to the
+    element it loaded, indexed by the row's induction variables, `x`
+    independent of every accumulator, and the body reads no other stored
+    buffer; sums are reassociated (float rounding differs from the serial
+    loop). Every two accesses of the chain with a store, on buffers that
+    may alias, must name the same buffer with every row induction variable
+    once at the same indices, so that blocks touch disjoint rows; failing
+    that, stages are dropped from the chain's ends. Threads: the power of
+    two >= D, between 32 and `max-threads` (D static), else `max-threads`.
+  }];
+  let options = [
+    Option<"maxThreads", "max-threads", "int64_t", "256",
+           "Threads per block at most (a power of two >= 32)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQSinkConstantsIntoLaunches
     : Pass<"tvq-sink-constants-into-launches", "::mlir::func::FuncOp"> {
   let summary = "Clone the constants a gpu.launch uses into its body";

@@ -1,0 +1,667 @@
+//===- RowKernels.cpp - A thread block per row for row reductions ---------===//
+//
+// `tvq-row-kernels`: after convert-linalg-to-parallel-loops a reduction over
+// the last dimension of a [rows..., D] tensor (rmsnorm's sum of squares, the
+// softmax's maximum and sum) is an scf.parallel over the rows whose body loops
+// over D in an scf.for: one thread per row, reading its row alone (threads
+// D elements apart), and the elementwise loop over [rows..., D] that uses the
+// result is a second launch. This pass turns a chain of neighbouring loops
+// over one row space (row loops, with such reductions, and elementwise loops
+// over the rows and D) into one launch of a thread block per row: the
+// threads stride over D together, a reduction combines each thread's partial
+// result in shared memory (a tree), and barriers separate the stages, so the
+// elementwise loops of the chain read the row's results in the same launch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "tvq/Conversion/Passes.h"
+
+#include "mlir/Analysis/AliasAnalysis.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace mlir {
+namespace tvq {
+#define GEN_PASS_DEF_TVQROWKERNELS
+#include "tvq/Conversion/Passes.h.inc"
+} // namespace tvq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::tvq;
+
+namespace {
+
+/// Whether two loop bounds are the same size: one SSA value or equal
+/// constants.
+bool sameSize(Value a, Value b) {
+  if (a == b)
+    return true;
+  std::optional<int64_t> ca = getConstantIntValue(a),
+                         cb = getConstantIntValue(b);
+  return ca && cb && *ca == *cb;
+}
+
+bool isConstant(Value v, int64_t c) {
+  std::optional<int64_t> value = getConstantIntValue(v);
+  return value && *value == c;
+}
+
+/// One accumulator of a reduction loop: `store combine(load, x), m[rows]`.
+struct Accumulator {
+  memref::LoadOp load;
+  memref::StoreOp store;
+  Operation *combine;
+  TypedAttr neutral;
+};
+
+/// A row loop's body in order: scalar ops (run by one thread) and reduction
+/// loops over D (run by all threads).
+struct Segment {
+  scf::ForOp reduction; // null for scalar ops
+  SmallVector<Accumulator> accumulators;
+  SmallVector<Operation *> scalarOps;
+};
+
+/// A loop of a chain: over the rows (`segments` set) or over rows and D.
+struct Stage {
+  scf::ParallelOp loop;
+  bool overRows;
+  SmallVector<Segment> segments;
+};
+
+/// Whether `loop` starts at 0 with steps 1, has no results and no nested
+/// parallel loop or launch.
+bool isPlainLoop(scf::ParallelOp loop) {
+  if (loop.getNumResults() != 0)
+    return false;
+  for (auto [lb, step] : llvm::zip(loop.getLowerBound(), loop.getStep()))
+    if (!isConstant(lb, 0) || !isConstant(step, 1))
+      return false;
+  return !loop.getBody()
+              ->walk([](Operation *op) {
+                return isa<scf::ParallelOp, gpu::LaunchOp, gpu::BarrierOp>(op)
+                           ? WalkResult::interrupt()
+                           : WalkResult::advance();
+              })
+              .wasInterrupted();
+}
+
+/// The accumulators of `loop`, a reduction over D in a row loop: every store
+/// in its body writes `combine(load, x)` to the element it loaded (indexed
+/// by the row's induction variables alone), with `combine` an f32 addf,
+/// maximum or minimum and `x` independent of every accumulator; the body has
+/// no regions, no other memory effects, and reads no stored buffer except
+/// through the accumulators' loads. Fails otherwise.
+FailureOr<SmallVector<Accumulator>>
+analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
+                 llvm::function_ref<bool(Value, Value)> mayAlias) {
+  if (!isConstant(loop.getLowerBound(), 0) || !isConstant(loop.getStep(), 1) ||
+      loop.getNumResults() != 0)
+    return failure();
+  SmallVector<Accumulator> accs;
+  SmallVector<memref::LoadOp> loads;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (op.getNumRegions() != 0)
+      return failure();
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      loads.push_back(load);
+      continue;
+    }
+    auto store = dyn_cast<memref::StoreOp>(op);
+    if (!store) {
+      if (!isMemoryEffectFree(&op))
+        return failure();
+      continue;
+    }
+    if (store.getIndices().size() != row.getNumLoops() ||
+        !llvm::equal(store.getIndices(), row.getInductionVars()) ||
+        !store.getValueToStore().getType().isF32())
+      return failure();
+    Operation *combine = store.getValueToStore().getDefiningOp();
+    if (!combine || combine->getBlock() != loop.getBody() ||
+        !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
+             arith::MinimumFOp, arith::MinNumFOp>(combine))
+      return failure();
+    std::optional<TypedAttr> neutral = arith::getNeutralElement(combine);
+    if (!neutral)
+      return failure();
+    memref::LoadOp load;
+    for (Value operand : combine->getOperands()) {
+      auto candidate = operand.getDefiningOp<memref::LoadOp>();
+      if (candidate && candidate.getMemRef() == store.getMemRef() &&
+          llvm::equal(candidate.getIndices(), store.getIndices()))
+        load = candidate;
+    }
+    if (!load || !load->hasOneUse())
+      return failure();
+    accs.push_back({load, store, combine, *neutral});
+  }
+  // Each accumulator once; no other read of a stored buffer; the combined
+  // values do not depend on another accumulator.
+  for (auto [i, a] : llvm::enumerate(accs)) {
+    for (auto [j, b] : llvm::enumerate(accs))
+      if (i != j && mayAlias(a.store.getMemRef(), b.store.getMemRef()))
+        return failure();
+    for (memref::LoadOp load : loads)
+      if (mayAlias(load.getMemRef(), a.store.getMemRef()) &&
+          llvm::none_of(accs,
+                        [&](Accumulator c) { return c.load == load; }))
+        return failure();
+  }
+  for (Accumulator a : accs) {
+    SetVector<Operation *> slice;
+    for (Value operand : a.combine->getOperands())
+      if (operand != a.load.getResult()) {
+        SmallVector<Value> work = {operand};
+        while (!work.empty()) {
+          Value v = work.pop_back_val();
+          Operation *def = v.getDefiningOp();
+          if (!def || def->getBlock() != loop.getBody() || !slice.insert(def))
+            continue;
+          if (llvm::any_of(accs, [&](Accumulator c) {
+                return c.load.getOperation() == def;
+              }))
+            return failure();
+          llvm::append_range(work, def->getOperands());
+        }
+      }
+  }
+  if (accs.empty())
+    return failure();
+  return accs;
+}
+
+/// Splits a row loop's body into segments; fails when an op has regions
+/// (other than a reduction loop over `depth`) or a scalar value is used
+/// outside its segment.
+FailureOr<SmallVector<Segment>>
+analyzeRowBody(scf::ParallelOp row, Value &depth,
+               llvm::function_ref<bool(Value, Value)> mayAlias) {
+  SmallVector<Segment> segments;
+  DenseMap<Operation *, unsigned> segmentOf;
+  for (Operation &op : row.getBody()->without_terminator()) {
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      if (depth && !sameSize(depth, loop.getUpperBound()))
+        return failure();
+      FailureOr<SmallVector<Accumulator>> accs =
+          analyzeReduction(loop, row, mayAlias);
+      if (failed(accs))
+        return failure();
+      depth = loop.getUpperBound();
+      segments.push_back({loop, *accs, {}});
+      segmentOf[&op] = segments.size() - 1;
+      continue;
+    }
+    if (op.getNumRegions() != 0)
+      return failure();
+    if (segments.empty() || segments.back().reduction)
+      segments.push_back({});
+    segments.back().scalarOps.push_back(&op);
+    segmentOf[&op] = segments.size() - 1;
+  }
+  for (auto [i, segment] : llvm::enumerate(segments))
+    for (Operation *op : segment.scalarOps)
+      for (Operation *user : op->getUsers()) {
+        Operation *top = row.getBody()->findAncestorOpInBlock(*user);
+        if (!top || segmentOf.lookup(top) != i)
+          return failure();
+      }
+  return segments;
+}
+
+/// A load or store of a buffer defined outside the chain.
+struct Access {
+  Value memref;
+  SmallVector<int> rowPositions; // row induction variable at each index
+  bool write;
+};
+
+/// Collects `stage`'s accesses with, at each index, the row induction
+/// variable it is (or -1); fails on other memory effects on outside buffers
+/// or a buffer on the host's stack.
+LogicalResult collectAccesses(Stage &stage, unsigned numRows,
+                              SmallVectorImpl<Access> &accesses) {
+  scf::ParallelOp loop = stage.loop;
+  auto inside = [&](Value v) {
+    return loop->isAncestor(v.getParentRegion()->getParentOp());
+  };
+  auto rowPosition = [&](Value index) {
+    auto arg = dyn_cast<BlockArgument>(index);
+    if (!arg || arg.getOwner() != loop.getBody() ||
+        arg.getArgNumber() >= numRows)
+      return -1;
+    return static_cast<int>(arg.getArgNumber());
+  };
+  auto add = [&](Value memref, ValueRange indices, bool write) {
+    if (inside(memref))
+      return true;
+    for (Value v = memref; v;) {
+      Operation *def = v.getDefiningOp();
+      if (!def)
+        break;
+      if (isa<memref::AllocaOp>(def))
+        return false;
+      auto view = dyn_cast<ViewLikeOpInterface>(def);
+      v = view ? view.getViewSource() : Value();
+    }
+    Access access{memref, {}, write};
+    for (Value index : indices)
+      access.rowPositions.push_back(rowPosition(index));
+    accesses.push_back(access);
+    return true;
+  };
+  WalkResult result = loop.getBody()->walk([&](Operation *op) {
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      return add(load.getMemRef(), load.getIndices(), false)
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    if (auto store = dyn_cast<memref::StoreOp>(op))
+      return add(store.getMemRef(), store.getIndices(), true)
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects)
+      return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &e : instances)
+      if (!e.getValue() || !inside(e.getValue()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// Whether each access names its row's part of the buffer: every row
+/// induction variable once, at the same places for both.
+bool sameRows(const Access &a, const Access &b, unsigned numRows) {
+  if (a.memref != b.memref || a.rowPositions != b.rowPositions)
+    return false;
+  for (unsigned r = 0; r < numRows; ++r)
+    if (llvm::count(a.rowPositions, static_cast<int>(r)) != 1)
+      return false;
+  return true;
+}
+
+/// Whether the stages may run as one launch with a block per row: every two
+/// accesses with a store, on buffers that may alias, stay in one row.
+bool rowsIndependent(MutableArrayRef<Stage> stages, unsigned numRows,
+                     llvm::function_ref<bool(Value, Value)> mayAlias) {
+  SmallVector<Access> accesses;
+  for (Stage &stage : stages)
+    if (failed(collectAccesses(stage, numRows, accesses)))
+      return false;
+  for (const Access &a : accesses)
+    for (const Access &b : accesses)
+      if ((a.write || b.write) && mayAlias(a.memref, b.memref) &&
+          !sameRows(a, b, numRows))
+        return false;
+  return true;
+}
+
+/// Builds the launch of a chain of stages over `rows` x `depth`.
+class RowKernelBuilder {
+public:
+  RowKernelBuilder(MutableArrayRef<Stage> stages, ValueRange rows, Value depth,
+                   int64_t maxThreads)
+      : stages(stages), rows(rows), depth(depth) {
+    std::optional<int64_t> d = getConstantIntValue(depth);
+    threads = maxThreads;
+    if (d)
+      threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(*d), 32, maxThreads);
+    for (Stage &stage : stages)
+      for (Segment &segment : stage.segments)
+        accumulators =
+            std::max<int64_t>(accumulators, segment.accumulators.size());
+  }
+
+  void build() {
+    scf::ParallelOp last = stages.back().loop;
+    Location loc = stages.front().loop->getLoc();
+    for (Stage &stage : stages)
+      if (stage.overRows)
+        loc = stage.loop->getLoc();
+    OpBuilder b(last);
+    Arith a{b, loc};
+    Value count = a.c(1);
+    for (Value r : rows)
+      count = a.mul(count, r);
+    auto work = scf::IfOp::create(b, loc, a.ge(count, 1), false);
+    b.setInsertionPoint(work.thenBlock()->getTerminator());
+    SmallVector<Type> workgroup;
+    if (accumulators)
+      workgroup.push_back(MemRefType::get(
+          {accumulators, threads}, b.getF32Type(), MemRefLayoutAttrInterface(),
+          gpu::AddressSpaceAttr::get(b.getContext(),
+                                     gpu::AddressSpace::Workgroup)));
+    Value one = a.c(1);
+    auto launch = gpu::LaunchOp::create(
+        b, loc, count, one, one, a.c(threads), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/{}, workgroup, TypeRange{});
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    if (accumulators)
+      shared = launch.getWorkgroupAttributions()[0];
+    tid = launch.getThreadIds().x;
+    // Row-major delinearization of the block id.
+    SmallVector<Value> ids(rows.size());
+    Value rest = launch.getBlockIds().x;
+    for (int i = rows.size() - 1; i >= 0; --i) {
+      ids[i] = i == 0 ? rest : a.rem(rest, rows[i]);
+      if (i != 0)
+        rest = a.div(rest, rows[i]);
+    }
+    rowIds = ids;
+    bool first = true;
+    for (Stage &stage : stages) {
+      if (!stage.overRows) {
+        barrierUnless(b, loc, first);
+        buildElementwise(b, stage);
+        continue;
+      }
+      for (Segment &segment : stage.segments) {
+        barrierUnless(b, loc, first);
+        if (segment.reduction)
+          buildReduction(b, stage, segment);
+        else
+          buildScalar(b, stage, segment);
+      }
+    }
+    gpu::TerminatorOp::create(b, loc);
+    for (Stage &stage : stages)
+      stage.loop->erase();
+  }
+
+private:
+  MutableArrayRef<Stage> stages;
+  ValueRange rows;
+  Value depth;
+  int64_t threads;
+  int64_t accumulators = 0;
+  Value shared, tid;
+  SmallVector<Value> rowIds;
+
+  void barrierUnless(OpBuilder &b, Location loc, bool &first) {
+    if (!first)
+      gpu::BarrierOp::create(b, loc);
+    first = false;
+  }
+
+  IRMapping rowMapping(scf::ParallelOp loop) {
+    IRMapping map;
+    for (auto [iv, id] : llvm::zip(loop.getInductionVars(), rowIds))
+      map.map(iv, id);
+    return map;
+  }
+
+  /// `for (k = tid; k < D; k += threads)` with `body(k, iterArgs)`.
+  scf::ForOp strideLoop(OpBuilder &b, Location loc, Value upper,
+                        ValueRange inits) {
+    Arith a{b, loc};
+    return scf::ForOp::create(b, loc, tid, upper, a.c(threads), inits);
+  }
+
+  void buildElementwise(OpBuilder &b, Stage &stage) {
+    scf::ParallelOp loop = stage.loop;
+    Location loc = loop.getLoc();
+    auto k = strideLoop(b, loc, loop.getUpperBound().back(), {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(k.getBody()->getTerminator());
+    IRMapping map = rowMapping(loop);
+    map.map(loop.getInductionVars().back(), k.getInductionVar());
+    for (Operation &op : loop.getBody()->without_terminator())
+      b.clone(op, map);
+  }
+
+  void buildScalar(OpBuilder &b, Stage &stage, Segment &segment) {
+    Location loc = segment.scalarOps.front()->getLoc();
+    Arith a{b, loc};
+    Value isFirst =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, a.c(0));
+    auto ifOp = scf::IfOp::create(b, loc, isFirst, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    IRMapping map = rowMapping(stage.loop);
+    for (Operation *op : segment.scalarOps)
+      b.clone(*op, map);
+  }
+
+  /// Each thread's partial results over its columns, the tree through shared
+  /// memory, and thread 0 combining the total into the accumulator.
+  void buildReduction(OpBuilder &b, Stage &stage,
+                      Segment &segment) {
+    scf::ForOp reduction = segment.reduction;
+    Location loc = reduction.getLoc();
+    Arith a{b, loc};
+    SmallVector<Value> inits;
+    for (Accumulator acc : segment.accumulators)
+      inits.push_back(arith::ConstantOp::create(b, loc, acc.neutral));
+    auto k = strideLoop(b, loc, reduction.getUpperBound(), inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(k.getBody());
+      IRMapping map = rowMapping(stage.loop);
+      map.map(reduction.getInductionVar(), k.getInductionVar());
+      for (auto [acc, partial] :
+           llvm::zip(segment.accumulators, k.getRegionIterArgs()))
+        map.map(acc.load.getResult(), partial);
+      SmallVector<Value> next;
+      for (Operation &op : reduction.getBody()->without_terminator()) {
+        if (isa<memref::StoreOp>(op) ||
+            llvm::any_of(segment.accumulators, [&](Accumulator acc) {
+              return acc.load.getOperation() == &op;
+            }))
+          continue;
+        b.clone(op, map);
+      }
+      for (Accumulator acc : segment.accumulators)
+        next.push_back(map.lookup(acc.store.getValueToStore()));
+      scf::YieldOp::create(b, loc, next);
+    }
+    for (auto [j, partial] : llvm::enumerate(k.getResults()))
+      memref::StoreOp::create(b, loc, partial, shared, ValueRange{a.c(j), tid});
+    gpu::BarrierOp::create(b, loc);
+    // Halve the active threads each level: shared[j, t] combines
+    // shared[j, t + half].
+    int64_t levels = llvm::Log2_64(threads);
+    forEach(b, loc, levels, [&](Value level) {
+      Value half = arith::ShRUIOp::create(b, loc, a.c(threads / 2), level);
+      auto active = scf::IfOp::create(b, loc, a.lt(tid, half), false);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(active.thenBlock()->getTerminator());
+        for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
+          Value mine =
+              memref::LoadOp::create(b, loc, shared, ValueRange{a.c(j), tid});
+          Value theirs = memref::LoadOp::create(
+              b, loc, shared, ValueRange{a.c(j), a.add(tid, half)});
+          memref::StoreOp::create(b, loc, combine(b, acc, mine, theirs), shared,
+                                  ValueRange{a.c(j), tid});
+        }
+      }
+      gpu::BarrierOp::create(b, loc);
+    });
+    Value isFirst =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, a.c(0));
+    auto ifOp = scf::IfOp::create(b, loc, isFirst, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    IRMapping map = rowMapping(stage.loop);
+    for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
+      SmallVector<Value> indices = llvm::map_to_vector(
+          acc.store.getIndices(), [&](Value v) { return map.lookup(v); });
+      Value init =
+          memref::LoadOp::create(b, loc, acc.store.getMemRef(), indices);
+      Value total =
+          memref::LoadOp::create(b, loc, shared, ValueRange{a.c(j), a.c(0)});
+      memref::StoreOp::create(b, loc, combine(b, acc, init, total),
+                              acc.store.getMemRef(), indices);
+    }
+  }
+
+  Value combine(OpBuilder &b, Accumulator acc, Value x, Value y) {
+    OperationState state(acc.combine->getLoc(), acc.combine->getName());
+    state.addOperands({x, y});
+    state.addTypes(x.getType());
+    state.addAttributes(acc.combine->getAttrs());
+    return b.create(state)->getResult(0);
+  }
+};
+
+/// Finds chains of neighbouring loops over one row space in `block` and
+/// turns each into a row kernel.
+class ChainFinder {
+public:
+  ChainFinder(llvm::function_ref<bool(Value, Value)> mayAlias,
+              int64_t maxThreads)
+      : mayAlias(mayAlias), maxThreads(maxThreads) {}
+
+  unsigned run(Block &block) {
+    unsigned built = 0;
+    SmallVector<scf::ParallelOp> run;
+    auto flush = [&]() {
+      built += buildChains(run);
+      run.clear();
+    };
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
+        if (isPlainLoop(loop)) {
+          run.push_back(loop);
+          continue;
+        }
+      } else if (op.getNumRegions() == 0 && isMemoryEffectFree(&op)) {
+        continue;
+      }
+      flush();
+    }
+    flush();
+    return built;
+  }
+
+private:
+  llvm::function_ref<bool(Value, Value)> mayAlias;
+  int64_t maxThreads;
+
+  /// The stage `loop` is in a chain over `rows` (and `depth`, set by the
+  /// first stage that knows it), or none.
+  std::optional<Stage> classify(scf::ParallelOp loop, ValueRange rows,
+                                Value &depth) {
+    ValueRange ubs = loop.getUpperBound();
+    auto sameRows = [&](ValueRange x) {
+      return x.size() == rows.size() &&
+             llvm::all_of(llvm::zip(x, rows), [](auto pair) {
+               return sameSize(std::get<0>(pair), std::get<1>(pair));
+             });
+    };
+    if (sameRows(ubs)) {
+      Value d = depth;
+      FailureOr<SmallVector<Segment>> segments =
+          analyzeRowBody(loop, d, mayAlias);
+      if (failed(segments))
+        return std::nullopt;
+      depth = d;
+      return Stage{loop, true, *segments};
+    }
+    if (ubs.size() == rows.size() + 1 && sameRows(ubs.drop_back()) &&
+        (!depth || sameSize(depth, ubs.back()))) {
+      depth = ubs.back();
+      return Stage{loop, false, {}};
+    }
+    return std::nullopt;
+  }
+
+  /// Tries the longest chains first: from each loop with a reduction, the
+  /// neighbours on both sides that fit its rows and depth.
+  unsigned buildChains(MutableArrayRef<scf::ParallelOp> loops) {
+    unsigned built = 0;
+    SmallVector<bool> used(loops.size(), false);
+    for (size_t seed = 0; seed < loops.size(); ++seed) {
+      if (used[seed])
+        continue;
+      SmallVector<Value> rows(loops[seed].getUpperBound());
+      Value depth;
+      std::optional<Stage> stage = classify(loops[seed], rows, depth);
+      if (!stage || !hasReduction(*stage))
+        continue;
+      SmallVector<Stage> chain = {*stage};
+      size_t begin = seed, end = seed + 1;
+      while (end < loops.size() && !used[end]) {
+        std::optional<Stage> next = classify(loops[end], rows, depth);
+        if (!next)
+          break;
+        chain.push_back(*next);
+        ++end;
+      }
+      while (begin > 0 && !used[begin - 1]) {
+        std::optional<Stage> prev = classify(loops[begin - 1], rows, depth);
+        if (!prev)
+          break;
+        chain.insert(chain.begin(), *prev);
+        --begin;
+      }
+      // Drop stages from the ends until the rows are independent.
+      size_t first = 0, last = chain.size();
+      size_t seedAt = seed - begin;
+      while (!rowsIndependent(MutableArrayRef(chain).slice(first, last - first),
+                              rows.size(), mayAlias)) {
+        if (last - 1 > seedAt)
+          --last;
+        else if (first < seedAt)
+          ++first;
+        else
+          break;
+      }
+      MutableArrayRef<Stage> kept = MutableArrayRef(chain).slice(first, last - first);
+      if (!rowsIndependent(kept, rows.size(), mayAlias))
+        continue;
+      for (size_t i = begin + first; i < begin + last; ++i)
+        used[i] = true;
+      RowKernelBuilder(kept, rows, depth, maxThreads).build();
+      ++built;
+    }
+    return built;
+  }
+
+  static bool hasReduction(Stage &stage) {
+    return llvm::any_of(stage.segments,
+                        [](Segment &s) { return s.reduction; });
+  }
+};
+
+struct RowKernelsPass : public tvq::impl::TVQRowKernelsBase<RowKernelsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (maxThreads < 32 || !llvm::isPowerOf2_64(maxThreads)) {
+      getOperation().emitError("tvq-row-kernels: max-threads must be a "
+                               "power of two >= 32");
+      return signalPassFailure();
+    }
+    AliasAnalysis &aliases = getAnalysis<AliasAnalysis>();
+    auto mayAlias = [&](Value a, Value b) {
+      return !aliases.alias(a, b).isNo();
+    };
+    SmallVector<Block *> blocks;
+    getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<scf::ParallelOp, gpu::LaunchOp>(op))
+        return WalkResult::skip();
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          blocks.push_back(&block);
+      return WalkResult::advance();
+    });
+    ChainFinder finder(mayAlias, maxThreads);
+    for (Block *block : blocks)
+      finder.run(*block);
+  }
+};
+
+} // namespace
