@@ -457,11 +457,14 @@ def TVQRowKernels : Pass<"tvq-row-kernels", "::mlir::func::FuncOp"> {
     may alias, must name the same buffer with every row induction variable
     once at the same indices, so that blocks touch disjoint rows; failing
     that, stages are dropped from the chain's ends. Threads: the power of
-    two >= D, between 32 and `max-threads` (D static), else `max-threads`.
+    two >= D, between 32 and `max-threads` (D static), else `max-threads`;
+    rows of a static D below `min-depth` stay one thread per row.
   }];
   let options = [
     Option<"maxThreads", "max-threads", "int64_t", "256",
            "Threads per block at most (a power of two >= 32)">,
+    Option<"minDepth", "min-depth", "int64_t", "32",
+           "Rows of fewer columns (static D) stay one thread per row">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",

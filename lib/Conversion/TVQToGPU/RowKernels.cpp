@@ -151,8 +151,7 @@ analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
         return failure();
     for (memref::LoadOp load : loads)
       if (mayAlias(load.getMemRef(), a.store.getMemRef()) &&
-          llvm::none_of(accs,
-                        [&](Accumulator c) { return c.load == load; }))
+          llvm::none_of(accs, [&](Accumulator c) { return c.load == load; }))
         return failure();
   }
   for (Accumulator a : accs) {
@@ -437,8 +436,7 @@ private:
 
   /// Each thread's partial results over its columns, the tree through shared
   /// memory, and thread 0 combining the total into the accumulator.
-  void buildReduction(OpBuilder &b, Stage &stage,
-                      Segment &segment) {
+  void buildReduction(OpBuilder &b, Stage &stage, Segment &segment) {
     scf::ForOp reduction = segment.reduction;
     Location loc = reduction.getLoc();
     Arith a{b, loc};
@@ -522,8 +520,8 @@ private:
 class ChainFinder {
 public:
   ChainFinder(llvm::function_ref<bool(Value, Value)> mayAlias,
-              int64_t maxThreads)
-      : mayAlias(mayAlias), maxThreads(maxThreads) {}
+              int64_t maxThreads, int64_t minDepth)
+      : mayAlias(mayAlias), maxThreads(maxThreads), minDepth(minDepth) {}
 
   unsigned run(Block &block) {
     unsigned built = 0;
@@ -549,7 +547,15 @@ public:
 
 private:
   llvm::function_ref<bool(Value, Value)> mayAlias;
-  int64_t maxThreads;
+  int64_t maxThreads, minDepth;
+
+  /// Whether a block per row pays for rows of `depth` columns: a dynamic
+  /// depth (a sequence length) or at least `minDepth`; shorter rows would
+  /// leave most of a block's threads idle.
+  bool deepEnough(Value depth) {
+    std::optional<int64_t> d = getConstantIntValue(depth);
+    return !d || *d >= minDepth;
+  }
 
   /// The stage `loop` is in a chain over `rows` (and `depth`, set by the
   /// first stage that knows it), or none.
@@ -566,13 +572,13 @@ private:
       Value d = depth;
       FailureOr<SmallVector<Segment>> segments =
           analyzeRowBody(loop, d, mayAlias);
-      if (failed(segments))
+      if (failed(segments) || (d && !deepEnough(d)))
         return std::nullopt;
       depth = d;
       return Stage{loop, true, *segments};
     }
     if (ubs.size() == rows.size() + 1 && sameRows(ubs.drop_back()) &&
-        (!depth || sameSize(depth, ubs.back()))) {
+        (!depth || sameSize(depth, ubs.back())) && deepEnough(ubs.back())) {
       depth = ubs.back();
       return Stage{loop, false, {}};
     }
@@ -620,7 +626,8 @@ private:
         else
           break;
       }
-      MutableArrayRef<Stage> kept = MutableArrayRef(chain).slice(first, last - first);
+      MutableArrayRef<Stage> kept =
+          MutableArrayRef(chain).slice(first, last - first);
       if (!rowsIndependent(kept, rows.size(), mayAlias))
         continue;
       for (size_t i = begin + first; i < begin + last; ++i)
@@ -632,8 +639,7 @@ private:
   }
 
   static bool hasReduction(Stage &stage) {
-    return llvm::any_of(stage.segments,
-                        [](Segment &s) { return s.reduction; });
+    return llvm::any_of(stage.segments, [](Segment &s) { return s.reduction; });
   }
 };
 
@@ -658,7 +664,7 @@ struct RowKernelsPass : public tvq::impl::TVQRowKernelsBase<RowKernelsPass> {
           blocks.push_back(&block);
       return WalkResult::advance();
     });
-    ChainFinder finder(mayAlias, maxThreads);
+    ChainFinder finder(mayAlias, maxThreads, minDepth);
     for (Block *block : blocks)
       finder.run(*block);
   }

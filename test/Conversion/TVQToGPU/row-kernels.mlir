@@ -1,0 +1,206 @@
+// RUN: tvq-opt %s -split-input-file -tvq-row-kernels -canonicalize | FileCheck %s
+
+// rmsnorm after the fusion: an elementwise loop writing the row, the row loop
+// (fill, then the sum of squares over D), and the normalization. One launch
+// of a 128-thread block per row: the stages in order with barriers between,
+// the sum as strided partial sums and a 7-level tree in shared memory.
+// CHECK-LABEL: func.func @rmsnorm(
+// CHECK-SAME: %[[X:[^:]+]]: memref<?x128xf32>, %[[G:[^:]+]]: memref<128xf32>, %[[N:[^:]+]]: index)
+// CHECK-DAG: %[[Y:.+]] = memref.alloc(%[[N]]) : memref<?x128xf32>
+// CHECK-DAG: %[[T:.+]] = memref.alloc(%[[N]]) : memref<?x128xf32>
+// CHECK-DAG: %[[S:.+]] = memref.alloc(%[[N]]) : memref<?xf32>
+// CHECK: scf.if
+// CHECK-NEXT: gpu.launch blocks(%[[ROW:[^,]+]], {{.*}}) in ({{[^=]+}}= %[[N]], {{.*}}) threads(%[[TID:[^,]+]], {{.*}}) in ({{[^=]+}}= %c128, {{.*}}) workgroup(%[[SH:[^ ]+]] : memref<1x128xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for %[[K:.+]] = %[[TID]] to %c128 step %c128 {
+// CHECK:   %[[V:.+]] = memref.load %[[X]][%[[ROW]], %[[K]]]
+// CHECK:   arith.mulf %[[V]], %{{.+}}
+// CHECK:   memref.store %{{.+}}, %[[T]][%[[ROW]], %[[K]]]
+// CHECK: gpu.barrier
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[TID]], %c0
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: memref.store %cst{{.*}}, %[[S]][%[[ROW]]]
+// CHECK: gpu.barrier
+// CHECK: %[[P:.+]] = scf.for %[[K2:.+]] = %[[TID]] to %c128 step %c128 iter_args(%[[ACC:.+]] = %cst{{.*}}) -> (f32) {
+// CHECK:   %[[W:.+]] = memref.load %[[T]][%[[ROW]], %[[K2]]]
+// CHECK:   %[[SQ:.+]] = arith.mulf %[[W]], %[[W]]
+// CHECK:   %[[NEW:.+]] = arith.addf %[[ACC]], %[[SQ]]
+// CHECK:   scf.yield %[[NEW]]
+// CHECK: memref.store %[[P]], %[[SH]][%c0, %[[TID]]]
+// CHECK: gpu.barrier
+// CHECK: scf.for %[[L:.+]] = %c0 to %c7 step %c1 {
+// CHECK:   %[[HALF:.+]] = arith.shrui %c64, %[[L]]
+// CHECK:   scf.if
+// CHECK:     arith.addi %[[TID]], %[[HALF]]
+// CHECK:     arith.addf
+// CHECK:   gpu.barrier
+// CHECK: %[[FIRST2:.+]] = arith.cmpi eq, %[[TID]], %c0
+// CHECK: scf.if %[[FIRST2]] {
+// CHECK:   %[[INIT:.+]] = memref.load %[[S]][%[[ROW]]]
+// CHECK:   %[[TOTAL:.+]] = memref.load %[[SH]][%c0, %c0]
+// CHECK:   %[[SUM:.+]] = arith.addf %[[INIT]], %[[TOTAL]]
+// CHECK:   memref.store %[[SUM]], %[[S]][%[[ROW]]]
+// CHECK: gpu.barrier
+// CHECK: scf.for %[[K3:.+]] = %[[TID]] to %c128 step %c128 {
+// CHECK:   memref.load %[[S]][%[[ROW]]]
+// CHECK:   memref.load %[[G]][%[[K3]]]
+// CHECK:   math.rsqrt
+// CHECK:   memref.store %{{.+}}, %[[Y]][%[[ROW]], %[[K3]]]
+// CHECK: gpu.terminator
+// CHECK-NOT: scf.parallel
+// CHECK: return %[[Y]]
+func.func @rmsnorm(%x: memref<?x128xf32>, %g: memref<128xf32>, %n: index) -> memref<?x128xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
+  %scale = arith.constant 7.8125e-03 : f32
+  %y = memref.alloc(%n) : memref<?x128xf32>
+  %t = memref.alloc(%n) : memref<?x128xf32>
+  %sums = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i, %k) = (%c0, %c0) to (%n, %c128) step (%c1, %c1) {
+    %v = memref.load %x[%i, %k] : memref<?x128xf32>
+    %d = arith.mulf %v, %two : f32
+    memref.store %d, %t[%i, %k] : memref<?x128xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %zero, %sums[%i] : memref<?xf32>
+    scf.for %k = %c0 to %c128 step %c1 {
+      %v = memref.load %t[%i, %k] : memref<?x128xf32>
+      %acc = memref.load %sums[%i] : memref<?xf32>
+      %sq = arith.mulf %v, %v : f32
+      %new = arith.addf %acc, %sq : f32
+      memref.store %new, %sums[%i] : memref<?xf32>
+    }
+    scf.reduce
+  }
+  scf.parallel (%i, %k) = (%c0, %c0) to (%n, %c128) step (%c1, %c1) {
+    %v = memref.load %t[%i, %k] : memref<?x128xf32>
+    %s = memref.load %sums[%i] : memref<?xf32>
+    %w = memref.load %g[%k] : memref<128xf32>
+    %m = arith.mulf %s, %scale : f32
+    %r = math.rsqrt %m : f32
+    %a = arith.mulf %v, %r : f32
+    %b = arith.mulf %a, %w : f32
+    memref.store %b, %y[%i, %k] : memref<?x128xf32>
+    scf.reduce
+  }
+  memref.dealloc %t : memref<?x128xf32>
+  memref.dealloc %sums : memref<?xf32>
+  return %y : memref<?x128xf32>
+}
+
+// -----
+
+// Two accumulators in one loop (a maximum and a sum) over a dynamic D: 256
+// threads (8 tree levels), a 2 x 256 shared array, -inf and 0 to start.
+// CHECK-LABEL: func.func @two_accumulators(
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{[^=]+}}= %c256, {{.*}}) workgroup(%{{.+}} : memref<2x256xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %cst{{.*}}, %{{.+}} = %cst{{.*}}) -> (f32, f32)
+// CHECK:   arith.maximumf
+// CHECK:   arith.addf
+// CHECK: scf.for %{{.+}} = %c0 to %c8 step %c1
+// CHECK-NOT: scf.parallel
+func.func @two_accumulators(%x: memref<?x?xf32>, %n: index, %d: index) -> (memref<?xf32>, memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = memref.alloc(%n) : memref<?xf32>
+  %s = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %k = %c0 to %d step %c1 {
+      %v = memref.load %x[%i, %k] : memref<?x?xf32>
+      %a = memref.load %m[%i] : memref<?xf32>
+      %b = memref.load %s[%i] : memref<?xf32>
+      %mx = arith.maximumf %a, %v : f32
+      %sm = arith.addf %v, %b : f32
+      memref.store %mx, %m[%i] : memref<?xf32>
+      memref.store %sm, %s[%i] : memref<?xf32>
+    }
+    scf.reduce
+  }
+  return %m, %s : memref<?xf32>, memref<?xf32>
+}
+
+// -----
+
+// Not a reduction the threads may split: the accumulator is scaled at each
+// step (acc * 0.5 + v), so the loop stays one thread per row.
+// CHECK-LABEL: func.func @not_associative(
+// CHECK-NOT: gpu.launch
+// CHECK: scf.parallel
+func.func @not_associative(%x: memref<?x64xf32>, %n: index) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %half = arith.constant 0.5 : f32
+  %s = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %k = %c0 to %c64 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<?x64xf32>
+      %a = memref.load %s[%i] : memref<?xf32>
+      %h = arith.mulf %a, %half : f32
+      %new = arith.addf %h, %v : f32
+      memref.store %new, %s[%i] : memref<?xf32>
+    }
+    scf.reduce
+  }
+  return %s : memref<?xf32>
+}
+
+// -----
+
+// The elementwise loop after the reduction reads the next row's sum, which
+// another block computes: it is not part of the row kernel (its own launch
+// stays a parallel loop), the reduction alone is.
+// CHECK-LABEL: func.func @neighbour_row(
+// CHECK: gpu.launch
+// CHECK: gpu.terminator
+// CHECK: scf.parallel
+// CHECK: memref.load %{{.+}}[%{{.+}}] : memref<?xf32>
+func.func @neighbour_row(%x: memref<?x64xf32>, %n: index) -> memref<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %s = memref.alloc(%n) : memref<?xf32>
+  %y = memref.alloc(%n) : memref<?x64xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %k = %c0 to %c64 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<?x64xf32>
+      %a = memref.load %s[%i] : memref<?xf32>
+      %new = arith.addf %a, %v : f32
+      memref.store %new, %s[%i] : memref<?xf32>
+    }
+    scf.reduce
+  }
+  scf.parallel (%i, %k) = (%c0, %c0) to (%n, %c64) step (%c1, %c1) {
+    %j = arith.addi %i, %c1 : index
+    %a = memref.load %s[%j] : memref<?xf32>
+    memref.store %a, %y[%i, %k] : memref<?x64xf32>
+    scf.reduce
+  }
+  return %y : memref<?x64xf32>
+}
+
+// -----
+
+// Rows of 8 columns (below min-depth 32) stay one thread per row.
+// CHECK-LABEL: func.func @short_rows(
+// CHECK-NOT: gpu.launch
+// CHECK: scf.parallel
+func.func @short_rows(%x: memref<?x8xf32>, %n: index) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %s = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %k = %c0 to %c8 step %c1 {
+      %v = memref.load %x[%i, %k] : memref<?x8xf32>
+      %a = memref.load %s[%i] : memref<?xf32>
+      %new = arith.addf %a, %v : f32
+      memref.store %new, %s[%i] : memref<?xf32>
+    }
+    scf.reduce
+  }
+  return %s : memref<?xf32>
+}
