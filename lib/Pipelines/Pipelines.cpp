@@ -79,7 +79,8 @@ static const PhaseInfo kCUDAPhases[] = {
     // decided at run time on the host.
     {Phase::Bufferized, "bufferized",
      "func.func(tvq-fuse-elementwise-ops,"
-     "tvq-split-reductions{allow-dynamic=true parallel-first=true}{ACT}),"
+     "tvq-split-reductions{allow-dynamic=true parallel-first=true "
+     "row-reduction-depth=32}{ACT}),"
      "canonicalize,cse,"
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "

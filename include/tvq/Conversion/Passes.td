@@ -562,6 +562,13 @@ def TVQSplitReductions
            "the remaining reduction (loops then nest as scf.parallel over "
            "scf.for: one GPU launch, each thread summing its elements), "
            "instead of after it (the CPU's order)">,
+    Option<"rowReductionDepth", "row-reduction-depth", "int64_t", "0",
+           "When > 0, leave whole the reductions that tvq-row-kernels runs "
+           "as a thread block per row: one innermost reduction loop of a "
+           "static length >= this over rows with a dynamic size, f32 "
+           "results combined by addf / maximumf / maxnumf / minimumf / "
+           "minnumf, every input that reads the reduced dimension reading "
+           "all loops">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

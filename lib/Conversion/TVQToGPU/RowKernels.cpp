@@ -143,6 +143,19 @@ analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
       return failure();
     accs.push_back({load, store, combine, *neutral});
   }
+  // A row reduction reads each element once: a load that walks D names the
+  // row too (every row induction variable). A load without one is shared
+  // between rows, as in a matrix product, where a thread per output reads
+  // the shared operand coalesced and the product belongs to cuBLAS or the
+  // tiles anyway.
+  Value k = loop.getInductionVar();
+  for (memref::LoadOp load : loads) {
+    if (!llvm::is_contained(load.getIndices(), k))
+      continue;
+    for (Value iv : row.getInductionVars())
+      if (!llvm::is_contained(load.getIndices(), iv))
+        return failure();
+  }
   // Each accumulator once; no other read of a stored buffer; the combined
   // values do not depend on another accumulator.
   for (auto [i, a] : llvm::enumerate(accs)) {

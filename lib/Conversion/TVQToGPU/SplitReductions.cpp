@@ -200,6 +200,43 @@ std::optional<Split> chooseSplit(linalg::GenericOp op, int64_t minThreads,
   return split;
 }
 
+/// Whether `op` is a reduction that tvq-row-kernels runs as a thread block
+/// per row, which keeps it whole: one reduction loop, innermost, of a static
+/// length of at least `minDepth`, over rows of which one size is dynamic (a
+/// batch or sequence: many rows at run time); f32 results, each yielded as
+/// `addf/maximumf/maxnumf/minimumf/minnumf(accumulator, x)`; and every input
+/// that reads the reduced dimension reads every loop (no operand shared
+/// between rows, as in a product).
+bool isRowReduction(linalg::GenericOp op, int64_t minDepth) {
+  unsigned loops = op.getNumLoops();
+  if (op.getNumReductionLoops() != 1 || loops < 2 ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamic(ranges.back()) || ranges.back() < minDepth ||
+      llvm::none_of(ArrayRef(ranges).drop_back(), ShapedType::isDynamic))
+    return false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.isFunctionOfDim(loops - 1) &&
+        !llvm::all_of(llvm::seq(loops),
+                      [&](unsigned d) { return map.isFunctionOfDim(d); }))
+      return false;
+  }
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  for (auto [i, value] : llvm::enumerate(yield.getValues())) {
+    Operation *combine = value.getDefiningOp();
+    BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(i));
+    if (!value.getType().isF32() || !combine ||
+        !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
+             arith::MinimumFOp, arith::MinNumFOp>(combine) ||
+        !llvm::is_contained(combine->getOperands(), acc) || !acc.hasOneUse())
+      return false;
+  }
+  return true;
+}
+
 /// In `split`'s body (op's, cloned), replaces op's `linalg.index` ops: loop
 /// `d` is now outer * ratio + inner (at most `length` - 1 when padded, so
 /// that the body's own reads stay in bounds: those positions are masked),
@@ -473,6 +510,8 @@ struct SplitReductionsPass
       if (linalg::GenericOp collapsed =
               collapseFullReduction(rewriter, op, allowDynamic))
         op = collapsed;
+      if (rowReductionDepth > 0 && isRowReduction(op, rowReductionDepth))
+        continue;
       std::optional<Split> split = chooseSplit(op, minThreads, allowDynamic);
       if (!split)
         continue;

@@ -204,3 +204,30 @@ func.func @short_rows(%x: memref<?x8xf32>, %n: index) -> memref<?xf32> {
   }
   return %s : memref<?xf32>
 }
+
+// -----
+
+// A matrix product's loop (w[k, j] is shared by every row i): a thread per
+// output reads w coalesced, so it stays as it is (and belongs to cuBLAS).
+// CHECK-LABEL: func.func @product(
+// CHECK-NOT: gpu.launch
+// CHECK: scf.parallel
+func.func @product(%x: memref<?x256xf32>, %w: memref<256x64xf32>, %n: index) -> memref<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  %y = memref.alloc(%n) : memref<?x64xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c64) step (%c1, %c1) {
+    scf.for %k = %c0 to %c256 step %c1 {
+      %a = memref.load %x[%i, %k] : memref<?x256xf32>
+      %b = memref.load %w[%k, %j] : memref<256x64xf32>
+      %acc = memref.load %y[%i, %j] : memref<?x64xf32>
+      %p = arith.mulf %a, %b : f32
+      %new = arith.addf %acc, %p : f32
+      memref.store %new, %y[%i, %j] : memref<?x64xf32>
+    }
+    scf.reduce
+  }
+  return %y : memref<?x64xf32>
+}

@@ -1,6 +1,7 @@
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-split-reductions{allow-dynamic=true}))' | FileCheck %s
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-split-reductions))' | FileCheck %s --check-prefix=STATIC
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-split-reductions{allow-dynamic=true parallel-first=true}),canonicalize,cse)' | FileCheck %s --check-prefix=PF
+// RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-split-reductions{allow-dynamic=true parallel-first=true row-reduction-depth=32}),canonicalize,cse)' | FileCheck %s --check-prefix=ROWK
 
 // The row sums of an attention block (its batch is dynamic): 512 static rows
 // of 1024, split by 32 with the CUDA pipeline's allow-dynamic. The partial
@@ -29,6 +30,14 @@
 // STATIC-NOT: tensor.expand_shape
 // STATIC: linalg.generic
 // STATIC-NOT: linalg.generic
+// With row-reduction-depth (the CUDA pipeline) it stays whole too: rows of
+// 1024 over a dynamic batch, each input reading every loop, an addf of the
+// accumulator: tvq-row-kernels runs it as a thread block per row.
+// ROWK-LABEL: func.func @row_sum
+// ROWK-NOT: tensor.expand_shape
+// ROWK: linalg.generic
+// ROWK-NOT: linalg.generic
+// ROWK-LABEL: func.func @not_a_plain_reduction
 func.func @row_sum(%x: tensor<?x512x1024xf32>, %init: tensor<?x512xf32>) -> tensor<?x512xf32> {
   %r = linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x : tensor<?x512x1024xf32>) outs(%init : tensor<?x512xf32>) {
@@ -117,6 +126,11 @@ func.func @dynamic_total(%x: tensor<?x?xf32>, %init: tensor<f32>) -> tensor<f32>
 // PF: linalg.generic {{{.*}}iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<768x16xf32>)
 // STATIC-LABEL: func.func @gain_gradient
 // STATIC-NOT: tensor.pad
+// Not a row reduction (the reduced loops are not innermost and the rows are
+// static): split with row-reduction-depth too.
+// ROWK-LABEL: func.func @gain_gradient
+// ROWK: tensor.pad
+// ROWK: tensor.expand_shape {{.*}} into tensor<?x?x16x768xf32>
 func.func @gain_gradient(%x: tensor<?x?x768xf32>, %y: tensor<?x?x768xf32>, %init: tensor<768xf32>) -> tensor<768xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d0)>], iterator_types = ["parallel", "reduction", "reduction"]}
       ins(%x, %y : tensor<?x?x768xf32>, tensor<?x?x768xf32>) outs(%init : tensor<768xf32>) {
