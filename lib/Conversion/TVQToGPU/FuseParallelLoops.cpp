@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HostBlocks.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Analysis/AliasAnalysis.h"
@@ -199,16 +200,7 @@ struct FuseParallelLoopsPass
       return !aliases.alias(a, b).isNo();
     };
     // Blocks outside parallel loops only: loops inside one do not launch.
-    SmallVector<Block *> blocks;
-    getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (isa<scf::ParallelOp, gpu::LaunchOp>(op))
-        return WalkResult::skip();
-      for (Region &region : op->getRegions())
-        for (Block &block : region)
-          blocks.push_back(&block);
-      return WalkResult::advance();
-    });
-    for (Block *block : blocks)
+    for (Block *block : tvq::collectHostBlocks(getOperation()))
       fuseInBlock(*block, mayAlias);
   }
 };

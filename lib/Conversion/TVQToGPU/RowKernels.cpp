@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HostBlocks.h"
 #include "KernelBuilder.h"
 #include "tvq/Conversion/Passes.h"
 
@@ -408,6 +409,15 @@ private:
     first = false;
   }
 
+  /// Moves `b` into an `scf.if` that thread 0 alone runs.
+  void onFirstThread(OpBuilder &b, Location loc) {
+    Arith a{b, loc};
+    Value isFirst =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, a.c(0));
+    auto ifOp = scf::IfOp::create(b, loc, isFirst, false);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  }
+
   IRMapping rowMapping(scf::ParallelOp loop) {
     IRMapping map;
     for (auto [iv, id] : llvm::zip(loop.getInductionVars(), rowIds))
@@ -436,12 +446,8 @@ private:
 
   void buildScalar(OpBuilder &b, Stage &stage, Segment &segment) {
     Location loc = segment.scalarOps.front()->getLoc();
-    Arith a{b, loc};
-    Value isFirst =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, a.c(0));
-    auto ifOp = scf::IfOp::create(b, loc, isFirst, false);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    onFirstThread(b, loc);
     IRMapping map = rowMapping(stage.loop);
     for (Operation *op : segment.scalarOps)
       b.clone(*op, map);
@@ -501,11 +507,8 @@ private:
       }
       gpu::BarrierOp::create(b, loc);
     });
-    Value isFirst =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, a.c(0));
-    auto ifOp = scf::IfOp::create(b, loc, isFirst, false);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    onFirstThread(b, loc);
     IRMapping map = rowMapping(stage.loop);
     for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
       SmallVector<Value> indices = llvm::map_to_vector(
@@ -668,17 +671,8 @@ struct RowKernelsPass : public tvq::impl::TVQRowKernelsBase<RowKernelsPass> {
     auto mayAlias = [&](Value a, Value b) {
       return !aliases.alias(a, b).isNo();
     };
-    SmallVector<Block *> blocks;
-    getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (isa<scf::ParallelOp, gpu::LaunchOp>(op))
-        return WalkResult::skip();
-      for (Region &region : op->getRegions())
-        for (Block &block : region)
-          blocks.push_back(&block);
-      return WalkResult::advance();
-    });
     ChainFinder finder(mayAlias, maxThreads, minDepth);
-    for (Block *block : blocks)
+    for (Block *block : tvq::collectHostBlocks(getOperation()))
       finder.run(*block);
   }
 };
