@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "HostBlocks.h"
+#include "HostLoops.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Analysis/AliasAnalysis.h"
@@ -72,34 +72,11 @@ LogicalResult collectAccesses(scf::ParallelOp loop,
                               SmallVectorImpl<Access> &accesses) {
   if (loop.getNumResults() != 0)
     return failure();
-  auto inside = [&](Value v) {
-    return loop->isProperAncestor(v.getParentRegion()->getParentOp()) ||
-           v.getParentRegion() == &loop.getRegion();
-  };
-  WalkResult result = loop.getBody()->walk([&](Operation *op) {
-    if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      if (!inside(load.getMemRef()))
-        accesses.push_back({load.getMemRef(), load.getIndices(), false});
-      return WalkResult::advance();
-    }
-    if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      if (!inside(store.getMemRef()))
-        accesses.push_back({store.getMemRef(), store.getIndices(), true});
-      return WalkResult::advance();
-    }
-    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-      return WalkResult::advance(); // its body's ops are visited too
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects)
-      return WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const MemoryEffects::EffectInstance &e : instances)
-      if (!e.getValue() || !inside(e.getValue()))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return failure(result.wasInterrupted());
+  return tvq::forEachOutsideAccess(
+      loop, [&](Value memref, OperandRange indices, bool write) {
+        accesses.push_back({memref, indices, write});
+        return true;
+      });
 }
 
 /// The position of `index` among `loop`'s induction variables, or -1.

@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "HostBlocks.h"
+#include "HostLoops.h"
 #include "KernelBuilder.h"
 #include "tvq/Conversion/Passes.h"
 
@@ -242,9 +242,6 @@ struct Access {
 LogicalResult collectAccesses(Stage &stage, unsigned numRows,
                               SmallVectorImpl<Access> &accesses) {
   scf::ParallelOp loop = stage.loop;
-  auto inside = [&](Value v) {
-    return loop->isAncestor(v.getParentRegion()->getParentOp());
-  };
   auto rowPosition = [&](Value index) {
     auto arg = dyn_cast<BlockArgument>(index);
     if (!arg || arg.getOwner() != loop.getBody() ||
@@ -252,46 +249,23 @@ LogicalResult collectAccesses(Stage &stage, unsigned numRows,
       return -1;
     return static_cast<int>(arg.getArgNumber());
   };
-  auto add = [&](Value memref, ValueRange indices, bool write) {
-    if (inside(memref))
-      return true;
-    for (Value v = memref; v;) {
-      Operation *def = v.getDefiningOp();
-      if (!def)
-        break;
-      if (isa<memref::AllocaOp>(def))
-        return false;
-      auto view = dyn_cast<ViewLikeOpInterface>(def);
-      v = view ? view.getViewSource() : Value();
-    }
-    Access access{memref, {}, write};
-    for (Value index : indices)
-      access.rowPositions.push_back(rowPosition(index));
-    accesses.push_back(access);
-    return true;
-  };
-  WalkResult result = loop.getBody()->walk([&](Operation *op) {
-    if (auto load = dyn_cast<memref::LoadOp>(op))
-      return add(load.getMemRef(), load.getIndices(), false)
-                 ? WalkResult::advance()
-                 : WalkResult::interrupt();
-    if (auto store = dyn_cast<memref::StoreOp>(op))
-      return add(store.getMemRef(), store.getIndices(), true)
-                 ? WalkResult::advance()
-                 : WalkResult::interrupt();
-    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-      return WalkResult::advance();
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects)
-      return WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const MemoryEffects::EffectInstance &e : instances)
-      if (!e.getValue() || !inside(e.getValue()))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return failure(result.wasInterrupted());
+  return tvq::forEachOutsideAccess(
+      loop, [&](Value memref, OperandRange indices, bool write) {
+        for (Value v = memref; v;) {
+          Operation *def = v.getDefiningOp();
+          if (!def)
+            break;
+          if (isa<memref::AllocaOp>(def))
+            return false;
+          auto view = dyn_cast<ViewLikeOpInterface>(def);
+          v = view ? view.getViewSource() : Value();
+        }
+        Access access{memref, {}, write};
+        for (Value index : indices)
+          access.rowPositions.push_back(rowPosition(index));
+        accesses.push_back(access);
+        return true;
+      });
 }
 
 /// Whether each access names its row's part of the buffer: every row

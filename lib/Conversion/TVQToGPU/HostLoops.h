@@ -1,0 +1,72 @@
+//===- HostLoops.h - The host's parallel loops, which launch ----*- C++ -*-===//
+//
+// Shared by the passes that rewrite the outermost scf.parallel loops, each a
+// kernel launch (tvq-fuse-parallel-loops, tvq-row-kernels): where they are,
+// and which buffers their bodies read and write.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TVQ_CONVERSION_TVQTOGPU_HOSTLOOPS_H
+#define TVQ_CONVERSION_TVQTOGPU_HOSTLOOPS_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir {
+namespace tvq {
+
+/// Every block under `root` that no scf.parallel or gpu.launch encloses.
+inline SmallVector<Block *> collectHostBlocks(Operation *root) {
+  SmallVector<Block *> blocks;
+  root->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<scf::ParallelOp, gpu::LaunchOp>(op))
+      return WalkResult::skip();
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        blocks.push_back(&block);
+    return WalkResult::advance();
+  });
+  return blocks;
+}
+
+/// Calls `visit(memref, indices, write)` for each load and store in `loop`'s
+/// body of a buffer defined outside the loop; fails when `visit` returns
+/// false or another op of the body has memory effects on a buffer from
+/// outside (a call, a copy, an atomic).
+inline LogicalResult forEachOutsideAccess(
+    scf::ParallelOp loop,
+    llvm::function_ref<bool(Value, OperandRange, bool)> visit) {
+  auto inside = [&](Value v) {
+    return loop->isAncestor(v.getParentRegion()->getParentOp());
+  };
+  WalkResult result = loop.getBody()->walk([&](Operation *op) {
+    auto access = [&](Value memref, OperandRange indices, bool write) {
+      return inside(memref) || visit(memref, indices, write)
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    };
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      return access(load.getMemRef(), load.getIndices(), false);
+    if (auto store = dyn_cast<memref::StoreOp>(op))
+      return access(store.getMemRef(), store.getIndices(), true);
+    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance(); // its body's ops are visited too
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects)
+      return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &e : instances)
+      if (!e.getValue() || !inside(e.getValue()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+} // namespace tvq
+} // namespace mlir
+
+#endif // TVQ_CONVERSION_TVQTOGPU_HOSTLOOPS_H
