@@ -450,9 +450,12 @@ def TVQRowKernels : Pass<"tvq-row-kernels", "::mlir::func::FuncOp"> {
     (log2(threads) levels), and thread 0 combines the total into the
     accumulator. A reduction qualifies when each store in its body writes
     `addf/maximumf/maxnumf/minimumf/minnumf(load, x)` (f32) back to the
-    element it loaded, indexed by the row's induction variables, `x`
-    independent of every accumulator, and the body reads no other stored
-    buffer; sums are reassociated (float rounding differs from the serial
+    element it loaded, indexed by the row's induction variables, or two
+    stores form an argmin (`select(x < v || (x == v && i < c), (x, i),
+    (v, c))`, f32 value, i32 index: vq_quantize's nearest code), `x`
+    independent of every accumulator, the body reads no other stored
+    buffer, and each load that walks D names every row induction variable
+    (a matrix product's loop stays); sums are reassociated (float rounding differs from the serial
     loop). Every two accesses of the chain with a store, on buffers that
     may alias, must name the same buffer with every row induction variable
     once at the same indices, so that blocks touch disjoint rows; failing

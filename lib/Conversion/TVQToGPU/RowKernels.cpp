@@ -27,6 +27,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
+
 namespace mlir {
 namespace tvq {
 #define GEN_PASS_DEF_TVQROWKERNELS
@@ -54,7 +56,8 @@ bool isConstant(Value v, int64_t c) {
   return value && *value == c;
 }
 
-/// One accumulator of a reduction loop: `store combine(load, x), m[rows]`.
+/// One accumulator of a reduction loop: `store combine(load, x), m[rows]`,
+/// or one of an argmin pair's two (`combine` null).
 struct Accumulator {
   memref::LoadOp load;
   memref::StoreOp store;
@@ -67,6 +70,9 @@ struct Accumulator {
 struct Segment {
   scf::ForOp reduction; // null for scalar ops
   SmallVector<Accumulator> accumulators;
+  /// Argmin pairs (positions in `accumulators` of the value, f32, and its
+  /// index, i32): the smallest value, on equal values the smallest index.
+  SmallVector<std::pair<unsigned, unsigned>> argmins;
   SmallVector<Operation *> scalarOps;
 };
 
@@ -94,20 +100,95 @@ bool isPlainLoop(scf::ParallelOp loop) {
               .wasInterrupted();
 }
 
+/// The load of `store`'s element among `operands`, if one is.
+memref::LoadOp loadOfStored(memref::StoreOp store, ValueRange operands) {
+  for (Value operand : operands) {
+    auto load = operand.getDefiningOp<memref::LoadOp>();
+    if (load && load.getMemRef() == store.getMemRef() &&
+        llvm::equal(load.getIndices(), store.getIndices()))
+      return load;
+  }
+  return nullptr;
+}
+
+/// Matches our argmin over D (vq_quantize's codes): two stores of
+/// `select(take, x, acc)` with one condition
+/// `take = x_value < value || (x_value == value && x_index < index)`
+/// (cmpf olt / oeq, cmpi slt; operands of ori and andi in either order),
+/// the value f32 and the index i32. Returns the candidates (x_value,
+/// x_index) on success and fills the two accumulators.
+std::optional<std::pair<Value, Value>> matchArgmin(memref::StoreOp valueStore,
+                                                   memref::StoreOp indexStore,
+                                                   Accumulator &value,
+                                                   Accumulator &index) {
+  auto valueSelect =
+      valueStore.getValueToStore().getDefiningOp<arith::SelectOp>();
+  auto indexSelect =
+      indexStore.getValueToStore().getDefiningOp<arith::SelectOp>();
+  if (!valueSelect || !indexSelect ||
+      valueSelect.getCondition() != indexSelect.getCondition() ||
+      !valueSelect.getType().isF32() || !indexSelect.getType().isInteger(32))
+    return std::nullopt;
+  memref::LoadOp v = loadOfStored(valueStore, valueSelect.getFalseValue());
+  memref::LoadOp i = loadOfStored(indexStore, indexSelect.getFalseValue());
+  Value xv = valueSelect.getTrueValue(), xi = indexSelect.getTrueValue();
+  if (!v || !i)
+    return std::nullopt;
+  auto isCompare = [](Value c, arith::CmpFPredicate p, Value x, Value y) {
+    auto cmp = c.getDefiningOp<arith::CmpFOp>();
+    return cmp && cmp.getPredicate() == p && cmp.getLhs() == x &&
+           cmp.getRhs() == y;
+  };
+  auto isIndexLess = [](Value c, Value x, Value y) {
+    auto cmp = c.getDefiningOp<arith::CmpIOp>();
+    return cmp && cmp.getPredicate() == arith::CmpIPredicate::slt &&
+           cmp.getLhs() == x && cmp.getRhs() == y;
+  };
+  auto either = [](Operation *op, auto first, auto second) {
+    return op && op->getNumOperands() == 2 &&
+           ((first(op->getOperand(0)) && second(op->getOperand(1))) ||
+            (first(op->getOperand(1)) && second(op->getOperand(0))));
+  };
+  auto isLess = [&](Value c) {
+    return isCompare(c, arith::CmpFPredicate::OLT, xv, v.getResult());
+  };
+  auto isTie = [&](Value c) {
+    return either(
+        c.getDefiningOp<arith::AndIOp>(),
+        [&](Value e) {
+          return isCompare(e, arith::CmpFPredicate::OEQ, xv, v.getResult());
+        },
+        [&](Value e) { return isIndexLess(e, xi, i.getResult()); });
+  };
+  if (!either(valueSelect.getCondition().getDefiningOp<arith::OrIOp>(), isLess,
+              isTie))
+    return std::nullopt;
+  Builder b(valueStore.getContext());
+  value = {v, valueStore, nullptr,
+           b.getF32FloatAttr(std::numeric_limits<float>::infinity())};
+  index = {i, indexStore, nullptr,
+           b.getI32IntegerAttr(std::numeric_limits<int32_t>::max())};
+  return std::make_pair(xv, xi);
+}
+
 /// The accumulators of `loop`, a reduction over D in a row loop: every store
 /// in its body writes `combine(load, x)` to the element it loaded (indexed
 /// by the row's induction variables alone), with `combine` an f32 addf,
-/// maximum or minimum and `x` independent of every accumulator; the body has
-/// no regions, no other memory effects, and reads no stored buffer except
+/// maximum or minimum, or is one of an argmin pair (`matchArgmin`), and the
+/// candidates `x` are independent of every accumulator; the body has no
+/// regions, no other memory effects, and reads no stored buffer except
 /// through the accumulators' loads. Fails otherwise.
 FailureOr<SmallVector<Accumulator>>
 analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
-                 llvm::function_ref<bool(Value, Value)> mayAlias) {
+                 llvm::function_ref<bool(Value, Value)> mayAlias,
+                 SmallVectorImpl<std::pair<unsigned, unsigned>> &argmins) {
   if (!isConstant(loop.getLowerBound(), 0) || !isConstant(loop.getStep(), 1) ||
       loop.getNumResults() != 0)
     return failure();
   SmallVector<Accumulator> accs;
   SmallVector<memref::LoadOp> loads;
+  SmallVector<memref::StoreOp> selected; // stores of a select: argmin pairs
+  SmallVector<Value> candidates;         // what the accumulators take
   for (Operation &op : loop.getBody()->without_terminator()) {
     if (op.getNumRegions() != 0)
       return failure();
@@ -122,27 +203,45 @@ analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
       continue;
     }
     if (store.getIndices().size() != row.getNumLoops() ||
-        !llvm::equal(store.getIndices(), row.getInductionVars()) ||
-        !store.getValueToStore().getType().isF32())
+        !llvm::equal(store.getIndices(), row.getInductionVars()))
       return failure();
     Operation *combine = store.getValueToStore().getDefiningOp();
-    if (!combine || combine->getBlock() != loop.getBody() ||
+    if (!combine || combine->getBlock() != loop.getBody())
+      return failure();
+    if (isa<arith::SelectOp>(combine)) {
+      selected.push_back(store);
+      continue;
+    }
+    if (!store.getValueToStore().getType().isF32() ||
         !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
              arith::MinimumFOp, arith::MinNumFOp>(combine))
       return failure();
     std::optional<TypedAttr> neutral = arith::getNeutralElement(combine);
-    if (!neutral)
-      return failure();
-    memref::LoadOp load;
-    for (Value operand : combine->getOperands()) {
-      auto candidate = operand.getDefiningOp<memref::LoadOp>();
-      if (candidate && candidate.getMemRef() == store.getMemRef() &&
-          llvm::equal(candidate.getIndices(), store.getIndices()))
-        load = candidate;
-    }
-    if (!load || !load->hasOneUse())
+    memref::LoadOp load = loadOfStored(store, combine->getOperands());
+    if (!neutral || !load || !load->hasOneUse())
       return failure();
     accs.push_back({load, store, combine, *neutral});
+    for (Value operand : combine->getOperands())
+      if (operand != load.getResult())
+        candidates.push_back(operand);
+  }
+  // Argmin pairs: the stores of selects, two by two (value, index).
+  if (selected.size() % 2 != 0)
+    return failure();
+  for (unsigned p = 0; p < selected.size(); p += 2) {
+    Accumulator value, index;
+    std::optional<std::pair<Value, Value>> xs =
+        matchArgmin(selected[p], selected[p + 1], value, index);
+    if (!xs)
+      xs = matchArgmin(selected[p + 1], selected[p], value, index);
+    if (!xs)
+      return failure();
+    argmins.push_back({static_cast<unsigned>(accs.size()),
+                       static_cast<unsigned>(accs.size() + 1)});
+    accs.push_back(value);
+    accs.push_back(index);
+    candidates.push_back(xs->first);
+    candidates.push_back(xs->second);
   }
   // A row reduction reads each element once: a load that walks D names the
   // row too (every row induction variable). A load without one is shared
@@ -168,23 +267,17 @@ analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
           llvm::none_of(accs, [&](Accumulator c) { return c.load == load; }))
         return failure();
   }
-  for (Accumulator a : accs) {
-    SetVector<Operation *> slice;
-    for (Value operand : a.combine->getOperands())
-      if (operand != a.load.getResult()) {
-        SmallVector<Value> work = {operand};
-        while (!work.empty()) {
-          Value v = work.pop_back_val();
-          Operation *def = v.getDefiningOp();
-          if (!def || def->getBlock() != loop.getBody() || !slice.insert(def))
-            continue;
-          if (llvm::any_of(accs, [&](Accumulator c) {
-                return c.load.getOperation() == def;
-              }))
-            return failure();
-          llvm::append_range(work, def->getOperands());
-        }
-      }
+  SetVector<Operation *> slice;
+  SmallVector<Value> work = candidates;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != loop.getBody() || !slice.insert(def))
+      continue;
+    if (llvm::any_of(
+            accs, [&](Accumulator c) { return c.load.getOperation() == def; }))
+      return failure();
+    llvm::append_range(work, def->getOperands());
   }
   if (accs.empty())
     return failure();
@@ -203,12 +296,13 @@ analyzeRowBody(scf::ParallelOp row, Value &depth,
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
       if (depth && !sameSize(depth, loop.getUpperBound()))
         return failure();
+      SmallVector<std::pair<unsigned, unsigned>> argmins;
       FailureOr<SmallVector<Accumulator>> accs =
-          analyzeReduction(loop, row, mayAlias);
+          analyzeReduction(loop, row, mayAlias, argmins);
       if (failed(accs))
         return failure();
       depth = loop.getUpperBound();
-      segments.push_back({loop, *accs, {}});
+      segments.push_back({loop, *accs, argmins, {}});
       segmentOf[&op] = segments.size() - 1;
       continue;
     }
@@ -459,7 +553,7 @@ private:
       scf::YieldOp::create(b, loc, next);
     }
     for (auto [j, partial] : llvm::enumerate(k.getResults()))
-      memref::StoreOp::create(b, loc, partial, shared, ValueRange{a.c(j), tid});
+      storeShared(b, loc, partial, a.c(j), tid);
     gpu::BarrierOp::create(b, loc);
     // Halve the active threads each level: shared[j, t] combines
     // shared[j, t + half].
@@ -470,38 +564,80 @@ private:
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(active.thenBlock()->getTerminator());
+        SmallVector<Value> mine, theirs;
         for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
-          Value mine =
-              memref::LoadOp::create(b, loc, shared, ValueRange{a.c(j), tid});
-          Value theirs = memref::LoadOp::create(
-              b, loc, shared, ValueRange{a.c(j), a.add(tid, half)});
-          memref::StoreOp::create(b, loc, combine(b, acc, mine, theirs), shared,
-                                  ValueRange{a.c(j), tid});
+          Type type = acc.load.getType();
+          mine.push_back(loadShared(b, loc, type, a.c(j), tid));
+          theirs.push_back(loadShared(b, loc, type, a.c(j), a.add(tid, half)));
         }
+        for (auto [j, v] :
+             llvm::enumerate(combineAll(b, loc, segment, mine, theirs)))
+          storeShared(b, loc, v, a.c(j), tid);
       }
       gpu::BarrierOp::create(b, loc);
     });
     OpBuilder::InsertionGuard guard(b);
     onFirstThread(b, loc);
     IRMapping map = rowMapping(stage.loop);
+    SmallVector<Value> olds, totals;
+    SmallVector<SmallVector<Value>> places;
     for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
-      SmallVector<Value> indices = llvm::map_to_vector(
-          acc.store.getIndices(), [&](Value v) { return map.lookup(v); });
-      Value init =
-          memref::LoadOp::create(b, loc, acc.store.getMemRef(), indices);
-      Value total =
-          memref::LoadOp::create(b, loc, shared, ValueRange{a.c(j), a.c(0)});
-      memref::StoreOp::create(b, loc, combine(b, acc, init, total),
-                              acc.store.getMemRef(), indices);
+      places.push_back(llvm::map_to_vector(
+          acc.store.getIndices(), [&](Value v) { return map.lookup(v); }));
+      olds.push_back(
+          memref::LoadOp::create(b, loc, acc.store.getMemRef(), places.back()));
+      totals.push_back(loadShared(b, loc, acc.load.getType(), a.c(j), a.c(0)));
     }
+    for (auto [acc, v, place] :
+         llvm::zip(segment.accumulators,
+                   combineAll(b, loc, segment, olds, totals), places))
+      memref::StoreOp::create(b, loc, v, acc.store.getMemRef(), place);
   }
 
-  Value combine(OpBuilder &b, Accumulator acc, Value x, Value y) {
-    OperationState state(acc.combine->getLoc(), acc.combine->getName());
-    state.addOperands({x, y});
-    state.addTypes(x.getType());
-    state.addAttributes(acc.combine->getAttrs());
-    return b.create(state)->getResult(0);
+  /// `current` combined with `candidate`, accumulator by accumulator (an
+  /// argmin pair together).
+  SmallVector<Value> combineAll(OpBuilder &b, Location loc, Segment &segment,
+                                ArrayRef<Value> current,
+                                ArrayRef<Value> candidate) {
+    SmallVector<Value> result(current);
+    for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
+      if (!acc.combine)
+        continue;
+      OperationState state(acc.combine->getLoc(), acc.combine->getName());
+      state.addOperands({current[j], candidate[j]});
+      state.addTypes(current[j].getType());
+      state.addAttributes(acc.combine->getAttrs());
+      result[j] = b.create(state)->getResult(0);
+    }
+    for (auto [v, i] : segment.argmins) {
+      Value less = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                         candidate[v], current[v]);
+      Value equal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          candidate[v], current[v]);
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                          candidate[i], current[i]);
+      Value take = arith::OrIOp::create(
+          b, loc, less, arith::AndIOp::create(b, loc, equal, first));
+      result[v] =
+          arith::SelectOp::create(b, loc, take, candidate[v], current[v]);
+      result[i] =
+          arith::SelectOp::create(b, loc, take, candidate[i], current[i]);
+    }
+    return result;
+  }
+
+  /// The shared array holds f32; an i32 (an argmin's index) is stored as
+  /// its bits.
+  void storeShared(OpBuilder &b, Location loc, Value v, Value slot,
+                   Value thread) {
+    if (!v.getType().isF32())
+      v = arith::BitcastOp::create(b, loc, b.getF32Type(), v);
+    memref::StoreOp::create(b, loc, v, shared, ValueRange{slot, thread});
+  }
+  Value loadShared(OpBuilder &b, Location loc, Type type, Value slot,
+                   Value thread) {
+    Value v = memref::LoadOp::create(b, loc, shared, ValueRange{slot, thread});
+    return type.isF32() ? v : arith::BitcastOp::create(b, loc, type, v);
   }
 };
 

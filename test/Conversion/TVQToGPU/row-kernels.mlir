@@ -231,3 +231,89 @@ func.func @product(%x: memref<?x256xf32>, %w: memref<256x64xf32>, %n: index) -> 
   }
   return %y : memref<?x64xf32>
 }
+
+// -----
+
+// vq_quantize's argmin over 512 codes: the smallest distance, on equal
+// distances the smallest code. Each thread keeps its own (distance, code)
+// from (+inf, INT32_MAX); the tree and thread 0 combine pairs with the same
+// rule; the codes travel through the shared f32 array as their bits.
+// CHECK-LABEL: func.func @argmin(
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{[^=]+}}= %c256, {{.*}}) workgroup(%[[SH:.+]] : memref<2x256xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %cst{{.*}}, %{{.+}} = %c2147483647_i32) -> (f32, i32)
+// CHECK:   arith.cmpf olt
+// CHECK:   arith.select
+// CHECK: arith.bitcast %{{.+}} : i32 to f32
+// CHECK: scf.for
+// CHECK:   arith.bitcast %{{.+}} : f32 to i32
+// CHECK:   arith.cmpf olt
+// CHECK:   arith.cmpf oeq
+// CHECK:   arith.cmpi slt
+// CHECK:   arith.select
+// CHECK:   arith.select
+// CHECK:   gpu.barrier
+// CHECK-NOT: scf.parallel
+func.func @argmin(%d: memref<?x512xf32>, %n: index) -> (memref<?xf32>, memref<?xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c512 = arith.constant 512 : index
+  %inf = arith.constant 0x7F800000 : f32
+  %zero = arith.constant 0 : i32
+  %m = memref.alloc(%n) : memref<?xf32>
+  %z = memref.alloc(%n) : memref<?xi32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %inf, %m[%i] : memref<?xf32>
+    memref.store %zero, %z[%i] : memref<?xi32>
+    scf.for %k = %c0 to %c512 step %c1 {
+      %v = memref.load %d[%i, %k] : memref<?x512xf32>
+      %best = memref.load %m[%i] : memref<?xf32>
+      %code = memref.load %z[%i] : memref<?xi32>
+      %kk = arith.index_cast %k : index to i32
+      %lt = arith.cmpf olt, %v, %best : f32
+      %eq = arith.cmpf oeq, %v, %best : f32
+      %first = arith.cmpi slt, %kk, %code : i32
+      %tie = arith.andi %eq, %first : i1
+      %take = arith.ori %lt, %tie : i1
+      %nb = arith.select %take, %v, %best : f32
+      %nc = arith.select %take, %kk, %code : i32
+      memref.store %nb, %m[%i] : memref<?xf32>
+      memref.store %nc, %z[%i] : memref<?xi32>
+    }
+    scf.reduce
+  }
+  return %m, %z : memref<?xf32>, memref<?xi32>
+}
+
+// -----
+
+// A select whose condition is not the argmin rule (the larger index wins
+// ties): not recognized, left as it is.
+// CHECK-LABEL: func.func @not_argmin(
+// CHECK-NOT: gpu.launch
+// CHECK: scf.parallel
+func.func @not_argmin(%d: memref<?x512xf32>, %n: index) -> (memref<?xf32>, memref<?xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c512 = arith.constant 512 : index
+  %m = memref.alloc(%n) : memref<?xf32>
+  %z = memref.alloc(%n) : memref<?xi32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %k = %c0 to %c512 step %c1 {
+      %v = memref.load %d[%i, %k] : memref<?x512xf32>
+      %best = memref.load %m[%i] : memref<?xf32>
+      %code = memref.load %z[%i] : memref<?xi32>
+      %kk = arith.index_cast %k : index to i32
+      %lt = arith.cmpf olt, %v, %best : f32
+      %eq = arith.cmpf oeq, %v, %best : f32
+      %later = arith.cmpi sgt, %kk, %code : i32
+      %tie = arith.andi %eq, %later : i1
+      %take = arith.ori %lt, %tie : i1
+      %nb = arith.select %take, %v, %best : f32
+      %nc = arith.select %take, %kk, %code : i32
+      memref.store %nb, %m[%i] : memref<?xf32>
+      memref.store %nc, %z[%i] : memref<?xi32>
+    }
+    scf.reduce
+  }
+  return %m, %z : memref<?xf32>, memref<?xi32>
+}
