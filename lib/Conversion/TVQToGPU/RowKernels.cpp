@@ -493,7 +493,7 @@ private:
     return map;
   }
 
-  /// `for (k = tid; k < D; k += threads)` with `body(k, iterArgs)`.
+  /// An empty `for (k = tid; k < upper; k += threads)` carrying `inits`.
   scf::ForOp strideLoop(OpBuilder &b, Location loc, Value upper,
                         ValueRange inits) {
     Arith a{b, loc};
