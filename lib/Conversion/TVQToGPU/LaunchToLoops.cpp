@@ -6,14 +6,17 @@
 // pipeline's mapping (flat launches, index delinearization, bounds guards,
 // one-thread launches, what stays on the host) numerically against the CPU
 // pipeline on machines without a GPU. Launches are 1-D. A launch with
-// barriers or attributions (tvq-tile-matrix-products' tiles) runs block by
-// block: the block's shared buffers are allocated once, each thread's
-// private buffer is a row of one buffer per block, the stretches between
-// barriers run as loops over the threads, and an `scf.for` that contains
-// barriers runs once per block around them (its bounds must not depend on
-// the thread). Values that cross a barrier must be recomputable (free of
-// side effects); a thread's other state crosses barriers only through its
-// private buffers.
+// barriers, warp shuffles or attributions (tvq-tile-matrix-products' tiles,
+// tvq-row-kernels' blocks) runs block by block: the block's shared buffers
+// are allocated once, each thread's private buffer is a row of one buffer
+// per block, the stretches between barriers and shuffles run as loops over
+// the threads, and an `scf.for` that contains barriers or shuffles runs once
+// per block around them (its bounds must not depend on the thread). A
+// `gpu.shuffle` is a loop over the threads of its own that reads each
+// thread's source lane (whole warps of 32; out of the `width` lanes, the
+// thread's own value). A value that crosses from one stretch to a later one
+// is recomputed there when it is free of side effects, else kept per thread
+// in a buffer of one element per thread (a thread's registers on the GPU).
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,29 +63,48 @@ IRMapping launchMapping(gpu::LaunchOp launch, Value block, Value thread,
   return map;
 }
 
-bool containsBarrier(Operation *op) {
-  return op->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+/// Whether `op` is or holds an operation where the block's threads meet: a
+/// barrier, or a warp shuffle (which reads other threads' values).
+bool containsCollective(Operation *op) {
+  return op
+      ->walk([](Operation *inner) {
+        return isa<gpu::BarrierOp, gpu::ShuffleOp>(inner)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
       .wasInterrupted();
 }
 
-/// Runs the body of a launch with barriers or attributions for one block
-/// (see the file comment).
+/// Whether a later stretch may compute `op` again instead of reading a
+/// thread's copy of its results.
+bool isRecomputable(Operation *op) {
+  return op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
+         !isa<gpu::ShuffleOp>(op);
+}
+
+/// Runs the body of a launch with barriers, shuffles or attributions for one
+/// block (see the file comment).
 class BlockRunner {
 public:
-  BlockRunner(OpBuilder &b, gpu::LaunchOp launch, Value threads)
-      : b(b), launch(launch), threads(threads) {}
+  BlockRunner(OpBuilder &b, gpu::LaunchOp launch, Value threads,
+              int64_t threadCount)
+      : b(b), launch(launch), threads(threads), threadCount(threadCount),
+        bufferBlock(b.getInsertionBlock()) {}
 
   /// Private attribution → its buffer of one row per thread.
   SmallVector<std::pair<Value, Value>> privates;
+  /// The buffers made for values that cross stretches.
+  SmallVector<Value> spillBuffers;
 
-  /// Runs `block`'s operations: stretches without barriers as loops over
-  /// the threads, loops with barriers once around them. `map` holds what
-  /// the whole block knows: ids other than thread x, sizes, shared
-  /// buffers, the induction variables of the loops around.
+  /// Runs `block`'s operations: stretches without barriers or shuffles as
+  /// loops over the threads, shuffles as loops of their own, loops with
+  /// barriers or shuffles once around them. `map` holds what the whole block
+  /// knows: ids other than thread x, sizes, shared buffers, the induction
+  /// variables of the loops around.
   LogicalResult run(Block &block, const IRMapping &map) {
     SmallVector<Operation *> stretch;
     for (Operation &op : block.without_terminator()) {
-      if (!containsBarrier(&op)) {
+      if (!containsCollective(&op)) {
         stretch.push_back(&op);
         continue;
       }
@@ -91,6 +113,11 @@ public:
       stretch.clear();
       if (isa<gpu::BarrierOp>(op))
         continue;
+      if (auto shuffle = dyn_cast<gpu::ShuffleOp>(op)) {
+        if (failed(runShuffle(shuffle, map)))
+          return failure();
+        continue;
+      }
       if (failed(runLoop(op, map)))
         return failure();
     }
@@ -101,13 +128,20 @@ private:
   OpBuilder &b;
   gpu::LaunchOp launch;
   Value threads;
+  int64_t threadCount;
+  /// Where per-thread buffers are made (at its start): the block's body.
+  Block *bufferBlock;
+  /// A value that crosses stretches → its buffer of one element per thread.
+  DenseMap<Value, Value> spills;
 
-  /// An `scf.for` holding barriers, run once for the whole block.
+  /// An `scf.for` holding barriers or shuffles, run once for the whole
+  /// block.
   LogicalResult runLoop(Operation &op, const IRMapping &map) {
     auto loop = dyn_cast<scf::ForOp>(op);
     if (!loop || loop.getNumResults() != 0)
-      return op.emitOpError("holds a barrier: not simulated (only scf.for "
-                            "without results may hold barriers)");
+      return op.emitOpError(
+          "holds a barrier or a shuffle: not simulated (only scf.for without "
+          "results may hold them)");
     IRMapping inner = map;
     SmallVector<Value> bounds;
     for (Value v : loop->getOperands()) {
@@ -125,38 +159,103 @@ private:
   }
 
   /// `v` at the builder's position: `map`'s value, `v` itself when defined
-  /// outside the launch, else its side-effect-free definition recomputed.
+  /// outside the launch, the thread's copy when it crossed from an earlier
+  /// stretch, else its side-effect-free definition recomputed.
   FailureOr<Value> materialize(Value v, IRMapping &map, Operation *user) {
     if (Value known = map.lookupOrNull(v))
       return known;
     if (!launch.getBody().isAncestor(v.getParentRegion()))
       return v;
+    Value thread = map.lookupOrNull(launch.getThreadIds().x);
+    if (Value buffer = spills.lookup(v); buffer && thread) {
+      Value copy = memref::LoadOp::create(b, v.getLoc(), buffer, thread);
+      map.map(v, copy);
+      return copy;
+    }
     Operation *def = v.getDefiningOp();
-    if (!def || def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+    if (!def || !isRecomputable(def) || spills.contains(v))
       return user->emitOpError(
-          "uses a value that crosses a barrier, or the thread id where all "
-          "threads run together: not simulated");
+          "uses a thread's own value where all threads run together: not "
+          "simulated");
     for (Value operand : def->getOperands())
       if (failed(materialize(operand, map, user)))
         return failure();
     return b.clone(*def, map)->getResult(cast<OpResult>(v).getResultNumber());
   }
 
-  /// One loop over the threads running `ops`.
-  LogicalResult runStretch(ArrayRef<Operation *> ops, const IRMapping &map) {
-    if (ops.empty())
-      return success();
-    Location loc = ops.front()->getLoc();
+  /// Whether a stretch after `stretch` (in `block`) reads `v`, directly or
+  /// through an operation it recomputes.
+  bool usedLater(Value v, Block &block,
+                 const SmallPtrSetImpl<Operation *> &stretch,
+                 DenseMap<Value, bool> &memo) {
+    auto [it, inserted] = memo.try_emplace(v, false);
+    if (!inserted)
+      return it->second;
+    bool later = false;
+    for (Operation *user : v.getUsers()) {
+      Operation *top = block.findAncestorOpInBlock(*user);
+      if (!top || !stretch.contains(top))
+        later = true;
+      else if (top == user && isRecomputable(user))
+        later = llvm::any_of(user->getResults(), [&](Value r) {
+          return usedLater(r, block, stretch, memo);
+        });
+      if (later)
+        break;
+    }
+    memo[v] = later;
+    return later;
+  }
+
+  /// The buffer of one `v` per thread, made at the block's start.
+  Value spillBuffer(Value v) {
+    Value &buffer = spills[v];
+    if (!buffer) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(bufferBlock);
+      buffer = memref::AllocOp::create(
+          b, v.getLoc(), MemRefType::get({threadCount}, v.getType()));
+      spillBuffers.push_back(buffer);
+    }
+    return buffer;
+  }
+
+  /// A loop over the threads with `ids` mapped, the private rows too.
+  scf::ForOp threadLoop(Location loc, const IRMapping &map, IRMapping &inner) {
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     auto loop = scf::ForOp::create(b, loc, zero, threads, one);
-    OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
-    IRMapping inner = map;
+    inner = map;
     Value thread = loop.getInductionVar();
     inner.map(launch.getThreadIds().x, thread);
     for (auto [attribution, rows] : privates)
       inner.map(attribution, threadRow(rows, thread, loc));
+    return loop;
+  }
+
+  /// Stores `copy`, `original`'s value on `thread`, where later stretches
+  /// read it (when they do).
+  void keep(Value original, Value copy, Value thread, Block &block,
+            const SmallPtrSetImpl<Operation *> &stretch,
+            DenseMap<Value, bool> &memo) {
+    if (isRecomputable(original.getDefiningOp()) ||
+        !usedLater(original, block, stretch, memo))
+      return;
+    memref::StoreOp::create(b, original.getLoc(), copy, spillBuffer(original),
+                            thread);
+  }
+
+  /// One loop over the threads running `ops`.
+  LogicalResult runStretch(ArrayRef<Operation *> ops, const IRMapping &map) {
+    if (ops.empty())
+      return success();
+    OpBuilder::InsertionGuard guard(b);
+    IRMapping inner;
+    scf::ForOp loop = threadLoop(ops.front()->getLoc(), map, inner);
+    Block &block = *ops.front()->getBlock();
+    SmallPtrSet<Operation *, 16> stretch(ops.begin(), ops.end());
+    DenseMap<Value, bool> memo;
     for (Operation *op : ops) {
       SetVector<Value> used;
       getUsedValuesDefinedAbove(op->getRegions(), used);
@@ -164,8 +263,72 @@ private:
       for (Value v : used)
         if (failed(materialize(v, inner, op)))
           return failure();
-      b.clone(*op, inner);
+      Operation *copy = b.clone(*op, inner);
+      for (auto [original, value] :
+           llvm::zip(op->getResults(), copy->getResults()))
+        keep(original, value, loop.getInductionVar(), block, stretch, memo);
     }
+    return success();
+  }
+
+  /// A warp shuffle as a loop over the threads: each reads the value of its
+  /// source lane in its warp of 32, or its own when the source is outside
+  /// the `width` lanes (then `valid` is false).
+  LogicalResult runShuffle(gpu::ShuffleOp shuffle, const IRMapping &map) {
+    if (threadCount % 32 != 0)
+      return shuffle.emitOpError("in a block of ")
+             << threadCount << " threads (not whole warps of 32) is not "
+             << "simulated";
+    Location loc = shuffle.getLoc();
+    OpBuilder::InsertionGuard guard(b);
+    IRMapping inner;
+    scf::ForOp loop = threadLoop(loc, map, inner);
+    Value thread = loop.getInductionVar();
+    FailureOr<Value> offset = materialize(shuffle.getOffset(), inner, shuffle);
+    FailureOr<Value> width = materialize(shuffle.getWidth(), inner, shuffle);
+    if (failed(offset) || failed(width))
+      return failure();
+    auto index = [&](Value i32) {
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), i32);
+    };
+    Value by = index(*offset), lanes = index(*width);
+    Value warpSize = arith::ConstantIndexOp::create(b, loc, 32);
+    Value lane = arith::RemUIOp::create(b, loc, thread, warpSize);
+    Value warpStart = arith::SubIOp::create(b, loc, thread, lane);
+    Value source;
+    switch (shuffle.getMode()) {
+    case gpu::ShuffleMode::XOR:
+      source = arith::XOrIOp::create(b, loc, lane, by);
+      break;
+    case gpu::ShuffleMode::DOWN:
+      source = arith::AddIOp::create(b, loc, lane, by);
+      break;
+    case gpu::ShuffleMode::UP:
+      source = arith::SubIOp::create(b, loc, lane, by);
+      break;
+    case gpu::ShuffleMode::IDX:
+      source = by;
+      break;
+    }
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value valid = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, source, zero),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, source,
+                              lanes));
+    Value sourceThread = arith::SelectOp::create(
+        b, loc, valid, arith::AddIOp::create(b, loc, warpStart, source),
+        thread);
+    IRMapping fromSource = inner;
+    fromSource.map(launch.getThreadIds().x, sourceThread);
+    FailureOr<Value> value =
+        materialize(shuffle.getValue(), fromSource, shuffle);
+    if (failed(value))
+      return failure();
+    for (auto [result, copy] :
+         llvm::zip(shuffle->getResults(), ValueRange{*value, valid}))
+      if (!result.use_empty())
+        memref::StoreOp::create(b, loc, copy, spillBuffer(result), thread);
     return success();
   }
 
@@ -197,16 +360,16 @@ MemRefType hostBuffer(Type type, std::optional<int64_t> rows = std::nullopt) {
   return MemRefType::get(shape, memref.getElementType());
 }
 
-/// A launch with barriers or attributions: an scf.parallel over the blocks
-/// whose body allocates the block's buffers and runs the threads in
+/// A launch with barriers, shuffles or attributions: an scf.parallel over the
+/// blocks whose body allocates the block's buffers and runs the threads in
 /// stretches between barriers.
 LogicalResult convertBlockwise(gpu::LaunchOp launch, Value zero, Value one) {
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   auto threadCount = block.x.getDefiningOp<arith::ConstantIndexOp>();
   if (!threadCount)
-    return launch.emitOpError("with barriers or attributions and a dynamic "
-                              "block size is not simulated");
+    return launch.emitOpError("with barriers, shuffles or attributions and a "
+                              "dynamic block size is not simulated");
   auto attributions = llvm::concat<const BlockArgument>(
       launch.getWorkgroupAttributions(), launch.getPrivateAttributions());
   for (Value attribution : attributions)
@@ -221,7 +384,7 @@ LogicalResult convertBlockwise(gpu::LaunchOp launch, Value zero, Value one) {
   IRMapping map =
       launchMapping(launch, blocks.getInductionVars()[0], nullptr, zero, one);
 
-  BlockRunner runner(b, launch, block.x);
+  BlockRunner runner(b, launch, block.x, threadCount.value());
   SmallVector<Value> buffers;
   for (Value attribution : launch.getWorkgroupAttributions()) {
     buffers.push_back(
@@ -235,6 +398,7 @@ LogicalResult convertBlockwise(gpu::LaunchOp launch, Value zero, Value one) {
   }
   if (failed(runner.run(launch.getBody().front(), map)))
     return failure();
+  llvm::append_range(buffers, runner.spillBuffers);
   for (Value buffer : buffers)
     memref::DeallocOp::create(b, loc, buffer);
   launch.erase();
@@ -266,7 +430,7 @@ LogicalResult convertLaunch(gpu::LaunchOp launch) {
                                 "simulated");
   }
   if (launch.getNumWorkgroupAttributions() ||
-      launch.getNumPrivateAttributions() || containsBarrier(launch))
+      launch.getNumPrivateAttributions() || containsCollective(launch))
     return convertBlockwise(launch, zero, one);
   auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero, zero},
                                       ValueRange{grid.x, block.x},

@@ -87,3 +87,78 @@ func.func @staged(%in: memref<?x?xf32>, %out: memref<?xf32>, %blocks: index, %st
   }
   return
 }
+
+// A loaded value that crosses a barrier is kept per thread (a buffer of one
+// element per thread, made at the block's start); what is computed from it
+// without side effects is recomputed after the barrier.
+// CHECK-LABEL: func.func @kept_across_barrier
+// CHECK: scf.parallel
+// CHECK:   %[[KEPT:.*]] = memref.alloc() : memref<64xf32>
+// CHECK:   scf.for %[[T0:.*]] = %c0 to %c64 step %c1 {
+// CHECK:     %[[V:.*]] = memref.load %{{.*}}[%[[T0]]] : memref<?xf32>
+// CHECK:     memref.store %[[V]], %[[KEPT]][%[[T0]]]
+// CHECK:   }
+// CHECK:   scf.for %[[T1:.*]] = %c0 to %c64 step %c1 {
+// CHECK:     %[[MINE:.*]] = memref.load %[[KEPT]][%[[T1]]]
+// CHECK:     %[[D:.*]] = arith.mulf %[[MINE]], %{{.*}}
+// CHECK:     memref.store %[[D]], %{{.*}}[%[[T1]]]
+// CHECK:   }
+// CHECK:   memref.dealloc %[[KEPT]]
+func.func @kept_across_barrier(%in: memref<?xf32>, %out: memref<?xf32>, %n: index) {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %two = arith.constant 2.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    %v = memref.load %in[%tx] : memref<?xf32>
+    %d = arith.mulf %v, %two : f32
+    gpu.barrier
+    memref.store %d, %out[%tx] : memref<?xf32>
+    gpu.terminator
+  }
+  return
+}
+
+// A warp shuffle: the threads' values kept, then a loop of its own in which
+// each thread reads its source lane's (lane xor 16 within its warp of 32;
+// its own when the source is outside the width), then the rest.
+// CHECK-LABEL: func.func @warp_sum
+// CHECK: scf.parallel
+// CHECK-DAG: %[[OUT:.*]] = memref.alloc() : memref<64xf32>
+// CHECK-DAG: %[[IN:.*]] = memref.alloc() : memref<64xf32>
+// CHECK:   scf.for %[[T0:.*]] = %c0 to %c64 step %c1 {
+// CHECK:     memref.store %{{.*}}, %[[IN]][%[[T0]]]
+// CHECK:   }
+// CHECK:   scf.for %[[T1:.*]] = %c0 to %c64 step %c1 {
+// CHECK:     %[[LANE:.*]] = arith.remui %[[T1]], %c32
+// CHECK:     %[[START:.*]] = arith.subi %[[T1]], %[[LANE]]
+// CHECK:     %[[SRC:.*]] = arith.xori %[[LANE]], %c16
+// CHECK:     %[[BELOW:.*]] = arith.cmpi slt, %[[SRC]], %c32
+// CHECK:     %[[ABOVE:.*]] = arith.cmpi sge, %[[SRC]], %c0
+// CHECK:     %[[VALID:.*]] = arith.andi %[[ABOVE]], %[[BELOW]]
+// CHECK:     %[[THERE:.*]] = arith.addi %[[START]], %[[SRC]]
+// CHECK:     %[[FROM:.*]] = arith.select %[[VALID]], %[[THERE]], %[[T1]]
+// CHECK:     %[[R:.*]] = memref.load %[[IN]][%[[FROM]]]
+// CHECK:     memref.store %[[R]], %[[OUT]][%[[T1]]]
+// CHECK:   }
+// CHECK:   scf.for %[[T2:.*]] = %c0 to %c64 step %c1 {
+// CHECK:     %[[A:.*]] = memref.load %[[IN]][%[[T2]]]
+// CHECK:     %[[B:.*]] = memref.load %[[OUT]][%[[T2]]]
+// CHECK:     arith.addf %[[A]], %[[B]]
+// CHECK:   }
+// CHECK-NOT: gpu.shuffle
+func.func @warp_sum(%in: memref<?xf32>, %out: memref<?xf32>, %n: index) {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c16 = arith.constant 16 : i32
+  %w = arith.constant 32 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    %v = memref.load %in[%tx] : memref<?xf32>
+    %r, %ok = gpu.shuffle xor %v, %c16, %w : f32
+    %s = arith.addf %v, %r : f32
+    memref.store %s, %out[%tx] : memref<?xf32>
+    gpu.terminator
+  }
+  return
+}
