@@ -446,9 +446,11 @@ def TVQRowKernels : Pass<"tvq-row-kernels", "::mlir::func::FuncOp"> {
     barrier between stages: an elementwise loop runs as `for k = tid; k < D;
     k += threads`; a row loop's other ops run on thread 0; a reduction loop
     gives each thread a partial result over its columns (starting at the
-    combiner's neutral element), combines them in shared memory as a tree
-    (log2(threads) levels), and thread 0 combines the total into the
-    accumulator. A reduction qualifies when each store in its body writes
+    combiner's neutral element), combines them within each warp by five
+    xor shuffles (`gpu.shuffle xor`, 16 to 1 lanes apart), lane 0 of each
+    warp writes its warp's total to shared memory, and after a barrier
+    thread 0 combines the warps' totals in order and then the accumulator
+    (one warp: no shared memory, no barrier). A reduction qualifies when each store in its body writes
     `addf/maximumf/maxnumf/minimumf/minnumf(load, x)` (f32) back to the
     element it loaded, indexed by the row's induction variables, or two
     stores form an argmin (`select(x < v || (x == v && i < c), (x, i),

@@ -9,8 +9,9 @@
 // over one row space (row loops, with such reductions, and elementwise loops
 // over the rows and D) into one launch of a thread block per row: the
 // threads stride over D together, a reduction combines each thread's partial
-// result in shared memory (a tree), and barriers separate the stages, so the
-// elementwise loops of the chain read the row's results in the same launch.
+// result by warp shuffles and the warps' totals through shared memory, and
+// barriers separate the stages, so the elementwise loops of the chain read
+// the row's results in the same launch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +41,9 @@ using namespace mlir;
 using namespace mlir::tvq;
 
 namespace {
+
+/// The threads of a warp, which the reductions' shuffles combine.
+constexpr int32_t kWarpSize = 32;
 
 /// Whether two loop bounds are the same size: one SSA value or equal
 /// constants.
@@ -419,18 +423,19 @@ public:
     auto work = scf::IfOp::create(b, loc, a.ge(count, 1), false);
     b.setInsertionPoint(work.thenBlock()->getTerminator());
     SmallVector<Type> workgroup;
-    if (accumulators)
-      workgroup.push_back(MemRefType::get(
-          {accumulators, threads}, b.getF32Type(), MemRefLayoutAttrInterface(),
-          gpu::AddressSpaceAttr::get(b.getContext(),
-                                     gpu::AddressSpace::Workgroup)));
+    if (accumulators && threads > kWarpSize)
+      workgroup.push_back(
+          MemRefType::get({accumulators, threads / kWarpSize}, b.getF32Type(),
+                          MemRefLayoutAttrInterface(),
+                          gpu::AddressSpaceAttr::get(
+                              b.getContext(), gpu::AddressSpace::Workgroup)));
     Value one = a.c(1);
     auto launch = gpu::LaunchOp::create(
         b, loc, count, one, one, a.c(threads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/{}, workgroup, TypeRange{});
     b.setInsertionPointToEnd(&launch.getBody().front());
-    if (accumulators)
+    if (accumulators && threads > kWarpSize)
       shared = launch.getWorkgroupAttributions()[0];
     tid = launch.getThreadIds().x;
     // Row-major delinearization of the block id.
@@ -521,8 +526,9 @@ private:
       b.clone(*op, map);
   }
 
-  /// Each thread's partial results over its columns, the tree through shared
-  /// memory, and thread 0 combining the total into the accumulator.
+  /// Each thread's partial results over its columns, combined within each
+  /// warp by shuffles, the warps' totals through shared memory, and thread 0
+  /// combining the total into the accumulator.
   void buildReduction(OpBuilder &b, Stage &stage, Segment &segment) {
     scf::ForOp reduction = segment.reduction;
     Location loc = reduction.getLoc();
@@ -552,41 +558,54 @@ private:
         next.push_back(map.lookup(acc.store.getValueToStore()));
       scf::YieldOp::create(b, loc, next);
     }
-    for (auto [j, partial] : llvm::enumerate(k.getResults()))
-      storeShared(b, loc, partial, a.c(j), tid);
-    gpu::BarrierOp::create(b, loc);
-    // Halve the active threads each level: shared[j, t] combines
-    // shared[j, t + half].
-    int64_t levels = llvm::Log2_64(threads);
-    forEach(b, loc, levels, [&](Value level) {
-      Value half = arith::ShRUIOp::create(b, loc, a.c(threads / 2), level);
-      auto active = scf::IfOp::create(b, loc, a.lt(tid, half), false);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(active.thenBlock()->getTerminator());
-        SmallVector<Value> mine, theirs;
-        for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
-          Type type = acc.load.getType();
-          mine.push_back(loadShared(b, loc, type, a.c(j), tid));
-          theirs.push_back(loadShared(b, loc, type, a.c(j), a.add(tid, half)));
-        }
-        for (auto [j, v] :
-             llvm::enumerate(combineAll(b, loc, segment, mine, theirs)))
-          storeShared(b, loc, v, a.c(j), tid);
-      }
+    // A warp's total in every lane: xor shuffles 16, 8, 4, 2, 1 apart.
+    SmallVector<Value> partials(k.getResults());
+    for (int32_t apart = kWarpSize / 2; apart >= 1; apart /= 2) {
+      SmallVector<Value> others;
+      for (Value partial : partials)
+        others.push_back(gpu::ShuffleOp::create(b, loc, partial, apart,
+                                                kWarpSize,
+                                                gpu::ShuffleMode::XOR)
+                             .getShuffleResult());
+      partials = combineAll(b, loc, segment, partials, others);
+    }
+    // Several warps: lane 0 of each writes its total to shared memory.
+    int64_t warps = threads / kWarpSize;
+    if (warps > 1) {
+      Value lane = a.rem(tid, a.c(kWarpSize));
+      Value isLaneZero =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, a.c(0));
+      auto laneZero = scf::IfOp::create(b, loc, isLaneZero, false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(laneZero.thenBlock()->getTerminator());
+      Value warp = a.div(tid, a.c(kWarpSize));
+      for (auto [j, partial] : llvm::enumerate(partials))
+        storeShared(b, loc, partial, a.c(j), warp);
+    }
+    if (warps > 1)
       gpu::BarrierOp::create(b, loc);
-    });
+    // Thread 0 combines the warps' totals in order, then the accumulator.
     OpBuilder::InsertionGuard guard(b);
     onFirstThread(b, loc);
+    SmallVector<Value> totals = partials;
+    if (warps > 1) {
+      for (int64_t w = 0; w < warps; ++w) {
+        SmallVector<Value> warpTotals;
+        for (auto [j, acc] : llvm::enumerate(segment.accumulators))
+          warpTotals.push_back(
+              loadShared(b, loc, acc.load.getType(), a.c(j), a.c(w)));
+        totals = w == 0 ? warpTotals
+                        : combineAll(b, loc, segment, totals, warpTotals);
+      }
+    }
     IRMapping map = rowMapping(stage.loop);
-    SmallVector<Value> olds, totals;
+    SmallVector<Value> olds;
     SmallVector<SmallVector<Value>> places;
-    for (auto [j, acc] : llvm::enumerate(segment.accumulators)) {
+    for (Accumulator acc : segment.accumulators) {
       places.push_back(llvm::map_to_vector(
           acc.store.getIndices(), [&](Value v) { return map.lookup(v); }));
       olds.push_back(
           memref::LoadOp::create(b, loc, acc.store.getMemRef(), places.back()));
-      totals.push_back(loadShared(b, loc, acc.load.getType(), a.c(j), a.c(0)));
     }
     for (auto [acc, v, place] :
          llvm::zip(segment.accumulators,

@@ -3,14 +3,16 @@
 // rmsnorm after the fusion: an elementwise loop writing the row, the row loop
 // (fill, then the sum of squares over D), and the normalization. One launch
 // of a 128-thread block per row: the stages in order with barriers between,
-// the sum as strided partial sums and a 7-level tree in shared memory.
+// the sum as strided partial sums, five xor shuffles within each warp, lane
+// 0 of each of the 4 warps writing its total to shared memory, and thread 0
+// adding the 4 totals in order, then the accumulator.
 // CHECK-LABEL: func.func @rmsnorm(
 // CHECK-SAME: %[[X:[^:]+]]: memref<?x128xf32>, %[[G:[^:]+]]: memref<128xf32>, %[[N:[^:]+]]: index)
 // CHECK-DAG: %[[Y:.+]] = memref.alloc(%[[N]]) : memref<?x128xf32>
 // CHECK-DAG: %[[T:.+]] = memref.alloc(%[[N]]) : memref<?x128xf32>
 // CHECK-DAG: %[[S:.+]] = memref.alloc(%[[N]]) : memref<?xf32>
 // CHECK: scf.if
-// CHECK-NEXT: gpu.launch blocks(%[[ROW:[^,]+]], {{.*}}) in ({{[^=]+}}= %[[N]], {{.*}}) threads(%[[TID:[^,]+]], {{.*}}) in ({{[^=]+}}= %c128, {{.*}}) workgroup(%[[SH:[^ ]+]] : memref<1x128xf32, #gpu.address_space<workgroup>>)
+// CHECK-NEXT: gpu.launch blocks(%[[ROW:[^,]+]], {{.*}}) in ({{[^=]+}}= %[[N]], {{.*}}) threads(%[[TID:[^,]+]], {{.*}}) in ({{[^=]+}}= %c128, {{.*}}) workgroup(%[[SH:[^ ]+]] : memref<1x4xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for %[[K:.+]] = %[[TID]] to %c128 step %c128 {
 // CHECK:   %[[V:.+]] = memref.load %[[X]][%[[ROW]], %[[K]]]
 // CHECK:   arith.mulf %[[V]], %{{.+}}
@@ -25,18 +27,32 @@
 // CHECK:   %[[SQ:.+]] = arith.mulf %[[W]], %[[W]]
 // CHECK:   %[[NEW:.+]] = arith.addf %[[ACC]], %[[SQ]]
 // CHECK:   scf.yield %[[NEW]]
-// CHECK: memref.store %[[P]], %[[SH]][%c0, %[[TID]]]
+// CHECK: %[[R16:.+]], %{{.+}} = gpu.shuffle xor %[[P]], %c16_i32, %c32_i32 : f32
+// CHECK: %[[S16:.+]] = arith.addf %[[P]], %[[R16]]
+// CHECK: %[[R8:.+]], %{{.+}} = gpu.shuffle xor %[[S16]], %c8_i32, %c32_i32 : f32
+// CHECK: %[[S8:.+]] = arith.addf %[[S16]], %[[R8]]
+// CHECK: %[[R4:.+]], %{{.+}} = gpu.shuffle xor %[[S8]], %c4_i32, %c32_i32 : f32
+// CHECK: %[[S4:.+]] = arith.addf %[[S8]], %[[R4]]
+// CHECK: %[[R2:.+]], %{{.+}} = gpu.shuffle xor %[[S4]], %c2_i32, %c32_i32 : f32
+// CHECK: %[[S2:.+]] = arith.addf %[[S4]], %[[R2]]
+// CHECK: %[[R1:.+]], %{{.+}} = gpu.shuffle xor %[[S2]], %c1_i32, %c32_i32 : f32
+// CHECK: %[[WARP:.+]] = arith.addf %[[S2]], %[[R1]]
+// CHECK: %[[LANE:.+]] = arith.remui %[[TID]], %c32
+// CHECK: %[[LANE0:.+]] = arith.cmpi eq, %[[LANE]], %c0
+// CHECK: scf.if %[[LANE0]] {
+// CHECK:   %[[W:.+]] = arith.divui %[[TID]], %c32
+// CHECK:   memref.store %[[WARP]], %[[SH]][%c0, %[[W]]]
 // CHECK: gpu.barrier
-// CHECK: scf.for %[[L:.+]] = %c0 to %c7 step %c1 {
-// CHECK:   %[[HALF:.+]] = arith.shrui %c64, %[[L]]
-// CHECK:   scf.if
-// CHECK:     arith.addi %[[TID]], %[[HALF]]
-// CHECK:     arith.addf
-// CHECK:   gpu.barrier
 // CHECK: %[[FIRST2:.+]] = arith.cmpi eq, %[[TID]], %c0
 // CHECK: scf.if %[[FIRST2]] {
+// CHECK:   %[[W0:.+]] = memref.load %[[SH]][%c0, %c0]
+// CHECK:   %[[W1:.+]] = memref.load %[[SH]][%c0, %c1]
+// CHECK:   %[[T01:.+]] = arith.addf %[[W0]], %[[W1]]
+// CHECK:   %[[W2:.+]] = memref.load %[[SH]][%c0, %c2]
+// CHECK:   %[[T012:.+]] = arith.addf %[[T01]], %[[W2]]
+// CHECK:   %[[W3:.+]] = memref.load %[[SH]][%c0, %c3]
+// CHECK:   %[[TOTAL:.+]] = arith.addf %[[T012]], %[[W3]]
 // CHECK:   %[[INIT:.+]] = memref.load %[[S]][%[[ROW]]]
-// CHECK:   %[[TOTAL:.+]] = memref.load %[[SH]][%c0, %c0]
 // CHECK:   %[[SUM:.+]] = arith.addf %[[INIT]], %[[TOTAL]]
 // CHECK:   memref.store %[[SUM]], %[[S]][%[[ROW]]]
 // CHECK: gpu.barrier
@@ -94,13 +110,22 @@ func.func @rmsnorm(%x: memref<?x128xf32>, %g: memref<128xf32>, %n: index) -> mem
 // -----
 
 // Two accumulators in one loop (a maximum and a sum) over a dynamic D: 256
-// threads (8 tree levels), a 2 x 256 shared array, -inf and 0 to start.
+// threads (8 warps), a 2 x 8 shared array, -inf and 0 to start; each
+// shuffle level moves both.
 // CHECK-LABEL: func.func @two_accumulators(
-// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{[^=]+}}= %c256, {{.*}}) workgroup(%{{.+}} : memref<2x256xf32, #gpu.address_space<workgroup>>)
-// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %cst{{.*}}, %{{.+}} = %cst{{.*}}) -> (f32, f32)
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{[^=]+}}= %c256, {{.*}}) workgroup(%[[SH:.+]] : memref<2x8xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[P:.+]]:2 = scf.for {{.*}} iter_args(%{{.+}} = %cst{{.*}}, %{{.+}} = %cst{{.*}}) -> (f32, f32)
 // CHECK:   arith.maximumf
 // CHECK:   arith.addf
-// CHECK: scf.for %{{.+}} = %c0 to %c8 step %c1
+// CHECK: %[[M:.+]], %{{.+}} = gpu.shuffle xor %[[P]]#0, %c16_i32, %c32_i32
+// CHECK: %[[A:.+]], %{{.+}} = gpu.shuffle xor %[[P]]#1, %c16_i32, %c32_i32
+// CHECK: arith.maximumf %[[P]]#0, %[[M]]
+// CHECK: arith.addf %[[P]]#1, %[[A]]
+// CHECK-COUNT-8: gpu.shuffle xor
+// CHECK: memref.store %{{.+}}, %[[SH]][%c0, %{{.+}}]
+// CHECK: memref.store %{{.+}}, %[[SH]][%c1, %{{.+}}]
+// CHECK: gpu.barrier
+// CHECK-COUNT-7: arith.maximumf
 // CHECK-NOT: scf.parallel
 func.func @two_accumulators(%x: memref<?x?xf32>, %n: index, %d: index) -> (memref<?xf32>, memref<?xf32>) {
   %c0 = arith.constant 0 : index
@@ -236,22 +261,32 @@ func.func @product(%x: memref<?x256xf32>, %w: memref<256x64xf32>, %n: index) -> 
 
 // vq_quantize's argmin over 512 codes: the smallest distance, on equal
 // distances the smallest code. Each thread keeps its own (distance, code)
-// from (+inf, INT32_MAX); the tree and thread 0 combine pairs with the same
-// rule; the codes travel through the shared f32 array as their bits.
+// from (+inf, INT32_MAX); the shuffles (value and code each) and thread 0
+// combine pairs with the same rule; the warps' codes travel through the
+// shared f32 array as their bits.
 // CHECK-LABEL: func.func @argmin(
-// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{[^=]+}}= %c256, {{.*}}) workgroup(%[[SH:.+]] : memref<2x256xf32, #gpu.address_space<workgroup>>)
-// CHECK: scf.for {{.*}} iter_args(%{{.+}} = %cst{{.*}}, %{{.+}} = %c2147483647_i32) -> (f32, i32)
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{[^=]+}}= %c256, {{.*}}) workgroup(%[[SH:.+]] : memref<2x8xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[P:.+]]:2 = scf.for {{.*}} iter_args(%{{.+}} = %cst{{.*}}, %{{.+}} = %c2147483647_i32) -> (f32, i32)
 // CHECK:   arith.cmpf olt
 // CHECK:   arith.select
+// CHECK: %[[V:.+]], %{{.+}} = gpu.shuffle xor %[[P]]#0, %c16_i32, %c32_i32 : f32
+// CHECK: %[[I:.+]], %{{.+}} = gpu.shuffle xor %[[P]]#1, %c16_i32, %c32_i32 : i32
+// CHECK: %[[LESS:.+]] = arith.cmpf olt, %[[V]], %[[P]]#0
+// CHECK: %[[EQ:.+]] = arith.cmpf oeq, %[[V]], %[[P]]#0
+// CHECK: %[[FIRST:.+]] = arith.cmpi slt, %[[I]], %[[P]]#1
+// CHECK: %[[TIE:.+]] = arith.andi %[[EQ]], %[[FIRST]]
+// CHECK: %[[TAKE:.+]] = arith.ori %[[LESS]], %[[TIE]]
+// CHECK: arith.select %[[TAKE]], %[[V]], %[[P]]#0
+// CHECK: arith.select %[[TAKE]], %[[I]], %[[P]]#1
+// CHECK-COUNT-8: gpu.shuffle xor
 // CHECK: arith.bitcast %{{.+}} : i32 to f32
-// CHECK: scf.for
-// CHECK:   arith.bitcast %{{.+}} : f32 to i32
-// CHECK:   arith.cmpf olt
-// CHECK:   arith.cmpf oeq
-// CHECK:   arith.cmpi slt
-// CHECK:   arith.select
-// CHECK:   arith.select
-// CHECK:   gpu.barrier
+// CHECK: gpu.barrier
+// CHECK: arith.bitcast %{{.+}} : f32 to i32
+// CHECK: arith.cmpf olt
+// CHECK: arith.cmpf oeq
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+// CHECK: arith.select
 // CHECK-NOT: scf.parallel
 func.func @argmin(%d: memref<?x512xf32>, %n: index) -> (memref<?xf32>, memref<?xi32>) {
   %c0 = arith.constant 0 : index
