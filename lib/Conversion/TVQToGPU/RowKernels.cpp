@@ -290,7 +290,8 @@ analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
 
 /// Splits a row loop's body into segments; fails when an op has regions
 /// (other than a reduction loop over `depth`) or a scalar value is used
-/// outside its segment.
+/// outside its segment. tvq-split-reductions' isRowReduction keeps whole the
+/// linalg reductions this is meant to take (row-reduction-agreement.mlir).
 FailureOr<SmallVector<Segment>>
 analyzeRowBody(scf::ParallelOp row, Value &depth,
                llvm::function_ref<bool(Value, Value)> mayAlias) {

@@ -206,7 +206,9 @@ std::optional<Split> chooseSplit(linalg::GenericOp op, int64_t minThreads,
 /// batch or sequence: many rows at run time); f32 results, each yielded as
 /// `addf/maximumf/maxnumf/minimumf/minnumf(accumulator, x)`; and every input
 /// that reads the reduced dimension reads every loop (no operand shared
-/// between rows, as in a product).
+/// between rows, as in a product). tvq-row-kernels states the same rule on
+/// the loops this op becomes; test/Conversion/TVQToGPU/
+/// row-reduction-agreement.mlir checks that what this keeps, that takes.
 bool isRowReduction(linalg::GenericOp op, int64_t minDepth) {
   unsigned loops = op.getNumLoops();
   if (op.getNumReductionLoops() != 1 || loops < 2 ||
