@@ -95,7 +95,8 @@ static const PhaseInfo kCUDAPhases[] = {
      "tvq-tile-matrix-products{TILEMATH},"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse,"
-     "func.func(tvq-fuse-parallel-loops,tvq-row-kernels)"},
+     "func.func(tvq-fuse-parallel-loops,tvq-row-kernels,"
+     "tvq-join-independent-loops)"},
     {Phase::GPU, "gpu",
      "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
      "tvq-sink-constants-into-launches),"

@@ -430,6 +430,59 @@ def TVQFuseParallelLoops
                            "::mlir::memref::MemRefDialect"];
 }
 
+def TVQJoinIndependentLoops
+    : Pass<"tvq-join-independent-loops", "::mlir::func::FuncOp"> {
+  let summary = "One launch for neighbouring scf.parallel loops that do not "
+                "depend on each other, over any iteration spaces";
+  let description = [{
+    Each outermost `scf.parallel` becomes one kernel launch. A run of
+    neighbouring loops of which none reads or writes a buffer that another
+    writes (MLIR's alias analysis: may-alias counts), each with lower bounds
+    0, steps 1, no results, no nested `scf.parallel` and only loads and
+    stores on outside buffers, becomes one 1-D loop over the sum of their
+    iteration counts: iteration `g` runs loop `i`'s body at the row-major
+    position `g - offset_i` when that is below loop `i`'s count (unsigned,
+    so it is false below the offset). The joined loop takes the last loop's
+    place; between the loops may stand ops without effects or regions,
+    allocations, and deallocations of buffers the loops before them do not
+    touch. At most `max-loops` loops join, taking at most 4096 bytes of
+    kernel arguments (ptxas's limit below PTX 8.1 is 4352). Runs after
+    tvq-row-kernels (whose
+    launches it leaves alone) and tvq-fuse-parallel-loops (which joins
+    dependent loops over one space element by element).
+
+    Before:
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      memref.store %x, %a[%i] : memref<?xf32>
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%m, %c4) step (%c1, %c1) {
+      memref.store %y, %b[%i, %j] : memref<?x4xf32>
+    }
+    ```
+    After:
+    ```mlir
+    %mc = arith.muli %m, %c4 : index
+    %total = arith.addi %n, %mc : index
+    scf.parallel (%g) = (%c0) to (%total) step (%c1) {
+      %l0 = arith.subi %g, %c0 : index
+      scf.if (%l0 ult %n) { memref.store %x, %a[%l0] }
+      %l1 = arith.subi %g, %n : index
+      scf.if (%l1 ult %mc) {
+        %j = arith.remui %l1, %c4 ; %i = arith.divui %l1, %c4
+        memref.store %y, %b[%i, %j]
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxLoops", "max-loops", "int64_t", "16",
+           "Loops joined into one at most (>= 2)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQRowKernels : Pass<"tvq-row-kernels", "::mlir::func::FuncOp"> {
   let summary = "One launch of a thread block per row for a chain of row "
                 "reductions and the elementwise loops around them";

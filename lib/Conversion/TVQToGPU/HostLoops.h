@@ -1,8 +1,9 @@
 //===- HostLoops.h - The host's parallel loops, which launch ----*- C++ -*-===//
 //
 // Shared by the passes that rewrite the outermost scf.parallel loops, each a
-// kernel launch (tvq-fuse-parallel-loops, tvq-row-kernels): where they are,
-// and which buffers their bodies read and write.
+// kernel launch (tvq-fuse-parallel-loops, tvq-row-kernels,
+// tvq-join-independent-loops): where they are, and which buffers their
+// bodies read and write.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,11 @@
 
 namespace mlir {
 namespace tvq {
+
+/// The metadata of the location that tvq-join-independent-loops gives a
+/// loop it joined from others (a FusedLoc of theirs), which
+/// tvq-merge-gpu-modules lists one by one in the kernels' sources.
+constexpr llvm::StringLiteral kJoinedLoopsTag = "tvq.joined_loops";
 
 /// Every block under `root` that no scf.parallel or gpu.launch encloses.
 inline SmallVector<Block *> collectHostBlocks(Operation *root) {

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HostLoops.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -48,6 +49,17 @@ std::string describeSource(Location loc) {
     text = named.getName().str();
     loc = named.getChildLoc();
   } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    // Loops that tvq-join-independent-loops ran in one kernel: each one.
+    if (auto tag = dyn_cast_or_null<StringAttr>(fused.getMetadata());
+        tag && tag.getValue() == tvq::kJoinedLoopsTag) {
+      SmallVector<std::string> parts;
+      for (Location part : fused.getLocations()) {
+        std::string described = describeSource(part);
+        if (!described.empty() && !llvm::is_contained(parts, described))
+          parts.push_back(std::move(described));
+      }
+      return llvm::join(parts, " + ");
+    }
     for (Location part : fused.getLocations())
       if (isa<NameLoc>(part))
         return describeSource(part);
