@@ -378,19 +378,23 @@ bool sameRows(const Access &a, const Access &b, unsigned numRows) {
   return true;
 }
 
-/// Whether the stages may run as one launch with a block per row: every two
-/// accesses with a store, on buffers that may alias, stay in one row.
-bool rowsIndependent(MutableArrayRef<Stage> stages, unsigned numRows,
+/// A stage's accesses, or none when it has other memory effects.
+using StageAccesses = std::optional<SmallVector<Access>>;
+
+/// Whether the stages whose accesses these are may run as one launch with a
+/// block per row: every two accesses with a store, on buffers that may
+/// alias, stay in one row.
+bool rowsIndependent(ArrayRef<StageAccesses> stages, unsigned numRows,
                      llvm::function_ref<bool(Value, Value)> mayAlias) {
-  SmallVector<Access> accesses;
-  for (Stage &stage : stages)
-    if (failed(collectAccesses(stage, numRows, accesses)))
-      return false;
-  for (const Access &a : accesses)
-    for (const Access &b : accesses)
-      if ((a.write || b.write) && mayAlias(a.memref, b.memref) &&
-          !sameRows(a, b, numRows))
-        return false;
+  if (llvm::any_of(stages, [](const StageAccesses &s) { return !s; }))
+    return false;
+  for (const StageAccesses &x : stages)
+    for (const StageAccesses &y : stages)
+      for (const Access &a : *x)
+        for (const Access &b : *y)
+          if ((a.write || b.write) && mayAlias(a.memref, b.memref) &&
+              !sameRows(a, b, numRows))
+            return false;
   return true;
 }
 
@@ -760,11 +764,23 @@ private:
         chain.insert(chain.begin(), *prev);
         --begin;
       }
-      // Drop stages from the ends until the rows are independent.
+      // Drop stages from the ends until the rows are independent (each
+      // stage's accesses collected once).
+      SmallVector<StageAccesses> accesses;
+      for (Stage &stage : chain) {
+        SmallVector<Access> collected;
+        if (succeeded(collectAccesses(stage, rows.size(), collected)))
+          accesses.push_back(std::move(collected));
+        else
+          accesses.push_back(std::nullopt);
+      }
       size_t first = 0, last = chain.size();
       size_t seedAt = seed - begin;
-      while (!rowsIndependent(MutableArrayRef(chain).slice(first, last - first),
-                              rows.size(), mayAlias)) {
+      auto independent = [&]() {
+        return rowsIndependent(ArrayRef(accesses).slice(first, last - first),
+                               rows.size(), mayAlias);
+      };
+      while (!independent()) {
         if (last - 1 > seedAt)
           --last;
         else if (first < seedAt)
@@ -772,10 +788,10 @@ private:
         else
           break;
       }
+      if (!independent())
+        continue;
       MutableArrayRef<Stage> kept =
           MutableArrayRef(chain).slice(first, last - first);
-      if (!rowsIndependent(kept, rows.size(), mayAlias))
-        continue;
       for (size_t i = begin + first; i < begin + last; ++i)
         used[i] = true;
       RowKernelBuilder(kept, rows, depth, maxThreads).build();
