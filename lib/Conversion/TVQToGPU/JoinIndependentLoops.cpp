@@ -77,15 +77,12 @@ public:
   Joiner(llvm::function_ref<bool(Value, Value)> mayAlias, int64_t maxLoops)
       : mayAlias(mayAlias), maxLoops(maxLoops) {}
 
-  /// Joins the groups of `block`; returns how many loops went into others.
-  unsigned run(Block &block) {
-    unsigned joined = 0;
+  /// Joins the runs of independent loops in `block`.
+  void run(Block &block) {
     SmallVector<Candidate> group;
     auto flush = [&]() {
-      if (group.size() > 1) {
+      if (group.size() > 1)
         join(group);
-        joined += group.size() - 1;
-      }
       group.clear();
     };
     for (Operation &op : llvm::make_early_inc_range(block)) {
@@ -105,7 +102,6 @@ public:
         flush();
     }
     flush();
-    return joined;
   }
 
 private:
