@@ -437,7 +437,10 @@ def TVQJoinIndependentLoops
   let description = [{
     Each outermost `scf.parallel` becomes one kernel launch. A run of
     neighbouring loops of which none reads or writes a buffer that another
-    writes (MLIR's alias analysis: may-alias counts), each with lower bounds
+    writes (MLIR's alias analysis: may-alias counts, except two subviews of
+    one buffer that cannot overlap: unit strides and static offsets in some
+    dimension, where the first ends, by its static size, at or before the
+    second's start), each with lower bounds
     0, steps 1, no results, no nested `scf.parallel` and only loads and
     stores on outside buffers, becomes one 1-D loop over the sum of their
     iteration counts: iteration `g` runs loop `i`'s body at the row-major

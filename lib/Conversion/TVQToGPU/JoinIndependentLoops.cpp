@@ -72,6 +72,39 @@ std::optional<Candidate> asCandidate(scf::ParallelOp loop) {
   return c;
 }
 
+/// Whether `a` and `b` are subviews of one buffer that cannot overlap: in
+/// some dimension both have unit strides and static offsets, and the view
+/// that starts first has a static size ending at or before the other's
+/// start (the `[window ; block]` halves of one allocation).
+bool disjointViews(Value a, Value b) {
+  auto x = a.getDefiningOp<memref::SubViewOp>();
+  auto y = b.getDefiningOp<memref::SubViewOp>();
+  if (!x || !y || x.getSource() != y.getSource())
+    return false;
+  SmallVector<OpFoldResult> xOffsets = x.getMixedOffsets(),
+                            yOffsets = y.getMixedOffsets();
+  SmallVector<OpFoldResult> xSizes = x.getMixedSizes(),
+                            ySizes = y.getMixedSizes();
+  SmallVector<OpFoldResult> xStrides = x.getMixedStrides(),
+                            yStrides = y.getMixedStrides();
+  for (size_t d = 0; d < xOffsets.size(); ++d) {
+    if (!isConstantIntValue(xStrides[d], 1) ||
+        !isConstantIntValue(yStrides[d], 1))
+      continue;
+    std::optional<int64_t> xo = getConstantIntValue(xOffsets[d]),
+                           yo = getConstantIntValue(yOffsets[d]);
+    if (!xo || !yo)
+      continue;
+    auto endsBefore = [](int64_t offset, OpFoldResult size, int64_t start) {
+      std::optional<int64_t> n = getConstantIntValue(size);
+      return n && offset + *n <= start;
+    };
+    if (endsBefore(*xo, xSizes[d], *yo) || endsBefore(*yo, ySizes[d], *xo))
+      return true;
+  }
+  return false;
+}
+
 class Joiner {
 public:
   Joiner(llvm::function_ref<bool(Value, Value)> mayAlias, int64_t maxLoops)
@@ -114,7 +147,8 @@ private:
     for (const Candidate &g : group)
       for (const Use &a : g.uses)
         for (const Use &b : c.uses)
-          if ((a.write || b.write) && mayAlias(a.memref, b.memref))
+          if ((a.write || b.write) && mayAlias(a.memref, b.memref) &&
+              !disjointViews(a.memref, b.memref))
             return false;
     return true;
   }

@@ -122,11 +122,13 @@ func.func @overwrites_input(%n: index) -> memref<?xf32> {
 
 // -----
 
-// Two writes to views of one buffer (alias analysis cannot tell them
-// apart): apart.
+// Writes to two subviews of one buffer: rows [0, 1) and [1, 2) cannot
+// overlap (unit strides, static offsets, the first's static size): joined.
+// Rows [0, 2) and [1, 2) overlap, and a dynamic offset proves nothing: apart.
 // CHECK-LABEL: func.func @two_views(
 // CHECK: scf.parallel
-// CHECK: scf.parallel
+// CHECK-NOT: scf.parallel
+// CHECK: return
 func.func @two_views(%n: index) -> memref<2x?xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -143,6 +145,35 @@ func.func @two_views(%n: index) -> memref<2x?xf32> {
     scf.reduce
   }
   return %a : memref<2x?xf32>
+}
+
+// CHECK-LABEL: func.func @overlapping_views(
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: return
+func.func @overlapping_views(%n: index, %k: index) -> memref<3x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %x = arith.constant 1.0 : f32
+  %a = memref.alloc(%n) : memref<3x?xf32>
+  %both = memref.subview %a[0, 0] [2, %n] [1, 1] : memref<3x?xf32> to memref<2x?xf32, strided<[?, 1]>>
+  %second = memref.subview %a[1, 0] [1, %n] [1, 1] : memref<3x?xf32> to memref<?xf32, strided<[1], offset: ?>>
+  %some = memref.subview %a[%k, 0] [1, %n] [1, 1] : memref<3x?xf32> to memref<?xf32, strided<[1], offset: ?>>
+  scf.parallel (%r, %i) = (%c0, %c0) to (%c2, %n) step (%c1, %c1) {
+    memref.store %x, %both[%r, %i] : memref<2x?xf32, strided<[?, 1]>>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %x, %second[%i] : memref<?xf32, strided<[1], offset: ?>>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %x, %some[%i] : memref<?xf32, strided<[1], offset: ?>>
+    scf.reduce
+  }
+  return %a : memref<3x?xf32>
 }
 
 // -----
