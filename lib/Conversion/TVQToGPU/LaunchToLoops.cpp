@@ -5,7 +5,10 @@
 // the CPU. `tvq-compile --target=cuda-sim` uses it to check the CUDA
 // pipeline's mapping (flat launches, index delinearization, bounds guards,
 // one-thread launches, what stays on the host) numerically against the CPU
-// pipeline on machines without a GPU. Launches are 1-D. A launch with
+// pipeline on machines without a GPU. Launches are 1-D. A flat launch runs
+// its last block and thread first (a GPU runs them in no order; in order, a
+// launch that relies on its first threads running first would go unseen).
+// A launch with
 // barriers, warp shuffles or attributions (tvq-tile-matrix-products' tiles,
 // tvq-row-kernels' blocks) runs block by block: the block's shared buffers
 // are allocated once, each thread's private buffer is a row of one buffer
@@ -435,9 +438,18 @@ LogicalResult convertLaunch(gpu::LaunchOp launch) {
   auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero, zero},
                                       ValueRange{grid.x, block.x},
                                       ValueRange{one, one});
-  IRMapping map = launchMapping(launch, loop.getInductionVars()[0],
-                                loop.getInductionVars()[1], zero, one);
   b.setInsertionPoint(loop.getBody()->getTerminator());
+  // Last block and thread first: a GPU runs them in no order, and the CPU
+  // runs the loop in order (or in order within each OpenMP chunk), so that
+  // a launch relying on its first threads running first (a store that a
+  // later thread's load expects) computes something else here.
+  auto reversed = [&](Value id, Value count) {
+    return arith::SubIOp::create(b, loc,
+                                 arith::SubIOp::create(b, loc, count, one), id);
+  };
+  IRMapping map =
+      launchMapping(launch, reversed(loop.getInductionVars()[0], grid.x),
+                    reversed(loop.getInductionVars()[1], block.x), zero, one);
   for (Operation &op : body.without_terminator())
     b.clone(op, map);
   launch.erase();

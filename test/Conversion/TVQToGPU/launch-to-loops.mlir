@@ -1,10 +1,14 @@
 // RUN: tvq-opt %s --pass-pipeline='builtin.module(func.func(tvq-gpu-launch-to-loops),canonicalize,cse)' | FileCheck %s
 
-// A flat launch without barriers: one scf.parallel over (block, thread).
+// A flat launch without barriers: one scf.parallel over (block, thread),
+// last block and thread first (block n - 1 - b, thread 127 - t).
 // CHECK-LABEL: func.func @flat
 // CHECK: scf.parallel (%[[B:.*]], %[[T:.*]]) = (%c0, %c0) to (%[[N:.*]], %c128) step (%c1, %c1) {
-// CHECK:   %[[BASE:.*]] = arith.muli %[[B]], %c128
-// CHECK:   %[[G:.*]] = arith.addi %[[BASE]], %[[T]]
+// CHECK:   %[[TID:.*]] = arith.subi %c127, %[[T]]
+// CHECK:   %[[LAST:.*]] = arith.subi %[[N]], %c1
+// CHECK:   %[[BID:.*]] = arith.subi %[[LAST]], %[[B]]
+// CHECK:   %[[BASE:.*]] = arith.muli %[[BID]], %c128
+// CHECK:   %[[G:.*]] = arith.addi %[[BASE]], %[[TID]]
 // CHECK:   memref.store %{{.*}}, %{{.*}}[%[[G]]]
 // CHECK-NOT: gpu.launch
 func.func @flat(%out: memref<?xf32>, %n: index) {
