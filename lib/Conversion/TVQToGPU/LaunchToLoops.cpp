@@ -8,13 +8,13 @@
 // pipeline on machines without a GPU. Launches are 1-D. A flat launch runs
 // its last block and thread first (a GPU runs them in no order; in order, a
 // launch that relies on its first threads running first would go unseen).
-// A launch with
-// barriers, warp shuffles or attributions (tvq-tile-matrix-products' tiles,
-// tvq-row-kernels' blocks) runs block by block: the block's shared buffers
-// are allocated once, each thread's private buffer is a row of one buffer
-// per block, the stretches between barriers and shuffles run as loops over
-// the threads, and an `scf.for` that contains barriers or shuffles runs once
-// per block around them (its bounds must not depend on the thread). A
+// A launch with barriers, warp shuffles or attributions
+// (tvq-tile-matrix-products' tiles, tvq-row-kernels' blocks) runs block by
+// block: the block's shared buffers are allocated once, each thread's
+// private buffer is a row of one buffer per block, the stretches between
+// barriers and shuffles run as loops over the threads, and an `scf.for` that
+// contains barriers or shuffles runs once per block around them (its bounds
+// must not depend on the thread). A
 // `gpu.shuffle` is a loop over the threads of its own that reads each
 // thread's source lane (whole warps of 32; out of the `width` lanes, the
 // thread's own value). A value that crosses from one stretch to a later one
