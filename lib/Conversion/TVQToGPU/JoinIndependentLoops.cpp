@@ -2,9 +2,9 @@
 //
 // `tvq-join-independent-loops`: every outermost scf.parallel of the CUDA
 // pipeline's `loops` phase becomes a kernel launch, and many neighbouring
-// loops do not depend on each other (the copies that assemble a block's
-// buffers, one optimizer update per parameter, one partial norm per
-// gradient). tvq-fuse-parallel-loops joins loops over one iteration space;
+// loops do not depend on each other (the copies that assemble the attention
+// blocks' buffers, a SiLU beside the codebook's scaling). tvq-fuse-parallel-
+// loops joins loops over one iteration space;
 // this pass joins independent loops over any spaces: one 1-D loop over the
 // sum of their iteration counts whose iteration g runs loop i's body at
 // position g - offset_i when that is below loop i's count.
