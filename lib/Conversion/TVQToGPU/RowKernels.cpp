@@ -440,7 +440,7 @@ public:
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/{}, workgroup, TypeRange{});
     b.setInsertionPointToEnd(&launch.getBody().front());
-    if (accumulators && threads > kWarpSize)
+    if (!workgroup.empty())
       shared = launch.getWorkgroupAttributions()[0];
     tid = launch.getThreadIds().x;
     // Row-major delinearization of the block id.
@@ -589,19 +589,18 @@ private:
     }
     if (warps > 1)
       gpu::BarrierOp::create(b, loc);
-    // Thread 0 combines the warps' totals in order, then the accumulator.
+    // Thread 0 combines the warps' totals in order (one warp: lane 0's own
+    // total), then the accumulator.
     OpBuilder::InsertionGuard guard(b);
     onFirstThread(b, loc);
     SmallVector<Value> totals = partials;
-    if (warps > 1) {
-      for (int64_t w = 0; w < warps; ++w) {
-        SmallVector<Value> warpTotals;
-        for (auto [j, acc] : llvm::enumerate(segment.accumulators))
-          warpTotals.push_back(
-              loadShared(b, loc, acc.load.getType(), a.c(j), a.c(w)));
-        totals = w == 0 ? warpTotals
-                        : combineAll(b, loc, segment, totals, warpTotals);
-      }
+    for (int64_t w = 0; warps > 1 && w < warps; ++w) {
+      SmallVector<Value> warpTotals;
+      for (auto [j, acc] : llvm::enumerate(segment.accumulators))
+        warpTotals.push_back(
+            loadShared(b, loc, acc.load.getType(), a.c(j), a.c(w)));
+      totals =
+          w == 0 ? warpTotals : combineAll(b, loc, segment, totals, warpTotals);
     }
     IRMapping map = rowMapping(stage.loop);
     SmallVector<Value> olds;
