@@ -389,7 +389,9 @@ def TVQFuseParallelLoops
     steps (the same SSA values) become one loop running the first body, then
     the second, in each iteration, when that cannot change memory: for every
     load or store of one body and load or store of the other, at least one a
-    store, on buffers that may alias (MLIR's alias analysis), both are the
+    store, on buffers that may overlap (tvq::buffersMayOverlap: MLIR's
+    alias analysis, except subviews of one buffer with static offsets
+    that cannot overlap), both are the
     same buffer value, indexed in the same places by every induction
     variable once (other indices equal constants). A body with another op with
     memory effects on outside buffers, a loop with results and a loop with a
@@ -437,10 +439,10 @@ def TVQJoinIndependentLoops
   let description = [{
     Each outermost `scf.parallel` becomes one kernel launch. A run of
     neighbouring loops of which none reads or writes a buffer that another
-    writes (MLIR's alias analysis: may-alias counts, except two subviews of
-    one buffer that cannot overlap: unit strides and static offsets in some
-    dimension, where the first ends, by its static size, at or before the
-    second's start), each with lower bounds
+    writes (tvq::buffersMayOverlap: MLIR's alias analysis, may-alias
+    counts, except two subviews of one buffer that cannot overlap: unit
+    strides and static offsets in some dimension, where the first ends, by
+    its static size, at or before the second's start), each with lower bounds
     0, steps 1, no results, no nested `scf.parallel` and only loads and
     stores on outside buffers, becomes one 1-D loop over the sum of their
     iteration counts: iteration `g` runs loop `i`'s body at the row-major
@@ -515,7 +517,7 @@ def TVQRowKernels : Pass<"tvq-row-kernels", "::mlir::func::FuncOp"> {
     buffer, and each load that walks D names every row induction variable
     (a matrix product's loop stays); sums are reassociated (float rounding differs from the serial
     loop). Every two accesses of the chain with a store, on buffers that
-    may alias, must name the same buffer with every row induction variable
+    may overlap (tvq::buffersMayOverlap), must name the same buffer with every row induction variable
     once at the same indices, so that blocks touch disjoint rows; failing
     that, stages are dropped from the chain's ends. Threads: the power of
     two >= D, between 32 and `max-threads` (D static), else `max-threads`;

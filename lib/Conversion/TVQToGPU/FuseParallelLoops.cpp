@@ -174,7 +174,7 @@ struct FuseParallelLoopsPass
 
     AliasAnalysis &aliases = getAnalysis<AliasAnalysis>();
     auto mayAlias = [&](Value a, Value b) {
-      return !aliases.alias(a, b).isNo();
+      return tvq::buffersMayOverlap(aliases, a, b);
     };
     // Blocks outside parallel loops only: loops inside one do not launch.
     for (Block *block : tvq::collectHostBlocks(getOperation()))

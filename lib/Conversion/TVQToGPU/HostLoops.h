@@ -2,8 +2,8 @@
 //
 // Shared by the passes that rewrite the outermost scf.parallel loops, each a
 // kernel launch (tvq-fuse-parallel-loops, tvq-row-kernels,
-// tvq-join-independent-loops): where they are, and which buffers their
-// bodies read and write.
+// tvq-join-independent-loops): where they are, which buffers their bodies
+// read and write, and which of those buffers may overlap.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,12 +16,25 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir {
+class AliasAnalysis;
 namespace tvq {
 
 /// The metadata of the location that tvq-join-independent-loops gives a
 /// loop it joined from others (a FusedLoc of theirs), which
 /// tvq-merge-gpu-modules lists one by one in the kernels' sources.
 constexpr llvm::StringLiteral kJoinedLoopsTag = "tvq.joined_loops";
+
+/// Whether `a` and `b` are subviews of one buffer that cannot overlap: in
+/// some dimension both have unit strides and static offsets, and the view
+/// that starts first has a static size ending at or before the other's start
+/// (the `[window ; block]` halves of one allocation). MLIR's alias analysis
+/// does not look at subview offsets.
+bool disjointSubViews(Value a, Value b);
+
+/// Whether the buffers `a` and `b` may share an element: the one alias
+/// question of the passes that rewrite the host's loops. `aliases` (MLIR's
+/// analysis, may-alias counts) unless disjointSubViews says they are apart.
+bool buffersMayOverlap(AliasAnalysis &aliases, Value a, Value b);
 
 /// Every block under `root` that no scf.parallel or gpu.launch encloses.
 inline SmallVector<Block *> collectHostBlocks(Operation *root) {

@@ -72,38 +72,49 @@ std::optional<Candidate> asCandidate(scf::ParallelOp loop) {
   return c;
 }
 
-/// Whether `a` and `b` are subviews of one buffer that cannot overlap: in
-/// some dimension both have unit strides and static offsets, and the view
-/// that starts first has a static size ending at or before the other's
-/// start (the `[window ; block]` halves of one allocation).
-bool disjointViews(Value a, Value b) {
-  auto x = a.getDefiningOp<memref::SubViewOp>();
-  auto y = b.getDefiningOp<memref::SubViewOp>();
-  if (!x || !y || x.getSource() != y.getSource())
-    return false;
-  SmallVector<OpFoldResult> xOffsets = x.getMixedOffsets(),
-                            yOffsets = y.getMixedOffsets();
-  SmallVector<OpFoldResult> xSizes = x.getMixedSizes(),
-                            ySizes = y.getMixedSizes();
-  SmallVector<OpFoldResult> xStrides = x.getMixedStrides(),
-                            yStrides = y.getMixedStrides();
-  for (size_t d = 0; d < xOffsets.size(); ++d) {
-    if (!isConstantIntValue(xStrides[d], 1) ||
-        !isConstantIntValue(yStrides[d], 1))
-      continue;
-    std::optional<int64_t> xo = getConstantIntValue(xOffsets[d]),
-                           yo = getConstantIntValue(yOffsets[d]);
-    if (!xo || !yo)
-      continue;
-    auto endsBefore = [](int64_t offset, OpFoldResult size, int64_t start) {
-      std::optional<int64_t> n = getConstantIntValue(size);
-      return n && offset + *n <= start;
-    };
-    if (endsBefore(*xo, xSizes[d], *yo) || endsBefore(*yo, ySizes[d], *xo))
-      return true;
-  }
-  return false;
+/// The values from outside `loop` that its kernel takes as arguments: those
+/// its body uses and its upper bounds (constants are sunk into the kernel,
+/// see argumentBytes).
+SetVector<Value> kernelArguments(scf::ParallelOp loop) {
+  SetVector<Value> used;
+  getUsedValuesDefinedAbove(loop.getRegion(), used);
+  used.insert(loop.getUpperBound().begin(), loop.getUpperBound().end());
+  return used;
 }
+
+/// The bytes of kernel parameters that `v` takes as the NVVM lowering passes
+/// it: a memref two pointers, an offset, sizes and strides; a constant none
+/// (tvq-sink-constants-into-launches moves it into the kernel).
+int64_t argumentBytes(Value v) {
+  if (matchPattern(v, m_Constant()))
+    return 0;
+  auto memref = dyn_cast<MemRefType>(v.getType());
+  return memref ? 8 * (3 + 2 * memref.getRank()) : 8;
+}
+
+/// A run of loops to join and the arguments their joined kernel takes: the
+/// values they use and each loop's offset and count (16 bytes). ptxas
+/// refuses more than 4352 bytes of kernel parameters below PTX 8.1 (sm_80).
+struct Group {
+  SmallVector<Candidate> loops;
+  SetVector<Value> arguments;
+  int64_t argumentBytes = 0;
+
+  /// The bytes that a loop taking `more` would add to the group's kernel.
+  int64_t newArgumentBytes(const SetVector<Value> &more) const {
+    int64_t bytes = 16;
+    for (Value v : more)
+      if (!arguments.contains(v))
+        bytes += ::argumentBytes(v);
+    return bytes;
+  }
+
+  void add(Candidate c, const SetVector<Value> &more) {
+    argumentBytes += newArgumentBytes(more);
+    arguments.insert(more.begin(), more.end());
+    loops.push_back(std::move(c));
+  }
+};
 
 class Joiner {
 public:
@@ -112,11 +123,11 @@ public:
 
   /// Joins the runs of independent loops in `block`.
   void run(Block &block) {
-    SmallVector<Candidate> group;
+    Group group;
     auto flush = [&]() {
-      if (group.size() > 1)
-        join(group);
-      group.clear();
+      if (group.loops.size() > 1)
+        join(group.loops);
+      group = Group();
     };
     for (Operation &op : llvm::make_early_inc_range(block)) {
       if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
@@ -125,13 +136,15 @@ public:
           flush();
           continue;
         }
-        if (group.size() == static_cast<size_t>(maxLoops) ||
-            !independentOfGroup(*c, group) || !argumentsFit(*c, group))
+        SetVector<Value> arguments = kernelArguments(loop);
+        if (group.loops.size() == static_cast<size_t>(maxLoops) ||
+            !independentOfGroup(*c, group.loops) ||
+            !argumentsFit(arguments, group))
           flush();
-        group.push_back(std::move(*c));
+        group.add(std::move(*c), arguments);
         continue;
       }
-      if (!mayPass(op, group))
+      if (!mayPass(op, group.loops))
         flush();
     }
     flush();
@@ -147,35 +160,16 @@ private:
     for (const Candidate &g : group)
       for (const Use &a : g.uses)
         for (const Use &b : c.uses)
-          if ((a.write || b.write) && mayAlias(a.memref, b.memref) &&
-              !disjointViews(a.memref, b.memref))
+          if ((a.write || b.write) && mayAlias(a.memref, b.memref))
             return false;
     return true;
   }
 
-  /// Whether the kernel of `group` and `c` joined takes at most
-  /// kMaxArgumentBytes of arguments: each value from outside that a body
-  /// uses (constants are sunk into the kernel) as the NVVM lowering passes
-  /// it (a memref: two pointers, an offset, sizes and strides), plus each
-  /// loop's offset and count. ptxas refuses more than 4352 bytes of kernel
-  /// parameters below PTX 8.1 (sm_80).
-  bool argumentsFit(const Candidate &c, ArrayRef<Candidate> group) {
-    SetVector<Value> used;
-    auto collect = [&](scf::ParallelOp loop) {
-      getUsedValuesDefinedAbove(loop.getRegion(), used);
-      used.insert(loop.getUpperBound().begin(), loop.getUpperBound().end());
-    };
-    for (const Candidate &g : group)
-      collect(g.loop);
-    collect(c.loop);
-    int64_t bytes = 16 * (group.size() + 1);
-    for (Value v : used) {
-      if (matchPattern(v, m_Constant()))
-        continue;
-      auto memref = dyn_cast<MemRefType>(v.getType());
-      bytes += memref ? 8 * (3 + 2 * memref.getRank()) : 8;
-    }
-    return bytes <= kMaxArgumentBytes;
+  /// Whether the kernel of `group` and a loop taking `arguments` joined
+  /// takes at most kMaxArgumentBytes of arguments.
+  bool argumentsFit(const SetVector<Value> &arguments, const Group &group) {
+    return group.argumentBytes + group.newArgumentBytes(arguments) <=
+           kMaxArgumentBytes;
   }
 
   /// Whether the group's loops may move down past `op` to the last loop's
@@ -262,7 +256,7 @@ struct JoinIndependentLoopsPass
     }
     AliasAnalysis &aliases = getAnalysis<AliasAnalysis>();
     auto mayAlias = [&](Value a, Value b) {
-      return !aliases.alias(a, b).isNo();
+      return tvq::buffersMayOverlap(aliases, a, b);
     };
     Joiner joiner(mayAlias, maxLoops);
     // Blocks outside parallel loops only: loops inside one do not launch.

@@ -814,7 +814,7 @@ struct RowKernelsPass : public tvq::impl::TVQRowKernelsBase<RowKernelsPass> {
     }
     AliasAnalysis &aliases = getAnalysis<AliasAnalysis>();
     auto mayAlias = [&](Value a, Value b) {
-      return !aliases.alias(a, b).isNo();
+      return tvq::buffersMayOverlap(aliases, a, b);
     };
     ChainFinder finder(mayAlias, maxThreads, minDepth);
     for (Block *block : tvq::collectHostBlocks(getOperation()))

@@ -175,3 +175,58 @@ func.func @kept_apart(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<4xf32>,
   memref.dealloc %u : memref<?xf32>
   return
 }
+
+// -----
+
+// The first loop writes the lower half of %a, the second copies the upper
+// half's first element into a new buffer in every iteration: two subviews of
+// one buffer that cannot overlap (tvq::buffersMayOverlap, the alias question
+// of every pass that rewrites the host's loops), so fused. The same loops on
+// halves that share an element (%a[3] is in both) stay apart.
+// CHECK-LABEL: func.func @disjoint_views
+// CHECK: scf.parallel
+// CHECK-NEXT: memref.store
+// CHECK-NEXT: memref.load
+// CHECK-NEXT: memref.store
+// CHECK-NOT: scf.parallel
+// CHECK-LABEL: func.func @overlapping_views
+// CHECK-COUNT-2: scf.parallel
+func.func @disjoint_views(%a: memref<8xf32>) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  %out = memref.alloc() : memref<4xf32>
+  %lo = memref.subview %a[0] [4] [1]
+      : memref<8xf32> to memref<4xf32, strided<[1]>>
+  %hi = memref.subview %a[4] [4] [1]
+      : memref<8xf32> to memref<4xf32, strided<[1], offset: 4>>
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %one, %lo[%i] : memref<4xf32, strided<[1]>>
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %v = memref.load %hi[%c0] : memref<4xf32, strided<[1], offset: 4>>
+    memref.store %v, %out[%i] : memref<4xf32>
+  }
+  return %out : memref<4xf32>
+}
+
+func.func @overlapping_views(%a: memref<8xf32>) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  %out = memref.alloc() : memref<4xf32>
+  %lo = memref.subview %a[0] [4] [1]
+      : memref<8xf32> to memref<4xf32, strided<[1]>>
+  %hi = memref.subview %a[3] [4] [1]
+      : memref<8xf32> to memref<4xf32, strided<[1], offset: 3>>
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %one, %lo[%i] : memref<4xf32, strided<[1]>>
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %v = memref.load %hi[%c0] : memref<4xf32, strided<[1], offset: 3>>
+    memref.store %v, %out[%i] : memref<4xf32>
+  }
+  return %out : memref<4xf32>
+}
