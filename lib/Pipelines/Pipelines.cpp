@@ -96,7 +96,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse,"
      "func.func(tvq-fuse-parallel-loops,tvq-row-kernels,"
-     "tvq-join-independent-loops)"},
+     "tvq-join-independent-loops,tvq-promote-loop-accumulators)"},
     {Phase::GPU, "gpu",
      "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
      "tvq-sink-constants-into-launches),"

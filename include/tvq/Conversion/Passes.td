@@ -535,6 +535,57 @@ def TVQRowKernels : Pass<"tvq-row-kernels", "::mlir::func::FuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TVQPromoteLoopAccumulators
+    : Pass<"tvq-promote-loop-accumulators", "::mlir::func::FuncOp"> {
+  let summary = "Keep the element a kernel's scf.for loads and stores back "
+                "in every iteration in a register (an iter_args value)";
+  let description = [{
+    In the kernels' code (scf.for loops under an `scf.parallel` or a
+    `gpu.launch`), a load directly in a loop's body, of a buffer and at
+    indices defined outside the loop, followed directly in the body by a
+    store to the same buffer at the same indices, becomes an iter_args
+    value: loaded once before the loop, the stored value yielded, stored
+    once after the loop. Only when no other load or store in the body (at
+    any depth) may touch the buffer (tvq::buffersMayOverlap) and the body
+    has no barrier, no shuffle and no other op with effects on outside
+    buffers. When the loop's constant bounds do not show that it runs, the
+    load and the store are under `lb < ub` (signed, or unsigned as the
+    loop compares), unless the thread stored to the element earlier in the
+    kernel (in the loop's block or one around it) with no barrier between.
+    Inner loops first, so an element summed over two nested
+    loops ends up outside both. The order of the arithmetic is unchanged:
+    the same results, bit for bit.
+
+    LLVM's promotion of such a location cannot do it in the kernel: the
+    other buffers are pointer arguments that may alias the element, so
+    every iteration stored it to global memory (a thread-per-output
+    product: one store per multiply-add).
+
+    Before:
+    ```mlir
+    scf.for %k = %c0 to %c128 step %c1 {
+      %a = memref.load %x[%i, %k] : memref<?x128xf32>
+      %s = memref.load %out[%i] : memref<?xf32>
+      %t = arith.addf %s, %a : f32
+      memref.store %t, %out[%i] : memref<?xf32>
+    }
+    ```
+    After:
+    ```mlir
+    %s0 = memref.load %out[%i] : memref<?xf32>
+    %r = scf.for %k = %c0 to %c128 step %c1 iter_args(%s = %s0) -> (f32) {
+      %a = memref.load %x[%i, %k] : memref<?x128xf32>
+      %t = arith.addf %s, %a : f32
+      scf.yield %t : f32
+    }
+    memref.store %r, %out[%i] : memref<?xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQSinkConstantsIntoLaunches
     : Pass<"tvq-sink-constants-into-launches", "::mlir::func::FuncOp"> {
   let summary = "Clone the constants a gpu.launch uses into its body";

@@ -1,0 +1,273 @@
+//===- PromoteLoopAccumulators.cpp - Sums in registers, not memory --------===//
+//
+// `tvq-promote-loop-accumulators`: a kernel's thread that computes a matrix
+// product's output element (or a distance to a code, a weight gradient's
+// entry) runs an scf.for over the reduced dimension whose body loads the
+// output element, adds to it and stores it back: a global store in every
+// iteration. LLVM cannot keep the element in a register because the
+// kernel's other buffers are pointer arguments that may alias it; here, in
+// the host function before the loops become kernels, MLIR's alias analysis
+// sees the allocations behind them. Each such element becomes an iter_args
+// value of the loop, loaded once before it and stored once after it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "HostLoops.h"
+#include "tvq/Conversion/Passes.h"
+
+#include "mlir/Analysis/AliasAnalysis.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace tvq {
+#define GEN_PASS_DEF_TVQPROMOTELOOPACCUMULATORS
+#include "tvq/Conversion/Passes.h.inc"
+} // namespace tvq
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// An element that a loop's body loads and then stores, at indices defined
+/// outside the loop, and that nothing else in the body may touch.
+struct Accumulator {
+  memref::LoadOp load;
+  memref::StoreOp store;
+};
+
+/// The loads and stores, at any depth of `loop`'s body, of buffers defined
+/// outside the loop; failure when the body synchronizes threads (a barrier,
+/// a shuffle: other threads may then read the element) or has another op
+/// with effects on such buffers.
+LogicalResult collectAccesses(scf::ForOp loop,
+                              SmallVectorImpl<Operation *> &accesses) {
+  auto outside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
+  WalkResult result = loop.getBody()->walk([&](Operation *op) {
+    if (isa<gpu::BarrierOp, gpu::ShuffleOp>(op))
+      return WalkResult::interrupt();
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      if (outside(load.getMemRef()))
+        accesses.push_back(op);
+      return WalkResult::advance();
+    }
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      if (outside(store.getMemRef()))
+        accesses.push_back(op);
+      return WalkResult::advance();
+    }
+    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance(); // its body's ops are visited too
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects)
+      return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &e : instances)
+      if (!e.getValue() || outside(e.getValue()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+Value accessedBuffer(Operation *access) {
+  if (auto load = dyn_cast<memref::LoadOp>(access))
+    return load.getMemRef();
+  return cast<memref::StoreOp>(access).getMemRef();
+}
+
+/// The accumulators of `loop`: a load directly in its body, of a buffer and
+/// at indices defined outside the loop, followed (directly in the body) by a
+/// store to the same buffer at the same indices, where no other access in
+/// the body may overlap the buffer (tvq::buffersMayOverlap).
+SmallVector<Accumulator>
+findAccumulators(scf::ForOp loop,
+                 llvm::function_ref<bool(Value, Value)> mayOverlap) {
+  SmallVector<Operation *> accesses;
+  if (failed(collectAccesses(loop, accesses)))
+    return {};
+  auto invariant = [&](ValueRange values) {
+    return llvm::all_of(
+        values, [&](Value v) { return loop.isDefinedOutsideOfLoop(v); });
+  };
+  SmallVector<Accumulator> accumulators;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    if (!load || !invariant(load.getMemRef()) || !invariant(load.getIndices()))
+      continue;
+    // A zero of the element's type stands in when the loop runs no
+    // iteration (see promote); other element types are left alone.
+    Type type = load.getType();
+    if (!type.isIntOrIndexOrFloat())
+      continue;
+    memref::StoreOp store;
+    for (Operation *next = load->getNextNode(); next && !store;
+         next = next->getNextNode())
+      if (auto s = dyn_cast<memref::StoreOp>(next))
+        if (s.getMemRef() == load.getMemRef() &&
+            llvm::equal(s.getIndices(), load.getIndices()))
+          store = s;
+    if (!store)
+      continue;
+    bool alone = llvm::none_of(accesses, [&](Operation *other) {
+      return other != load.getOperation() && other != store.getOperation() &&
+             mayOverlap(accessedBuffer(other), load.getMemRef());
+    });
+    if (alone)
+      accumulators.push_back({load, store});
+  }
+  return accumulators;
+}
+
+/// Whether `loop` runs at least one iteration, from its constant bounds.
+bool runsOnce(scf::ForOp loop) {
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  if (!lb || !ub)
+    return false;
+  return loop.getUnsignedCmp()
+             ? static_cast<uint64_t>(*lb) < static_cast<uint64_t>(*ub)
+             : *lb < *ub;
+}
+
+/// Whether the thread stores to `load`'s element before `loop` runs, with
+/// no barrier in between: a store at the same indices earlier in the loop's
+/// block or in a block around it, within the kernel. Then the element is in
+/// bounds and the thread's own, and loading it and storing it back when the
+/// loop runs no iteration changes nothing.
+bool storedBefore(scf::ForOp loop, memref::LoadOp load) {
+  auto sameElement = [&](Operation *op) {
+    auto store = dyn_cast<memref::StoreOp>(op);
+    return store && store.getMemRef() == load.getMemRef() &&
+           llvm::equal(store.getIndices(), load.getIndices());
+  };
+  auto hasBarrier = [](Operation *op) {
+    return op->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+        .wasInterrupted();
+  };
+  for (Operation *at = loop; at && !isa<scf::ParallelOp, gpu::LaunchOp>(at);
+       at = at->getParentOp()) {
+    // An enclosing loop's earlier iterations ran all of its body before.
+    if (at != loop && isa<LoopLikeOpInterface>(at) && hasBarrier(at))
+      return false;
+    for (Operation *op = at->getPrevNode(); op; op = op->getPrevNode()) {
+      if (sameElement(op))
+        return true;
+      if (hasBarrier(op))
+        return false;
+    }
+  }
+  return false;
+}
+
+/// Carries each accumulator through `loop` as an iter_args value: loaded
+/// before the loop, stored after it. When the loop may run no iteration
+/// and the thread has not stored to every element before (storedBefore),
+/// the loads and the stores are under `lb < ub` (the loop did not touch
+/// the elements then; their indices may not even be in bounds).
+void promote(scf::ForOp loop, ArrayRef<Accumulator> accumulators) {
+  Location loc = loop.getLoc();
+  IRRewriter rewriter(loop.getContext());
+  rewriter.setInsertionPoint(loop);
+  Value runs;
+  bool everyStoredBefore =
+      llvm::all_of(accumulators, [&](const Accumulator &acc) {
+        return storedBefore(loop, acc.load);
+      });
+  if (!runsOnce(loop) && !everyStoredBefore)
+    runs =
+        arith::CmpIOp::create(rewriter, loc,
+                              loop.getUnsignedCmp() ? arith::CmpIPredicate::ult
+                                                    : arith::CmpIPredicate::slt,
+                              loop.getLowerBound(), loop.getUpperBound());
+  SmallVector<memref::LoadOp> loads;
+  SmallVector<memref::StoreOp> stores;
+  for (const Accumulator &acc : accumulators) {
+    loads.push_back(acc.load);
+    stores.push_back(acc.store);
+  }
+  auto loadAll = [&](OpBuilder &b) {
+    SmallVector<Value> values;
+    for (memref::LoadOp load : loads)
+      values.push_back(memref::LoadOp::create(
+          b, load.getLoc(), load.getMemRef(), load.getIndices()));
+    return values;
+  };
+  SmallVector<Value> inits;
+  if (!runs) {
+    inits = loadAll(rewriter);
+  } else {
+    SmallVector<Type> types;
+    for (memref::LoadOp load : loads)
+      types.push_back(load.getType());
+    auto guarded = scf::IfOp::create(
+        rewriter, loc, runs,
+        [&](OpBuilder &b, Location l) {
+          scf::YieldOp::create(b, l, loadAll(b));
+        },
+        [&](OpBuilder &b, Location l) {
+          SmallVector<Value> zeros;
+          for (Type type : types)
+            zeros.push_back(
+                arith::ConstantOp::create(b, l, type, b.getZeroAttr(type)));
+          scf::YieldOp::create(b, l, zeros);
+        });
+    inits = SmallVector<Value>(guarded.getResults());
+  }
+  unsigned numOld = loop.getNumResults();
+  FailureOr<LoopLikeOpInterface> replaced = loop.replaceWithAdditionalYields(
+      rewriter, inits, /*replaceInitOperandUsesInLoop=*/false,
+      [&](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
+        SmallVector<Value> yielded;
+        for (auto [load, store, arg] : llvm::zip(loads, stores, args)) {
+          yielded.push_back(store.getValueToStore());
+          load.getResult().replaceAllUsesWith(arg);
+        }
+        return yielded;
+      });
+  assert(succeeded(replaced) && "scf.for takes more iter_args");
+  Operation *newLoop = *replaced;
+  rewriter.setInsertionPointAfter(newLoop);
+  scf::IfOp ifOp;
+  if (runs)
+    ifOp = scf::IfOp::create(rewriter, loc, runs, /*withElse=*/false);
+  OpBuilder after = runs ? ifOp.getThenBodyBuilder() : OpBuilder(rewriter);
+  for (auto [load, store, result] :
+       llvm::zip(loads, stores, newLoop->getResults().drop_front(numOld))) {
+    memref::StoreOp::create(after, store.getLoc(), result, store.getMemRef(),
+                            store.getIndices());
+    rewriter.eraseOp(store);
+    rewriter.eraseOp(load);
+  }
+}
+
+struct PromoteLoopAccumulatorsPass
+    : public tvq::impl::TVQPromoteLoopAccumulatorsBase<
+          PromoteLoopAccumulatorsPass> {
+  void runOnOperation() override {
+    AliasAnalysis &aliases = getAnalysis<AliasAnalysis>();
+    auto mayOverlap = [&](Value a, Value b) {
+      return tvq::buffersMayOverlap(aliases, a, b);
+    };
+    // Loops in kernels only (under an scf.parallel or a gpu.launch), inner
+    // loops first: an inner loop's promoted load and store may then make
+    // the element an accumulator of the loop around it.
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (loop->getParentOfType<scf::ParallelOp>() ||
+          loop->getParentOfType<gpu::LaunchOp>())
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops) {
+      SmallVector<Accumulator> accumulators =
+          findAccumulators(loop, mayOverlap);
+      if (!accumulators.empty())
+        promote(loop, accumulators);
+    }
+  }
+};
+
+} // namespace
