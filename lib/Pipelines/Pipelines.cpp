@@ -96,10 +96,10 @@ static const PhaseInfo kCUDAPhases[] = {
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse,"
      "func.func(tvq-fuse-parallel-loops,tvq-row-kernels,"
-     "tvq-join-independent-loops,tvq-promote-loop-accumulators)"},
+     "tvq-join-independent-loops)"},
     {Phase::GPU, "gpu",
      "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
-     "tvq-sink-constants-into-launches),"
+     "tvq-promote-loop-accumulators,tvq-sink-constants-into-launches),"
      "gpu-kernel-outlining,"
      "tvq-merge-gpu-modules,"
      "tvq-async-launches,"
@@ -130,7 +130,7 @@ static const PhaseInfo kCUDAPhases[] = {
 static const PhaseInfo kCUDASimGPUPhase = {
     Phase::GPU, "gpu",
     "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
-    "tvq-gpu-launch-to-loops),"
+    "tvq-promote-loop-accumulators,tvq-gpu-launch-to-loops),"
     "arith-expand{include-bf16=true},canonicalize,cse"};
 
 static const PhaseInfo *cpuPhase(Phase phase) {

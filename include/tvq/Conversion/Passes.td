@@ -540,8 +540,10 @@ def TVQPromoteLoopAccumulators
   let summary = "Keep the element a kernel's scf.for loads and stores back "
                 "in every iteration in a register (an iter_args value)";
   let description = [{
-    In the kernels' code (scf.for loops under an `scf.parallel` or a
-    `gpu.launch`), a load directly in a loop's body, of a buffer and at
+    Runs after tvq-parallel-loops-to-gpu, before outlining (the launch
+    bodies still use the host's buffers, whose allocations alias analysis
+    sees). In the kernels' code (scf.for loops under a `gpu.launch` or an
+    `scf.parallel`), a load directly in a loop's body, of a buffer and at
     indices defined outside the loop, followed directly in the body by a
     store to the same buffer at the same indices, becomes an iter_args
     value: loaded once before the loop, the stored value yielded, stored

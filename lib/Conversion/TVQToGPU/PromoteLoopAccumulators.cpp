@@ -5,10 +5,11 @@
 // entry) runs an scf.for over the reduced dimension whose body loads the
 // output element, adds to it and stores it back: a global store in every
 // iteration. LLVM cannot keep the element in a register because the
-// kernel's other buffers are pointer arguments that may alias it; here, in
-// the host function before the loops become kernels, MLIR's alias analysis
-// sees the allocations behind them. Each such element becomes an iter_args
-// value of the loop, loaded once before it and stored once after it.
+// kernel's other buffers are pointer arguments that may alias it; here,
+// after tvq-parallel-loops-to-gpu and before outlining, the launch bodies
+// still use the host's values and MLIR's alias analysis sees the
+// allocations behind them. Each such element becomes an iter_args value of
+// the loop, loaded once before it and stored once after it.
 //
 //===----------------------------------------------------------------------===//
 
