@@ -51,16 +51,17 @@ inline SmallVector<Block *> collectHostBlocks(Operation *root) {
 }
 
 /// Calls `visit(memref, indices, write)` for each load and store in `loop`'s
-/// body of a buffer defined outside the loop; fails when `visit` returns
+/// body (an scf.parallel's, an scf.for's) of a buffer defined outside the
+/// loop; fails when `visit` returns
 /// false or another op of the body has memory effects on a buffer from
 /// outside (a call, a copy, an atomic).
 inline LogicalResult forEachOutsideAccess(
-    scf::ParallelOp loop,
+    Operation *loop,
     llvm::function_ref<bool(Value, OperandRange, bool)> visit) {
   auto inside = [&](Value v) {
     return loop->isAncestor(v.getParentRegion()->getParentOp());
   };
-  WalkResult result = loop.getBody()->walk([&](Operation *op) {
+  auto visitOp = [&](Operation *op) {
     auto access = [&](Value memref, OperandRange indices, bool write) {
       return inside(memref) || visit(memref, indices, write)
                  ? WalkResult::advance()
@@ -81,8 +82,11 @@ inline LogicalResult forEachOutsideAccess(
       if (!e.getValue() || !inside(e.getValue()))
         return WalkResult::interrupt();
     return WalkResult::advance();
-  });
-  return failure(result.wasInterrupted());
+  };
+  for (Region &region : loop->getRegions())
+    if (region.walk(visitOp).wasInterrupted())
+      return failure();
+  return success();
 }
 
 } // namespace tvq

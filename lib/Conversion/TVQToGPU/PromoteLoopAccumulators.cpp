@@ -39,45 +39,33 @@ struct Accumulator {
   memref::StoreOp store;
 };
 
-/// The loads and stores, at any depth of `loop`'s body, of buffers defined
-/// outside the loop; failure when the body synchronizes threads (a barrier,
-/// a shuffle: other threads may then read the element) or has another op
-/// with effects on such buffers.
-LogicalResult collectAccesses(scf::ForOp loop,
-                              SmallVectorImpl<Operation *> &accesses) {
-  auto outside = [&](Value v) { return loop.isDefinedOutsideOfLoop(v); };
-  WalkResult result = loop.getBody()->walk([&](Operation *op) {
-    if (isa<gpu::BarrierOp, gpu::ShuffleOp>(op))
-      return WalkResult::interrupt();
-    if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      if (outside(load.getMemRef()))
-        accesses.push_back(op);
-      return WalkResult::advance();
-    }
-    if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      if (outside(store.getMemRef()))
-        accesses.push_back(op);
-      return WalkResult::advance();
-    }
-    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-      return WalkResult::advance(); // its body's ops are visited too
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects)
-      return WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const MemoryEffects::EffectInstance &e : instances)
-      if (!e.getValue() || outside(e.getValue()))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return failure(result.wasInterrupted());
-}
+/// A load or a store, at any depth of a loop's body, of a buffer defined
+/// outside the loop.
+struct Access {
+  Value memref;
+  SmallVector<Value> indices;
+  bool write;
+};
 
-Value accessedBuffer(Operation *access) {
-  if (auto load = dyn_cast<memref::LoadOp>(access))
-    return load.getMemRef();
-  return cast<memref::StoreOp>(access).getMemRef();
+/// The accesses of `loop`'s body; failure when the body synchronizes threads
+/// (a barrier, a shuffle: other threads may then read the element) or has
+/// another op with effects on buffers from outside.
+LogicalResult collectAccesses(scf::ForOp loop,
+                              SmallVectorImpl<Access> &accesses) {
+  bool synchronizes = loop.getBody()
+                          ->walk([](Operation *op) {
+                            return isa<gpu::BarrierOp, gpu::ShuffleOp>(op)
+                                       ? WalkResult::interrupt()
+                                       : WalkResult::advance();
+                          })
+                          .wasInterrupted();
+  if (synchronizes)
+    return failure();
+  return tvq::forEachOutsideAccess(
+      loop, [&](Value memref, OperandRange indices, bool write) {
+        accesses.push_back({memref, llvm::to_vector(indices), write});
+        return true;
+      });
 }
 
 /// The accumulators of `loop`: a load directly in its body, of a buffer and
@@ -87,12 +75,26 @@ Value accessedBuffer(Operation *access) {
 SmallVector<Accumulator>
 findAccumulators(scf::ForOp loop,
                  llvm::function_ref<bool(Value, Value)> mayOverlap) {
-  SmallVector<Operation *> accesses;
+  SmallVector<Access> accesses;
   if (failed(collectAccesses(loop, accesses)))
     return {};
   auto invariant = [&](ValueRange values) {
     return llvm::all_of(
         values, [&](Value v) { return loop.isDefinedOutsideOfLoop(v); });
+  };
+  // Whether the load and the store of the element are the body's only
+  // accesses that may touch its buffer: one read and one write of it.
+  auto alone = [&](memref::LoadOp load) {
+    int reads = 0, writes = 0;
+    for (const Access &a : accesses) {
+      if (!mayOverlap(a.memref, load.getMemRef()))
+        continue;
+      if (a.memref != load.getMemRef() ||
+          !llvm::equal(a.indices, load.getIndices()))
+        return false;
+      ++(a.write ? writes : reads);
+    }
+    return reads == 1 && writes == 1;
   };
   SmallVector<Accumulator> accumulators;
   for (Operation &op : loop.getBody()->without_terminator()) {
@@ -101,8 +103,7 @@ findAccumulators(scf::ForOp loop,
       continue;
     // A zero of the element's type stands in when the loop runs no
     // iteration (see promote); other element types are left alone.
-    Type type = load.getType();
-    if (!type.isIntOrIndexOrFloat())
+    if (!load.getType().isIntOrIndexOrFloat())
       continue;
     memref::StoreOp store;
     for (Operation *next = load->getNextNode(); next && !store;
@@ -111,13 +112,7 @@ findAccumulators(scf::ForOp loop,
         if (s.getMemRef() == load.getMemRef() &&
             llvm::equal(s.getIndices(), load.getIndices()))
           store = s;
-    if (!store)
-      continue;
-    bool alone = llvm::none_of(accesses, [&](Operation *other) {
-      return other != load.getOperation() && other != store.getOperation() &&
-             mayOverlap(accessedBuffer(other), load.getMemRef());
-    });
-    if (alone)
+    if (store && alone(load))
       accumulators.push_back({load, store});
   }
   return accumulators;
