@@ -36,6 +36,13 @@ bool disjointSubViews(Value a, Value b);
 /// analysis, may-alias counts) unless disjointSubViews says they are apart.
 bool buffersMayOverlap(AliasAnalysis &aliases, Value a, Value b);
 
+/// Whether `store` writes the element that `load` read: the same buffer value
+/// at the same index values.
+inline bool sameElement(memref::LoadOp load, memref::StoreOp store) {
+  return load.getMemRef() == store.getMemRef() &&
+         llvm::equal(load.getIndices(), store.getIndices());
+}
+
 /// Every block under `root` that no scf.parallel or gpu.launch encloses.
 inline SmallVector<Block *> collectHostBlocks(Operation *root) {
   SmallVector<Block *> blocks;

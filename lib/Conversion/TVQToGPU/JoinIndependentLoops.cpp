@@ -74,7 +74,7 @@ std::optional<Candidate> asCandidate(scf::ParallelOp loop) {
 
 /// The values from outside `loop` that its kernel takes as arguments: those
 /// its body uses and its upper bounds (constants are sunk into the kernel,
-/// see argumentBytes).
+/// see parameterBytes).
 SetVector<Value> kernelArguments(scf::ParallelOp loop) {
   SetVector<Value> used;
   getUsedValuesDefinedAbove(loop.getRegion(), used);
@@ -85,7 +85,7 @@ SetVector<Value> kernelArguments(scf::ParallelOp loop) {
 /// The bytes of kernel parameters that `v` takes as the NVVM lowering passes
 /// it: a memref two pointers, an offset, sizes and strides; a constant none
 /// (tvq-sink-constants-into-launches moves it into the kernel).
-int64_t argumentBytes(Value v) {
+int64_t parameterBytes(Value v) {
   if (matchPattern(v, m_Constant()))
     return 0;
   auto memref = dyn_cast<MemRefType>(v.getType());
@@ -105,7 +105,7 @@ struct Group {
     int64_t bytes = 16;
     for (Value v : more)
       if (!arguments.contains(v))
-        bytes += ::argumentBytes(v);
+        bytes += parameterBytes(v);
     return bytes;
   }
 

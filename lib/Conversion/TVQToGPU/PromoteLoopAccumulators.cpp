@@ -109,8 +109,7 @@ findAccumulators(scf::ForOp loop,
     for (Operation *next = load->getNextNode(); next && !store;
          next = next->getNextNode())
       if (auto s = dyn_cast<memref::StoreOp>(next))
-        if (s.getMemRef() == load.getMemRef() &&
-            llvm::equal(s.getIndices(), load.getIndices()))
+        if (tvq::sameElement(load, s))
           store = s;
     if (store && alone(load))
       accumulators.push_back({load, store});
@@ -135,10 +134,9 @@ bool runsOnce(scf::ForOp loop) {
 /// bounds and the thread's own, and loading it and storing it back when the
 /// loop runs no iteration changes nothing.
 bool storedBefore(scf::ForOp loop, memref::LoadOp load) {
-  auto sameElement = [&](Operation *op) {
+  auto storesElement = [&](Operation *op) {
     auto store = dyn_cast<memref::StoreOp>(op);
-    return store && store.getMemRef() == load.getMemRef() &&
-           llvm::equal(store.getIndices(), load.getIndices());
+    return store && tvq::sameElement(load, store);
   };
   auto hasBarrier = [](Operation *op) {
     return op->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
@@ -150,7 +148,7 @@ bool storedBefore(scf::ForOp loop, memref::LoadOp load) {
     if (at != loop && isa<LoopLikeOpInterface>(at) && hasBarrier(at))
       return false;
     for (Operation *op = at->getPrevNode(); op; op = op->getPrevNode()) {
-      if (sameElement(op))
+      if (storesElement(op))
         return true;
       if (hasBarrier(op))
         return false;
@@ -164,7 +162,7 @@ bool storedBefore(scf::ForOp loop, memref::LoadOp load) {
 /// and the thread has not stored to every element before (storedBefore),
 /// the loads and the stores are under `lb < ub` (the loop did not touch
 /// the elements then; their indices may not even be in bounds).
-void promote(scf::ForOp loop, ArrayRef<Accumulator> accumulators) {
+void promote(scf::ForOp loop, MutableArrayRef<Accumulator> accumulators) {
   Location loc = loop.getLoc();
   IRRewriter rewriter(loop.getContext());
   rewriter.setInsertionPoint(loop);
@@ -179,26 +177,17 @@ void promote(scf::ForOp loop, ArrayRef<Accumulator> accumulators) {
                               loop.getUnsignedCmp() ? arith::CmpIPredicate::ult
                                                     : arith::CmpIPredicate::slt,
                               loop.getLowerBound(), loop.getUpperBound());
-  SmallVector<memref::LoadOp> loads;
-  SmallVector<memref::StoreOp> stores;
-  for (const Accumulator &acc : accumulators) {
-    loads.push_back(acc.load);
-    stores.push_back(acc.store);
-  }
   auto loadAll = [&](OpBuilder &b) {
     SmallVector<Value> values;
-    for (memref::LoadOp load : loads)
+    for (Accumulator &acc : accumulators)
       values.push_back(memref::LoadOp::create(
-          b, load.getLoc(), load.getMemRef(), load.getIndices()));
+          b, acc.load.getLoc(), acc.load.getMemRef(), acc.load.getIndices()));
     return values;
   };
   SmallVector<Value> inits;
   if (!runs) {
     inits = loadAll(rewriter);
   } else {
-    SmallVector<Type> types;
-    for (memref::LoadOp load : loads)
-      types.push_back(load.getType());
     auto guarded = scf::IfOp::create(
         rewriter, loc, runs,
         [&](OpBuilder &b, Location l) {
@@ -206,9 +195,11 @@ void promote(scf::ForOp loop, ArrayRef<Accumulator> accumulators) {
         },
         [&](OpBuilder &b, Location l) {
           SmallVector<Value> zeros;
-          for (Type type : types)
+          for (Accumulator &acc : accumulators) {
+            Type type = acc.load.getType();
             zeros.push_back(
                 arith::ConstantOp::create(b, l, type, b.getZeroAttr(type)));
+          }
           scf::YieldOp::create(b, l, zeros);
         });
     inits = SmallVector<Value>(guarded.getResults());
@@ -218,9 +209,9 @@ void promote(scf::ForOp loop, ArrayRef<Accumulator> accumulators) {
       rewriter, inits, /*replaceInitOperandUsesInLoop=*/false,
       [&](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
         SmallVector<Value> yielded;
-        for (auto [load, store, arg] : llvm::zip(loads, stores, args)) {
-          yielded.push_back(store.getValueToStore());
-          load.getResult().replaceAllUsesWith(arg);
+        for (auto [acc, arg] : llvm::zip(accumulators, args)) {
+          yielded.push_back(acc.store.getValueToStore());
+          acc.load.getResult().replaceAllUsesWith(arg);
         }
         return yielded;
       });
@@ -231,12 +222,12 @@ void promote(scf::ForOp loop, ArrayRef<Accumulator> accumulators) {
   if (runs)
     ifOp = scf::IfOp::create(rewriter, loc, runs, /*withElse=*/false);
   OpBuilder after = runs ? ifOp.getThenBodyBuilder() : OpBuilder(rewriter);
-  for (auto [load, store, result] :
-       llvm::zip(loads, stores, newLoop->getResults().drop_front(numOld))) {
-    memref::StoreOp::create(after, store.getLoc(), result, store.getMemRef(),
-                            store.getIndices());
-    rewriter.eraseOp(store);
-    rewriter.eraseOp(load);
+  for (auto [acc, result] :
+       llvm::zip(accumulators, newLoop->getResults().drop_front(numOld))) {
+    memref::StoreOp::create(after, acc.store.getLoc(), result,
+                            acc.store.getMemRef(), acc.store.getIndices());
+    rewriter.eraseOp(acc.store);
+    rewriter.eraseOp(acc.load);
   }
 }
 

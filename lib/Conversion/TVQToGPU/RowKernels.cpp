@@ -108,8 +108,7 @@ bool isPlainLoop(scf::ParallelOp loop) {
 memref::LoadOp loadOfStored(memref::StoreOp store, ValueRange operands) {
   for (Value operand : operands) {
     auto load = operand.getDefiningOp<memref::LoadOp>();
-    if (load && load.getMemRef() == store.getMemRef() &&
-        llvm::equal(load.getIndices(), store.getIndices()))
+    if (load && tvq::sameElement(load, store))
       return load;
   }
   return nullptr;
