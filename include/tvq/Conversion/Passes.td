@@ -588,6 +588,35 @@ def TVQPromoteLoopAccumulators
                            "::mlir::arith::ArithDialect"];
 }
 
+def TVQReportUncoalescedAccesses
+    : Pass<"tvq-report-uncoalesced-accesses", "::mlir::ModuleOp"> {
+  let summary = "Remark at each kernel access whose neighbouring threads "
+                "touch global memory more than one element apart";
+  let description = [{
+    A diagnostic, the IR unchanged: for each `gpu.func` kernel, how every
+    integer value varies across the 32 threads of a warp (the same in all,
+    `base + stride * lane`, or not known; `thread_id x` is the lane when
+    the kernel's `known_block_size` x is a multiple of 32), through adds,
+    multiplications by constants, divisions and remainders by constants
+    that keep a warp within one multiple, casts, loads at uniform indices
+    and loop induction variables. A global `memref.load` or `memref.store`
+    whose indices give neighbouring lanes elements more than one apart (by
+    the memref's strides) gets a remark:
+    ```
+    remark: uncoalesced load in @k: neighbouring threads 128 elements
+    apart; a warp touches 32 sectors of 32 bytes (4 if contiguous)
+    ```
+    Accesses with an unknown lane pattern (a gather at loaded indices) and
+    workgroup or private memory are not reported. Run it on the kernels
+    after outlining: `tvq-compile M --target=cuda --compile-to=gpu -o F;
+    tvq-opt F --tvq-report-uncoalesced-accesses -o /dev/null`.
+  }];
+  let options = [
+    Option<"reportUnknown", "report-unknown", "bool", "false",
+           "Also remark at global accesses whose lane pattern is not known">,
+  ];
+}
+
 def TVQSinkConstantsIntoLaunches
     : Pass<"tvq-sink-constants-into-launches", "::mlir::func::FuncOp"> {
   let summary = "Clone the constants a gpu.launch uses into its body";
