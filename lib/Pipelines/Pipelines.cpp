@@ -249,7 +249,7 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   std::string linalg;
   if (target != Target::CPU)
     linalg = "{parallel-blocks=true attention=" + cuda.attention +
-             " onehot-products=true}";
+             " onehot-products=true transposed-codebook=true}";
   substitute(text, "{LINALG}", linalg);
   substitute(text, "{W}", std::to_string(cpu.vectorWidth));
   substitute(text, "{T}", cpu.threads ? "true" : "false");

@@ -55,6 +55,11 @@ def ConvertTVQToLinalg : Pass<"convert-tvq-to-linalg", "::mlir::func::FuncOp"> {
            "gradient (contractions: cuBLAS on CUDA), instead of one loop "
            "over all B x T positions per element, each comparing the "
            "position's code or id and selecting its key or gradient">,
+    Option<"transposedCodebook", "transposed-codebook", "bool", "false",
+           "Compute tvq.vq_quantize's distances from the codebook "
+           "transposed to [K, S] (a linalg.transpose): with a thread per "
+           "code, neighbouring threads then read neighbouring elements. "
+           "The same arithmetic in the same order">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

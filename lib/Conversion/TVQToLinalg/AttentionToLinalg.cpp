@@ -26,7 +26,9 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+  VQQuantizeLowering(MLIRContext *ctx, bool transposedCodebook)
+      : OpRewritePattern(ctx), transposedCodebook(transposedCodebook) {}
+  bool transposedCodebook;
 
   LogicalResult matchAndRewrite(VQQuantizeOp op,
                                 PatternRewriter &rewriter) const override {
@@ -36,13 +38,27 @@ struct VQQuantizeLowering : OpRewritePattern<VQQuantizeOp> {
                  s = g.size(codebook, 0);
 
     // dist[b,t,s] = sum_k (keys[b,t,k] - C[s,k])^2, loops (b, t, s, k).
-    Value dist = g.generic(
-        {keys, codebook}, g.filledF32({b, t, s}, 0.0),
-        {g.map(4, {0, 1, 3}), g.map(4, {2, 3}), g.map(4, {0, 1, 2})},
-        {kPar, kPar, kPar, kRed}, [](OpBuilder &nb, Location l, ValueRange a) {
-          Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
-          return addF(nb, l, a[2], mulF(nb, l, d, d));
-        });
+    // With `transposedCodebook` the sum reads C^T[k,s] (a linalg.transpose
+    // first): the GPU's threads run over s, so a warp then reads 32
+    // neighbouring codes' k-th entries side by side instead of 32 rows.
+    // The same values in the same order: the same distances.
+    Value codes = codebook;
+    AffineMap codeMap = g.map(4, {2, 3});
+    if (transposedCodebook) {
+      codes =
+          linalg::TransposeOp::create(rewriter, op.getLoc(), codebook,
+                                      g.empty({k, s}, rewriter.getF32Type()),
+                                      ArrayRef<int64_t>{1, 0})
+              .getResult()[0];
+      codeMap = g.map(4, {3, 2});
+    }
+    Value dist = g.generic({keys, codes}, g.filledF32({b, t, s}, 0.0),
+                           {g.map(4, {0, 1, 3}), codeMap, g.map(4, {0, 1, 2})},
+                           {kPar, kPar, kPar, kRed},
+                           [](OpBuilder &nb, Location l, ValueRange a) {
+                             Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+                             return addF(nb, l, a[2], mulF(nb, l, d, d));
+                           });
 
     // (min, argmin) over s; ties go to the lowest index whatever the order.
     Value inf = g.filledF32({b, t}, std::numeric_limits<float>::infinity());
@@ -464,9 +480,10 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
 
 void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
                                                   AttentionKernels kernels,
-                                                  bool oneHotProducts) {
-  patterns.add<VQQuantizeLowering, CodebookBlendLowering>(
-      patterns.getContext());
+                                                  bool oneHotProducts,
+                                                  bool transposedCodebook) {
+  patterns.add<VQQuantizeLowering>(patterns.getContext(), transposedCodebook);
+  patterns.add<CodebookBlendLowering>(patterns.getContext());
   patterns.add<CodebookEMALowering, CodebookStatsLowering>(
       patterns.getContext(), oneHotProducts);
   patterns.add<VQAttentionBlockLowering>(patterns.getContext(), kernels);

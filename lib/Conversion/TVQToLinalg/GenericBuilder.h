@@ -172,11 +172,12 @@ inline std::optional<AttentionKernels> parseAttentionKernels(StringRef name) {
 /// Adds the patterns of AttentionToLinalg.cpp (vq_quantize, codebook_ema,
 /// one-block vq_attention, whose output `kernels` computes). With
 /// `oneHotProducts` the codebook statistics' key sums are a product with a
-/// one-hot tensor of the codes (the CUDA pipeline).
+/// one-hot tensor of the codes, and with `transposedCodebook` the distances
+/// to the codes read the codebook transposed (both the CUDA pipeline).
 void populateAttentionToLinalgPatterns(
     RewritePatternSet &patterns,
     AttentionKernels kernels = AttentionKernels::Generic,
-    bool oneHotProducts = false);
+    bool oneHotProducts = false, bool transposedCodebook = false);
 /// Adds the pattern of AttentionGradToLinalg.cpp (vq_attention_grad).
 /// With `parallelBlocks`, ops with M = L compute every block's backward at
 /// once (the CUDA pipeline); others keep the block loops. With

@@ -48,7 +48,8 @@ struct ConvertTVQToLinalgPass
           StringAttr::get(ctx, op->getName().stripDialect()), op->getLoc()));
     });
     RewritePatternSet patterns(ctx);
-    populateAttentionToLinalgPatterns(patterns, *kernels, oneHotProducts);
+    populateAttentionToLinalgPatterns(patterns, *kernels, oneHotProducts,
+                                      transposedCodebook);
     populateModelOpsToLinalgPatterns(patterns);
     populateGradOpsToLinalgPatterns(patterns, oneHotProducts);
     populateOptimizerToLinalgPatterns(patterns);
