@@ -1,4 +1,5 @@
 // RUN: tvq-opt %s -convert-tvq-to-linalg | FileCheck %s
+// RUN: tvq-opt %s -convert-tvq-to-linalg=transposed-codebook=true | FileCheck %s --check-prefix=TRANSPOSED
 
 // CHECK-LABEL: func.func @quantize(
 // CHECK-SAME: %[[K:[^:]+]]: tensor<?x?x4xf32>, %[[C:[^:]+]]: tensor<5x4xf32>
@@ -20,6 +21,16 @@
 // Errors are relu(min distance).
 // CHECK: linalg.generic {{.*}} ins(%[[MIN]]#0 : tensor<?x?xf32>)
 // CHECK:   arith.maximumf
+// With transposed-codebook (the CUDA pipeline) the distances read C^T[k, s]:
+// TRANSPOSED-DAG: #[[CT:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// TRANSPOSED-LABEL: func.func @quantize(
+// TRANSPOSED-SAME: %[[K:[^:]+]]: tensor<?x?x4xf32>, %[[C:[^:]+]]: tensor<5x4xf32>
+// TRANSPOSED: %[[T:.*]] = linalg.transpose ins(%[[C]] : tensor<5x4xf32>) outs(%{{.*}} : tensor<4x5xf32>) permutation = [1, 0]
+// TRANSPOSED: linalg.generic {indexing_maps = [#{{.*}}, #[[CT]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[K]], %[[T]] : tensor<?x?x4xf32>, tensor<4x5xf32>)
+// TRANSPOSED-NEXT: ^bb0
+// TRANSPOSED-NEXT: arith.subf
+// The gather still reads the codebook itself.
+// TRANSPOSED: tensor.extract %[[C]]
 func.func @quantize(%k: tensor<?x?x4xf32>, %c: tensor<5x4xf32>)
     -> (tensor<?x?x4xf32>, tensor<?x?xi32>, tensor<?x?xf32>) {
   %kh, %z, %e = tvq.vq_quantize %k, %c
