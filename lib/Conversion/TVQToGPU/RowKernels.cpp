@@ -288,24 +288,23 @@ analyzeReduction(scf::ForOp loop, scf::ParallelOp row,
 }
 
 /// Splits a row loop's body into segments; fails when an op has regions
-/// (other than a reduction loop over `depth`) or a scalar value is used
-/// outside its segment. tvq-split-reductions' isRowReduction keeps whole the
+/// (other than a reduction loop over the columns) or a scalar value is used
+/// outside its segment. The reduction loops may run over different numbers
+/// of columns (a softmax row over the codebook cache and then over the
+/// window buffer). tvq-split-reductions' isRowReduction keeps whole the
 /// linalg reductions this is meant to take (row-reduction-agreement.mlir).
 FailureOr<SmallVector<Segment>>
-analyzeRowBody(scf::ParallelOp row, Value &depth,
+analyzeRowBody(scf::ParallelOp row,
                llvm::function_ref<bool(Value, Value)> mayAlias) {
   SmallVector<Segment> segments;
   DenseMap<Operation *, unsigned> segmentOf;
   for (Operation &op : row.getBody()->without_terminator()) {
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      if (depth && !sameSize(depth, loop.getUpperBound()))
-        return failure();
       SmallVector<std::pair<unsigned, unsigned>> argmins;
       FailureOr<SmallVector<Accumulator>> accs =
           analyzeReduction(loop, row, mayAlias, argmins);
       if (failed(accs))
         return failure();
-      depth = loop.getUpperBound();
       segments.push_back({loop, *accs, argmins, {}});
       segmentOf[&op] = segments.size() - 1;
       continue;
@@ -397,16 +396,37 @@ bool rowsIndependent(ArrayRef<StageAccesses> stages, unsigned numRows,
   return true;
 }
 
-/// Builds the launch of a chain of stages over `rows` x `depth`.
+/// The columns that a stage's loops over D run over: the elementwise loop's
+/// last dimension, or each reduction loop's trip count.
+SmallVector<Value> columnCounts(Stage &stage) {
+  if (!stage.overRows)
+    return {stage.loop.getUpperBound().back()};
+  SmallVector<Value> counts;
+  for (Segment &segment : stage.segments)
+    if (segment.reduction)
+      counts.push_back(segment.reduction.getUpperBound());
+  return counts;
+}
+
+/// Builds the launch of a chain of stages over `rows`.
 class RowKernelBuilder {
 public:
-  RowKernelBuilder(MutableArrayRef<Stage> stages, ValueRange rows, Value depth,
+  RowKernelBuilder(MutableArrayRef<Stage> stages, ValueRange rows,
                    int64_t maxThreads)
-      : stages(stages), rows(rows), depth(depth) {
-    std::optional<int64_t> d = getConstantIntValue(depth);
-    threads = maxThreads;
-    if (d)
-      threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(*d), 32, maxThreads);
+      : stages(stages), rows(rows) {
+    // Threads: the power of two covering the widest stage, at most
+    // maxThreads (all of them when a stage's width is dynamic).
+    int64_t widest = 0;
+    bool dynamic = false;
+    for (Stage &stage : stages)
+      for (Value columns : columnCounts(stage)) {
+        std::optional<int64_t> d = getConstantIntValue(columns);
+        dynamic |= !d;
+        widest = std::max<int64_t>(widest, d.value_or(0));
+      }
+    threads = dynamic ? maxThreads
+                      : std::clamp<int64_t>(llvm::PowerOf2Ceil(widest), 32,
+                                            maxThreads);
     for (Stage &stage : stages)
       for (Segment &segment : stage.segments)
         accumulators =
@@ -474,7 +494,6 @@ public:
 private:
   MutableArrayRef<Stage> stages;
   ValueRange rows;
-  Value depth;
   int64_t threads;
   int64_t accumulators = 0;
   Value shared, tid;
@@ -705,10 +724,10 @@ private:
     return !d || *d >= minDepth;
   }
 
-  /// The stage `loop` is in a chain over `rows` (and `depth`, set by the
-  /// first stage that knows it), or none.
-  std::optional<Stage> classify(scf::ParallelOp loop, ValueRange rows,
-                                Value &depth) {
+  /// The stage `loop` is in a chain over `rows`, or none. Its loops over
+  /// the columns must each be deep enough; they need not agree with the
+  /// other stages' (each strides over its own).
+  std::optional<Stage> classify(scf::ParallelOp loop, ValueRange rows) {
     ValueRange ubs = loop.getUpperBound();
     auto sameRows = [&](ValueRange x) {
       return x.size() == rows.size() &&
@@ -716,25 +735,22 @@ private:
                return sameSize(std::get<0>(pair), std::get<1>(pair));
              });
     };
+    std::optional<Stage> stage;
     if (sameRows(ubs)) {
-      Value d = depth;
-      FailureOr<SmallVector<Segment>> segments =
-          analyzeRowBody(loop, d, mayAlias);
-      if (failed(segments) || (d && !deepEnough(d)))
-        return std::nullopt;
-      depth = d;
-      return Stage{loop, true, *segments};
+      FailureOr<SmallVector<Segment>> segments = analyzeRowBody(loop, mayAlias);
+      if (succeeded(segments))
+        stage = Stage{loop, true, *segments};
+    } else if (ubs.size() == rows.size() + 1 && sameRows(ubs.drop_back())) {
+      stage = Stage{loop, false, {}};
     }
-    if (ubs.size() == rows.size() + 1 && sameRows(ubs.drop_back()) &&
-        (!depth || sameSize(depth, ubs.back())) && deepEnough(ubs.back())) {
-      depth = ubs.back();
-      return Stage{loop, false, {}};
-    }
-    return std::nullopt;
+    if (!stage || !llvm::all_of(columnCounts(*stage),
+                                [&](Value d) { return deepEnough(d); }))
+      return std::nullopt;
+    return stage;
   }
 
   /// Tries the longest chains first: from each loop with a reduction, the
-  /// neighbours on both sides that fit its rows and depth.
+  /// neighbours on both sides over the same rows.
   unsigned buildChains(MutableArrayRef<scf::ParallelOp> loops) {
     unsigned built = 0;
     SmallVector<bool> used(loops.size(), false);
@@ -742,21 +758,20 @@ private:
       if (used[seed])
         continue;
       SmallVector<Value> rows(loops[seed].getUpperBound());
-      Value depth;
-      std::optional<Stage> stage = classify(loops[seed], rows, depth);
+      std::optional<Stage> stage = classify(loops[seed], rows);
       if (!stage || !hasReduction(*stage))
         continue;
       SmallVector<Stage> chain = {*stage};
       size_t begin = seed, end = seed + 1;
       while (end < loops.size() && !used[end]) {
-        std::optional<Stage> next = classify(loops[end], rows, depth);
+        std::optional<Stage> next = classify(loops[end], rows);
         if (!next)
           break;
         chain.push_back(*next);
         ++end;
       }
       while (begin > 0 && !used[begin - 1]) {
-        std::optional<Stage> prev = classify(loops[begin - 1], rows, depth);
+        std::optional<Stage> prev = classify(loops[begin - 1], rows);
         if (!prev)
           break;
         chain.insert(chain.begin(), *prev);
@@ -792,7 +807,7 @@ private:
           MutableArrayRef(chain).slice(first, last - first);
       for (size_t i = begin + first; i < begin + last; ++i)
         used[i] = true;
-      RowKernelBuilder(kept, rows, depth, maxThreads).build();
+      RowKernelBuilder(kept, rows, maxThreads).build();
       ++built;
     }
     return built;

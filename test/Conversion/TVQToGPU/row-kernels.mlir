@@ -352,3 +352,60 @@ func.func @not_argmin(%d: memref<?x512xf32>, %n: index) -> (memref<?xf32>, memre
   }
   return %m, %z : memref<?xf32>, memref<?xi32>
 }
+
+// -----
+
+// A softmax row over two buffers of different widths (the codebook cache's
+// 64 scores, then the window buffer's 96): one maximum over both, then an
+// elementwise loop over the first buffer. One launch, 128 threads (the
+// power of two covering the widest, 96), each loop striding over its own
+// width; before, the reductions had to agree on one width and this stayed a
+// thread per row, its threads reading rows 64 and 96 floats apart.
+// CHECK-LABEL: func.func @two_widths(
+// CHECK-SAME: %[[C:[^:]+]]: memref<?x64xf32>, %[[B:[^:]+]]: memref<?x96xf32>
+// CHECK: gpu.launch blocks(%[[ROW:[^,]+]], {{.*}} threads(%[[TID:[^,]+]], {{.*}}) in ({{[^=]+}}= %c128,
+// CHECK: scf.for %[[K1:.+]] = %[[TID]] to %c64 step %c128 iter_args
+// CHECK:   memref.load %[[C]][%[[ROW]], %[[K1]]]
+// CHECK:   arith.maximumf
+// CHECK: gpu.barrier
+// CHECK: scf.for %[[K2:.+]] = %[[TID]] to %c96 step %c128 iter_args
+// CHECK:   memref.load %[[B]][%[[ROW]], %[[K2]]]
+// CHECK:   arith.maximumf
+// CHECK: gpu.barrier
+// CHECK: scf.for %[[K3:.+]] = %[[TID]] to %c64 step %c128 {
+// CHECK:   arith.subf
+// CHECK-NOT: scf.parallel
+func.func @two_widths(%c: memref<?x64xf32>, %b: memref<?x96xf32>, %n: index)
+    -> memref<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c96 = arith.constant 96 : index
+  %ninf = arith.constant 0xFF800000 : f32
+  %m = memref.alloc(%n) : memref<?xf32>
+  %out = memref.alloc(%n) : memref<?x64xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %ninf, %m[%i] : memref<?xf32>
+    scf.for %k = %c0 to %c64 step %c1 {
+      %v = memref.load %c[%i, %k] : memref<?x64xf32>
+      %a = memref.load %m[%i] : memref<?xf32>
+      %new = arith.maximumf %v, %a : f32
+      memref.store %new, %m[%i] : memref<?xf32>
+    }
+    scf.for %k = %c0 to %c96 step %c1 {
+      %v = memref.load %b[%i, %k] : memref<?x96xf32>
+      %a = memref.load %m[%i] : memref<?xf32>
+      %new = arith.maximumf %v, %a : f32
+      memref.store %new, %m[%i] : memref<?xf32>
+    }
+    scf.reduce
+  }
+  scf.parallel (%i, %k) = (%c0, %c0) to (%n, %c64) step (%c1, %c1) {
+    %v = memref.load %c[%i, %k] : memref<?x64xf32>
+    %a = memref.load %m[%i] : memref<?xf32>
+    %d = arith.subf %v, %a : f32
+    memref.store %d, %out[%i, %k] : memref<?x64xf32>
+    scf.reduce
+  }
+  return %out : memref<?x64xf32>
+}
