@@ -452,7 +452,10 @@ def TVQJoinIndependentLoops
     stores on outside buffers, becomes one 1-D loop over the sum of their
     iteration counts: iteration `g` runs loop `i`'s body at the row-major
     position `g - offset_i` when that is below loop `i`'s count (unsigned,
-    so it is false below the offset). The joined loop takes the last loop's
+    so it is false below the offset). Each loop starts at a multiple of 32
+    (a warp runs one body): the offsets are counted in warps and multiplied
+    by 32 in the body, so the kernel knows they are multiples of 32. The
+    joined loop takes the last loop's
     place; between the loops may stand ops without effects or regions,
     allocations, and deallocations of buffers the loops before them do not
     touch. At most `max-loops` loops join, taking at most 4096 bytes of
@@ -472,12 +475,14 @@ def TVQJoinIndependentLoops
     ```
     After:
     ```mlir
+    %w = arith.ceildivui %n, %c32 : index
     %mc = arith.muli %m, %c4 : index
-    %total = arith.addi %n, %mc : index
+    %start = arith.muli %w, %c32 : index
+    %total = arith.addi %start, %mc : index
     scf.parallel (%g) = (%c0) to (%total) step (%c1) {
-      %l0 = arith.subi %g, %c0 : index
-      scf.if (%l0 ult %n) { memref.store %x, %a[%l0] }
-      %l1 = arith.subi %g, %n : index
+      scf.if (%g ult %n) { memref.store %x, %a[%g] }
+      %o1 = arith.muli %w, %c32 : index
+      %l1 = arith.subi %g, %o1 : index
       scf.if (%l1 ult %mc) {
         %j = arith.remui %l1, %c4 ; %i = arith.divui %l1, %c4
         memref.store %y, %b[%i, %j]

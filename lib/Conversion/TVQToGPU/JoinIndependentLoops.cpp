@@ -190,9 +190,14 @@ private:
     return true;
   }
 
-  /// One loop over the group's iterations, end to end, at the last loop's
-  /// place: iteration g runs loop i at g - offset_i when that is below loop
-  /// i's count (an unsigned compare: below the offset it wraps around).
+  /// One loop over the group's iterations, at the last loop's place:
+  /// iteration g runs loop i at g - offset_i when that is below loop i's
+  /// count (an unsigned compare: below the offset it wraps around). Each
+  /// loop starts at a multiple of 32 iterations, so that every warp of the
+  /// kernel runs one loop's body and a loop's first element is where a warp
+  /// starts; the offsets are counted in warps (folded where the counts are
+  /// constants) and multiplied by 32 in the body, where the kernel sees
+  /// that they are multiples of 32 (LaneStrides.h).
   void join(MutableArrayRef<Candidate> group) {
     scf::ParallelOp last = group.back().loop;
     SmallVector<Location> locs;
@@ -203,25 +208,30 @@ private:
         FusedLoc::get(locs, StringAttr::get(context, kJoinedLoopsTag), context);
     OpBuilder b(last);
     Arith a{b, loc};
-    SmallVector<Value> counts, offsets;
-    Value total = a.c(0);
+    SmallVector<Value> counts, offsetWarps;
+    Value warps = a.c(0), warp = a.c(kWarpSize);
     for (Candidate &c : group) {
       Value count = a.c(1);
       for (Value ub : c.loop.getUpperBound())
-        count = a.mul(count, ub);
-      offsets.push_back(total);
+        count = b.createOrFold<arith::MulIOp>(loc, count, ub);
+      offsetWarps.push_back(warps);
       counts.push_back(count);
-      total = a.add(total, count);
+      warps = b.createOrFold<arith::AddIOp>(
+          loc, warps, b.createOrFold<arith::CeilDivUIOp>(loc, count, warp));
     }
+    Value total = b.createOrFold<arith::AddIOp>(
+        loc, b.createOrFold<arith::MulIOp>(loc, offsetWarps.back(), warp),
+        counts.back());
     auto joined = scf::ParallelOp::create(
         b, loc, ValueRange{a.c(0)}, ValueRange{total}, ValueRange{a.c(1)});
     b.setInsertionPoint(joined.getBody()->getTerminator());
     Value g = joined.getInductionVars()[0];
-    for (auto [c, offset, count] : llvm::zip(group, offsets, counts)) {
+    for (auto [c, offsetInWarps, count] :
+         llvm::zip(group, offsetWarps, counts)) {
       scf::ParallelOp loop = c.loop;
       Location l = loop.getLoc();
       Arith la{b, l};
-      Value local = la.sub(g, offset);
+      Value local = la.sub(g, la.mul(offsetInWarps, la.c(kWarpSize)));
       auto mine = scf::IfOp::create(b, l, la.lt(local, count), false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(mine.thenBlock()->getTerminator());

@@ -18,6 +18,9 @@
 namespace mlir {
 namespace tvq {
 
+/// The threads of a warp.
+constexpr int32_t kWarpSize = 32;
+
 /// Builds index arithmetic at one place.
 struct Arith {
   OpBuilder &b;

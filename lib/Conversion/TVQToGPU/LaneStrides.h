@@ -17,6 +17,8 @@
 #ifndef TVQ_CONVERSION_TVQTOGPU_LANESTRIDES_H
 #define TVQ_CONVERSION_TVQTOGPU_LANESTRIDES_H
 
+#include "KernelBuilder.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -26,7 +28,6 @@
 namespace mlir {
 namespace tvq {
 
-constexpr int kWarpSize = 32;
 using LaneOffsets = std::array<int64_t, kWarpSize>;
 
 /// A value across the lanes of a warp: `base + offsets[lane]`, where `base`

@@ -106,11 +106,17 @@ LogicalResult convertParallel(scf::ParallelOp loop, int64_t blockSize) {
   }
   buildFlatLaunch(b, loc, total, blockSize,
                   [&](OpBuilder &ib, Location l, Value id) {
+                    // The launch runs ids below `total`, so what is left for
+                    // the outermost loop is below its trip count already:
+                    // no remainder (nor a division) for it.
                     IRMapping map;
                     Value rest = id;
                     for (int k = trips.size() - 1; k >= 0; --k) {
-                      Value idx = arith::RemSIOp::create(ib, l, rest, trips[k]);
-                      rest = arith::DivSIOp::create(ib, l, rest, trips[k]);
+                      Value idx = rest;
+                      if (k != 0) {
+                        idx = arith::RemSIOp::create(ib, l, rest, trips[k]);
+                        rest = arith::DivSIOp::create(ib, l, rest, trips[k]);
+                      }
                       Value iv = arith::AddIOp::create(
                           ib, l, loop.getLowerBound()[k],
                           arith::MulIOp::create(ib, l, idx, loop.getStep()[k]));

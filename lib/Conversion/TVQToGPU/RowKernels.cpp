@@ -42,9 +42,6 @@ using namespace mlir::tvq;
 
 namespace {
 
-/// The threads of a warp, which the reductions' shuffles combine.
-constexpr int32_t kWarpSize = 32;
-
 /// Whether two loop bounds are the same size: one SSA value or equal
 /// constants.
 bool sameSize(Value a, Value b) {

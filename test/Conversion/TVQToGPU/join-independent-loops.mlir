@@ -4,20 +4,24 @@
 // BADMAX: tvq-join-independent-loops: max-loops must be at least 2, got 1
 
 // Two independent loops over different spaces (an allocation between them):
-// one loop over n + 4m iterations; the first n run the first body, the
-// next 4m the second at (l div 4, l rem 4), l = g - n.
+// one loop over 32 * ceil(n / 32) + 4m iterations; the first n run the
+// first body, the 4m from the next multiple of 32 the second at (l div 4,
+// l rem 4), l = g - 32 * ceil(n / 32) (each loop starts a warp).
 // CHECK-LABEL: func.func @different_spaces(
 // CHECK-SAME: %[[N:[^:]+]]: index, %[[M:[^:]+]]: index)
 // CHECK-DAG: %[[A:.+]] = memref.alloc(%[[N]])
 // CHECK-DAG: %[[B:.+]] = memref.alloc(%[[M]])
+// CHECK: %[[WARPS:.+]] = arith.ceildivui %[[N]], %c32
 // CHECK: %[[MC:.+]] = arith.muli %[[M]], %c4
-// CHECK: %[[TOTAL:.+]] = arith.addi %[[N]], %[[MC]]
+// CHECK: %[[START:.+]] = arith.muli %[[WARPS]], %c32
+// CHECK: %[[TOTAL:.+]] = arith.addi %[[START]], %[[MC]]
 // CHECK: scf.parallel (%[[G:.+]]) = (%c0) to (%[[TOTAL]]) step (%c1) {
 // CHECK:   %[[IN0:.+]] = arith.cmpi ult, %[[G]], %[[N]]
 // CHECK:   scf.if %[[IN0]] {
 // CHECK:     memref.store %{{.+}}, %[[A]][%[[G]]]
 // CHECK:   }
-// CHECK:   %[[L1:.+]] = arith.subi %[[G]], %[[N]]
+// CHECK:   %[[OFFSET:.+]] = arith.muli %[[WARPS]], %c32
+// CHECK:   %[[L1:.+]] = arith.subi %[[G]], %[[OFFSET]]
 // CHECK:   %[[IN1:.+]] = arith.cmpi ult, %[[L1]], %[[MC]]
 // CHECK:   scf.if %[[IN1]] {
 // CHECK:     %[[J:.+]] = arith.remui %[[L1]], %c4
