@@ -93,6 +93,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "{GEMM}func.func(tvq-fused-attention-to-gpu{MATH},"
      "tvq-strided-copies-to-linalg{all=true},"
      "tvq-tile-matrix-products{TILEMATH},"
+     "tvq-scalar-ops-to-kernels,"
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse,"
      "func.func(tvq-fuse-parallel-loops,tvq-row-kernels,"

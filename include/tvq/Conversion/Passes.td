@@ -627,6 +627,51 @@ def TVQReportUncoalescedAccesses
   ];
 }
 
+def TVQScalarOpsToKernels
+    : Pass<"tvq-scalar-ops-to-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Host linalg ops and copies over rank-0 buffers as "
+                "one-thread launches";
+  let description = [{
+    A linalg op with no loops on buffers (the optimizer's scalars: the
+    gradient norm's square root, the step counter plus one, a loss divided
+    by its count) would become host code under
+    convert-linalg-to-parallel-loops, and so would a `memref.copy` of a
+    rank-0 buffer (a sum's zero copied into its accumulator): the host
+    then waits for the GPU before each of their loads and stores of device
+    buffers (`_tvq_cuda_wait`). Each such op outside any `scf.parallel` or
+    `gpu.launch` (named ops generalized first), unless it touches a
+    `memref.alloca` buffer of the host's stack, becomes a `gpu.launch` of
+    one block of one thread around its body: buffer inputs loaded at `[]`,
+    yielded values stored to the outputs. It runs in stream order with the
+    kernels around it. The CUDA (and cuda-sim) pipeline runs this right
+    before convert-linalg-to-parallel-loops.
+
+    Before:
+    ```mlir
+    linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>],
+                    iterator_types = []}
+        ins(%s : memref<f32>) outs(%n : memref<f32>) {
+    ^bb0(%in: f32, %out: f32):
+      %r = math.sqrt %in : f32
+      linalg.yield %r : f32
+    }
+    ```
+    After:
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+      %in = memref.load %s[] : memref<f32>
+      %r = math.sqrt %in : f32
+      memref.store %r, %n[] : memref<f32>
+      gpu.terminator
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TVQSinkConstantsIntoLaunches
     : Pass<"tvq-sink-constants-into-launches", "::mlir::func::FuncOp"> {
   let summary = "Clone the constants a gpu.launch uses into its body";
