@@ -9,8 +9,22 @@
 
 #include "mlir/Analysis/AliasAnalysis.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
+
+bool tvq::isOnHostStack(Value memref) {
+  while (memref) {
+    Operation *def = memref.getDefiningOp();
+    if (!def)
+      return false;
+    if (isa<memref::AllocaOp>(def))
+      return true;
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    memref = view ? view.getViewSource() : Value();
+  }
+  return false;
+}
 
 bool tvq::disjointSubViews(Value a, Value b) {
   auto x = a.getDefiningOp<memref::SubViewOp>();

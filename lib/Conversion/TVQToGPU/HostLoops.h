@@ -3,7 +3,10 @@
 // Shared by the passes that rewrite the outermost scf.parallel loops, each a
 // kernel launch (tvq-fuse-parallel-loops, tvq-row-kernels,
 // tvq-join-independent-loops): where they are, which buffers their bodies
-// read and write, and which of those buffers may overlap.
+// read and write, and which of those buffers may overlap; and by the passes
+// that decide what leaves the host (tvq-parallel-loops-to-gpu,
+// tvq-scalar-ops-to-kernels, tvq-promote-loop-accumulators): what is host
+// code and which buffers are on the host's stack.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +45,17 @@ inline bool sameElement(memref::LoadOp load, memref::StoreOp store) {
   return load.getMemRef() == store.getMemRef() &&
          llvm::equal(load.getIndices(), store.getIndices());
 }
+
+/// Whether `op` is host code: no scf.parallel or gpu.launch encloses it.
+inline bool isOnHost(Operation *op) {
+  return !op->getParentOfType<scf::ParallelOp>() &&
+         !op->getParentOfType<gpu::LaunchOp>();
+}
+
+/// Whether `memref` is (a view of) a buffer on the host's stack
+/// (memref.alloca: the deallocation pipeline's ownership lists), which a
+/// kernel cannot reach.
+bool isOnHostStack(Value memref);
 
 /// Every block under `root` that no scf.parallel or gpu.launch encloses.
 inline SmallVector<Block *> collectHostBlocks(Operation *root) {

@@ -17,9 +17,7 @@ bool LaneValue::isUniform() const {
   return known && llvm::all_of(offsets, [](int64_t o) { return o == 0; });
 }
 
-std::optional<int64_t> LaneValue::stride() const {
-  if (!known)
-    return std::nullopt;
+std::optional<int64_t> tvq::linearStride(const LaneOffsets &offsets) {
   int64_t step = offsets[1] - offsets[0];
   for (int lane = 0; lane < kWarpSize; ++lane)
     if (offsets[lane] != offsets[0] + step * lane)

@@ -47,9 +47,10 @@ struct LaneValue {
   static LaneValue unknown() { return {}; }
 
   bool isUniform() const;
-  /// `offsets[l] = stride * l` for some stride (0 when uniform).
-  std::optional<int64_t> stride() const;
 };
+
+/// The stride when `offsets[l] = offsets[0] + stride * l` for every lane.
+std::optional<int64_t> linearStride(const LaneOffsets &offsets);
 
 /// The lane values of one kernel, computed once over its body.
 class LaneStrides {

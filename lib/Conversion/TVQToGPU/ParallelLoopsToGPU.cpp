@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HostLoops.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,7 +18,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir {
 namespace tvq {
@@ -59,29 +59,19 @@ void buildFlatLaunch(
   body(b, loc, id);
 }
 
-/// Whether `op` reads or writes a buffer on the host's stack (memref.alloca:
-/// the deallocation pipeline's ownership lists), which a kernel cannot reach.
+/// Whether a load or store in `op` reaches a buffer on the host's stack.
 bool touchesHostStack(Operation *op) {
-  bool found = false;
-  op->walk([&](Operation *inner) {
-    Value memref;
-    if (auto load = dyn_cast<memref::LoadOp>(inner))
-      memref = load.getMemRef();
-    else if (auto store = dyn_cast<memref::StoreOp>(inner))
-      memref = store.getMemRef();
-    while (memref) {
-      Operation *def = memref.getDefiningOp();
-      if (!def)
-        break;
-      if (isa<memref::AllocaOp>(def)) {
-        found = true;
-        break;
-      }
-      auto view = dyn_cast<ViewLikeOpInterface>(def);
-      memref = view ? view.getViewSource() : Value();
-    }
-  });
-  return found;
+  return op
+      ->walk([](Operation *inner) {
+        Value memref;
+        if (auto load = dyn_cast<memref::LoadOp>(inner))
+          memref = load.getMemRef();
+        else if (auto store = dyn_cast<memref::StoreOp>(inner))
+          memref = store.getMemRef();
+        return memref && tvq::isOnHostStack(memref) ? WalkResult::interrupt()
+                                                    : WalkResult::advance();
+      })
+      .wasInterrupted();
 }
 
 /// `scf.parallel` (no reductions) → a flat launch, one thread per iteration.
@@ -166,8 +156,7 @@ struct ParallelLoopsToGPUPass
       return;
     SmallVector<scf::ParallelOp> loops;
     func.walk([&](scf::ParallelOp loop) {
-      if (!loop->getParentOfType<scf::ParallelOp>() &&
-          !loop->getParentOfType<gpu::LaunchOp>() && !touchesHostStack(loop))
+      if (tvq::isOnHost(loop) && !touchesHostStack(loop))
         loops.push_back(loop);
     });
     for (scf::ParallelOp loop : loops)

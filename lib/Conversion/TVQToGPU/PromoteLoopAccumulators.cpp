@@ -244,8 +244,7 @@ struct PromoteLoopAccumulatorsPass
     // the element an accumulator of the loop around it.
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) {
-      if (loop->getParentOfType<scf::ParallelOp>() ||
-          loop->getParentOfType<gpu::LaunchOp>())
+      if (!tvq::isOnHost(loop))
         loops.push_back(loop);
     });
     for (scf::ForOp loop : loops) {

@@ -64,10 +64,7 @@ void report(Operation *access, StringRef what, gpu::GPUFuncOp kernel,
   remark << "uncoalesced " << what << " in @" << kernel.getName()
          << ": a warp touches " << sectors.size() << " sectors of 32 bytes for "
          << elements.size() << " elements (" << contiguous << " if contiguous)";
-  tvq::LaneValue pattern;
-  pattern.known = true;
-  pattern.offsets = *offsets;
-  if (std::optional<int64_t> stride = pattern.stride())
+  if (std::optional<int64_t> stride = tvq::linearStride(*offsets))
     remark << "; neighbouring threads " << std::abs(*stride)
            << " elements apart";
 }

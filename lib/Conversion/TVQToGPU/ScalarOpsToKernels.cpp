@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HostLoops.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -33,12 +34,6 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `op` runs on the host: no loop or launch around it.
-bool onHost(Operation *op) {
-  return !op->getParentOfType<scf::ParallelOp>() &&
-         !op->getParentOfType<gpu::LaunchOp>();
-}
-
 /// Creates a launch of one block of one thread before `op` and moves the
 /// insertion point into its body. (An `scf.parallel` of one iteration would
 /// be what the loop passes work on, but canonicalization inlines it.)
@@ -58,22 +53,21 @@ void oneThread(RewriterBase &rewriter, Operation *op) {
 /// GPU would only move the wait.
 bool loadedOnHost(Value buffer) {
   return llvm::any_of(buffer.getUsers(), [](Operation *user) {
-    return isa<memref::LoadOp>(user) && onHost(user);
+    return isa<memref::LoadOp>(user) && tvq::isOnHost(user);
   });
 }
 
-/// Whether `op` reads or writes a buffer on the host's stack (the
-/// deallocation pipeline's ownership flags), which a kernel cannot reach.
+/// Whether an operand of `op` is a buffer on the host's stack.
 bool touchesHostStack(Operation *op) {
   return llvm::any_of(op->getOperands(), [](Value v) {
-    return v.getDefiningOp<memref::AllocaOp>() != nullptr;
+    return isa<MemRefType>(v.getType()) && tvq::isOnHostStack(v);
   });
 }
 
 /// `generic`, of no loops on buffers, as a one-thread launch: its inputs
 /// loaded (scalars taken as they are), its body, its yielded values stored
 /// to its outputs.
-void toLoop(RewriterBase &rewriter, linalg::GenericOp generic) {
+void toKernel(RewriterBase &rewriter, linalg::GenericOp generic) {
   Location loc = generic.getLoc();
   oneThread(rewriter, generic);
   Block &body = generic.getRegion().front();
@@ -98,7 +92,7 @@ void toLoop(RewriterBase &rewriter, linalg::GenericOp generic) {
 }
 
 /// A copy of one rank-0 buffer into another as a one-thread launch.
-void toLoop(RewriterBase &rewriter, memref::CopyOp copy) {
+void toKernel(RewriterBase &rewriter, memref::CopyOp copy) {
   Location loc = copy.getLoc();
   oneThread(rewriter, copy);
   Value value =
@@ -113,7 +107,7 @@ struct ScalarOpsToKernels
     SmallVector<linalg::LinalgOp> scalarOps;
     SmallVector<memref::CopyOp> scalarCopies;
     getOperation().walk([&](Operation *op) {
-      if (!onHost(op) || touchesHostStack(op))
+      if (!tvq::isOnHost(op) || touchesHostStack(op))
         return;
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
         if (linalgOp.getNumLoops() == 0 && linalgOp.hasPureBufferSemantics() &&
@@ -127,7 +121,7 @@ struct ScalarOpsToKernels
     });
     IRRewriter rewriter(&getContext());
     for (memref::CopyOp copy : scalarCopies)
-      toLoop(rewriter, copy);
+      toKernel(rewriter, copy);
     for (linalg::LinalgOp op : scalarOps) {
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       if (!generic) {
@@ -138,7 +132,7 @@ struct ScalarOpsToKernels
           continue;
         generic = *general;
       }
-      toLoop(rewriter, generic);
+      toKernel(rewriter, generic);
     }
   }
 };
