@@ -49,6 +49,11 @@ if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
 
+# The runtime library, for mlir-runner tests of what compiled code calls in it
+# (the cuda-sim race check: -shared-libs=%libtvq_runtime).
+config.substitutions.append(
+    ("%libtvq_runtime", os.path.join(config.tvq_obj_root, "lib", "libtvq_runtime.so")))
+
 # The runtime's mock CUDA driver (unittests/mockcuda): host memory, no kernels
 # but its own; loaded with TVQ_CUDA_DRIVER=%mockcuda.
 config.substitutions.append(

@@ -131,7 +131,7 @@ static const PhaseInfo kCUDAPhases[] = {
 static const PhaseInfo kCUDASimGPUPhase = {
     Phase::GPU, "gpu",
     "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
-    "tvq-promote-loop-accumulators,tvq-gpu-launch-to-loops),"
+    "tvq-promote-loop-accumulators),{RACE}func.func(tvq-gpu-launch-to-loops),"
     "arith-expand{include-bf16=true},canonicalize,cse"};
 
 static const PhaseInfo *cpuPhase(Phase phase) {
@@ -279,6 +279,7 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   substitute(text, "{TILEMATH}", tileMath);
   substitute(text, "{ACT}",
              cuda.bf16Activations ? ",tvq-bf16-activations" : "");
+  substitute(text, "{RACE}", cuda.raceCheck ? "tvq-instrument-races," : "");
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
   substitute(text, "{FEATURES}",

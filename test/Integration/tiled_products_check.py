@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Numerics of tvq-tile-matrix-products' kernels, run as CPU loops (the cuda-sim lowering).
 
-    tiled_products_check.py --tvq-opt PATH --workdir DIR [--seed N]
+    tiled_products_check.py --tvq-opt PATH --workdir DIR [--seed N] [--runtime-lib PATH]
 
 For each case (plain and transposed layouts, a batch with two reductions, sizes that are not
 multiples of the 64 x 64 x 16 tiles, a product too small to tile) and each math (f32; bf16
@@ -17,6 +17,11 @@ reference: C + sum over k of A * B, with A and B rounded to bf16 (nearest, ties 
 bf16 and wgmma. Tolerance: 1e-5 of C's magnitude plus the sum of |A * B| per output (f32 sums of at most
 64 terms), and no output may be NaN. A bf16 kernel that skipped the rounding would be off by
 about 1e-3 of that bound; a wrong tile, guard or fragment position by far more.
+
+With --runtime-lib (the tvq runtime library), the kernels are also race-checked:
+`tvq-instrument-races` before `tvq-gpu-launch-to-loops`, the runtime's race check loaded into
+mlir-runner; a case passes only when the run reports its launch checked and no data race (two
+threads sharing a shared-memory or global element with no barrier between, one storing).
 """
 import argparse
 import os
@@ -134,20 +139,32 @@ def run(args, case, math, rng):
         return False
     lowering = ",".join([
         "func.func(tvq-tile-matrix-products{%s}" % OPTIONS[math],
-        "convert-linalg-to-parallel-loops,tvq-parallel-loops-to-gpu{block-size=256}",
-        "tvq-gpu-launch-to-loops)", "arith-expand{include-bf16=true}",
+        "convert-linalg-to-parallel-loops,tvq-parallel-loops-to-gpu{block-size=256})",
+        "tvq-instrument-races" if args.runtime_lib else "",
+        "func.func(tvq-gpu-launch-to-loops)", "arith-expand{include-bf16=true}",
         "expand-strided-metadata,lower-affine,convert-scf-to-cf,finalize-memref-to-llvm",
         "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm",
         "reconcile-unrealized-casts"])
+    lowering = lowering.replace(",,", ",")
     lowered = subprocess.run([args.tvq_opt, path, "--pass-pipeline=builtin.module(%s)" % lowering],
                              check=True, capture_output=True, text=True).stdout
     runner = shutil.which("mlir-runner")
     libdir = os.path.join(os.path.dirname(os.path.realpath(runner)), "..", "lib")
     libs = ",".join(os.path.join(libdir, l) for l in
                     ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
-    out = subprocess.run([runner, "-e", "main", "-entry-point-result=void",
-                          "-shared-libs=" + libs], input=lowered, check=True,
-                         capture_output=True, text=True).stdout
+    if args.runtime_lib:
+        libs += "," + args.runtime_lib
+    run = subprocess.run([runner, "-e", "main", "-entry-point-result=void",
+                          "-shared-libs=" + libs], input=lowered,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        print("%s %s: mlir-runner failed (%d): %s" % (name, math, run.returncode, run.stderr.strip()))
+        return False
+    if args.runtime_lib and not re.search(r"tvq race check: [1-9]\d* launches, [1-9]\d* accesses, "
+                                          r"no data race", run.stderr):
+        print("%s %s: no race check reported: %s" % (name, math, run.stderr.strip()))
+        return False
+    out = run.stdout
     data = out[out.index("data ="):]
     got = np.array([int(t) for t in re.findall(r"-?\d+", data)], dtype=np.int64)
     got = got.astype(np.int32).view(np.float32).reshape(c.shape).astype(np.float64)
@@ -168,6 +185,8 @@ def main():
     p.add_argument("--tvq-opt", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--runtime-lib", default=None,
+                   help="libtvq_runtime.so: also race-check the kernels")
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")

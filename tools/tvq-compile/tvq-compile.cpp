@@ -118,6 +118,14 @@ static cl::opt<std::string> cudaActivations(
              "reductions, statistics, parameters and optimizer states stay "
              "f32; products reading one run as generated tiles, not cuBLAS)"),
     cl::init("f32"));
+static cl::opt<bool> cudaSimRaceCheck(
+    "cuda-sim-race-check",
+    cl::desc("With --target=cuda-sim: the simulated kernels report every "
+             "global and workgroup load and store and every barrier to the "
+             "runtime, which stops at the first element two threads of a "
+             "launch touch without a barrier between, one of them storing "
+             "(tvq-instrument-races; slow, for tests)"),
+    cl::init(false));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -379,6 +387,10 @@ int main(int argc, char **argv) {
                                 });
       !problem.empty())
     return fail(problem);
+  if (cudaSimRaceCheck && !cudaSim)
+    return fail("--cuda-sim-race-check needs --target=cuda-sim (it checks "
+                "the simulated kernels)");
+  cudaOptions.raceCheck = cudaSimRaceCheck;
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);

@@ -818,6 +818,46 @@ def TVQGPULaunchToLoops
                            "::mlir::arith::ArithDialect"];
 }
 
+def TVQInstrumentRaces : Pass<"tvq-instrument-races", "::mlir::ModuleOp"> {
+  let summary = "Let cuda-sim's launches report data races to the runtime";
+  let description = [{
+    For `tvq-compile --target=cuda-sim --cuda-sim-race-check`, before
+    `tvq-gpu-launch-to-loops`. cuda-sim runs a block's threads one after
+    another between barriers, so threads that share an element with no
+    barrier between (one of them storing) get a definite result there,
+    while a GPU races. This pass adds calls the runtime's race check
+    (`runtime/lib/RaceCheck.cpp`) follows: `_tvq_race_launch(name)` before
+    each `gpu.launch`, `_tvq_race_barrier(block, thread)` before each
+    `gpu.barrier`, and `_tvq_race_access(address, block, thread, kind,
+    what)` before each `memref.load` and `memref.store` of global or
+    workgroup memory (kind: 1 for a store, + 2 for workgroup memory;
+    `name` and `what` point to NUL-terminated texts in `memref.global`s).
+    The runtime then stops at the first element that two threads of one
+    launch touch, one of them storing, without a barrier of their block
+    between. Private attributions and allocas in the body are the thread's
+    own and not checked; any other operation touching memory in a launch
+    is refused with a located error.
+
+    Before:
+    ```mlir
+    gpu.launch blocks(%bx, ...) ... threads(%tx, ...) ... {
+      memref.store %v, %out[%i] : memref<?xf32>
+    ```
+    After:
+    ```mlir
+    %name = memref.get_global @__tvq_race_text : memref<54xi8>
+    call @_tvq_race_launch(%name_address) : (index) -> ()
+    gpu.launch blocks(%bx, ...) ... threads(%tx, ...) ... {
+      %address = ... aligned pointer of %out + %i * 4 ...
+      call @_tvq_race_access(%address, %bx, %tx, %c1, %what) : (...) -> ()
+      memref.store %v, %out[%i] : memref<?xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TVQ_CONVERSION_PASSES_TD
 
 def TVQAsyncLaunches : Pass<"tvq-async-launches", "::mlir::ModuleOp"> {

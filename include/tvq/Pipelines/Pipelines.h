@@ -64,6 +64,9 @@ struct CUDAOptions {
   /// Whether elementwise kernels' activations are stored as bf16 (widened to
   /// f32 where read; `tvq-bf16-activations`) or as f32.
   bool bf16Activations = false;
+  /// cuda-sim only: the simulated kernels report their loads, stores and
+  /// barriers to the runtime's race check (`tvq-instrument-races`).
+  bool raceCheck = false;
 };
 
 /// The CUDA pipeline's choices by name, as tvq-compile's `--cuda-*` flags and
