@@ -37,16 +37,15 @@ std::string RaceChecker::describe(const Access &racing, const Access &earlier,
                                   int64_t kind) const {
   char where[64];
   std::snprintf(where, sizeof where, "0x%" PRIx64, uint64_t(address));
-  std::string text = std::string("data race in ") + launchName + ": thread " +
-                     std::to_string(racing.thread) + " of block " +
-                     std::to_string(racing.block) +
-                     ((kind & kStore) ? " stores to " : " loads from ") +
-                     ((kind & kWorkgroup) ? "workgroup" : "global") +
-                     " memory at " + where + " (" + racing.what +
-                     "), which thread " + std::to_string(earlier.thread) +
-                     " of block " + std::to_string(earlier.block) +
-                     (earlierStored ? " stored to (" : " loaded from (") +
-                     earlier.what + ")";
+  std::string text =
+      std::string("data race in ") + launchName + ": thread " +
+      std::to_string(racing.thread) + " of block " +
+      std::to_string(racing.block) +
+      ((kind & kStore) ? " stores to " : " loads from ") +
+      ((kind & kWorkgroup) ? "workgroup" : "global") + " memory at " + where +
+      " (" + racing.what + "), which thread " + std::to_string(earlier.thread) +
+      " of block " + std::to_string(earlier.block) +
+      (earlierStored ? " stored to (" : " loaded from (") + earlier.what + ")";
   if (earlier.block != racing.block)
     return text + "; blocks of one launch run in no order";
   return text + " with no barrier between";

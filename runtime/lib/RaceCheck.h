@@ -66,8 +66,7 @@ private:
 
   bool ordered(const Access &before, const Access &after) const;
   std::string describe(const Access &racing, const Access &earlier,
-                       bool earlierStored, int64_t address,
-                       int64_t kind) const;
+                       bool earlierStored, int64_t address, int64_t kind) const;
 
   const char *launchName = "";
   std::unordered_map<int64_t, Element> elements;

@@ -3,11 +3,11 @@
 // The functions `tvq-instrument-races` calls in cuda-sim modules compiled
 // with `tvq-compile --target=cuda-sim --cuda-sim-race-check` (RaceCheck.h).
 // The first race ends the process: "tvq runtime: data race in gpu.launch #3
-// in @train_step at loc(...): thread 5 of block 0 stores to ..." on stderr,
-// exit status 1. A process that checked launches and found no race prints
-// "tvq race check: L launches, A accesses, no data race" to stderr at exit.
-// The simulation runs blocks on several threads: one lock serializes the
-// checker.
+// in @train_step at model.mlir:12:5: thread 5 of block 0 stores to ..." on
+// stderr, exit status 1. A process that checked launches and found no race
+// prints "tvq race check: L launches, A accesses, no data race" to stderr at
+// exit. The simulation runs blocks on several threads: one lock serializes
+// the checker.
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,8 +57,8 @@ TVQ_EXPORT void _tvq_race_barrier(int64_t block, int64_t thread) {
   c.races.barrier(block, thread);
 }
 
-TVQ_EXPORT void _tvq_race_access(int64_t address, int64_t block,
-                                 int64_t thread, int64_t kind, int64_t what) {
+TVQ_EXPORT void _tvq_race_access(int64_t address, int64_t block, int64_t thread,
+                                 int64_t kind, int64_t what) {
   Checker &c = checker();
   std::lock_guard<std::mutex> lock(c.mutex);
   if (std::optional<std::string> race =

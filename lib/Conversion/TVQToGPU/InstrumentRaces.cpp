@@ -68,8 +68,8 @@ bool isWorkgroup(MemRefType type) {
 class Instrumenter {
 public:
   explicit Instrumenter(ModuleOp module)
-      : module(module), symbols(module), index(IndexType::get(
-                                             module.getContext())) {}
+      : module(module), symbols(module),
+        index(IndexType::get(module.getContext())) {}
 
   LogicalResult run() {
     declare(kLaunchFn, 1);
@@ -163,8 +163,7 @@ private:
       for (int64_t s : staticStrides)
         strides.push_back(arith::ConstantIndexOp::create(b, loc, s));
     } else {
-      auto metadata =
-          memref::ExtractStridedMetadataOp::create(b, loc, memref);
+      auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
       offset = metadata.getOffset();
       llvm::append_range(strides, metadata.getStrides());
     }
@@ -172,8 +171,7 @@ private:
     for (auto [i, s] : llvm::zip(indices, strides))
       linear = arith::AddIOp::create(b, loc, linear,
                                      arith::MulIOp::create(b, loc, i, s));
-    int64_t bytes =
-        std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
     Value pointer =
         memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
     return arith::AddIOp::create(
