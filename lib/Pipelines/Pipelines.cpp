@@ -132,7 +132,7 @@ static const PhaseInfo kCUDASimGPUPhase = {
     Phase::GPU, "gpu",
     "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
     "tvq-promote-loop-accumulators),{RACE}func.func(tvq-gpu-launch-to-loops),"
-    "arith-expand{include-bf16=true},canonicalize,cse"};
+    "{BOUNDS}arith-expand{include-bf16=true},canonicalize,cse"};
 
 static const PhaseInfo *cpuPhase(Phase phase) {
   for (const PhaseInfo &p : kPhases)
@@ -280,6 +280,12 @@ static std::string phaseText(Phase phase, Target target, const CPUOptions &cpu,
   substitute(text, "{ACT}",
              cuda.bf16Activations ? ",tvq-bf16-activations" : "");
   substitute(text, "{RACE}", cuda.raceCheck ? "tvq-instrument-races," : "");
+  // Messages with the op's location only: printing each op is slow.
+  substitute(text, "{BOUNDS}",
+             cuda.boundsCheck
+                 ? "generate-runtime-verification{verbose-level=0},"
+                   "tvq-asserts-to-runtime-errors,"
+                 : "");
   substitute(text, "{CHIP}", cuda.chip);
   // Hopper's tensor-core instructions need PTX 8.0; sm_80 takes the default.
   substitute(text, "{FEATURES}",

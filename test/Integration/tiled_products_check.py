@@ -18,10 +18,12 @@ bf16 and wgmma. Tolerance: 1e-5 of C's magnitude plus the sum of |A * B| per out
 64 terms), and no output may be NaN. A bf16 kernel that skipped the rounding would be off by
 about 1e-3 of that bound; a wrong tile, guard or fragment position by far more.
 
-With --runtime-lib (the tvq runtime library), the kernels are also race-checked:
-`tvq-instrument-races` before `tvq-gpu-launch-to-loops`, the runtime's race check loaded into
-mlir-runner; a case passes only when the run reports its launch checked and no data race (two
-threads sharing a shared-memory or global element with no barrier between, one storing).
+With --runtime-lib (the tvq runtime library), the kernels are also race-checked and
+bounds-checked: `tvq-instrument-races` before `tvq-gpu-launch-to-loops`, the runtime's race check
+loaded into mlir-runner; a case passes only when the run reports its launch checked and no data
+race (two threads sharing a shared-memory or global element with no barrier between, one
+storing); `generate-runtime-verification` and `tvq-asserts-to-runtime-errors` after it, so that
+a load or store outside its buffer (a tile's edge guard gone wrong) stops the run.
 """
 import argparse
 import os
@@ -141,7 +143,10 @@ def run(args, case, math, rng):
         "func.func(tvq-tile-matrix-products{%s}" % OPTIONS[math],
         "convert-linalg-to-parallel-loops,tvq-parallel-loops-to-gpu{block-size=256})",
         "tvq-instrument-races" if args.runtime_lib else "",
-        "func.func(tvq-gpu-launch-to-loops)", "arith-expand{include-bf16=true}",
+        "func.func(tvq-gpu-launch-to-loops)",
+        "generate-runtime-verification{verbose-level=0},tvq-asserts-to-runtime-errors"
+        if args.runtime_lib else "",
+        "arith-expand{include-bf16=true}",
         "expand-strided-metadata,lower-affine,convert-scf-to-cf,finalize-memref-to-llvm",
         "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm",
         "reconcile-unrealized-casts"])

@@ -126,6 +126,14 @@ static cl::opt<bool> cudaSimRaceCheck(
              "launch touch without a barrier between, one of them storing "
              "(tvq-instrument-races; slow, for tests)"),
     cl::init(false));
+static cl::opt<bool> cudaSimBoundsCheck(
+    "cuda-sim-bounds-check",
+    cl::desc("With --target=cuda-sim: every load, store and view in the "
+             "simulated kernels and the host code checks its indices "
+             "against the buffer's bounds when it runs, and the first one "
+             "out of bounds stops the program with its location "
+             "(generate-runtime-verification; slow, for tests)"),
+    cl::init(false));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("CPU to generate code for (default: this host's)"),
         cl::init(""));
@@ -391,6 +399,10 @@ int main(int argc, char **argv) {
     return fail("--cuda-sim-race-check needs --target=cuda-sim (it checks "
                 "the simulated kernels)");
   cudaOptions.raceCheck = cudaSimRaceCheck;
+  if (cudaSimBoundsCheck && !cudaSim)
+    return fail("--cuda-sim-bounds-check needs --target=cuda-sim (it checks "
+                "the simulated kernels)");
+  cudaOptions.boundsCheck = cudaSimBoundsCheck;
 
   // Which phase to stop after; the non-MLIR ones come after `llvm`.
   std::optional<tvq::Phase> phase = tvq::parsePhase(compileTo, pipelineTarget);

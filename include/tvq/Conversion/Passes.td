@@ -845,7 +845,7 @@ def TVQInstrumentRaces : Pass<"tvq-instrument-races", "::mlir::ModuleOp"> {
     ```
     After:
     ```mlir
-    %name = memref.get_global @__tvq_race_text : memref<54xi8>
+    %name = memref.get_global @__tvq_text : memref<54xi8>
     call @_tvq_race_launch(%name_address) : (index) -> ()
     gpu.launch blocks(%bx, ...) ... threads(%tx, ...) ... {
       %address = ... aligned pointer of %out + %i * 4 ...
@@ -855,6 +855,41 @@ def TVQInstrumentRaces : Pass<"tvq-instrument-races", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TVQAssertsToRuntimeErrors
+    : Pass<"tvq-asserts-to-runtime-errors", "::mlir::ModuleOp"> {
+  let summary = "Failed cf.assert checks report through the runtime";
+  let description = [{
+    For `tvq-compile --target=cuda-sim --cuda-sim-bounds-check`, right
+    after upstream `generate-runtime-verification{verbose-level=0}`, which
+    puts a `cf.assert` before each load, store and view it can check.
+    Upstream's lowering of a failed `cf.assert` prints its message with
+    `puts` and calls `abort`, so the message sits in stdout's buffer and is
+    lost. This pass makes each `cf.assert` an `scf.if` on the negated
+    condition around a call `_tvq_check_failed(text)` to the runtime, which
+    prints `tvq runtime: <what> at <file:line:col>` to stderr and exits
+    with status 1 (the what from the assert's "^ ..." line, the position
+    from its location).
+
+    Before:
+    ```mlir
+    cf.assert %ok, "ERROR: Runtime op verification failed\0A^ out-of-bounds access\0ALocation: loc(...)"
+    ```
+    After:
+    ```mlir
+    %bad = arith.xori %ok, %true : i1
+    scf.if %bad {
+      %text = memref.get_global @__tvq_text : memref<40xi8>
+      %address = memref.extract_aligned_pointer_as_index %text : memref<40xi8> -> index
+      func.call @_tvq_check_failed(%address) : (index) -> ()
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
 }
 

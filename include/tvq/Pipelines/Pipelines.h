@@ -67,6 +67,11 @@ struct CUDAOptions {
   /// cuda-sim only: the simulated kernels report their loads, stores and
   /// barriers to the runtime's race check (`tvq-instrument-races`).
   bool raceCheck = false;
+  /// cuda-sim only: every memref access and view in the simulated kernels
+  /// and the host code is checked against its buffer's bounds when it runs
+  /// (upstream `generate-runtime-verification`, after
+  /// `tvq-gpu-launch-to-loops`).
+  bool boundsCheck = false;
 };
 
 /// The CUDA pipeline's choices by name, as tvq-compile's `--cuda-*` flags and

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TextGlobals.h"
 #include "tvq/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -67,14 +68,12 @@ bool isWorkgroup(MemRefType type) {
 
 class Instrumenter {
 public:
-  explicit Instrumenter(ModuleOp module)
-      : module(module), symbols(module),
-        index(IndexType::get(module.getContext())) {}
+  explicit Instrumenter(ModuleOp module) : module(module), texts(module) {}
 
   LogicalResult run() {
-    declare(kLaunchFn, 1);
-    declare(kBarrierFn, 2);
-    declare(kAccessFn, 5);
+    texts.declareFunction(kLaunchFn, 1);
+    texts.declareFunction(kBarrierFn, 2);
+    texts.declareFunction(kAccessFn, 5);
     SmallVector<gpu::LaunchOp> launches;
     module.walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
     DenseMap<Operation *, int64_t> ordinals;
@@ -89,61 +88,13 @@ public:
 
 private:
   ModuleOp module;
-  SymbolTable symbols;
-  Type index;
-  /// Text → the memref.global holding it.
-  llvm::StringMap<memref::GlobalOp> strings;
-
-  /// `func.func private @name(index, ...)` unless declared already.
-  void declare(StringRef name, unsigned arguments) {
-    if (symbols.lookup(name))
-      return;
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    auto type = b.getFunctionType(SmallVector<Type>(arguments, index), {});
-    auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
-    fn.setPrivate();
-    symbols.insert(fn);
-  }
-
-  /// The address of a NUL-terminated copy of `text`, as an index.
-  Value stringAddress(OpBuilder &b, Location loc, StringRef text) {
-    memref::GlobalOp &global = strings[text];
-    if (!global) {
-      OpBuilder top = OpBuilder::atBlockEnd(module.getBody());
-      SmallVector<int8_t> bytes(text.begin(), text.end());
-      bytes.push_back(0);
-      auto i8 = top.getIntegerType(8);
-      auto type = MemRefType::get({int64_t(bytes.size())}, i8);
-      auto init = DenseElementsAttr::get(
-          RankedTensorType::get(type.getShape(), i8), ArrayRef(bytes));
-      global = memref::GlobalOp::create(
-          top, module.getLoc(), "__tvq_race_text", top.getStringAttr("private"),
-          type, init, /*constant=*/true, /*alignment=*/nullptr);
-      symbols.insert(global); // renames it to a unique symbol
-    }
-    Value buffer = memref::GetGlobalOp::create(b, loc, global.getType(),
-                                               global.getSymName());
-    return memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-  }
-
-  /// "file:line:col" of the location's first file position, else the
-  /// location as MLIR prints it.
-  static std::string position(Location loc) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    if (auto file = loc->findInstanceOf<FileLineColLoc>())
-      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-         << file.getColumn();
-    else
-      os << loc;
-    return text;
-  }
+  tvq::TextGlobals texts;
 
   static std::string describe(Operation *op, Type type) {
     std::string text;
     llvm::raw_string_ostream os(text);
     os << op->getName() << (isa<memref::StoreOp>(op) ? " to " : " from ")
-       << type << " at " << position(op->getLoc());
+       << type << " at " << tvq::filePosition(op->getLoc());
     return text;
   }
 
@@ -195,9 +146,9 @@ private:
     std::string name;
     llvm::raw_string_ostream os(name);
     os << "gpu.launch #" << ordinal << " in @" << func.getName() << " at "
-       << position(launch.getLoc());
+       << tvq::filePosition(launch.getLoc());
     OpBuilder b(launch);
-    Value nameAddress = stringAddress(b, launch.getLoc(), name);
+    Value nameAddress = texts.address(b, launch.getLoc(), name);
     func::CallOp::create(b, launch.getLoc(), kLaunchFn, TypeRange{},
                          ValueRange{nameAddress});
 
@@ -231,7 +182,7 @@ private:
                              rootBuffer(memref)))
         kind |= kWorkgroupBit;
       Value address = elementAddress(b, loc, memref, indices);
-      Value what = stringAddress(b, loc, describe(op, type));
+      Value what = texts.address(b, loc, describe(op, type));
       func::CallOp::create(
           b, loc, kAccessFn, TypeRange{},
           ValueRange{address, block, thread,

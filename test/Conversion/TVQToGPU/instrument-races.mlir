@@ -7,7 +7,7 @@
 
 // CHECK-LABEL: func.func @staged
 // Before the launch: its name.
-// CHECK:      %[[NAME:.*]] = memref.get_global @__tvq_race_text
+// CHECK:      %[[NAME:.*]] = memref.get_global @__tvq_text
 // CHECK:      %[[NAMEP:.*]] = memref.extract_aligned_pointer_as_index %[[NAME]]
 // CHECK:      call @_tvq_race_launch(%[[NAMEP]])
 // CHECK:      gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in
@@ -50,7 +50,7 @@
 // CHECK-NEXT:   call @_tvq_race_access(%{{.*}}, %[[BX]], %[[TX]], %[[GS]], %{{.*}})
 // CHECK-NEXT:   memref.store %{{.*}}, %{{.*}}[%[[G]]] : memref<?xf32>
 // The launch's name and each access's description are NUL-terminated texts.
-// CHECK: memref.global "private" constant @__tvq_race_text{{.*}} : memref<{{[0-9]+}}xi8> = dense<[103, 112, 117, 46, 108, 97, 117, 110, 99, 104, 32, 35, 48, 32, 105, 110, 32, 64, 115, 116, 97, 103, 101, 100
+// CHECK: memref.global "private" constant @__tvq_text{{.*}} : memref<{{[0-9]+}}xi8> = dense<[103, 112, 117, 46, 108, 97, 117, 110, 99, 104, 32, 35, 48, 32, 105, 110, 32, 64, 115, 116, 97, 103, 101, 100
 
 func.func @staged(%in: memref<?xf32>, %out: memref<?xf32>, %n: index) {
   %c0 = arith.constant 0 : index
