@@ -290,9 +290,12 @@ static Value buildBlockOutput(GenericBuilder &g, int64_t memLen, Value qu,
 }
 
 struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
-  VQAttentionBlockLowering(MLIRContext *ctx, AttentionKernels kernels)
-      : OpRewritePattern(ctx), kernels(kernels) {}
+  VQAttentionBlockLowering(MLIRContext *ctx, AttentionKernels kernels,
+                           bool oneHotProducts)
+      : OpRewritePattern(ctx), kernels(kernels),
+        oneHotProducts(oneHotProducts) {}
   AttentionKernels kernels;
+  bool oneHotProducts;
 
   LogicalResult matchAndRewrite(VQAttentionOp op,
                                 PatternRewriter &rewriter) const override {
@@ -399,18 +402,48 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
         SmallVector<OpFoldResult>{b, l},
         SmallVector<OpFoldResult>(2, g.index(1)));
     // addedSum[b,s,x] = sum of the leaving values with code s, loops
-    // (b, s, x, p).
-    Value addedSum = g.generic(
-        {leavingCodes, seen, leavingValues}, g.filledF32({b, s, v}, 0.0),
-        {g.map(4, {0, 3}), g.map(4, {0}), g.map(4, {0, 3, 2}),
-         g.map(4, {0, 1, 2})},
-        {kPar, kPar, kPar, kRed},
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value x =
-              arith::SelectOp::create(nb, nl, leaves(nb, nl, a[0], a[1], 1, 3),
-                                      a[2], constF(nb, nl, 0.0f));
-          return addF(nb, nl, a[3], x);
-        });
+    // (b, s, x, p): S x L x V compares and selects per batch row. A product
+    // pays for blocks, not for decoding's single token (L = 1: one pass).
+    Value addedSum;
+    if (!oneHotProducts || blockLen == 1) {
+      addedSum = g.generic(
+          {leavingCodes, seen, leavingValues}, g.filledF32({b, s, v}, 0.0),
+          {g.map(4, {0, 3}), g.map(4, {0}), g.map(4, {0, 3, 2}),
+           g.map(4, {0, 1, 2})},
+          {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value x = arith::SelectOp::create(
+                nb, nl, leaves(nb, nl, a[0], a[1], 1, 3), a[2],
+                constF(nb, nl, 0.0f));
+            return addF(nb, nl, a[3], x);
+          });
+    } else {
+      // A batched matrix product instead (cuBLAS on CUDA): the leaving slots
+      // as one-hot rows [B, L, S] (1 where the slot leaves with code s)
+      // times their values [B, L, V]. A slot that holds no position yet adds
+      // 0 x its value, nothing for a finite value, as in the products of
+      // the weights and the buffer's values (unused slots are ignored when
+      // finite, docs/design.md section 1). The values are read through
+      // slices, so tvq-bf16-activations leaves them f32 (the cache's means
+      // stay f32).
+      Value leavingOneHot = g.generic(
+          {leavingCodes, seen}, g.empty({b, l, s}, f32),
+          {g.map(3, {0, 1}), g.map(3, {0}), g.map(3, {0, 1, 2})},
+          {kPar, kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+            return arith::SelectOp::create(
+                       nb, nl, leaves(nb, nl, a[0], a[1], 2, 1),
+                       constF(nb, nl, 1.0f), constF(nb, nl, 0.0f))
+                .getResult();
+          });
+      // Loops (b, s, x, p).
+      addedSum = g.generic(
+          {leavingOneHot, leavingValues}, g.filledF32({b, s, v}, 0.0),
+          {g.map(4, {0, 3, 1}), g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
+          {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            return addF(nb, nl, a[2], mulF(nb, nl, a[0], a[1]));
+          });
+    }
     // added[b,s] = number of leaving slots with code s, loops (b, s, p).
     Value added = g.generic({leavingCodes, seen}, g.filledF32({b, s}, 0.0),
                             {g.map(3, {0, 2}), g.map(3, {0}), g.map(3, {0, 1})},
@@ -486,5 +519,6 @@ void mlir::tvq::populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
   patterns.add<CodebookBlendLowering>(patterns.getContext());
   patterns.add<CodebookEMALowering, CodebookStatsLowering>(
       patterns.getContext(), oneHotProducts);
-  patterns.add<VQAttentionBlockLowering>(patterns.getContext(), kernels);
+  patterns.add<VQAttentionBlockLowering>(patterns.getContext(), kernels,
+                                         oneHotProducts);
 }

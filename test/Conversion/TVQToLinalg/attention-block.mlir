@@ -1,6 +1,7 @@
 // RUN: tvq-opt %s -convert-tvq-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: tvq-opt %s -convert-tvq-to-linalg="attention=fused" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=FUSED
 // RUN: tvq-opt %s -convert-tvq-to-linalg="attention=softmax" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SOFTMAX
+// RUN: tvq-opt %s -convert-tvq-to-linalg="onehot-products=true" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=ONEHOT
 // RUN: not tvq-opt %s -convert-tvq-to-linalg="attention=flash" -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: convert-tvq-to-linalg: unknown attention 'flash' (generic, softmax or fused)
 
@@ -57,6 +58,23 @@
 // CHECK: tensor.extract_slice %{{.+}}[0, 0, 0] [%{{.+}}, 4, 6] [1, 1, 1]
 // CHECK: tensor.extract_slice %{{.+}}[0, 4] [%{{.+}}, 2] [1, 1]
 // CHECK: tensor.extract_slice %{{.+}}[0, 4, 0] [%{{.+}}, 2, 4] [1, 1, 1]
+// With onehot-products (the CUDA pipeline): the sums of the leaving values
+// per code are a batched product (out + in0 * in1, no compare left, which
+// tvq-contractions-to-library hands to cuBLAS) of the leaving slots as
+// one-hot rows [B, L, S] (1 where the slot's position is >= 0 and its code
+// is s) and their values [B, L, V].
+// ONEHOT-LABEL: func.func @block(
+// ONEHOT: %[[LEAVING:[0-9a-z_]+]] = tensor.extract_slice %{{.+}}[0, 0, 0] [%{{.+}}, 4, 6] [1, 1, 1]
+// ONEHOT: %[[HOT:[0-9a-z_]+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]{{.*}} outs(%{{.+}} : tensor<?x4x5xf32>)
+// ONEHOT:   arith.cmpi sge
+// ONEHOT:   arith.cmpi eq
+// ONEHOT:   arith.andi
+// ONEHOT:   arith.select
+// ONEHOT: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%[[HOT]], %[[LEAVING]] : tensor<?x4x5xf32>, tensor<?x4x6xf32>) outs(%{{.+}} : tensor<?x5x6xf32>)
+// ONEHOT-NEXT: ^bb0
+// ONEHOT-NEXT: arith.mulf
+// ONEHOT-NEXT: arith.addf
+// ONEHOT-NEXT: linalg.yield
 func.func @block(%q: tensor<?x4x4xf32>, %kh: tensor<?x4x4xf32>, %z: tensor<?x4xi32>,
                  %v: tensor<?x4x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
                  %w: tensor<4xf32>, %r: tensor<3x4xf32>) -> tensor<?x4x6xf32> {
