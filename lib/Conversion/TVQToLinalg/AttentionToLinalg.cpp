@@ -406,17 +406,17 @@ struct VQAttentionBlockLowering : OpRewritePattern<VQAttentionOp> {
     // pays for blocks, not for decoding's single token (L = 1: one pass).
     Value addedSum;
     if (!oneHotProducts || blockLen == 1) {
-      addedSum = g.generic(
-          {leavingCodes, seen, leavingValues}, g.filledF32({b, s, v}, 0.0),
-          {g.map(4, {0, 3}), g.map(4, {0}), g.map(4, {0, 3, 2}),
-           g.map(4, {0, 1, 2})},
-          {kPar, kPar, kPar, kRed},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value x = arith::SelectOp::create(
-                nb, nl, leaves(nb, nl, a[0], a[1], 1, 3), a[2],
-                constF(nb, nl, 0.0f));
-            return addF(nb, nl, a[3], x);
-          });
+      addedSum = g.generic({leavingCodes, seen, leavingValues},
+                           g.filledF32({b, s, v}, 0.0),
+                           {g.map(4, {0, 3}), g.map(4, {0}),
+                            g.map(4, {0, 3, 2}), g.map(4, {0, 1, 2})},
+                           {kPar, kPar, kPar, kRed},
+                           [&](OpBuilder &nb, Location nl, ValueRange a) {
+                             Value x = arith::SelectOp::create(
+                                 nb, nl, leaves(nb, nl, a[0], a[1], 1, 3), a[2],
+                                 constF(nb, nl, 0.0f));
+                             return addF(nb, nl, a[3], x);
+                           });
     } else {
       // A batched matrix product instead (cuBLAS on CUDA): the leaving slots
       // as one-hot rows [B, L, S] (1 where the slot leaves with code s)
