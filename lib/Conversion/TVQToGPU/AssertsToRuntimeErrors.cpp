@@ -12,6 +12,7 @@
 
 #include "TextGlobals.h"
 #include "tvq/Conversion/Passes.h"
+#include "tvq/Dialect/TVQ/IR/SourceLocation.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -44,7 +45,7 @@ std::string failureText(cf::AssertOp assert) {
       what = line;
       break;
     }
-  return (what + " at " + tvq::filePosition(assert.getLoc())).str();
+  return (what + " at " + tvq::formatLocation(assert.getLoc())).str();
 }
 
 struct AssertsToRuntimeErrorsPass

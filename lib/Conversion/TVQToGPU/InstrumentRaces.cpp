@@ -28,6 +28,7 @@
 
 #include "TextGlobals.h"
 #include "tvq/Conversion/Passes.h"
+#include "tvq/Dialect/TVQ/IR/SourceLocation.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -94,7 +95,7 @@ private:
     std::string text;
     llvm::raw_string_ostream os(text);
     os << op->getName() << (isa<memref::StoreOp>(op) ? " to " : " from ")
-       << type << " at " << tvq::filePosition(op->getLoc());
+       << type << " at " << tvq::formatLocation(op->getLoc());
     return text;
   }
 
@@ -146,7 +147,7 @@ private:
     std::string name;
     llvm::raw_string_ostream os(name);
     os << "gpu.launch #" << ordinal << " in @" << func.getName() << " at "
-       << tvq::filePosition(launch.getLoc());
+       << tvq::formatLocation(launch.getLoc());
     OpBuilder b(launch);
     Value nameAddress = texts.address(b, launch.getLoc(), name);
     func::CallOp::create(b, launch.getLoc(), kLaunchFn, TypeRange{},

@@ -4,7 +4,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -37,15 +36,4 @@ void tvq::TextGlobals::declareFunction(StringRef name, unsigned arguments) {
   auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
   fn.setPrivate();
   symbols.insert(fn);
-}
-
-std::string tvq::filePosition(Location loc) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  if (auto file = loc->findInstanceOf<FileLineColLoc>())
-    os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-       << file.getColumn();
-  else
-    os << loc;
-  return text;
 }

@@ -35,10 +35,6 @@ private:
   llvm::StringMap<memref::GlobalOp> globals;
 };
 
-/// "file:line:col" of the location's first file position, else the location
-/// as MLIR prints it.
-std::string filePosition(Location loc);
-
 } // namespace mlir::tvq
 
 #endif // TVQ_CONVERSION_TVQTOGPU_TEXTGLOBALS_H

@@ -13,8 +13,8 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "tvq/Dialect/TVQ/IR/SourceLocation.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/Support/Path.h"
 
 namespace mlir {
 namespace tvq {
@@ -27,21 +27,6 @@ using namespace mlir;
 using namespace mlir::tvq;
 
 namespace {
-
-/// "file:line:col" of the first file location in `loc`.
-static std::string formatLocation(Location loc) {
-  std::string result = "unknown location";
-  loc->walk([&](Location l) {
-    if (auto file = dyn_cast<FileLineColLoc>(l)) {
-      result = (llvm::sys::path::filename(file.getFilename().getValue()) + ":" +
-                Twine(file.getLine()) + ":" + Twine(file.getColumn()))
-                   .str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return result;
-}
 
 /// A value with the same shape as `v`, looking through elementwise ops
 /// (`arith.addf` on tensors, ...) whose result sizes cannot be reified, so
