@@ -51,7 +51,8 @@ static const PhaseInfo kPhases[] = {
      "canonicalize,buffer-deallocation-pipeline,"
      "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
-     "func.func(tvq-strided-copies-to-linalg,convert-linalg-to-loops,"
+     "func.func(tvq-strided-copies-to-linalg,tvq-lower-block-scans,"
+     "convert-linalg-to-loops,"
      "tvq-approximate-math),"
      "scf-forall-to-parallel,lower-affine,canonicalize,cse"},
     {Phase::LLVM, "llvm",
@@ -90,7 +91,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "bufferization-lower-deallocations,cse,canonicalize,"
      "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
-     "{GEMM}func.func(tvq-fused-attention-to-gpu{MATH},"
+     "{GEMM}func.func(tvq-fused-attention-to-gpu{MATH},tvq-lower-block-scans,"
      "tvq-strided-copies-to-linalg{all=true},"
      "tvq-tile-matrix-products{TILEMATH},"
      "tvq-scalar-ops-to-kernels,"

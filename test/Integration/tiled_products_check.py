@@ -27,12 +27,12 @@ a load or store outside its buffer (a tile's edge guard gone wrong) stops the ru
 """
 import argparse
 import os
-import re
-import shutil
 import subprocess
 import sys
 
 import numpy as np
+
+from runner_harness import dense, lower_and_run, memref, print_bits, race_check_passed, read_bits
 
 CASES = [
     # name, loop dims, A dims, B dims, C dims, sizes (one per loop dim); all but few_rows
@@ -56,15 +56,6 @@ def bf16(x):
     return rounded.astype(np.uint32).view(np.float32)
 
 
-def memref(shape):
-    return "memref<" + "x".join(str(s) for s in shape) + "xf32>"
-
-
-def dense(values):
-    """The exact bits, as MLIR's hex form of a dense literal (little-endian)."""
-    return 'dense<"0x%s">' % values.astype("<f4").tobytes().hex().upper()
-
-
 def module(case, a, b, c):
     name, loops, adims, bdims, cdims, sizes = case
     loops, adims, bdims, cdims = (s.split() for s in (loops, adims, bdims, cdims))
@@ -74,8 +65,6 @@ def module(case, a, b, c):
         return "affine_map<(%s) -> (%s)>" % (", ".join(loops), ", ".join(dims))
 
     ta, tb, tc = memref(a.shape), memref(b.shape), memref(c.shape)
-    rank = c.ndim
-    flat = int(np.prod(c.shape))
     return """
 memref.global "private" constant @a : {ta} = {da}
 memref.global "private" constant @b : {tb} = {db}
@@ -94,23 +83,10 @@ func.func @main() {{
     %s = arith.addf %o, %p : f32
     linalg.yield %s : f32
   }}
-  %flat = memref.collapse_shape %c [[{all}]] : {tc} into memref<{flat}xf32>
-  %bits = memref.alloc() : memref<{flat}xi32>
-  %z = arith.constant 0 : index
-  %one = arith.constant 1 : index
-  %n = arith.constant {flat} : index
-  scf.for %i = %z to %n step %one {{
-    %v = memref.load %flat[%i] : memref<{flat}xf32>
-    %w = arith.bitcast %v : f32 to i32
-    memref.store %w, %bits[%i] : memref<{flat}xi32>
-  }}
-  %u = memref.cast %bits : memref<{flat}xi32> to memref<*xi32>
-  call @printMemrefI32(%u) : (memref<*xi32>) -> ()
-  return
+{printed}  return
 }}
 """.format(ta=ta, tb=tb, tc=tc, da=dense(a), db=dense(b), dc=dense(c), ma=amap(adims),
-           mb=amap(bdims), mc=amap(cdims), iters=iters, all=", ".join(str(i) for i in range(rank)),
-           flat=flat)
+           mb=amap(bdims), mc=amap(cdims), iters=iters, printed=print_bits("c", c.shape))
 
 
 def reference(case, a, b, c):
@@ -151,28 +127,14 @@ def run(args, case, math, rng):
         "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm",
         "reconcile-unrealized-casts"])
     lowering = lowering.replace(",,", ",")
-    lowered = subprocess.run([args.tvq_opt, path, "--pass-pipeline=builtin.module(%s)" % lowering],
-                             check=True, capture_output=True, text=True).stdout
-    runner = shutil.which("mlir-runner")
-    libdir = os.path.join(os.path.dirname(os.path.realpath(runner)), "..", "lib")
-    libs = ",".join(os.path.join(libdir, l) for l in
-                    ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
-    if args.runtime_lib:
-        libs += "," + args.runtime_lib
-    run = subprocess.run([runner, "-e", "main", "-entry-point-result=void",
-                          "-shared-libs=" + libs], input=lowered,
-                         capture_output=True, text=True)
+    run = lower_and_run(args.tvq_opt, path, lowering, args.runtime_lib)
     if run.returncode != 0:
         print("%s %s: mlir-runner failed (%d): %s" % (name, math, run.returncode, run.stderr.strip()))
         return False
-    if args.runtime_lib and not re.search(r"tvq race check: [1-9]\d* launches, [1-9]\d* accesses, "
-                                          r"no data race", run.stderr):
+    if args.runtime_lib and not race_check_passed(run.stderr):
         print("%s %s: no race check reported: %s" % (name, math, run.stderr.strip()))
         return False
-    out = run.stdout
-    data = out[out.index("data ="):]
-    got = np.array([int(t) for t in re.findall(r"-?\d+", data)], dtype=np.int64)
-    got = got.astype(np.int32).view(np.float32).reshape(c.shape).astype(np.float64)
+    got = read_bits(run.stdout, c.shape)
     if math != "f32" and name not in UNTILED:
         a, b = bf16(a), bf16(b)
     exact, bound = reference(case, a, b, c)

@@ -320,6 +320,10 @@ static unsigned defaultVectorWidth(llvm::TargetMachine &machine) {
   return 4;
 }
 
+/// compiler-rt's builtins for x86-64, from LLVM 22's clang.
+static constexpr llvm::StringLiteral kCompilerRTBuiltins =
+    "/usr/lib/llvm-22/lib/clang/22/lib/linux/libclang_rt.builtins-x86_64.a";
+
 /// Links `object` into the shared library `output` with the system driver.
 static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
                              bool withOpenMP) {
@@ -332,6 +336,14 @@ static int linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
                                              outputTmp, object,    "-lm"};
   if (withOpenMP) // The OpenMP runtime (libomp-22-dev, scripts/setup.sh).
     args.append({"-L/usr/lib/llvm-22/lib", "-lomp"});
+  // The helpers LLVM's x86 code generator may call, which GCC 12's libgcc
+  // lacks: without bf16 instructions, a bf16 value that LLVM's optimizer
+  // merges into a phi or select (a bf16 store sunk below a branch, as the
+  // cuda-sim bounds checks make) is widened to f32 and narrowed again by
+  // __truncsfbf2 (libclang-rt-22-dev, scripts/setup.sh). A static archive:
+  // only the helpers the object calls are linked in.
+  if (llvm::sys::fs::exists(kCompilerRTBuiltins))
+    args.push_back(kCompilerRTBuiltins);
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &error);
   if (rc != 0) {

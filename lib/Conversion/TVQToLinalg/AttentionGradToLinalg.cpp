@@ -723,20 +723,13 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
           return arith::DivFOp::create(nb, nl, a[0], denom).getResult();
         });
     OpFoldResult blockCount = shape.numBlocks;
-    Value later = g.generic(
-        {splitBlocks(b, loc, shape, h)},
-        g.filledF32({d.b, blockCount, d.s, d.v}, 0.0),
-        {g.map(5, {0, 4, 2, 3}), g.map(5, {0, 1, 2, 3})},
-        {kPar, kPar, kPar, kPar, kRed},
-        [](OpBuilder &nb, Location nl, ValueRange a) {
-          Value m = loopIndex(nb, nl, 1), k = loopIndex(nb, nl, 4);
-          Value inCache = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::uge, k,
-              arith::AddIOp::create(nb, nl, m, constIndex(nb, nl, 2)));
-          return addF(nb, nl, a[1],
-                      arith::SelectOp::create(nb, nl, inCache, a[0],
-                                              constF(nb, nl, 0.0f)));
-        });
+    // A running sum from the last block down (tvq.block_scan, reverse,
+    // distance 2): nb · S · V adds, not nb² · S · V.
+    Value laterInit = g.filledF32({d.b, blockCount, d.s, d.v}, 0.0);
+    Value later = BlockScanOp::create(b, loc, TypeRange{laterInit.getType()},
+                                      splitBlocks(b, loc, shape, h), laterInit,
+                                      b.getI64IntegerAttr(2), b.getUnitAttr())
+                      .getResult()[0];
     Value codes =
         splitBlocks(b, loc, shape, toBlocks(b, loc, shape, op.getCodes()));
     Value sI32 = arith::IndexCastOp::create(b, loc, b.getI32Type(),

@@ -38,6 +38,9 @@ struct ConvertTVQToLinalgPass
     target.addLegalOp<OutputReadyOp>();
     // Lowered to a kernel after bufferization (tvq-fused-attention-to-gpu).
     target.addLegalOp<FusedBlockAttentionOp, FusedBlockSoftmaxOp>();
+    // Made by the parallel blocks, lowered after bufferization
+    // (tvq-lower-block-scans).
+    target.addLegalOp<BlockScanOp>();
     // Every op made from a tvq op keeps its location, named after the op
     // ("vq_attention"@file:line:col), so that kernels and profiles can say
     // which op they compute (tvq-merge-gpu-modules' kernel sources).

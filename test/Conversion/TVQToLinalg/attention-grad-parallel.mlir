@@ -16,28 +16,26 @@
 // no block loop; the blocks' states as in the parallel forward; a batch of
 // B x T / L blocks; then the flows between blocks: a position's gradient is
 // its block's buffer half plus the next block's window half, and a value
-// entering the cache gets the suffix sum of dmean / max(count, 1) over the
-// blocks n >= m + 2.
+// entering the cache gets the sum of dmean / max(count, 1) over the blocks
+// n >= m + 2 (a running sum from the last block down, tvq.block_scan).
 // CHECK-LABEL: func.func @grad_parallel(
 // CHECK-NOT: scf.for
-// CHECK-NOT: tvq.
+// CHECK-NOT: tvq.vq_
 // T = 0: zero gradients.
 // CHECK: scf.if
 // CHECK: } else {
 // The windows: block n - 1's keys for block n.
 // CHECK:   tensor.insert_slice %{{.+}} into %{{.+}}[0, 1, 0, 0]
-// Block n's cache: a prefix sum over the blocks m < n.
-// CHECK:   arith.cmpi ult
+// Block n's cache: running sums over the blocks m < n.
+// CHECK:   tvq.block_scan {distance = 1 : i64} ins(%{{.+}} : tensor<?x?x5xf32>) outs(%{{.+}} : tensor<?x?x5xf32>)
+// CHECK:   tvq.block_scan {distance = 1 : i64} ins(%{{.+}} : tensor<?x?x5x6xf32>) outs(%{{.+}} : tensor<?x?x5x6xf32>)
 // Each block's buffer [window ; block] as one batch.
 // CHECK:   tensor.insert_slice %{{.+}} into %{{.+}}[0, 4, 0] [%{{.+}}, 4, 4] [1, 1, 1] : tensor<?x4x4xf32> into tensor<?x8x4xf32>
 // The next block's window half, shifted back one block.
 // CHECK:   tensor.extract_slice %{{.+}}[0, 1, 0, 0] [%{{.+}}, %{{.+}}, 4, 4] [1, 1, 1, 1]
 // The cache's value gradient: blocks n >= m + 2, at the position's code.
-// CHECK:   %[[M:.+]] = linalg.index 1 : index
-// CHECK:   %[[N:.+]] = linalg.index 4 : index
-// CHECK:   %[[M2:.+]] = arith.addi %[[M]], %c2 : index
-// CHECK:   arith.cmpi uge, %[[N]], %[[M2]] : index
-// CHECK:   tensor.extract
+// CHECK:   %[[LATER:.+]] = tvq.block_scan {distance = 2 : i64, reverse} ins(%{{.+}} : tensor<?x?x5x6xf32>) outs(%{{.+}} : tensor<?x?x5x6xf32>)
+// CHECK:   tensor.extract %[[LATER]]
 // CHECK:   scf.yield
 func.func @grad_parallel(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z: tensor<?x?xi32>,
                          %v: tensor<?x?x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,

@@ -422,3 +422,59 @@ func.func @fused_softmax_outputs(
       outs(%pc : tensor<?x32x64xf32>) -> tensor<?x32x64xf32>
   return %p : tensor<?x32x64xf32>
 }
+
+// -----
+
+func.func @block_scan_rank(%t: tensor<?xf32>, %i: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{'tvq.block_scan' op terms must have rank >= 2 ([B, nb, ...]), got 'tensor<?xf32>'}}
+  %o = tvq.block_scan {distance = 1 : i64} ins(%t : tensor<?xf32>) outs(%i : tensor<?xf32>) -> tensor<?xf32>
+  return %o : tensor<?xf32>
+}
+
+// -----
+
+func.func @block_scan_type(%t: tensor<?x?xf32>, %i: tensor<?x?xi32>) -> tensor<?x?xi32> {
+  // expected-error @+1 {{'tvq.block_scan' op init must hold f32 elements, got 'tensor<?x?xi32>'}}
+  %o = tvq.block_scan {distance = 1 : i64} ins(%t : tensor<?x?xf32>) outs(%i : tensor<?x?xi32>) -> tensor<?x?xi32>
+  return %o : tensor<?x?xi32>
+}
+
+// -----
+
+func.func @block_scan_shapes(%t: tensor<2x?x8xf32>, %i: tensor<2x?x6xf32>) -> tensor<2x?x6xf32> {
+  // expected-error @+1 {{'tvq.block_scan' op terms and init disagree in dimension 2: 'tensor<2x?x8xf32>' and 'tensor<2x?x6xf32>'}}
+  %o = tvq.block_scan {distance = 1 : i64} ins(%t : tensor<2x?x8xf32>) outs(%i : tensor<2x?x6xf32>) -> tensor<2x?x6xf32>
+  return %o : tensor<2x?x6xf32>
+}
+
+// -----
+
+func.func @block_scan_ranks(%t: tensor<?x?x8xf32>, %i: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'tvq.block_scan' op terms and init must have the same rank, got 'tensor<?x?x8xf32>' and 'tensor<?x?xf32>'}}
+  %o = tvq.block_scan {distance = 1 : i64} ins(%t : tensor<?x?x8xf32>) outs(%i : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %o : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @block_scan_mixed(%t: tensor<?x?xf32>, %i: memref<?x?xf32>) {
+  // expected-error @+1 {{'tvq.block_scan' op mixes tensors and buffers (terms and init)}}
+  tvq.block_scan {distance = 1 : i64} ins(%t : tensor<?x?xf32>) outs(%i : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+func.func @block_scan_distance(%t: tensor<?x?xf32>, %i: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'tvq.block_scan' op attribute 'distance' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  %o = tvq.block_scan {distance = -1 : i64} ins(%t : tensor<?x?xf32>) outs(%i : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %o : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @block_scan_result(%t: tensor<?x?xf32>, %i: tensor<?x?xf32>) {
+  // expected-error @+1 {{'tvq.block_scan' op has one result per output on tensors and none on buffers}}
+  tvq.block_scan {distance = 1 : i64} ins(%t : tensor<?x?xf32>) outs(%i : tensor<?x?xf32>)
+  return
+}

@@ -140,6 +140,19 @@ func.func @fused_block_attention(
   return %o : tensor<?x32x48xf32>
 }
 
+// CHECK-LABEL: func.func @block_scan
+// CHECK: %{{.+}} = tvq.block_scan {distance = 1 : i64} ins(%{{.+}} : tensor<?x?x64x48xf32>) outs(%{{.+}} : tensor<?x?x64x48xf32>) -> tensor<?x?x64x48xf32>
+// CHECK: tvq.block_scan {distance = 2 : i64, reverse} ins(%{{.+}} : memref<?x?x64xf32>) outs(%{{.+}} : memref<?x?x64xf32>)
+// CHECK-NOT: ->
+func.func @block_scan(%t: tensor<?x?x64x48xf32>, %i: tensor<?x?x64x48xf32>,
+                      %bt: memref<?x?x64xf32>, %bi: memref<?x?x64xf32>) -> tensor<?x?x64x48xf32> {
+  %o = tvq.block_scan {distance = 1 : i64} ins(%t : tensor<?x?x64x48xf32>)
+      outs(%i : tensor<?x?x64x48xf32>) -> tensor<?x?x64x48xf32>
+  tvq.block_scan {distance = 2 : i64, reverse} ins(%bt : memref<?x?x64xf32>)
+      outs(%bi : memref<?x?x64xf32>)
+  return %o : tensor<?x?x64x48xf32>
+}
+
 // CHECK-LABEL: func.func @fused_block_softmax
 // CHECK: %{{.+}}:2 = tvq.fused_block_softmax {mem_len = 32 : i64} ins(%{{.+}} : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>, tensor<?x64x16xf32>, tensor<?x32x33xf32>, tensor<?xi64>) outs(%{{.+}}, %{{.+}} : tensor<?x32x64xf32>, tensor<?x32x64xf32>) -> tensor<?x32x64xf32>, tensor<?x32x64xf32>
 // CHECK: tvq.fused_block_softmax {mem_len = 32 : i64} ins(%{{.+}} : memref<?x32x16xf32>, memref<64x16xf32>, memref<?x64xf32>, memref<?x64x16xf32>, memref<?x32x33xf32>, memref<?xi64>) outs(%{{.+}}, %{{.+}} : memref<?x32x64xf32>, memref<?x32x64xf32>)

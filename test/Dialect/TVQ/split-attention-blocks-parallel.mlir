@@ -26,23 +26,31 @@
 // Per-block value sums: a batched product (one-hot^T x values).
 // CHECK:   %[[LSUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<?x8x5xf32>, tensor<?x8x6xf32>) outs(%{{.+}} : tensor<?x5x6xf32>)
 // CHECK:     arith.mulf
-// The prefix sum over earlier blocks (m < n), after the incoming count x mean.
+// Running sums over the earlier blocks (m < n) added to the incoming count
+// and count x mean (tvq.block_scan, distance 1).
+// CHECK:   %[[LCOUNT4:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2]]
 // CHECK:   %[[LSUM4:.+]] = tensor.expand_shape %[[LSUM]]
-// CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[LSUM4]] : tensor<?x?x5x6xf32>)
-// CHECK:     %[[N:.+]] = linalg.index 1 : index
-// CHECK:     %[[M:.+]] = linalg.index 4 : index
-// CHECK:     arith.cmpi ult, %[[M]], %[[N]] : index
+// CHECK:   %[[COUNT:.+]] = tvq.block_scan {distance = 1 : i64} ins(%[[LCOUNT4]] : tensor<?x?x5xf32>) outs(%{{.+}} : tensor<?x?x5xf32>) -> tensor<?x?x5xf32>
+// CHECK:   %[[SUM:.+]] = tvq.block_scan {distance = 1 : i64} ins(%[[LSUM4]] : tensor<?x?x5x6xf32>) outs(%{{.+}} : tensor<?x?x5x6xf32>) -> tensor<?x?x5x6xf32>
 // The means: sum / max(count, 1).
+// CHECK:   linalg.generic {{.*}} ins(%[[COUNT]], %[[SUM]] : tensor<?x?x5xf32>, tensor<?x?x5x6xf32>)
 // CHECK:     arith.maximumf
 // CHECK:     arith.divf
+// The cache after the last block: the incoming one plus every block's
+// terms (reductions over the blocks, dimension 2 of the loops for the
+// counts [B, S], 3 for the sums [B, S, V]).
+// CHECK:   %[[FCOUNT:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[LCOUNT4]] : tensor<?x?x5xf32>) outs(%{{.+}} : tensor<?x5xf32>)
+// CHECK:   %[[FSUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[LSUM4]] : tensor<?x?x5x6xf32>) outs(%{{.+}} : tensor<?x5x6xf32>)
+// CHECK:   %[[FMEAN:.+]] = linalg.generic {{.*}} ins(%[[FCOUNT]], %[[FSUM]] : tensor<?x5xf32>, tensor<?x5x6xf32>)
 // One one-block op over all blocks, with the built state.
 // CHECK:   %[[O:.+]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} = tvq.vq_attention {{.*}} state({{.*}}, %[[WCODES]], {{.*}}) {block_len = 8 : i64, mem_len = 8 : i64} : (tensor<?x8x4xf32>
-// The output in sequence order; the state of the last block (n = nb - 1).
+// The output in sequence order; the cache after the last block as built
+// above, the window and seen of the last block (n = nb - 1).
 // CHECK:   %[[O4:.+]] = tensor.expand_shape %[[O]] {{\[\[}}0, 1], [2], [3]] output_shape [%{{.+}}, %[[NB]], 8, 6]
 // CHECK:   %[[OUT:.+]] = tensor.collapse_shape %[[O4]] {{\[\[}}0], [1, 2], [3]] : tensor<?x?x8x6xf32> into tensor<?x?x6xf32>
 // CHECK:   %[[LAST:.+]] = arith.subi %[[NB]], %c1 : index
-// CHECK:   tensor.extract_slice %{{.+}}[0, %[[LAST]], 0] [%{{.+}}, 1, 5] [1, 1, 1] : tensor<?x?x5xf32> to tensor<?x5xf32>
-// CHECK:   scf.yield %[[OUT]],
+// CHECK:   tensor.extract_slice %{{.+}}[0, %[[LAST]], 0] [%{{.+}}, 1, 8] [1, 1, 1] : tensor<?x?x8xi32> to tensor<?x8xi32>
+// CHECK:   scf.yield %[[OUT]], %[[FCOUNT]], %[[FMEAN]],
 func.func @parallel(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z: tensor<?x?xi32>,
                     %v: tensor<?x?x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
                     %w: tensor<4xf32>, %r: tensor<9x4xf32>) -> tensor<?x?x6xf32> {

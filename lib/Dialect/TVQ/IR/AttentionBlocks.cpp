@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tvq/Dialect/TVQ/IR/AttentionBlocks.h"
+#include "tvq/Dialect/TVQ/IR/TVQOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -145,17 +146,6 @@ Value windows(OpBuilder &b, Location loc, const BlockShape &shape,
   return mergeBlocks(b, loc, result);
 }
 
-/// out + (m < n ? in : 0): a term of the prefix sum over blocks m < n.
-Value earlierTerm(OpBuilder &nb, Location nl, ValueRange args, unsigned n,
-                  unsigned m) {
-  Value earlier = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult,
-                                        linalg::IndexOp::create(nb, nl, m),
-                                        linalg::IndexOp::create(nb, nl, n));
-  Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
-  return arith::AddFOp::create(
-      nb, nl, args[1], arith::SelectOp::create(nb, nl, earlier, args[0], zero));
-}
-
 } // namespace
 
 BlockShape mlir::tvq::blockShapeOf(OpBuilder &b, Location loc, Value q,
@@ -263,38 +253,64 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
             nb, nl, args[2], arith::MulFOp::create(nb, nl, args[0], args[1]));
       });
 
-  // Each block's cache: the incoming one plus what left before the block (a
-  // prefix sum over the blocks m < n).
+  // Each block's cache: the incoming one plus what left before the block,
+  // running sums across the blocks (tvq.block_scan, distance 1). The cache
+  // after the last block adds what left from every block (a reduction).
+  Value countTerms = splitBlocks(b, loc, shape, leaveCount);
+  Value sumTerms = splitBlocks(b, loc, shape, leaveSum);
+  auto scan = [&](Value terms, Value init) {
+    return BlockScanOp::create(b, loc, TypeRange{init.getType()}, terms, init,
+                               b.getI64IntegerAttr(1), /*reverse=*/UnitAttr())
+        .getResult()[0];
+  };
+  auto all = [&](Value terms, Value init, unsigned rank) {
+    // Loops (b, rest..., m): init[b, rest...] + sum_m terms[b, m, rest...].
+    SmallVector<unsigned> termDims = {0, rank}, outDims = {0};
+    for (unsigned d = 1; d < rank; ++d) {
+      termDims.push_back(d);
+      outDims.push_back(d);
+    }
+    SmallVector<IteratorType> iters(rank, par);
+    iters.push_back(red);
+    return generic(b, loc, {terms}, init, rank + 1, {termDims, outDims}, iters,
+                   [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     return arith::AddFOp::create(nb, nl, args[1], args[0]);
+                   });
+  };
   Value countInit =
       generic(b, loc, {count0}, empty(b, loc, {batch, blocks, S}, f32), 3,
               {{0, 2}, {0, 1, 2}}, {par, par, par},
               [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-  Value count =
-      generic(b, loc, {splitBlocks(b, loc, shape, leaveCount)}, countInit, 4,
-              {{0, 3, 2}, {0, 1, 2}}, {par, par, par, red},
-              [](OpBuilder &nb, Location nl, ValueRange args) {
-                return earlierTerm(nb, nl, args, 1, 3);
+  Value count = scan(countTerms, countInit);
+  Value sum0 =
+      generic(b, loc, {count0, mean0}, empty(b, loc, {batch, S, V}, f32), 3,
+              {{0, 1}, {0, 1, 2}, {0, 1, 2}}, {par, par, par},
+              [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                return arith::MulFOp::create(nb, nl, args[0], args[1]);
               });
-  Value sumInit = generic(
-      b, loc, {count0, mean0}, empty(b, loc, {batch, blocks, S, V}, f32), 4,
-      {{0, 2}, {0, 2, 3}, {0, 1, 2, 3}}, {par, par, par, par},
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        return arith::MulFOp::create(nb, nl, args[0], args[1]);
-      });
-  Value sum =
-      generic(b, loc, {splitBlocks(b, loc, shape, leaveSum)}, sumInit, 5,
-              {{0, 4, 2, 3}, {0, 1, 2, 3}}, {par, par, par, par, red},
-              [](OpBuilder &nb, Location nl, ValueRange args) {
-                return earlierTerm(nb, nl, args, 1, 4);
-              });
-  Value mean = generic(
-      b, loc, {count, sum}, empty(b, loc, {batch, blocks, S, V}, f32), 4,
-      {{0, 1, 2}, {0, 1, 2, 3}, {0, 1, 2, 3}}, {par, par, par, par},
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value one = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1));
-        return arith::DivFOp::create(
-            nb, nl, args[1], arith::MaximumFOp::create(nb, nl, args[0], one));
-      });
+  Value sumInit =
+      generic(b, loc, {sum0}, empty(b, loc, {batch, blocks, S, V}, f32), 4,
+              {{0, 2, 3}, {0, 1, 2, 3}}, {par, par, par, par},
+              [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  Value sum = scan(sumTerms, sumInit);
+  auto meanOf = [&](Value count, Value sum, unsigned rank) {
+    SmallVector<unsigned> countDims, sumDims;
+    for (unsigned d = 0; d < rank; ++d)
+      sumDims.push_back(d);
+    countDims.assign(sumDims.begin(), sumDims.end() - 1);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, sum);
+    return generic(
+        b, loc, {count, sum}, empty(b, loc, sizes, f32), rank,
+        {countDims, sumDims, sumDims}, SmallVector<IteratorType>(rank, par),
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value one = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1));
+          return arith::DivFOp::create(
+              nb, nl, args[1], arith::MaximumFOp::create(nb, nl, args[0], one));
+        });
+  };
+  Value mean = meanOf(count, sum, 4);
+  s.finalCount = all(countTerms, count0, 2);
+  s.finalMean = meanOf(s.finalCount, all(sumTerms, sum0, 3), 3);
   s.count = mergeBlocks(b, loc, count);
   s.mean = mergeBlocks(b, loc, mean);
   return s;

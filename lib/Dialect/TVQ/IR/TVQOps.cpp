@@ -1073,3 +1073,59 @@ LogicalResult FusedBlockSoftmaxOp::bufferize(
     bufferization::BufferizationState &state) {
   return bufferizeBlockOp(*this, rewriter, options, state);
 }
+
+LogicalResult BlockScanOp::verify() {
+  auto terms = cast<ShapedType>(getTerms().getType());
+  auto init = cast<ShapedType>(getInit().getType());
+  if (isa<RankedTensorType>(terms) != isa<RankedTensorType>(init))
+    return emitOpError("mixes tensors and buffers (terms and init)");
+  for (auto [name, type] :
+       {std::pair<StringRef, ShapedType>{"terms", terms}, {"init", init}}) {
+    if (type.getRank() < 2)
+      return emitOpError() << name
+                           << " must have rank >= 2 ([B, nb, ...]), got "
+                           << type;
+    if (!type.getElementType().isF32())
+      return emitOpError() << name << " must hold f32 elements, got " << type;
+  }
+  if (terms.getRank() != init.getRank())
+    return emitOpError("terms and init must have the same rank, got ")
+           << terms << " and " << init;
+  for (int64_t d = 0; d < terms.getRank(); ++d)
+    if (!ShapedType::isDynamic(terms.getDimSize(d)) &&
+        !ShapedType::isDynamic(init.getDimSize(d)) &&
+        terms.getDimSize(d) != init.getDimSize(d))
+      return emitOpError("terms and init disagree in dimension ")
+             << d << ": " << terms << " and " << init;
+  return verifyResults(*this);
+}
+
+void BlockScanOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  blockOpEffects(*this, effects);
+}
+
+bool BlockScanOp::bufferizesToMemoryRead(OpOperand &,
+                                         const bufferization::AnalysisState &) {
+  // The terms are read, and so is init: the sums are added to it.
+  return true;
+}
+
+bool BlockScanOp::bufferizesToMemoryWrite(
+    OpOperand &operand, const bufferization::AnalysisState &) {
+  return isDpsInit(&operand);
+}
+
+bufferization::AliasingValueList
+BlockScanOp::getAliasingValues(OpOperand &operand,
+                               const bufferization::AnalysisState &) {
+  return initAliases(*this, operand);
+}
+
+LogicalResult
+BlockScanOp::bufferize(RewriterBase &rewriter,
+                       const bufferization::BufferizationOptions &options,
+                       bufferization::BufferizationState &state) {
+  return bufferizeBlockOp(*this, rewriter, options, state);
+}

@@ -203,12 +203,18 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
         ValueRange{s.count, s.mean, s.winCodes, s.winKeys, s.winValues, s.seen},
         op.getBlockLenAttr(), op.getMemLenAttr());
 
-    // The output back in sequence order; the state after the last block.
-    SmallVector<Value> results = {castTo(
-        b, loc, fromBlocks(b, loc, shape, blockOp.getOutput()), outType)};
+    // The output back in sequence order; the state after the last block:
+    // the cache from the block statistics (the one-block op's own cache
+    // results would update every block's cache, only to keep the last one,
+    // and are left unused, so they fold away), the window and the count of
+    // positions from the last block's results.
+    SmallVector<Value> results = {
+        castTo(b, loc, fromBlocks(b, loc, shape, blockOp.getOutput()), outType),
+        castTo(b, loc, s.finalCount, op->getResult(1).getType()),
+        castTo(b, loc, s.finalMean, op->getResult(2).getType())};
     Value last = arith::SubIOp::create(
         b, loc, shape.numBlocks, arith::ConstantIndexOp::create(b, loc, 1));
-    for (unsigned i = 1; i < op->getNumResults(); ++i) {
+    for (unsigned i = 3; i < op->getNumResults(); ++i) {
       Value all = splitBlocks(b, loc, shape, blockOp->getResult(i));
       auto type = cast<RankedTensorType>(all.getType());
       SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));

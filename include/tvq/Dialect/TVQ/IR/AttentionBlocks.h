@@ -49,6 +49,10 @@ struct BlockStates {
   Value winKeys;   ///< [B * nb, L, K]
   Value winValues; ///< [B * nb, L, V]
   Value seen;      ///< [B * nb] i64: seen + n L
+  /// The cache after the last block (what the recurrence returns): the
+  /// incoming one plus the started slots of every block's window.
+  Value finalCount; ///< [B, S] f32
+  Value finalMean;  ///< [B, S, V] f32
 };
 
 /// The states of every block of an attention over `codes` [B, T], `kHat`
@@ -56,8 +60,8 @@ struct BlockStates {
 /// from the incoming `state` (count, mean, win_codes, win_keys, win_values,
 /// seen; M = L). The cache of block n is the incoming one plus, per code, the
 /// count and value sum of the started (position >= 0) window slots of every
-/// block m < n (a one-hot product per block, then a prefix sum over blocks);
-/// means are sums / max(count, 1).
+/// block m < n (a one-hot product per block, then running sums across the
+/// blocks, tvq.block_scan); means are sums / max(count, 1).
 BlockStates buildBlockStates(OpBuilder &b, Location loc,
                              const BlockShape &shape, int64_t memLen,
                              Value codes, Value kHat, Value v, Value codebook,

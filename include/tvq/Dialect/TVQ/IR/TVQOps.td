@@ -275,6 +275,66 @@ def TVQ_FusedBlockSoftmaxOp : Op<TVQ_Dialect, "fused_block_softmax", [
 }
 
 //===----------------------------------------------------------------------===//
+// block_scan: running sums across the blocks of the parallel form
+//===----------------------------------------------------------------------===//
+
+def TVQ_BlockScanOp : Op<TVQ_Dialect, "block_scan", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "Adds to each block the sum of the terms of earlier (or later) blocks";
+  let description = [{
+    For `terms[B, nb, rest...]` and `init` of the same shape (f32), the
+    result at block n is `init` at block n plus the sum of the terms of the
+    blocks at least `distance` before it, or with `reverse` at least
+    `distance` after it:
+    ```
+    out[b, n, r] = init[b, n, r] + sum_{m <= n - distance} terms[b, m, r]
+    out[b, n, r] = init[b, n, r] + sum_{m >= n + distance} terms[b, m, r]   (reverse)
+    ```
+    The parallel form of VQ attention (AttentionBlocks.h) builds each
+    block's cache this way (the windows that left before block n:
+    `distance = 1`), and its backward the cache gradient of a block's
+    positions (the blocks from two after it on: `reverse`, `distance = 2`).
+    As a linalg reduction these sums take nb terms for each of the nb blocks
+    (nb² · |rest| adds per batch row, quadratic in the sequence length);
+    `tvq-lower-block-scans` makes one running sum per (b, rest...) instead,
+    a parallel loop over those whose body walks the nb blocks in order
+    (nb · |rest| adds).
+
+    Destination style, on tensors (one result) or, after bufferization, on
+    buffers (no result; `init` is read and overwritten).
+    ```mlir
+    %sum = tvq.block_scan {distance = 1 : i64}
+        ins(%terms : tensor<?x?x64x256xf32>)
+        outs(%init : tensor<?x?x64x256xf32>) -> tensor<?x?x64x256xf32>
+    ```
+  }];
+  let arguments = (ins
+      AnyTypeOf<[AnyRankedTensor, AnyMemRef]>:$terms,
+      AnyTypeOf<[AnyRankedTensor, AnyMemRef]>:$init,
+      ConfinedAttr<I64Attr, [IntNonNegative]>:$distance,
+      UnitAttr:$reverse);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    attr-dict `ins` `(` $terms `:` type($terms) `)`
+    `outs` `(` $init `:` type($init) `)` (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+    /// The inputs (the terms), for the shared bufferization of block ops.
+    ::mlir::OperandRange getInputs() {
+      return getOperation()->getOperands().take_front(1);
+    }
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // codebook_ema
 //===----------------------------------------------------------------------===//
 

@@ -252,6 +252,48 @@ def TVQStridedCopiesToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TVQLowerBlockScans
+    : Pass<"tvq-lower-block-scans", "::mlir::func::FuncOp"> {
+  let summary = "Turn tvq.block_scan on buffers into one running sum per "
+                "element across the blocks";
+  let description = [{
+    Runs on bufferized IR. Each `tvq.block_scan` becomes an `scf.parallel`
+    over every dimension but the block one (dimension 1) whose body walks
+    the nb blocks with an `scf.for`, carrying the running sum of the terms
+    and adding it to `init` in place: nb · |rest| adds instead of the
+    nb² · |rest| of a reduction per block. On the GPU the parallel loop is
+    one kernel with a thread per (b, rest...), reading and writing
+    neighbouring elements of the last dimension side by side.
+
+    Before:
+    ```mlir
+    tvq.block_scan {distance = 1 : i64}
+        ins(%terms : memref<?x?x64xf32>) outs(%init : memref<?x?x64xf32>)
+    ```
+    After (forward; `reverse` walks n from nb - 1 down and reads the term
+    at n + distance while it is < nb):
+    ```mlir
+    scf.parallel (%b, %s) = (%c0, %c0) to (%B, %c64) step (%c1, %c1) {
+      %sum = scf.for %n = %c0 to %nb step %c1 iter_args(%acc = %zero) -> (f32) {
+        // m = n - distance: the term that joins the sum at block n
+        %joins = arith.cmpi sge, %n, %c1 : index
+        %m = arith.select %joins, %n_minus_1, %c0 : index
+        %t = memref.load %terms[%b, %m, %s] : memref<?x?x64xf32>
+        %add = arith.select %joins, %t, %zero : f32
+        %acc2 = arith.addf %acc, %add : f32
+        %i = memref.load %init[%b, %n, %s] : memref<?x?x64xf32>
+        %o = arith.addf %i, %acc2 : f32
+        memref.store %o, %init[%b, %n, %s] : memref<?x?x64xf32>
+        scf.yield %acc2 : f32
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def TVQLowerOutputReady : Pass<"tvq-lower-output-ready", "ModuleOp"> {
   let summary = "Turn tvq.output_ready into a call of the runtime's hook";
   let description = [{
