@@ -17,13 +17,13 @@ Tolerance: 1e-6 of |init| plus the sum of the |terms| that enter, per output (f3
 7 terms: about 4e-7 in the worst case). A term taken from the wrong block is off by about 1 of
 that bound.
 """
-import argparse
 import os
 import sys
 
 import numpy as np
 
-from runner_harness import dense, lower_and_run, memref, print_bits, race_check_passed, read_bits
+from runner_harness import (dense, lower_and_run, memref, print_bits, race_check_passed,
+                            read_bits, run_cases)
 
 # name, shape [B, nb, rest...], distance, reverse.
 CASES = [
@@ -113,20 +113,8 @@ def run(args, case, lowering, rng):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--tvq-opt", required=True)
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--runtime-lib", default=None,
-                   help="libtvq_runtime.so: also race- and bounds-check the cuda-sim runs")
-    args = p.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
-    print("seed %d" % seed)
-    rng = np.random.default_rng(seed)
-    results = [run(args, case, lowering, rng) for case in CASES for lowering in LOWERINGS]
-    print("block scans: %d of %d cases within tolerance" % (sum(results), len(results)))
-    return 0 if all(results) else 1
+    return run_cases(__doc__, "libtvq_runtime.so: also race- and bounds-check the cuda-sim runs", CASES, LOWERINGS, run,
+                     "block scans")
 
 
 if __name__ == "__main__":

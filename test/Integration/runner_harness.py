@@ -69,3 +69,26 @@ def race_check_passed(stderr):
     """Whether the runtime's race check reported checked launches and no data race."""
     return re.search(r"tvq race check: [1-9]\d* launches, [1-9]\d* accesses, no data race",
                      stderr) is not None
+
+
+def run_cases(doc, runtime_help, cases, variants, run, what):
+    """The scripts' main: parses --tvq-opt, --workdir, --seed and --runtime-lib (`runtime_help`),
+    seeds a numpy Generator from --seed or fresh random bits (printed), calls
+    `run(args, case, variant, rng)` for every case and variant, prints how many of `what` were
+    within tolerance, and returns the exit status."""
+    import argparse
+    import os
+
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--tvq-opt", required=True)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--runtime-lib", default=None, help=runtime_help)
+    args = p.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
+    print("seed %d" % seed)
+    rng = np.random.default_rng(seed)
+    results = [run(args, case, variant, rng) for case in cases for variant in variants]
+    print("%s: %d of %d cases within tolerance" % (what, sum(results), len(results)))
+    return 0 if all(results) else 1

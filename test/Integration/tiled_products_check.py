@@ -25,14 +25,14 @@ race (two threads sharing a shared-memory or global element with no barrier betw
 storing); `generate-runtime-verification` and `tvq-asserts-to-runtime-errors` after it, so that
 a load or store outside its buffer (a tile's edge guard gone wrong) stops the run.
 """
-import argparse
 import os
 import subprocess
 import sys
 
 import numpy as np
 
-from runner_harness import dense, lower_and_run, memref, print_bits, race_check_passed, read_bits
+from runner_harness import (dense, lower_and_run, memref, print_bits, race_check_passed,
+                            read_bits, run_cases)
 
 CASES = [
     # name, loop dims, A dims, B dims, C dims, sizes (one per loop dim); all but few_rows
@@ -148,20 +148,8 @@ def run(args, case, math, rng):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--tvq-opt", required=True)
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--runtime-lib", default=None,
-                   help="libtvq_runtime.so: also race-check the kernels")
-    args = p.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
-    print("seed %d" % seed)
-    rng = np.random.default_rng(seed)
-    results = [run(args, case, math, rng) for case in CASES for math in OPTIONS]
-    print("tiled products: %d of %d cases within tolerance" % (sum(results), len(results)))
-    return 0 if all(results) else 1
+    return run_cases(__doc__, "libtvq_runtime.so: also race-check the kernels", CASES, OPTIONS, run,
+                     "tiled products")
 
 
 if __name__ == "__main__":

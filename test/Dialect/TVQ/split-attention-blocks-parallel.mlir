@@ -36,12 +36,19 @@
 // CHECK:   linalg.generic {{.*}} ins(%[[COUNT]], %[[SUM]] : tensor<?x?x5xf32>, tensor<?x?x5x6xf32>)
 // CHECK:     arith.maximumf
 // CHECK:     arith.divf
-// The cache after the last block: the incoming one plus every block's
-// terms (reductions over the blocks, dimension 2 of the loops for the
-// counts [B, S], 3 for the sums [B, S, V]).
-// CHECK:   %[[FCOUNT:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[LCOUNT4]] : tensor<?x?x5xf32>) outs(%{{.+}} : tensor<?x5xf32>)
-// CHECK:   %[[FSUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[LSUM4]] : tensor<?x?x5x6xf32>) outs(%{{.+}} : tensor<?x5x6xf32>)
+// The cache after the last block: the last block's running sums plus the
+// last block's own terms (slices at block nb - 1).
+// CHECK:   %[[L1:.+]] = arith.subi %[[NB]], %c1 : index
+// CHECK:   %[[CLAST:.+]] = tensor.extract_slice %[[COUNT]][0, %[[L1]], 0] [%{{.+}}, 1, 5] [1, 1, 1] : tensor<?x?x5xf32> to tensor<?x5xf32>
+// CHECK:   %[[TLAST:.+]] = tensor.extract_slice %[[LCOUNT4]][0, %[[L1]], 0] [%{{.+}}, 1, 5] [1, 1, 1] : tensor<?x?x5xf32> to tensor<?x5xf32>
+// CHECK:   %[[FCOUNT:.+]] = linalg.generic {{.*}} ins(%[[CLAST]], %[[TLAST]] : tensor<?x5xf32>, tensor<?x5xf32>)
+// CHECK:     arith.addf
+// CHECK:   %[[SLAST:.+]] = tensor.extract_slice %[[SUM]][0, %{{.+}}, 0, 0] [%{{.+}}, 1, 5, 6]
+// CHECK:   %[[LSLAST:.+]] = tensor.extract_slice %[[LSUM4]][0, %{{.+}}, 0, 0] [%{{.+}}, 1, 5, 6]
+// CHECK:   %[[FSUM:.+]] = linalg.generic {{.*}} ins(%[[SLAST]], %[[LSLAST]] : tensor<?x5x6xf32>, tensor<?x5x6xf32>)
 // CHECK:   %[[FMEAN:.+]] = linalg.generic {{.*}} ins(%[[FCOUNT]], %[[FSUM]] : tensor<?x5xf32>, tensor<?x5x6xf32>)
+// CHECK:     arith.maximumf
+// CHECK:     arith.divf
 // One one-block op over all blocks, with the built state.
 // CHECK:   %[[O:.+]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} = tvq.vq_attention {{.*}} state({{.*}}, %[[WCODES]], {{.*}}) {block_len = 8 : i64, mem_len = 8 : i64} : (tensor<?x8x4xf32>
 // The output in sequence order; the cache after the last block as built

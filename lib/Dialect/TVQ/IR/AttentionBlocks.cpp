@@ -255,7 +255,7 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
 
   // Each block's cache: the incoming one plus what left before the block,
   // running sums across the blocks (tvq.block_scan, distance 1). The cache
-  // after the last block adds what left from every block (a reduction).
+  // after the last block is the last block's plus what left after it.
   Value countTerms = splitBlocks(b, loc, shape, leaveCount);
   Value sumTerms = splitBlocks(b, loc, shape, leaveSum);
   auto scan = [&](Value terms, Value init) {
@@ -263,18 +263,37 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
                                b.getI64IntegerAttr(1), /*reverse=*/UnitAttr())
         .getResult()[0];
   };
-  auto all = [&](Value terms, Value init, unsigned rank) {
-    // Loops (b, rest..., m): init[b, rest...] + sum_m terms[b, m, rest...].
-    SmallVector<unsigned> termDims = {0, rank}, outDims = {0};
-    for (unsigned d = 1; d < rank; ++d) {
-      termDims.push_back(d);
-      outDims.push_back(d);
-    }
-    SmallVector<IteratorType> iters(rank, par);
-    iters.push_back(red);
-    return generic(b, loc, {terms}, init, rank + 1, {termDims, outDims}, iters,
+  // The last block's running sum plus its own terms, [B, rest...]: slices
+  // at block nb - 1 of both, added.
+  auto afterLast = [&](Value prefix, Value terms) {
+    auto type = cast<RankedTensorType>(terms.getType());
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+    offsets[1] =
+        arith::SubIOp::create(b, loc, shape.numBlocks,
+                              arith::ConstantIndexOp::create(b, loc, 1))
+            .getResult();
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, terms);
+    sizes[1] = b.getIndexAttr(1);
+    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+    SmallVector<int64_t> dims(type.getShape());
+    dims.erase(dims.begin() + 1);
+    auto sliceType = RankedTensorType::get(dims, f32);
+    auto last = [&](Value x) {
+      return tensor::ExtractSliceOp::create(b, loc, sliceType, x, offsets,
+                                            sizes, strides)
+          .getResult();
+    };
+    SmallVector<unsigned> all;
+    for (unsigned d = 0; d + 1 < rank; ++d)
+      all.push_back(d);
+    SmallVector<OpFoldResult> outSizes(sizes);
+    outSizes.erase(outSizes.begin() + 1);
+    return generic(b, loc, {last(prefix), last(terms)},
+                   empty(b, loc, outSizes, f32), rank - 1, {all, all, all},
+                   SmallVector<IteratorType>(rank - 1, par),
                    [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                     return arith::AddFOp::create(nb, nl, args[1], args[0]);
+                     return arith::AddFOp::create(nb, nl, args[0], args[1]);
                    });
   };
   Value countInit =
@@ -282,16 +301,12 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
               {{0, 2}, {0, 1, 2}}, {par, par, par},
               [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   Value count = scan(countTerms, countInit);
-  Value sum0 =
-      generic(b, loc, {count0, mean0}, empty(b, loc, {batch, S, V}, f32), 3,
-              {{0, 1}, {0, 1, 2}, {0, 1, 2}}, {par, par, par},
-              [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                return arith::MulFOp::create(nb, nl, args[0], args[1]);
-              });
-  Value sumInit =
-      generic(b, loc, {sum0}, empty(b, loc, {batch, blocks, S, V}, f32), 4,
-              {{0, 2, 3}, {0, 1, 2, 3}}, {par, par, par, par},
-              [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  Value sumInit = generic(
+      b, loc, {count0, mean0}, empty(b, loc, {batch, blocks, S, V}, f32), 4,
+      {{0, 2}, {0, 2, 3}, {0, 1, 2, 3}}, {par, par, par, par},
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return arith::MulFOp::create(nb, nl, args[0], args[1]);
+      });
   Value sum = scan(sumTerms, sumInit);
   auto meanOf = [&](Value count, Value sum, unsigned rank) {
     SmallVector<unsigned> countDims, sumDims;
@@ -309,8 +324,8 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
         });
   };
   Value mean = meanOf(count, sum, 4);
-  s.finalCount = all(countTerms, count0, 2);
-  s.finalMean = meanOf(s.finalCount, all(sumTerms, sum0, 3), 3);
+  s.finalCount = afterLast(count, countTerms);
+  s.finalMean = meanOf(s.finalCount, afterLast(sum, sumTerms), 3);
   s.count = mergeBlocks(b, loc, count);
   s.mean = mergeBlocks(b, loc, mean);
   return s;
