@@ -275,9 +275,9 @@ def TVQLowerBlockScans
     ```mlir
     scf.parallel (%b, %s) = (%c0, %c0) to (%B, %c64) step (%c1, %c1) {
       %sum = scf.for %n = %c0 to %nb step %c1 iter_args(%acc = %zero) -> (f32) {
-        // m = n - distance: the term that joins the sum at block n
+        // m = n - distance joins the sum at block n (none before: read n, add 0)
         %joins = arith.cmpi sge, %n, %c1 : index
-        %m = arith.select %joins, %n_minus_1, %c0 : index
+        %m = arith.select %joins, %n_minus_1, %n : index
         %t = memref.load %terms[%b, %m, %s] : memref<?x?x64xf32>
         %add = arith.select %joins, %t, %zero : f32
         %acc2 = arith.addf %acc, %add : f32
