@@ -175,6 +175,26 @@ Value mlir::tvq::splitBlocks(OpBuilder &b, Location loc,
   return expandDim(b, loc, x, 0, {shape.batch, shape.numBlocks});
 }
 
+Value mlir::tvq::blockAt(OpBuilder &b, Location loc, Value x, OpFoldResult n) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  offsets[1] = n;
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+  sizes[1] = b.getIndexAttr(1);
+  SmallVector<int64_t> dims(type.getShape());
+  dims.erase(dims.begin() + 1);
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(dims, type.getElementType()), x, offsets,
+      sizes, SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+}
+
+Value mlir::tvq::lastBlockIndex(OpBuilder &b, Location loc,
+                                const BlockShape &shape) {
+  return arith::SubIOp::create(b, loc, shape.numBlocks,
+                               arith::ConstantIndexOp::create(b, loc, 1));
+}
+
 Value mlir::tvq::mergeBlocks(OpBuilder &b, Location loc, Value x) {
   return collapseDims(b, loc, x, 0);
 }
@@ -266,32 +286,16 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
   // The last block's running sum plus its own terms, [B, rest...]: slices
   // at block nb - 1 of both, added.
   auto afterLast = [&](Value prefix, Value terms) {
-    auto type = cast<RankedTensorType>(terms.getType());
-    int64_t rank = type.getRank();
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
-    offsets[1] =
-        arith::SubIOp::create(b, loc, shape.numBlocks,
-                              arith::ConstantIndexOp::create(b, loc, 1))
-            .getResult();
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, terms);
-    sizes[1] = b.getIndexAttr(1);
-    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-    SmallVector<int64_t> dims(type.getShape());
-    dims.erase(dims.begin() + 1);
-    auto sliceType = RankedTensorType::get(dims, f32);
-    auto last = [&](Value x) {
-      return tensor::ExtractSliceOp::create(b, loc, sliceType, x, offsets,
-                                            sizes, strides)
-          .getResult();
-    };
+    Value last = lastBlockIndex(b, loc, shape);
+    Value lastPrefix = blockAt(b, loc, prefix, last);
+    Value lastTerms = blockAt(b, loc, terms, last);
+    unsigned rank = cast<RankedTensorType>(lastTerms.getType()).getRank();
     SmallVector<unsigned> all;
-    for (unsigned d = 0; d + 1 < rank; ++d)
+    for (unsigned d = 0; d < rank; ++d)
       all.push_back(d);
-    SmallVector<OpFoldResult> outSizes(sizes);
-    outSizes.erase(outSizes.begin() + 1);
-    return generic(b, loc, {last(prefix), last(terms)},
-                   empty(b, loc, outSizes, f32), rank - 1, {all, all, all},
-                   SmallVector<IteratorType>(rank - 1, par),
+    return generic(b, loc, {lastPrefix, lastTerms},
+                   empty(b, loc, tensor::getMixedSizes(b, loc, lastTerms), f32),
+                   rank, {all, all, all}, SmallVector<IteratorType>(rank, par),
                    [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                      return arith::AddFOp::create(nb, nl, args[0], args[1]);
                    });

@@ -212,22 +212,11 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
         castTo(b, loc, fromBlocks(b, loc, shape, blockOp.getOutput()), outType),
         castTo(b, loc, s.finalCount, op->getResult(1).getType()),
         castTo(b, loc, s.finalMean, op->getResult(2).getType())};
-    Value last = arith::SubIOp::create(
-        b, loc, shape.numBlocks, arith::ConstantIndexOp::create(b, loc, 1));
+    Value last = lastBlockIndex(b, loc, shape);
     for (unsigned i = 3; i < op->getNumResults(); ++i) {
       Value all = splitBlocks(b, loc, shape, blockOp->getResult(i));
-      auto type = cast<RankedTensorType>(all.getType());
-      SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-      offsets[1] = last;
-      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, all);
-      sizes[1] = b.getIndexAttr(1);
-      SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-      SmallVector<int64_t> dims(type.getShape());
-      dims.erase(dims.begin() + 1);
-      Value slice = tensor::ExtractSliceOp::create(
-          b, loc, RankedTensorType::get(dims, type.getElementType()), all,
-          offsets, sizes, strides);
-      results.push_back(castTo(b, loc, slice, op->getResult(i).getType()));
+      results.push_back(castTo(b, loc, blockAt(b, loc, all, last),
+                               op->getResult(i).getType()));
     }
     return results;
   }

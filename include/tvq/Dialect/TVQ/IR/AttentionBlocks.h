@@ -38,6 +38,12 @@ Value fromBlocks(OpBuilder &b, Location loc, const BlockShape &shape, Value x);
 /// [B * nb, rest...] -> [B, nb, rest...].
 Value splitBlocks(OpBuilder &b, Location loc, const BlockShape &shape, Value x);
 
+/// Block `n` of `x` [B, nb, rest...]: [B, rest...].
+Value blockAt(OpBuilder &b, Location loc, Value x, OpFoldResult n);
+
+/// nb - 1, the index of the last block.
+Value lastBlockIndex(OpBuilder &b, Location loc, const BlockShape &shape);
+
 /// [B, nb, rest...] -> [B * nb, rest...].
 Value mergeBlocks(OpBuilder &b, Location loc, Value x);
 
