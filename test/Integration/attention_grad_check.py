@@ -13,15 +13,21 @@ positions seen - M + j, ignored where negative.
 
 Loss: L = sum(o * d_out). Every gradient (dq, dk_hat, dv, du, dw, dr) is compared with central
 differences (step H = 1e-6, float64) by
-    err = max|g - fd| / max(max|fd|, FLOOR)
-and must be <= TOL. Why TOL = 2e-5: the compiled code is float32; its gradients are sums of a
-few dozen products of O(1) softmax weights and O(1) inputs, so their error is a few float32
-ulps of the largest terms (observed: at most a few 1e-7 relative to max|fd|). The finite
-differences of the float64 loss are accurate to ~1e-9 absolute (truncation ~H^2, rounding
-~1e-16 * |L| / H), far below that. A gradient that is wrong in any one entry (a missed band
-distance, the cache-key rule, the flow through the means) is off by O(1e-2) or more relative.
-FLOOR = 1e-3 only matters for gradients that are exactly zero (T = L = 1: one query sees only
-itself, so only dv is nonzero).
+    err = max|g - fd| / max(max|fd|, FLOOR * G)
+where G is the largest |fd| entry of any of the six gradients of the case, and must be <= TOL.
+Why TOL = 2e-5: the compiled code is float32; its gradients are sums of a few dozen products of
+O(1) softmax weights and O(1) inputs, so their error is a few float32 ulps of the largest terms
+(observed: at most a few 1e-7 relative to max|fd|). The finite differences of the float64 loss
+are accurate to ~1e-9 absolute (truncation ~H^2, rounding ~1e-16 * |L| / H), far below that. A
+gradient that is wrong in any one entry (a missed band distance, the cache-key rule, the flow
+through the means) is off by O(1e-2) or more relative.
+Why FLOOR = 0.1 (of the case's scale G): a gradient can cancel to zero while its terms do not,
+and the float32 rounding stays at the terms' scale. du is a sum over each row's keys of score
+gradients that add to zero, so it vanishes exactly when a row's keys are one code (T = 4,
+S = 8: one run in 512; seed 2817844659 drew it: du = 0 against a float32 du of 4.5e-7, which a
+floor of 1e-3 turned into an error of 4.5e-4); and where T = L = 1 one query sees only itself,
+so only dv is nonzero. An error of 1e-2 of a gradient's own scale still exceeds TOL unless that
+scale is below 2e-4 G.
 
 As a check that the cases exercise the cache, each case with keys in the cache also computes
 dk_hat by finite differences of the plain dense formula (every key k_hat, STE through the cache)
@@ -29,7 +35,8 @@ and requires that it differ from the compiled dk_hat by more than 100 * TOL.
 
 usage: attention_grad_check.py --tvq-compile PATH --tvq-run PATH --template MLIR.IN --workdir DIR
                               [--target cpu|cuda-sim] [--compile-flag FLAG ...]
-Prints PASS/FAIL per case and a final 'attention_grad: N cases passed, M failed'."""
+Prints the seed (--seed repeats a run), PASS/FAIL per case and a final
+'attention_grad: N cases passed, M failed'."""
 import argparse
 import os
 import subprocess
@@ -40,7 +47,7 @@ import numpy as np
 
 H = 1e-6
 TOL = 2e-5
-FLOOR = 1e-3
+FLOOR = 0.1
 
 # (L, M, S, K, V): block length, window, codebook size, d_k, d_v.
 VARIANTS = [(4, 4, 8, 8, 8), (8, 4, 16, 8, 12), (4, 8, 8, 8, 8), (1, 4, 8, 8, 8),
@@ -199,8 +206,10 @@ def run_case(a, so, case_dir, x, c, with_state):
     return {n: np.load(p).astype(np.float64) for n, p in zip(GRADS, outs)}
 
 
-def rel_err(g, fd):
-    return float(np.max(np.abs(g - fd)) / max(float(np.max(np.abs(fd))), FLOOR))
+def rel_err(g, fd, scale):
+    """max|g - fd| relative to max|fd|, or to FLOOR * scale (the case's largest gradient entry)
+    where fd is smaller than that."""
+    return float(np.max(np.abs(g - fd)) / max(float(np.max(np.abs(fd))), FLOOR * scale))
 
 
 def cases_for(L, M):
@@ -226,7 +235,10 @@ def main():
                         "needs more)" % TOL)
     a = p.parse_args()
     start = time.time()
-    rng = np.random.default_rng(a.seed)
+    # Fresh inputs each run; the seed is printed so that a failing run can be repeated.
+    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
+    print("attention_grad: seed %d" % seed)
+    rng = np.random.default_rng(seed)
     os.makedirs(a.workdir, exist_ok=True)
     with open(a.template) as f:
         template = f.read()
@@ -260,7 +272,8 @@ def main():
             got = run_case(a, sos[variant], case_dir, x, c, seen is not None)
             x64, c64 = as_f64(x, c)
             fd = fd_gradients(x64, c64)
-            errs = {n: rel_err(got[n], fd[n]) for n in GRADS}
+            scale = max(float(np.max(np.abs(fd[n]))) for n in GRADS)
+            errs = {n: rel_err(got[n], fd[n], scale) for n in GRADS}
             ok = all(e <= a.tol for e in errs.values())
             detail = " ".join("%s %.1e" % (n, errs[n]) for n in GRADS)
             # Does the case have keys of this call in the cache? Then the plain dense gradient
@@ -268,7 +281,7 @@ def main():
             # (The call's first position is in the cache of its last block when (R-1)L > M.)
             if (T // L - 1) * L > M:
                 plain = fd_gradients(x64, c64, names=("dk_hat",), plain=True)["dk_hat"]
-                sep = rel_err(got["dk_hat"], plain)
+                sep = rel_err(got["dk_hat"], plain, scale)
                 detail += "; vs STE-through-cache dk_hat %.1e" % sep
                 if sep <= 100 * TOL:
                     ok = False
