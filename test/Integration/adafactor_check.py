@@ -54,11 +54,14 @@ def main():
     ap = argparse.ArgumentParser()
     for flag in ("--tvq-compile", "--tvq-run", "--module-src", "--workdir"):
         ap.add_argument(flag, required=True)
+    ap.add_argument("--seed", type=int, default=None, help="repeat a run (default: fresh)")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     so = os.path.join(a.workdir, "adafactor.so")
     subprocess.run([a.tvq_compile, a.module_src, "-o", so], check=True)
-    rng = np.random.default_rng()
+    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
+    print("adafactor: seed %d" % seed)
+    rng = np.random.default_rng(seed)
     f32 = lambda x: np.asarray(x, np.float32)
     passed = failed = 0
     cases = [(0, "plain"), (3, "plain"), (40, "plain"), (7, "clipped"), (12, "tiny params")]

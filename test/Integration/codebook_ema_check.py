@@ -2,7 +2,7 @@
 numpy on fresh random inputs: transformer-vq.md section 2, gamma = 0.9, C = sum / max(count, 0.01).
 
 usage: codebook_ema_check.py --tvq-compile PATH --tvq-run PATH --module-src MLIR --workdir DIR
-Prints one line per case and a final 'codebook_ema: N cases passed, M failed'."""
+Prints the seed (--seed repeats a run), one line per case and a final 'codebook_ema: N cases passed, M failed'."""
 import argparse
 import os
 import subprocess
@@ -12,6 +12,7 @@ import numpy as np
 
 GAMMA = 0.9
 TOL = 1e-5
+GAP = 1e-5  # relative gap between a key's two nearest codes (draw_keys)
 
 
 def reference(c_sum, c_count, k):
@@ -25,6 +26,28 @@ def reference(c_sum, c_count, k):
     return new_sum, new_count, codes.astype(np.int32), np.maximum(d2.min(-1), 0)
 
 
+def draw_keys(rng, shape, c_sum, c_count):
+    """N(0, 1) keys, each redrawn until its nearest code is clearly apart from the next one.
+
+    The codes must equal the float64 argmin exactly, but the compiled distances are float32,
+    accurate to a few ulps of (|k| + |C_j|)^2, so at a near-tie either code is right. Rare (a
+    numpy float32 simulation of these draws had none in 351,000 keys) but the keys are fresh
+    each run: a key whose two nearest codes are closer than GAP times that scale is redrawn."""
+    codebook = np.asarray(c_sum, np.float64) / np.maximum(np.asarray(c_count, np.float64),
+                                                          0.01)[:, None]
+    keys = rng.normal(size=(int(np.prod(shape[:-1])), shape[-1]))
+    for i in range(len(keys)):
+        while True:
+            d2 = ((keys[i] - codebook) ** 2).sum(-1)
+            first, second = np.argsort(d2)[:2]
+            norms = np.linalg.norm(codebook[[first, second]], axis=-1)
+            size = (np.linalg.norm(keys[i]) + norms.max()) ** 2
+            if d2[second] - d2[first] > GAP * size:
+                break
+            keys[i] = rng.normal(size=shape[-1])
+    return keys.reshape(shape).astype(np.float32)
+
+
 def rel_err(x, ref):
     return float(np.max(np.abs(x - ref)) / max(np.max(np.abs(ref)), 1e-30))
 
@@ -35,7 +58,9 @@ def main():
         p.add_argument(flag, required=True)
     p.add_argument("--seed", type=int, default=None)
     a = p.parse_args()
-    rng = np.random.default_rng(a.seed)
+    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
+    print("codebook_ema: seed %d" % seed)
+    rng = np.random.default_rng(seed)
     os.makedirs(a.workdir, exist_ok=True)
     so = os.path.join(a.workdir, "ema.so")
     subprocess.run([a.tvq_compile, a.module_src, "-o", so], check=True)
@@ -44,7 +69,7 @@ def main():
         c_sum = rng.normal(size=(16, 8)).astype(np.float32)
         c_count = rng.uniform(0.0, 5.0, size=16).astype(np.float32)
         c_count[3] = 0.0  # exercises the max(count, 0.01) floor
-        k = rng.normal(size=(batch, seq, 8)).astype(np.float32)
+        k = draw_keys(rng, (batch, seq, 8), c_sum, c_count)
         paths = []
         for name, x in (("sum", c_sum), ("count", c_count), ("k", k)):
             paths.append(os.path.join(a.workdir, name + ".npy"))

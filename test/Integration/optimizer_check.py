@@ -46,11 +46,14 @@ def main():
     ap = argparse.ArgumentParser()
     for flag in ("--tvq-compile", "--tvq-run", "--module-src", "--workdir"):
         ap.add_argument(flag, required=True)
+    ap.add_argument("--seed", type=int, default=None, help="repeat a run (default: fresh)")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     so = os.path.join(a.workdir, "opt.so")
     subprocess.run([a.tvq_compile, a.module_src, "-o", so], check=True)
-    rng = np.random.default_rng()
+    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
+    print("optimizer: seed %d" % seed)
+    rng = np.random.default_rng(seed)
     passed = failed = 0
     for step in (0, 4, 9, 20, 49, 80):
         p = rng.normal(size=(6, 5)).astype(np.float32)
