@@ -627,6 +627,43 @@ def TVQReportUncoalescedAccesses
   ];
 }
 
+def TVQReportSerialLoops
+    : Pass<"tvq-report-serial-loops", "::mlir::ModuleOp"> {
+  let summary = "Remark at each kernel loop nest that one thread runs for "
+                "many iterations";
+  let description = [{
+    A diagnostic, the IR unchanged: for each outermost `scf.for` nest of a
+    `gpu.func` kernel, the iterations one thread runs: the loop's trips
+    times the sum of the iterations of the nests directly inside it (1 if
+    none). A loop's trips are exact with constant bounds and step, at most
+    ceil(ub / step) with a non-constant lower bound (a thread offset), and
+    unknown with an upper bound known only at run time (counted as 1). A
+    nest of at least `min-iterations` gets a remark:
+    ```
+    remark: serial loops in @k: up to 8192 iterations per thread
+    (trips 64 x (64 + 64))
+    ```
+    With `report-unknown`, so does every nest with a run-time trip count
+    (`... times trip counts known only at run time (trips ? x 8)`). The
+    kernels launched inside an `scf.if` marked `tvq.library_fallback` (a
+    product that runs only where the cuBLAS call declined it) are skipped
+    unless `skip-library-fallbacks=false`. Run it
+    on the kernels after outlining: `tvq-compile M --target=cuda
+    --compile-to=gpu -o F; tvq-opt F --tvq-report-serial-loops -o
+    /dev/null`.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", "256",
+           "Remark at nests of at least this many iterations per thread">,
+    Option<"reportUnknown", "report-unknown", "bool", "false",
+           "Also remark at every nest with a trip count known only at run "
+           "time">,
+    Option<"skipLibraryFallbacks", "skip-library-fallbacks", "bool", "true",
+           "Skip the kernels that run only where a library call declined "
+           "a product (tvq-contractions-to-library's fallback)">,
+  ];
+}
+
 def TVQScalarOpsToKernels
     : Pass<"tvq-scalar-ops-to-kernels", "::mlir::func::FuncOp"> {
   let summary = "Host linalg ops and copies over rank-0 buffers as "

@@ -135,6 +135,8 @@ void replaceWithCall(linalg::GenericOp op, const MatrixProduct &p,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, done,
                             arith::ConstantIntOp::create(b, loc, 0, 32));
   auto fallback = scf::IfOp::create(b, loc, notDone, /*withElseRegion=*/false);
+  // Marks the kernels inside as a fallback (tvq-report-serial-loops).
+  fallback->setAttr(kLibraryFallbackAttr, b.getUnitAttr());
   op->moveBefore(fallback.thenBlock()->getTerminator());
 }
 

@@ -16,6 +16,11 @@
 namespace mlir {
 namespace tvq {
 
+/// The unit attribute on the `scf.if` around a product that runs only when
+/// the library call declined it (tvq-contractions-to-library); the kernels
+/// launched inside are that fallback.
+constexpr llvm::StringLiteral kLibraryFallbackAttr = "tvq.library_fallback";
+
 /// The loop dimensions of a matched product C[b, m, n] += A[b, m, k] B[b, k,
 /// n]; b may be two loops (b1, b2), which the call sees as one batch of
 /// b1 x b2 when every operand's strides allow (checked at run time).

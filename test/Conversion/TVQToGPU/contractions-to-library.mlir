@@ -24,7 +24,7 @@
 // CHECK: %[[FALLBACK:.*]] = arith.cmpi eq, %[[DONE]], %[[ZERO]] : i32
 // CHECK: scf.if %[[FALLBACK]] {
 // CHECK:   linalg.generic
-// CHECK: }
+// CHECK: } {tvq.library_fallback}
 // CHECK: func.func private @_tvq_host_gemm_f32(index, index, index, index, index, index, index, index, index, index, index, index, index, index, index, index, index, index, index, index, index, index) -> i32
 func.func @project(%x: memref<?x?x64xf32>, %w: memref<96x64xf32>, %y: memref<?x?x96xf32>) {
   linalg.generic {indexing_maps = [#x, #w, #y],
