@@ -23,6 +23,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir {
 namespace tvq {
@@ -57,14 +58,20 @@ std::optional<int64_t> tripsOf(scf::ForOp loop) {
 
 NestIterations nestOf(scf::ForOp loop);
 
-/// Names of the kernels launched only when a library call declined a
-/// product (inside an scf.if marked kLibraryFallbackAttr).
+/// "module::kernel", how a launch names a kernel.
+std::string qualifiedName(StringRef module, StringRef kernel) {
+  return (module + "::" + kernel).str();
+}
+
+/// The kernels launched only when a library call declined a product (inside
+/// an scf.if marked kLibraryFallbackAttr), by qualifiedName.
 llvm::StringSet<> libraryFallbacks(ModuleOp module) {
   llvm::StringSet<> names;
   module.walk([&](gpu::LaunchFuncOp launch) {
     for (Operation *p = launch->getParentOp(); p; p = p->getParentOp())
       if (p->hasAttr(tvq::kLibraryFallbackAttr)) {
-        names.insert(launch.getKernelName().getValue());
+        names.insert(qualifiedName(launch.getKernelModuleName().getValue(),
+                                   launch.getKernelName().getValue()));
         return;
       }
   });
@@ -88,14 +95,17 @@ NestIterations nestOf(scf::ForOp loop) {
   nest.known = trips.has_value();
   nest.trips = trips ? std::to_string(*trips) : "?";
   SmallVector<NestIterations> inner = innerNests(loop);
-  int64_t body = inner.empty() ? 1 : 0;
+  // Saturating: a count past 2^63 only needs to read as large.
+  uint64_t body = inner.empty() ? 1 : 0;
   SmallVector<std::string> innerTrips;
   for (const NestIterations &n : inner) {
-    body += n.iterations;
+    body = llvm::SaturatingAdd(body, uint64_t(n.iterations));
     nest.known &= n.known;
     innerTrips.push_back(n.trips);
   }
-  nest.iterations = trips.value_or(1) * body;
+  nest.iterations = int64_t(std::min<uint64_t>(
+      llvm::SaturatingMultiply(uint64_t(trips.value_or(1)), body),
+      uint64_t(INT64_MAX)));
   if (inner.size() == 1)
     nest.trips += " x " + innerTrips.front();
   else if (!inner.empty())
@@ -111,7 +121,10 @@ struct ReportSerialLoops
     if (skipLibraryFallbacks)
       fallbacks = libraryFallbacks(getOperation());
     getOperation()->walk([&](gpu::GPUFuncOp kernel) {
-      if (!kernel.isKernel() || fallbacks.contains(kernel.getName()))
+      auto module = kernel->getParentOfType<gpu::GPUModuleOp>();
+      if (!kernel.isKernel() ||
+          (module && fallbacks.contains(
+                         qualifiedName(module.getName(), kernel.getName()))))
         return;
       kernel.walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
         NestIterations nest = nestOf(loop);

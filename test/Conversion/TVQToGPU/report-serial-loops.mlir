@@ -74,6 +74,22 @@ module attributes {gpu.container_module} {
       gpu.return
     }
 
+    // A count past 2^63 saturates.
+    gpu.func @huge(%a: memref<f32>)
+        kernel attributes {known_block_size = array<i32: 32, 1, 1>} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %big = arith.constant 1099511627776 : index
+      %one = arith.constant 1.0 : f32
+      // expected-remark @below {{serial loops in @huge: up to 9223372036854775807 iterations per thread (trips 1099511627776 x 1099511627776)}}
+      scf.for %i = %c0 to %big step %c1 {
+        scf.for %j = %c0 to %big step %c1 {
+          memref.store %one, %a[] : memref<f32>
+        }
+      }
+      gpu.return
+    }
+
     // The product a cuBLAS call declined (launched inside the scf.if that
     // tvq-contractions-to-library marks): skipped unless
     // skip-library-fallbacks=false.
