@@ -18,6 +18,8 @@ import sys
 
 import numpy as np
 
+from seeds import seeded_rng
+
 DECAY_RATE, EPS1, CLIP, MIN_SCALE = 0.8, 1e-30, 1.0, 1e-3
 TOL = 2e-5
 
@@ -59,9 +61,7 @@ def main():
     os.makedirs(a.workdir, exist_ok=True)
     so = os.path.join(a.workdir, "adafactor.so")
     subprocess.run([a.tvq_compile, a.module_src, "-o", so], check=True)
-    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
-    print("adafactor: seed %d" % seed)
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(a.seed, "adafactor")
     f32 = lambda x: np.asarray(x, np.float32)
     passed = failed = 0
     cases = [(0, "plain"), (3, "plain"), (40, "plain"), (7, "clipped"), (12, "tiny params")]

@@ -45,6 +45,8 @@ import time
 
 import numpy as np
 
+from seeds import seeded_rng
+
 H = 1e-6
 TOL = 2e-5
 FLOOR = 0.1
@@ -235,10 +237,7 @@ def main():
                         "needs more)" % TOL)
     a = p.parse_args()
     start = time.time()
-    # Fresh inputs each run; the seed is printed so that a failing run can be repeated.
-    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
-    print("attention_grad: seed %d" % seed)
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(a.seed, "attention_grad")
     os.makedirs(a.workdir, exist_ok=True)
     with open(a.template) as f:
         template = f.read()

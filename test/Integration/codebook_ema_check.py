@@ -2,7 +2,8 @@
 numpy on fresh random inputs: transformer-vq.md section 2, gamma = 0.9, C = sum / max(count, 0.01).
 
 usage: codebook_ema_check.py --tvq-compile PATH --tvq-run PATH --module-src MLIR --workdir DIR
-Prints the seed (--seed repeats a run), one line per case and a final 'codebook_ema: N cases passed, M failed'."""
+Prints the seed (--seed repeats a run), one line per case and a final
+'codebook_ema: N cases passed, M failed'."""
 import argparse
 import os
 import subprocess
@@ -10,14 +11,22 @@ import sys
 
 import numpy as np
 
+from seeds import seeded_rng
+
 GAMMA = 0.9
 TOL = 1e-5
 GAP = 1e-5  # relative gap between a key's two nearest codes (draw_keys)
 
 
+def codebook_of(c_sum, c_count):
+    """C = sum / max(count, 0.01), float64."""
+    c_sum, c_count = (np.asarray(x, np.float64) for x in (c_sum, c_count))
+    return c_sum / np.maximum(c_count, 0.01)[:, None]
+
+
 def reference(c_sum, c_count, k):
     c_sum, c_count, k = (np.asarray(x, np.float64) for x in (c_sum, c_count, k))
-    codebook = c_sum / np.maximum(c_count, 0.01)[:, None]
+    codebook = codebook_of(c_sum, c_count)
     d2 = ((k[..., None, :] - codebook) ** 2).sum(-1)
     codes = d2.argmin(-1)
     onehot = np.eye(len(c_count))[codes.reshape(-1)]
@@ -33,8 +42,7 @@ def draw_keys(rng, shape, c_sum, c_count):
     accurate to a few ulps of (|k| + |C_j|)^2, so at a near-tie either code is right. Rare (a
     numpy float32 simulation of these draws had none in 351,000 keys) but the keys are fresh
     each run: a key whose two nearest codes are closer than GAP times that scale is redrawn."""
-    codebook = np.asarray(c_sum, np.float64) / np.maximum(np.asarray(c_count, np.float64),
-                                                          0.01)[:, None]
+    codebook = codebook_of(c_sum, c_count)
     keys = rng.normal(size=(int(np.prod(shape[:-1])), shape[-1]))
     for i in range(len(keys)):
         while True:
@@ -58,9 +66,7 @@ def main():
         p.add_argument(flag, required=True)
     p.add_argument("--seed", type=int, default=None)
     a = p.parse_args()
-    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
-    print("codebook_ema: seed %d" % seed)
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(a.seed, "codebook_ema")
     os.makedirs(a.workdir, exist_ok=True)
     so = os.path.join(a.workdir, "ema.so")
     subprocess.run([a.tvq_compile, a.module_src, "-o", so], check=True)

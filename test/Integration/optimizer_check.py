@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 
+from seeds import seeded_rng
+
 PEAK, WARMUP, TOTAL, FINAL = 2e-3, 10, 50, 0.1
 B1, B2, EPS, WD, CLIP = 0.9, 0.98, 1e-9, 2e-4, 0.5
 TOL = 2e-5
@@ -51,9 +53,7 @@ def main():
     os.makedirs(a.workdir, exist_ok=True)
     so = os.path.join(a.workdir, "opt.so")
     subprocess.run([a.tvq_compile, a.module_src, "-o", so], check=True)
-    seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "little")
-    print("optimizer: seed %d" % seed)
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(a.seed, "optimizer")
     passed = failed = 0
     for step in (0, 4, 9, 20, 49, 80):
         p = rng.normal(size=(6, 5)).astype(np.float32)

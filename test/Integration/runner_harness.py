@@ -10,6 +10,8 @@ import subprocess
 
 import numpy as np
 
+from seeds import seeded_rng
+
 
 def memref(shape):
     return "memref<" + "x".join(str(s) for s in shape) + "xf32>"
@@ -86,9 +88,7 @@ def run_cases(doc, runtime_help, cases, variants, run, what):
     p.add_argument("--runtime-lib", default=None, help=runtime_help)
     args = p.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
-    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
-    print("seed %d" % seed)
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(args.seed, what)
     results = [run(args, case, variant, rng) for case in cases for variant in variants]
     print("%s: %d of %d cases within tolerance" % (what, sum(results), len(results)))
     return 0 if all(results) else 1

@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model_numerics as mn  # noqa: E402
 import model_reference as ref  # noqa: E402
+from seeds import seeded_rng  # noqa: E402
 
 CFG = dict(name="bptt", layers=1, d_model=16, d_k=8, d_v=32, codebook=8, block_len=4, vocab=11,
            head="untied")
@@ -96,9 +97,7 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     h = Check(args)
-    seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % (1 << 32))
-    print("seed %d (rerun with --seed %d)" % (seed, seed), flush=True)
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(args.seed, "train_loss_check")
     plain = h.build_model("plain", [])
     dropped = h.build_model("dropped", ["--residual-dropout=%g" % RATES["residual"],
                                         "--layer-drop=%g" % RATES["layer"],
