@@ -33,6 +33,9 @@ As a check that the cases exercise the cache, each case with keys in the cache a
 dk_hat by finite differences of the plain dense formula (every key k_hat, STE through the cache)
 and requires that it differ from the compiled dk_hat by more than 100 * TOL.
 
+Each variant also runs T = 0 (B = 2, with and without an incoming state): the position gradients
+must be empty and du, dw, dr exactly zero (no finite differences: the loss is 0).
+
 usage: attention_grad_check.py --tvq-compile PATH --tvq-run PATH --template MLIR.IN --workdir DIR
                               [--target cpu|cuda-sim] [--compile-flag FLAG ...]
 Prints the seed (--seed repeats a run), PASS/FAIL per case and a final
@@ -288,6 +291,20 @@ def main():
             passed, failed = passed + ok, failed + (not ok)
             print("%s %s: max rel err %s (tolerance %g)"
                   % ("PASS" if ok else "FAIL", label, detail, a.tol))
+            sys.stdout.flush()
+        # T = 0 (no blocks; on cuda-sim the block states are then built for nb = 0 before the
+        # T > 0 branch): empty position gradients and exactly zero du, dw, dr.
+        for with_state in (False, True):
+            x, c = make_inputs(rng, L, M, S, K, V, 2, 0, [M + 1, 0] if with_state else None)
+            case_dir = os.path.join(a.workdir, "case%d" % (passed + failed))
+            got = run_case(a, sos[variant], case_dir, x, c, with_state)
+            ok = (got["dq"].shape == (2, 0, K) and got["dk_hat"].shape == (2, 0, K)
+                  and got["dv"].shape == (2, 0, V)
+                  and all(got[n].shape == x[n[1:]].shape and not np.any(got[n])
+                          for n in ("du", "dw", "dr")))
+            passed, failed = passed + ok, failed + (not ok)
+            print("%s L=%d M=%d S=%d K=%d V=%d B=2 T=0%s: empty position gradients, zero du dw dr"
+                  % ("PASS" if ok else "FAIL", L, M, S, K, V, " with state" if with_state else ""))
             sys.stdout.flush()
     print("attention_grad: %d cases passed, %d failed (%.1f s)"
           % (passed, failed, time.time() - start))

@@ -85,3 +85,43 @@ func.func @loop_when_m_differs(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z
           tensor<?x2x4xf32>, tensor<?x2x6xf32>, tensor<?xi64>)
   return %o : tensor<?x?x6xf32>
 }
+
+// With a backward of the same attention in the function (a training step),
+// the block states go before the T = 0 branch, where CSE makes them one with
+// the backward's (convert-tvq-to-linalg{parallel-blocks=true} builds those
+// there too). They must then be valid for nb = 0: the incoming window fills
+// min(nb, 1) blocks and the sequence's blocks the nb - min(nb, 1) after them.
+// The final cache (slices at block nb - 1) stays in the branch.
+// CHECK-LABEL: func.func @parallel_with_backward(
+// CHECK: %[[NONE:.+]] = arith.cmpi eq, %{{.+}}, %c0 : index
+// CHECK: %[[NB:.+]] = arith.divui %{{.+}}, %c8 : index
+// CHECK: %[[FIRST:.+]] = arith.minui %[[NB]], %c1 : index
+// CHECK: %[[W0:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0] [%{{.+}}, %[[FIRST]], 8] [1, 1, 1] : tensor<?x?x8xi32> into tensor<?x?x8xi32>
+// CHECK: %[[REST:.+]] = arith.subi %[[NB]], %[[FIRST]] : index
+// CHECK: tensor.insert_slice %{{.+}} into %[[W0]][0, %[[FIRST]], 0] [%{{.+}}, %[[REST]], 8]
+// CHECK: %[[COUNT:.+]] = tvq.block_scan {distance = 1 : i64}
+// CHECK: %[[SUM:.+]] = tvq.block_scan {distance = 1 : i64}
+// CHECK: scf.if %[[NONE]]
+// CHECK: } else {
+// CHECK-NOT: tvq.block_scan
+// CHECK:   tensor.extract_slice %[[COUNT]][0, %{{.+}}, 0] [%{{.+}}, 1, 5]
+// CHECK:   tvq.vq_attention
+// CHECK: tvq.vq_attention_grad
+func.func @parallel_with_backward(%q: tensor<?x?x4xf32>, %kh: tensor<?x?x4xf32>, %z: tensor<?x?xi32>,
+                                  %v: tensor<?x?x6xf32>, %c: tensor<5x4xf32>, %u: tensor<4xf32>,
+                                  %w: tensor<4xf32>, %r: tensor<9x4xf32>, %do: tensor<?x?x6xf32>)
+    -> (tensor<?x?x6xf32>, tensor<?x5xf32>, tensor<?x?x4xf32>) {
+  %o, %n, %mu, %wc, %wk, %wv, %seen = tvq.vq_attention %q, %kh, %z, %v, %c, %u, %w, %r
+      {block_len = 8 : i64, mem_len = 8 : i64}
+      : (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?xi32>, tensor<?x?x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<9x4xf32>)
+      -> (tensor<?x?x6xf32>, tensor<?x5xf32>, tensor<?x5x6xf32>, tensor<?x8xi32>,
+          tensor<?x8x4xf32>, tensor<?x8x6xf32>, tensor<?xi64>)
+  %dq, %dk, %dv, %du, %dw, %dr = tvq.vq_attention_grad %q, %kh, %z, %v, %c, %u, %w, %r
+      grad %do {block_len = 8 : i64, mem_len = 8 : i64}
+      : (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?xi32>, tensor<?x?x6xf32>,
+         tensor<5x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<9x4xf32>, tensor<?x?x6xf32>)
+      -> (tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<?x?x6xf32>, tensor<4xf32>,
+          tensor<4xf32>, tensor<9x4xf32>)
+  return %o, %n, %dq : tensor<?x?x6xf32>, tensor<?x5xf32>, tensor<?x?x4xf32>
+}
