@@ -45,15 +45,6 @@ bool tvq::disjointSubViews(Value a, Value b) {
     if (!isConstantIntValue(xStrides[d], 1) ||
         !isConstantIntValue(yStrides[d], 1))
       continue;
-    // [0, n) and a view starting at n, n the same value.
-    auto endsAt = [](OpFoldResult offset, OpFoldResult size,
-                     OpFoldResult start) {
-      return isConstantIntValue(offset, 0) &&
-             isEqualConstantIntOrValue(size, start);
-    };
-    if (endsAt(xOffsets[d], xSizes[d], yOffsets[d]) ||
-        endsAt(yOffsets[d], ySizes[d], xOffsets[d]))
-      return true;
     std::optional<int64_t> xo = getConstantIntValue(xOffsets[d]),
                            yo = getConstantIntValue(yOffsets[d]);
     if (!xo || !yo)

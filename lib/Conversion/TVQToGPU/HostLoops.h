@@ -30,10 +30,8 @@ constexpr llvm::StringLiteral kJoinedLoopsTag = "tvq.joined_loops";
 /// Whether `a` and `b` are subviews of one buffer that cannot overlap: in
 /// some dimension both have unit strides and static offsets, and the view
 /// that starts first has a static size ending at or before the other's start
-/// (the `[window ; block]` halves of one allocation), or one starts at 0 and
-/// its size is the value the other starts at (the attention windows' first
-/// min(nb, 1) blocks and the rest). MLIR's alias analysis does not look at
-/// subview offsets.
+/// (the `[window ; block]` halves of one allocation). MLIR's alias analysis
+/// does not look at subview offsets.
 bool disjointSubViews(Value a, Value b);
 
 /// Whether the buffers `a` and `b` may share an element: the one alias

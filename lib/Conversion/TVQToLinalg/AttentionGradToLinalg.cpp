@@ -612,14 +612,6 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
                     blockLen,
                     memLen};
     SmallVector<Value> state = incomingState(g, d, op);
-    // The block states before the branch (valid for T = 0 too), built as
-    // tvq-split-attention-blocks builds the forward's, so that CSE makes the
-    // two one computation instead of recomputing them here.
-    BlockShape shape = blockShapeOf(rewriter, loc, q, blockLen);
-    BlockStates states =
-        buildBlockStates(rewriter, loc, shape, memLen, op.getCodes(),
-                         op.getKHat(), op.getV(), op.getCodebook(), state,
-                         /*mayBeEmpty=*/true);
     // T = 0: no blocks, zero gradients.
     Value seqLen = tensor::DimOp::create(rewriter, loc, q, 1);
     Value none =
@@ -641,7 +633,7 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
           scf::YieldOp::create(rewriter, loc, zeros);
         },
         [&](OpBuilder &, Location) {
-          SmallVector<Value> results = build(g, d, op, shape, states, fused);
+          SmallVector<Value> results = build(g, d, op, state, fused);
           for (unsigned i = 0; i < results.size(); ++i)
             results[i] = castTo(rewriter, op->getResult(i), results[i]);
           scf::YieldOp::create(rewriter, loc, results);
@@ -650,17 +642,20 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
     return success();
   }
 
-  /// dq, dk_hat, dv, du, dw, dr for T > 0, from the states `s` of the
-  /// blocks.
+  /// dq, dk_hat, dv, du, dw, dr for T > 0.
   static SmallVector<Value> build(GenericBuilder &g, AttentionDims d,
-                                  VQAttentionGradOp op, const BlockShape &shape,
-                                  const BlockStates &s, bool fused) {
+                                  VQAttentionGradOp op, ArrayRef<Value> state,
+                                  bool fused) {
     OpBuilder &b = g.builder();
     Location loc = g.location();
     Type f32 = b.getF32Type();
     int64_t blockLen = d.blockLen;
     OpFoldResult l = g.index(blockLen), n = g.index(d.memLen + blockLen),
                  m1 = g.index(d.memLen + 1);
+    BlockShape shape = blockShapeOf(b, loc, op.getQ(), blockLen);
+    BlockStates s =
+        buildBlockStates(b, loc, shape, d.memLen, op.getCodes(), op.getKHat(),
+                         op.getV(), op.getCodebook(), state);
 
     // Every block at once: a batch of B x T / L.
     AttentionDims blocks = d;

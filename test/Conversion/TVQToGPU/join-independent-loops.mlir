@@ -151,30 +151,6 @@ func.func @two_views(%n: index) -> memref<2x?xf32> {
   return %a : memref<2x?xf32>
 }
 
-// Rows [0, k) and the rows from k on (k a value: the attention windows'
-// first min(nb, 1) blocks and the rest): joined.
-// CHECK-LABEL: func.func @views_split_at_a_value(
-// CHECK: scf.parallel
-// CHECK-NOT: scf.parallel
-// CHECK: return
-func.func @views_split_at_a_value(%n: index, %k: index, %rest: index) -> memref<?x?xf32> {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %x = arith.constant 1.0 : f32
-  %a = memref.alloc(%n, %n) : memref<?x?xf32>
-  %lo = memref.subview %a[0, 0] [%k, %n] [1, 1] : memref<?x?xf32> to memref<?x?xf32, strided<[?, 1]>>
-  %hi = memref.subview %a[%k, 0] [%rest, %n] [1, 1] : memref<?x?xf32> to memref<?x?xf32, strided<[?, 1], offset: ?>>
-  scf.parallel (%r, %i) = (%c0, %c0) to (%k, %n) step (%c1, %c1) {
-    memref.store %x, %lo[%r, %i] : memref<?x?xf32, strided<[?, 1]>>
-    scf.reduce
-  }
-  scf.parallel (%r, %i) = (%c0, %c0) to (%rest, %n) step (%c1, %c1) {
-    memref.store %x, %hi[%r, %i] : memref<?x?xf32, strided<[?, 1], offset: ?>>
-    scf.reduce
-  }
-  return %a : memref<?x?xf32>
-}
-
 // CHECK-LABEL: func.func @overlapping_views(
 // CHECK: scf.parallel
 // CHECK: scf.parallel

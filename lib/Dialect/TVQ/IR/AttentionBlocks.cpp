@@ -115,13 +115,8 @@ Value collapseDims(OpBuilder &b, Location loc, Value x, int64_t dim) {
 
 /// The window each block sees, [B * nb, L, rest...]: `incoming` [B, M,
 /// rest...] for block 0, block n - 1 of `x` [B, T, rest...] for block n.
-/// With `mayBeEmpty` valid for nb = 0 too (an empty result): the incoming
-/// window fills min(nb, 1) blocks and x's first nb - min(nb, 1) follow.
-/// Without, one block and nb - 1: static offsets and sizes, with which the
-/// copies of a zero incoming window's fill and of the blocks become one GPU
-/// kernel (tvq-fuse-parallel-loops, tvq-join-independent-loops).
 Value windows(OpBuilder &b, Location loc, const BlockShape &shape,
-              Value incoming, Value x, bool mayBeEmpty) {
+              Value incoming, Value x) {
   Value blocks = expandDim(b, loc, x, 1,
                            {shape.numBlocks, b.getIndexAttr(shape.blockLen)});
   auto type = cast<RankedTensorType>(blocks.getType());
@@ -129,66 +124,26 @@ Value windows(OpBuilder &b, Location loc, const BlockShape &shape,
   Value result = empty(b, loc, sizes, type.getElementType());
   SmallVector<OpFoldResult> zeroOffsets(type.getRank(), b.getIndexAttr(0));
   SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value firstCount =
-      mayBeEmpty ? arith::MinUIOp::create(b, loc, shape.numBlocks, one) : one;
   // Block 0: the incoming window as [B, 1, M, rest...].
   Value first =
       expandDim(b, loc, incoming, 0,
                 {tensor::getMixedSize(b, loc, incoming, 0), b.getIndexAttr(1)});
   SmallVector<OpFoldResult> firstSizes = sizes;
   firstSizes[1] = b.getIndexAttr(1);
-  if (mayBeEmpty) {
-    firstSizes[1] = firstCount;
-    first = tensor::ExtractSliceOp::create(b, loc, first, zeroOffsets,
-                                           firstSizes, ones);
-  }
   result = tensor::InsertSliceOp::create(b, loc, first, result, zeroOffsets,
                                          firstSizes, ones);
   // Blocks 1..nb-1: blocks 0..nb-2.
   SmallVector<OpFoldResult> rest = sizes;
-  rest[1] =
-      arith::SubIOp::create(b, loc, shape.numBlocks, firstCount).getResult();
+  rest[1] = arith::SubIOp::create(b, loc, shape.numBlocks,
+                                  arith::ConstantIndexOp::create(b, loc, 1))
+                .getResult();
   Value previous =
       tensor::ExtractSliceOp::create(b, loc, blocks, zeroOffsets, rest, ones);
   SmallVector<OpFoldResult> at = zeroOffsets;
-  at[1] = mayBeEmpty ? OpFoldResult(firstCount) : b.getIndexAttr(1);
+  at[1] = b.getIndexAttr(1);
   result =
       tensor::InsertSliceOp::create(b, loc, previous, result, at, rest, ones);
   return mergeBlocks(b, loc, result);
-}
-
-/// A linalg.generic adding `x` and `y` of one shape (f32).
-Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
-  SmallVector<unsigned> all;
-  for (unsigned d = 0; d < rank; ++d)
-    all.push_back(d);
-  return generic(
-      b, loc, {x, y},
-      empty(b, loc, tensor::getMixedSizes(b, loc, x), b.getF32Type()), rank,
-      {all, all, all}, SmallVector<IteratorType>(rank, par),
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        return arith::AddFOp::create(nb, nl, args[0], args[1]);
-      });
-}
-
-/// sum / max(count, 1), `count` having the leading `rank - 1` dims of `sum`.
-Value meanOf(OpBuilder &b, Location loc, Value count, Value sum) {
-  unsigned rank = cast<RankedTensorType>(sum.getType()).getRank();
-  SmallVector<unsigned> countDims, sumDims;
-  for (unsigned d = 0; d < rank; ++d)
-    sumDims.push_back(d);
-  countDims.assign(sumDims.begin(), sumDims.end() - 1);
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, sum);
-  return generic(
-      b, loc, {count, sum}, empty(b, loc, sizes, b.getF32Type()), rank,
-      {countDims, sumDims, sumDims}, SmallVector<IteratorType>(rank, par),
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value one = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1));
-        return arith::DivFOp::create(
-            nb, nl, args[1], arith::MaximumFOp::create(nb, nl, args[0], one));
-      });
 }
 
 } // namespace
@@ -247,8 +202,7 @@ Value mlir::tvq::mergeBlocks(OpBuilder &b, Location loc, Value x) {
 BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
                                         const BlockShape &shape, int64_t memLen,
                                         Value codes, Value kHat, Value v,
-                                        Value codebook, ArrayRef<Value> state,
-                                        bool mayBeEmpty) {
+                                        Value codebook, ArrayRef<Value> state) {
   Type f32 = b.getF32Type(), i64 = b.getI64Type();
   Value count0 = state[0], mean0 = state[1], seen0 = state[5];
   OpFoldResult batch = shape.batch, blocks = shape.numBlocks;
@@ -257,9 +211,9 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
   OpFoldResult V = tensor::getMixedSize(b, loc, v, 2);
 
   BlockStates s;
-  s.winCodes = windows(b, loc, shape, state[2], codes, mayBeEmpty);
-  s.winKeys = windows(b, loc, shape, state[3], kHat, mayBeEmpty);
-  s.winValues = windows(b, loc, shape, state[4], v, mayBeEmpty);
+  s.winCodes = windows(b, loc, shape, state[2], codes);
+  s.winKeys = windows(b, loc, shape, state[3], kHat);
+  s.winValues = windows(b, loc, shape, state[4], v);
   OpFoldResult BN = tensor::getMixedSize(b, loc, s.winCodes, 0);
 
   // Positions seen before each block: seen + n L.
@@ -320,42 +274,63 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
       });
 
   // Each block's cache: the incoming one plus what left before the block,
-  // running sums across the blocks (tvq.block_scan, distance 1).
-  s.countTerms = splitBlocks(b, loc, shape, leaveCount);
-  s.sumTerms = splitBlocks(b, loc, shape, leaveSum);
+  // running sums across the blocks (tvq.block_scan, distance 1). The cache
+  // after the last block is the last block's plus what left after it.
+  Value countTerms = splitBlocks(b, loc, shape, leaveCount);
+  Value sumTerms = splitBlocks(b, loc, shape, leaveSum);
   auto scan = [&](Value terms, Value init) {
     return BlockScanOp::create(b, loc, TypeRange{init.getType()}, terms, init,
                                b.getI64IntegerAttr(1), /*reverse=*/UnitAttr())
         .getResult()[0];
   };
+  // The last block's running sum plus its own terms, [B, rest...]: slices
+  // at block nb - 1 of both, added.
+  auto afterLast = [&](Value prefix, Value terms) {
+    Value last = lastBlockIndex(b, loc, shape);
+    Value lastPrefix = blockAt(b, loc, prefix, last);
+    Value lastTerms = blockAt(b, loc, terms, last);
+    unsigned rank = cast<RankedTensorType>(lastTerms.getType()).getRank();
+    SmallVector<unsigned> all;
+    for (unsigned d = 0; d < rank; ++d)
+      all.push_back(d);
+    return generic(b, loc, {lastPrefix, lastTerms},
+                   empty(b, loc, tensor::getMixedSizes(b, loc, lastTerms), f32),
+                   rank, {all, all, all}, SmallVector<IteratorType>(rank, par),
+                   [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     return arith::AddFOp::create(nb, nl, args[0], args[1]);
+                   });
+  };
   Value countInit =
       generic(b, loc, {count0}, empty(b, loc, {batch, blocks, S}, f32), 3,
               {{0, 2}, {0, 1, 2}}, {par, par, par},
               [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-  s.countBefore = scan(s.countTerms, countInit);
+  Value count = scan(countTerms, countInit);
   Value sumInit = generic(
       b, loc, {count0, mean0}, empty(b, loc, {batch, blocks, S, V}, f32), 4,
       {{0, 2}, {0, 2, 3}, {0, 1, 2, 3}}, {par, par, par, par},
       [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
         return arith::MulFOp::create(nb, nl, args[0], args[1]);
       });
-  s.sumBefore = scan(s.sumTerms, sumInit);
-  s.count = mergeBlocks(b, loc, s.countBefore);
-  s.mean = mergeBlocks(b, loc, meanOf(b, loc, s.countBefore, s.sumBefore));
-  return s;
-}
-
-FinalCache mlir::tvq::buildFinalCache(OpBuilder &b, Location loc,
-                                      const BlockShape &shape,
-                                      const BlockStates &s) {
-  // The last block's running sums plus its own terms: slices at block
-  // nb - 1, added.
-  Value last = lastBlockIndex(b, loc, shape);
-  auto afterLast = [&](Value before, Value terms) {
-    Value lastBefore = blockAt(b, loc, before, last);
-    Value lastTerms = blockAt(b, loc, terms, last);
-    return add(b, loc, lastBefore, lastTerms);
+  Value sum = scan(sumTerms, sumInit);
+  auto meanOf = [&](Value count, Value sum, unsigned rank) {
+    SmallVector<unsigned> countDims, sumDims;
+    for (unsigned d = 0; d < rank; ++d)
+      sumDims.push_back(d);
+    countDims.assign(sumDims.begin(), sumDims.end() - 1);
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, sum);
+    return generic(
+        b, loc, {count, sum}, empty(b, loc, sizes, f32), rank,
+        {countDims, sumDims, sumDims}, SmallVector<IteratorType>(rank, par),
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value one = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1));
+          return arith::DivFOp::create(
+              nb, nl, args[1], arith::MaximumFOp::create(nb, nl, args[0], one));
+        });
   };
-  Value count = afterLast(s.countBefore, s.countTerms);
-  return {count, meanOf(b, loc, count, afterLast(s.sumBefore, s.sumTerms))};
+  Value mean = meanOf(count, sum, 4);
+  s.finalCount = afterLast(count, countTerms);
+  s.finalMean = meanOf(s.finalCount, afterLast(sum, sumTerms), 3);
+  s.count = mergeBlocks(b, loc, count);
+  s.mean = mergeBlocks(b, loc, mean);
+  return s;
 }

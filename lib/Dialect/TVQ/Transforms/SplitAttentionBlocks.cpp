@@ -160,22 +160,6 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
     ReifiedRankedShapedTypeDims shapes;
     if (failed(op.reifyResultShapes(rewriter, shapes)))
       return rewriter.notifyMatchFailure(op, "cannot reify the output shape");
-    // With a backward of the same attention in the function, the block
-    // states go before the branch (they are valid for T = 0 too), where CSE
-    // makes them one with the backward's, which convert-tvq-to-linalg builds
-    // there the same way. Without one they stay in the branch, next to the
-    // kernels that read them.
-    BlockShape shape;
-    BlockStates states;
-    bool shared = hasBackward(op);
-    auto build = [&](OpBuilder &b, Location l) {
-      shape = blockShapeOf(b, l, op.getQ(), op.getBlockLen());
-      states = buildBlockStates(b, l, shape, op.getMemLen(), op.getCodes(),
-                                op.getKHat(), op.getV(), op.getCodebook(),
-                                state, /*mayBeEmpty=*/shared);
-    };
-    if (shared)
-      build(rewriter, loc);
     auto ifOp = scf::IfOp::create(
         rewriter, loc, none,
         [&](OpBuilder &b, Location l) {
@@ -189,37 +173,21 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
           scf::YieldOp::create(b, l, results);
         },
         [&](OpBuilder &b, Location l) {
-          if (!shared)
-            build(b, l);
-          scf::YieldOp::create(b, l, buildParallel(b, l, op, shape, states));
+          scf::YieldOp::create(b, l, buildParallel(b, l, op, state));
         });
     rewriter.replaceOp(op, ifOp.getResults());
     return success();
   }
 
-  /// Whether a tvq.vq_attention_grad in `op`'s block differentiates the
-  /// same attention (the same inputs and lengths).
-  static bool hasBackward(VQAttentionOp op) {
-    for (Operation *user : op.getQ().getUsers()) {
-      auto grad = dyn_cast<VQAttentionGradOp>(user);
-      if (grad && grad->getBlock() == op->getBlock() &&
-          grad.getKHat() == op.getKHat() && grad.getCodes() == op.getCodes() &&
-          grad.getV() == op.getV() && grad.getCodebook() == op.getCodebook() &&
-          llvm::equal(grad.getStateIn(), op.getStateIn()) &&
-          grad.getBlockLen() == op.getBlockLen() &&
-          grad.getMemLen() == op.getMemLen())
-        return true;
-    }
-    return false;
-  }
-
-  /// The results of `op` computed over all blocks at once (nb >= 1), from
-  /// the states `s` of its blocks.
+  /// The results of `op` computed over all blocks at once, from the incoming
+  /// `state` (typed as the op's state results).
   static SmallVector<Value> buildParallel(OpBuilder &b, Location loc,
                                           VQAttentionOp op,
-                                          const BlockShape &shape,
-                                          const BlockStates &s) {
-    FinalCache cache = buildFinalCache(b, loc, shape, s);
+                                          ArrayRef<Value> state) {
+    BlockShape shape = blockShapeOf(b, loc, op.getQ(), op.getBlockLen());
+    BlockStates s =
+        buildBlockStates(b, loc, shape, op.getMemLen(), op.getCodes(),
+                         op.getKHat(), op.getV(), op.getCodebook(), state);
 
     // One one-block op over all blocks.
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
@@ -242,8 +210,8 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
     // positions from the last block's results.
     SmallVector<Value> results = {
         castTo(b, loc, fromBlocks(b, loc, shape, blockOp.getOutput()), outType),
-        castTo(b, loc, cache.count, op->getResult(1).getType()),
-        castTo(b, loc, cache.mean, op->getResult(2).getType())};
+        castTo(b, loc, s.finalCount, op->getResult(1).getType()),
+        castTo(b, loc, s.finalMean, op->getResult(2).getType())};
     Value last = lastBlockIndex(b, loc, shape);
     for (unsigned i = 3; i < op->getNumResults(); ++i) {
       Value all = splitBlocks(b, loc, shape, blockOp->getResult(i));

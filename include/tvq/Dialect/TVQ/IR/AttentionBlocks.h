@@ -55,18 +55,10 @@ struct BlockStates {
   Value winKeys;   ///< [B * nb, L, K]
   Value winValues; ///< [B * nb, L, V]
   Value seen;      ///< [B * nb] i64: seen + n L
-  /// What each block's window adds to the cache (its started slots, per
-  /// code), and the running sums of those of the blocks before it plus the
-  /// incoming cache: [B, nb, S] counts and [B, nb, S, V] value sums.
-  Value countTerms, sumTerms;
-  Value countBefore, sumBefore;
-};
-
-/// The cache after the last block (what the recurrence returns): the
-/// incoming one plus the started slots of every block's window.
-struct FinalCache {
-  Value count; ///< [B, S] f32
-  Value mean;  ///< [B, S, V] f32
+  /// The cache after the last block (what the recurrence returns): the
+  /// incoming one plus the started slots of every block's window.
+  Value finalCount; ///< [B, S] f32
+  Value finalMean;  ///< [B, S, V] f32
 };
 
 /// The states of every block of an attention over `codes` [B, T], `kHat`
@@ -76,19 +68,10 @@ struct FinalCache {
 /// count and value sum of the started (position >= 0) window slots of every
 /// block m < n (a one-hot product per block, then running sums across the
 /// blocks, tvq.block_scan); means are sums / max(count, 1).
-///
-/// With `mayBeEmpty` valid for nb = 0 too (empty results), so that the
-/// forward and the backward can build them before their T > 0 branches,
-/// where CSE makes the two one computation (tvq-split-attention-blocks and
-/// convert-tvq-to-linalg's parallel-blocks); without, only for nb >= 1.
 BlockStates buildBlockStates(OpBuilder &b, Location loc,
                              const BlockShape &shape, int64_t memLen,
                              Value codes, Value kHat, Value v, Value codebook,
-                             ArrayRef<Value> state, bool mayBeEmpty);
-
-/// The cache after the last block of `s`; only for nb >= 1.
-FinalCache buildFinalCache(OpBuilder &b, Location loc, const BlockShape &shape,
-                           const BlockStates &s);
+                             ArrayRef<Value> state);
 
 } // namespace tvq
 } // namespace mlir
