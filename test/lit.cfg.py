@@ -59,6 +59,15 @@ config.substitutions.append(
 config.substitutions.append(
     ("%mockcuda", os.path.join(config.tvq_obj_root, "unittests", "mockcuda", "libcuda.so.1")))
 
+# The use-after-free detector (unittests/poisonfrees): LD_PRELOAD=%poison_frees
+# poisons every freed block. TVQ_LIT_PRELOAD=<library> preloads one into every
+# test (e.g. the detector over the whole suite).
+config.substitutions.append(
+    ("%poison_frees",
+     os.path.join(config.tvq_obj_root, "unittests", "poisonfrees", "libtvq_poison_frees.so")))
+if os.environ.get("TVQ_LIT_PRELOAD"):
+    config.environment["LD_PRELOAD"] = os.environ["TVQ_LIT_PRELOAD"]
+
 # The runtime's hand-written fixture modules (unittests/fixtures), e.g.
 # %tvq_fixtures/cuda_add_one.so, a module of target cuda.
 config.substitutions.append(

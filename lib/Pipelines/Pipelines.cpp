@@ -49,7 +49,8 @@ static const PhaseInfo kPhases[] = {
      "function-boundary-type-conversion=identity-layout-map "
      "allow-return-allocs-from-loops},"
      "canonicalize,buffer-deallocation-pipeline,"
-     "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
+     "convert-bufferization-to-memref,canonicalize,"
+     "func.func(tvq-free-after-last-use),tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
      "func.func(tvq-strided-copies-to-linalg,tvq-lower-block-scans,"
      "convert-linalg-to-loops,"
@@ -89,7 +90,8 @@ static const PhaseInfo kCUDAPhases[] = {
      "canonicalize,expand-realloc{emit-deallocs=false},canonicalize,"
      "ownership-based-buffer-deallocation,canonicalize,"
      "bufferization-lower-deallocations,cse,canonicalize,"
-     "convert-bufferization-to-memref,canonicalize,tvq-emit-peak-bytes"},
+     "convert-bufferization-to-memref,canonicalize,"
+     "func.func(tvq-free-after-last-use),tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
      "{GEMM}func.func(tvq-fused-attention-to-gpu{MATH},tvq-lower-block-scans,"
      "tvq-strided-copies-to-linalg{all=true},"

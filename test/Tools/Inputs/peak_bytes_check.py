@@ -3,10 +3,10 @@
 
   peak_bytes_check.py TVQ_RUN MODULE.so DATA WORKDIR
 
-For batches 16 and 64, reads the estimate from the runtime's refusal under a small
+For batches 32 and 128, reads the estimate from the runtime's refusal under a small
 TVQ_MEMORY_LIMIT (it names the bytes the step's buffers need at once), then runs the same
 training for real and takes the process's peak resident memory (wait4's ru_maxrss). The growth
-of the estimate from batch 16 to 64 must cover the growth of the real peak (the estimate is meant
+of the estimate from batch 32 to 128 must cover the growth of the real peak (the estimate is meant
 as an upper bound) without exceeding it more than 3 times.
 """
 import os
@@ -30,9 +30,9 @@ def train(tvq_run, module, data, out, batch, limit=None):
 def main():
     tvq_run, module, data, workdir = sys.argv[1:5]
     estimates, peaks = {}, {}
-    for batch in (16, 64):
+    for batch in (32, 128):
         # The state check needs about 1.2 MB for this model; 2 MB lets it pass and the step's
-        # buffers (70 MB and more: the runtime checks estimates from 64 MiB on) be refused.
+        # buffers (75 MB and more: the runtime checks estimates from 64 MiB on) be refused.
         rc, output, _ = train(tvq_run, module, data, os.path.join(workdir, "refused%d" % batch),
                               batch, limit=2000000)
         match = re.search(r"its buffers need (\d+) bytes at once", output)
@@ -45,14 +45,14 @@ def main():
         if rc != 0:
             print("FAIL: batch %d did not train:\n%s" % (batch, output))
             return 1
-    grew_estimate = estimates[64] - estimates[16]
-    grew_peak = peaks[64] - peaks[16]
+    grew_estimate = estimates[128] - estimates[32]
+    grew_peak = peaks[128] - peaks[32]
     ratio = grew_estimate / max(grew_peak, 1)
     ok = 1.0 <= ratio <= 3.0
     print("%s: estimate %d -> %d bytes (+%d), peak resident memory %d -> %d bytes (+%d), "
           "ratio %.2f (must be in [1, 3])"
-          % ("PASS" if ok else "FAIL", estimates[16], estimates[64], grew_estimate, peaks[16],
-             peaks[64], grew_peak, ratio))
+          % ("PASS" if ok else "FAIL", estimates[32], estimates[128], grew_estimate, peaks[32],
+             peaks[128], grew_peak, ratio))
     return 0 if ok else 1
 
 

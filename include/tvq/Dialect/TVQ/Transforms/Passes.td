@@ -331,6 +331,43 @@ def TVQLowerOutputReady : Pass<"tvq-lower-output-ready", "ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TVQFreeAfterLastUse
+    : Pass<"tvq-free-after-last-use", "::mlir::func::FuncOp"> {
+  let summary = "Free each buffer right after the last op that uses it";
+  let description = [{
+    Runs on bufferized IR after the deallocation pipeline, which frees each
+    block's buffers at the block's end (so that a training step held nearly
+    every temporary until it returned). Moves each `memref.dealloc %a` of a
+    `memref.alloc` of the same block up to just after the last op of that
+    block that uses `%a` or a view of it (subview, cast, expand_shape,
+    collapse_shape, ...; a use nested in an op's regions counts as that op).
+    A buffer stays freed where it was when a view of it reaches a terminator
+    (scf.yield, func.return), a call, an op with buffer results that is not
+    a view (an scf.for's initial value), a store of the buffer itself, a
+    pointer extraction, or another deallocation.
+
+    Before:
+    ```mlir
+    %t = memref.alloc(%n) : memref<?x64xf32>
+    %v = memref.subview %t[0, 0] [%n, 32] [1, 1] : ...
+    linalg.generic ... ins(%v : ...) outs(%y : ...)
+    %u = memref.alloc(%n) : memref<?x64xf32>
+    linalg.generic ... ins(%y : ...) outs(%u : ...)
+    ...
+    memref.dealloc %t : memref<?x64xf32>
+    ```
+    After:
+    ```mlir
+    %t = memref.alloc(%n) : memref<?x64xf32>
+    %v = memref.subview %t[0, 0] [%n, 32] [1, 1] : ...
+    linalg.generic ... ins(%v : ...) outs(%y : ...)
+    memref.dealloc %t : memref<?x64xf32>
+    %u = memref.alloc(%n) : memref<?x64xf32>
+    ...
+    ```
+  }];
+}
+
 def TVQEmitPeakBytes : Pass<"tvq-emit-peak-bytes", "ModuleOp"> {
   let summary = "Derive each entry point's estimate of its peak buffer bytes";
   let description = [{
