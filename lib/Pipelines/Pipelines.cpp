@@ -50,7 +50,7 @@ static const PhaseInfo kPhases[] = {
      "allow-return-allocs-from-loops},"
      "canonicalize,buffer-deallocation-pipeline,"
      "convert-bufferization-to-memref,canonicalize,"
-     "func.func(tvq-free-after-last-use),tvq-emit-peak-bytes"},
+     "tvq-free-after-last-use,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
      "func.func(tvq-strided-copies-to-linalg,tvq-lower-block-scans,"
      "convert-linalg-to-loops,"
@@ -89,9 +89,9 @@ static const PhaseInfo kCUDAPhases[] = {
      "allow-return-allocs-from-loops},"
      "canonicalize,expand-realloc{emit-deallocs=false},canonicalize,"
      "ownership-based-buffer-deallocation,canonicalize,"
+     "func.func(tvq-split-fresh-deallocs),canonicalize,"
      "bufferization-lower-deallocations,cse,canonicalize,"
-     "convert-bufferization-to-memref,canonicalize,"
-     "func.func(tvq-free-after-last-use),tvq-emit-peak-bytes"},
+     "convert-bufferization-to-memref,canonicalize"},
     {Phase::Loops, "loops",
      "{GEMM}func.func(tvq-fused-attention-to-gpu{MATH},tvq-lower-block-scans,"
      "tvq-strided-copies-to-linalg{all=true},"
@@ -100,7 +100,8 @@ static const PhaseInfo kCUDAPhases[] = {
      "convert-linalg-to-parallel-loops,tvq-approximate-math),"
      "lower-affine,canonicalize,cse,"
      "func.func(tvq-fuse-parallel-loops,tvq-row-kernels,"
-     "tvq-join-independent-loops)"},
+     "tvq-join-independent-loops),"
+     "tvq-free-after-last-use,tvq-emit-peak-bytes"},
     {Phase::GPU, "gpu",
      "func.func(tvq-parallel-loops-to-gpu{block-size={B}},"
      "tvq-promote-loop-accumulators,tvq-sink-constants-into-launches),"

@@ -74,6 +74,27 @@ func.func @helper() {
 
 // -----
 
+// A call of a function declared without a body that returns no buffer (a
+// GEMM library call, given pointers) is followed: the estimate is the
+// buffer's 16 bytes.
+// CHECK-LABEL: func.func @library__tvq_peak_bytes
+// CHECK: %[[C16:.*]] = arith.constant 16 : i64
+// CHECK: return %[[C16]] : i64
+func.func private @gemm(index) -> i32
+func.func @library() -> i32 {
+  %1 = memref.alloc() : memref<4xf32>
+  %p = memref.extract_aligned_pointer_as_index %1 : memref<4xf32> -> index
+  %r = call @gemm(%p) : (index) -> i32
+  memref.dealloc %1 : memref<4xf32>
+  return %r : i32
+}
+func.func @library__tvq_check() -> i32 {
+  %c0 = arith.constant 0 : i32
+  return %c0 : i32
+}
+
+// -----
+
 // A tile's size inside a loop, min(64, n - i), is bounded by 64; a buffer
 // carried by an scf.for has the size of the buffer it starts from.
 // CHECK-LABEL: func.func @tiles__tvq_peak_bytes

@@ -1,4 +1,4 @@
-// RUN: tvq-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(tvq-free-after-last-use))' | FileCheck %s
+// RUN: tvq-opt %s -split-input-file -tvq-free-after-last-use | FileCheck %s
 
 // A buffer read through a view, then by an op whose region uses it: freed
 // right after that op, before the next allocation; a buffer nothing uses is
@@ -124,5 +124,44 @@ func.func @blocks(%n: index, %owned: i1, %y: memref<4xf32>) {
   scf.if %owned {
     memref.dealloc %a : memref<4xf32>
   }
+  return
+}
+
+// -----
+
+// A pointer handed to a function declared without a body (a GEMM library
+// call) is a use: the free follows the call. A pointer stored, or given to
+// a function with a body, keeps the free where it was.
+// CHECK-LABEL: func.func @pointers(
+// CHECK: %[[G:.+]] = memref.alloc() : memref<4xf32>
+// CHECK-NEXT: %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[G]]
+// CHECK-NEXT: call @gemm(%[[P]])
+// CHECK-NEXT: memref.dealloc %[[G]]
+// CHECK: %[[S:.+]] = memref.alloc() : memref<4xf32>
+// CHECK: %[[H:.+]] = memref.alloc() : memref<4xf32>
+// CHECK: call @defined(
+// CHECK-NEXT: linalg.fill
+// CHECK-NEXT: memref.dealloc %[[S]]
+// CHECK-NEXT: memref.dealloc %[[H]]
+// CHECK-NEXT: return
+func.func private @gemm(index) -> i32
+func.func @defined(%p: index) {
+  return
+}
+func.func @pointers(%slot: memref<index>, %y: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %g = memref.alloc() : memref<4xf32>
+  %p = memref.extract_aligned_pointer_as_index %g : memref<4xf32> -> index
+  %r = call @gemm(%p) : (index) -> i32
+  %s = memref.alloc() : memref<4xf32>
+  %ps = memref.extract_aligned_pointer_as_index %s : memref<4xf32> -> index
+  memref.store %ps, %slot[] : memref<index>
+  %h = memref.alloc() : memref<4xf32>
+  %ph = memref.extract_aligned_pointer_as_index %h : memref<4xf32> -> index
+  call @defined(%ph) : (index) -> ()
+  linalg.fill ins(%zero : f32) outs(%y : memref<4xf32>)
+  memref.dealloc %g : memref<4xf32>
+  memref.dealloc %s : memref<4xf32>
+  memref.dealloc %h : memref<4xf32>
   return
 }

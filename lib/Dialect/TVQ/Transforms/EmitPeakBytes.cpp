@@ -13,7 +13,9 @@
 // branches; an `scf.for` adds its body's peak, and the bytes one iteration
 // leaves allocated times the trip count; the body of a parallel loop
 // (`scf.forall`, `scf.parallel`) counts once per iteration that may run at
-// the same time (at most kMaxConcurrentIterations).
+// the same time (at most kMaxConcurrentIterations). Calls are followed to
+// the deallocation pipeline's helper and to functions declared without a
+// body that return no buffer (the CUDA pipeline's GEMM library calls) only.
 //
 //===----------------------------------------------------------------------===//
 
@@ -357,13 +359,20 @@ private:
     });
     if (allocates)
       return false;
-    // Calls: only the deallocation pipeline's helper, which allocates
-    // nothing, is followed.
+    // Calls: the deallocation pipeline's helper, which allocates nothing,
+    // and functions declared without a body that return no buffer (the CUDA
+    // pipeline's GEMM library calls) are followed.
     if (auto call = dyn_cast<CallOpInterface>(op)) {
       auto callee =
           dyn_cast_if_present<SymbolRefAttr>(call.getCallableForCallee());
-      return callee &&
-             callee.getLeafReference().getValue().starts_with("dealloc_helper");
+      if (!callee)
+        return false;
+      if (callee.getLeafReference().getValue().starts_with("dealloc_helper"))
+        return true;
+      auto function =
+          dyn_cast_if_present<CallableOpInterface>(call.resolveCallable());
+      return function && !function.getCallableRegion() &&
+             llvm::none_of(op.getResultTypes(), llvm::IsaPred<BaseMemRefType>);
     }
     return true;
   }

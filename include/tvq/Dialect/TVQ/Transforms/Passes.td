@@ -331,8 +331,46 @@ def TVQLowerOutputReady : Pass<"tvq-lower-output-ready", "ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
-def TVQFreeAfterLastUse
-    : Pass<"tvq-free-after-last-use", "::mlir::func::FuncOp"> {
+def TVQSplitFreshDeallocs
+    : Pass<"tvq-split-fresh-deallocs", "::mlir::func::FuncOp"> {
+  let summary = "Free the buffers no retained value can be with plain "
+                "memref.dealloc";
+  let description = [{
+    Runs after `ownership-based-buffer-deallocation`, in the CUDA pipeline,
+    which leaves out `buffer-deallocation-simplification` (too slow on its
+    long functions): there each block ends in one `bufferization.dealloc` of
+    all its buffers, lowered to a run-time check of each against the
+    retained values (the results), and nothing can free them earlier.
+    Takes out of each `bufferization.dealloc` every buffer `%m` that is a
+    `memref.alloc` of its block, owned unconditionally (condition the
+    constant true), listed once, not retained itself (nor a view of it), and
+    that no view chain hands to an op through which it could become another
+    value (a terminator, a call, a non-view op with buffer results, a store
+    of the buffer itself, a pointer extraction, another deallocation): no
+    retained value can alias `%m`, so the updated ownerships stay the same,
+    and `%m` gets a plain `memref.dealloc`, which `tvq-free-after-last-use`
+    moves up to its last use.
+
+    Before:
+    ```mlir
+    %t = memref.alloc(%n) : memref<?x64xf32>
+    %y = memref.alloc(%n) : memref<?x64xf32>
+    ...
+    %own = bufferization.dealloc (%t, %y : ...) if (%true, %true)
+        retain (%y : memref<?x64xf32>)
+    return %y : memref<?x64xf32>
+    ```
+    After:
+    ```mlir
+    memref.dealloc %t : memref<?x64xf32>
+    %own = bufferization.dealloc (%y : ...) if (%true)
+        retain (%y : memref<?x64xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def TVQFreeAfterLastUse : Pass<"tvq-free-after-last-use", "ModuleOp"> {
   let summary = "Free each buffer right after the last op that uses it";
   let description = [{
     Runs on bufferized IR after the deallocation pipeline, which frees each
@@ -343,8 +381,13 @@ def TVQFreeAfterLastUse
     collapse_shape, ...; a use nested in an op's regions counts as that op).
     A buffer stays freed where it was when a view of it reaches a terminator
     (scf.yield, func.return), a call, an op with buffer results that is not
-    a view (an scf.for's initial value), a store of the buffer itself, a
-    pointer extraction, or another deallocation.
+    a view (an scf.for's initial value), a store of the buffer itself, or
+    another deallocation, or when its pointer
+    (`memref.extract_aligned_pointer_as_index`) goes anywhere but to calls of
+    functions declared without a body; such a call (the CUDA pipeline's GEMM
+    library calls) counts as a use, assumed not to keep the pointer past its
+    return (the runtime reuses a block freed while GPU work is queued only
+    after the next wait). A module pass, so that it may look callees up.
 
     Before:
     ```mlir
@@ -371,8 +414,9 @@ def TVQFreeAfterLastUse
 def TVQEmitPeakBytes : Pass<"tvq-emit-peak-bytes", "ModuleOp"> {
   let summary = "Derive each entry point's estimate of its peak buffer bytes";
   let description = [{
-    Runs on bufferized IR. For every entry point `@F` (a public function
-    with a `@F__tvq_check`), adds `@F__tvq_peak_bytes` with `@F`'s arguments
+    Runs on bufferized IR (last in the CPU's `bufferized` phase and the CUDA
+    pipeline's `loops` phase, after `tvq-free-after-last-use`). For every
+    entry point `@F` (a public function with a `@F__tvq_check`), adds `@F__tvq_peak_bytes` with `@F`'s arguments
     returning i64: the largest number of bytes `@F`'s `memref.alloc`s hold
     at once for those argument sizes (temporaries and outputs), or -1 when
     `@F` could not be followed. The runtime calls it (as
@@ -384,7 +428,9 @@ def TVQEmitPeakBytes : Pass<"tvq-emit-peak-bytes", "ModuleOp"> {
     ownership `scf.if`, assumed owned); an `scf.if` takes the larger branch;
     an `scf.for` adds its body's peak plus what earlier iterations left
     allocated; a parallel loop's body counts once per iteration that may run
-    at once, at most 256.
+    at once, at most 256. Calls are followed only to the deallocation
+    pipeline's `dealloc_helper` and to functions declared without a body
+    that return no buffer (the GEMM library calls).
 
     Before (bufferized):
     ```mlir
