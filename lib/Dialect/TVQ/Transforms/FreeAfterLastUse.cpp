@@ -20,9 +20,10 @@
 
 #include "tvq/Dialect/TVQ/Transforms/Passes.h"
 
+#include "tvq/Dialect/TVQ/Transforms/BufferUses.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/CallInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir {
 namespace tvq {
@@ -67,35 +68,26 @@ bool escapes(Operation *user, OpOperand &operand,
 Operation *lastUseInBlock(Value buffer, Operation *dealloc, Block &block,
                           SymbolTableCollection &symbols) {
   Operation *last = buffer.getDefiningOp();
-  SmallVector<Value> views = {buffer};
-  while (!views.empty()) {
-    Value view = views.pop_back_val();
-    for (OpOperand &use : view.getUses()) {
-      Operation *user = use.getOwner();
-      if (user == dealloc)
-        continue;
-      auto viewLike = dyn_cast<ViewLikeOpInterface>(user);
-      if (viewLike && viewLike.getViewSource() == view) {
-        for (Value result : user->getResults())
-          if (isa<BaseMemRefType>(result.getType()))
-            views.push_back(result);
-      } else if (escapes(user, use, symbols)) {
-        return nullptr;
-      }
-      // A pointer's calls use the buffer as well.
-      SmallVector<Operation *> users = {user};
-      if (isa<memref::ExtractAlignedPointerAsIndexOp>(user))
-        llvm::append_range(users, user->getUsers());
-      for (Operation *u : users) {
-        Operation *inBlock = block.findAncestorOpInBlock(*u);
-        if (!inBlock)
-          return nullptr;
-        if (last->isBeforeInBlock(inBlock))
-          last = inBlock;
-      }
+  bool bounded = tvq::forEachUseThroughViews(buffer, [&](OpOperand &use) {
+    Operation *user = use.getOwner();
+    if (user == dealloc)
+      return true;
+    if (escapes(user, use, symbols))
+      return false;
+    // A pointer's calls use the buffer as well.
+    SmallVector<Operation *> users = {user};
+    if (isa<memref::ExtractAlignedPointerAsIndexOp>(user))
+      llvm::append_range(users, user->getUsers());
+    for (Operation *u : users) {
+      Operation *inBlock = block.findAncestorOpInBlock(*u);
+      if (!inBlock)
+        return false;
+      if (last->isBeforeInBlock(inBlock))
+        last = inBlock;
     }
-  }
-  return last;
+    return true;
+  });
+  return bounded ? last : nullptr;
 }
 
 struct FreeAfterLastUsePass

@@ -20,11 +20,12 @@
 
 #include "tvq/Dialect/TVQ/Transforms/Passes.h"
 
+#include "tvq/Dialect/TVQ/Transforms/BufferUses.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/CallInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir {
 namespace tvq {
@@ -47,32 +48,19 @@ Value rootBuffer(Value value) {
 /// Whether `buffer` or a view of it reaches an op through which it could
 /// become another value or be freed elsewhere; `dealloc` is not counted.
 bool mayEscape(Value buffer, Operation *dealloc) {
-  SmallVector<Value> views = {buffer};
-  while (!views.empty()) {
-    Value view = views.pop_back_val();
-    for (OpOperand &use : view.getUses()) {
-      Operation *user = use.getOwner();
-      if (user == dealloc)
-        continue;
-      auto viewLike = dyn_cast<ViewLikeOpInterface>(user);
-      if (viewLike && viewLike.getViewSource() == view) {
-        for (Value result : user->getResults())
-          if (isa<BaseMemRefType>(result.getType()))
-            views.push_back(result);
-        continue;
-      }
-      if (user->hasTrait<OpTrait::IsTerminator>() ||
-          isa<CallOpInterface, memref::DeallocOp, bufferization::DeallocOp,
-              memref::ExtractAlignedPointerAsIndexOp>(user))
-        return true;
-      if (auto store = dyn_cast<memref::StoreOp>(user))
-        if (&use == &store.getValueMutable())
-          return true;
-      if (llvm::any_of(user->getResultTypes(), llvm::IsaPred<BaseMemRefType>))
-        return true;
-    }
-  }
-  return false;
+  return !tvq::forEachUseThroughViews(buffer, [&](OpOperand &use) {
+    Operation *user = use.getOwner();
+    if (user == dealloc)
+      return true;
+    if (user->hasTrait<OpTrait::IsTerminator>() ||
+        isa<CallOpInterface, memref::DeallocOp, bufferization::DeallocOp,
+            memref::ExtractAlignedPointerAsIndexOp>(user))
+      return false;
+    if (auto store = dyn_cast<memref::StoreOp>(user))
+      if (&use == &store.getValueMutable())
+        return false;
+    return llvm::none_of(user->getResultTypes(), llvm::IsaPred<BaseMemRefType>);
+  });
 }
 
 /// Whether the `index`-th buffer of `dealloc` may be freed on its own.
