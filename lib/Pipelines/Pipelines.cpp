@@ -32,7 +32,7 @@ constexpr Phase kSharedFront[] = {Phase::Input, Phase::TVQ, Phase::Blocks,
 static const PhaseInfo kPhases[] = {
     {Phase::Input, "input", ""},
     {Phase::TVQ, "tvq",
-     "inline,symbol-dce,tvq-derive-gradients,tvq-derive-train-step,"
+     "tvq-derive-gradients,inline,symbol-dce,tvq-derive-train-step,"
      "tvq-select-entries{entries={E}},symbol-dce,tvq-insert-runtime-checks,"
      "tvq-build-manifest{target={TGT}}"},
     {Phase::Blocks, "blocks",

@@ -2,7 +2,7 @@
 """The whole model's compiled @loss_grad against central finite differences of a float64
 surrogate forward.
 
-For small configurations, the model file written by tvq-model (whose @eval_loss carries
+For small configurations, the model file written by tvq-model (whose @train_loss carries
 `tvq.gradient = "loss_grad"`) is compiled with tvq-compile and @loss_grad is called through
 tvq-run on random parameters and inputs (drawn as in model_numerics.py: codebooks calibrated on
 the keys so that codes vary, inputs with a near-tie between two codes redrawn), with T = 3L so
@@ -306,6 +306,7 @@ class Checker:
                  "--d-model=%d" % cfg["d_model"], "--d-k=%d" % cfg["d_k"],
                  "--d-v=%d" % cfg["d_v"], "--codebook=%d" % cfg["codebook"],
                  "--block-len=%d" % L, "--vocab=%d" % cfg["vocab"], "--head=" + cfg["head"]]
+        flags += args.model_flag
         ok, out = mn.run_tool(self.tvq_model + flags + ["-o", base + ".mlir"])
         if ok:
             ok, out = mn.run_tool(self.tvq_compile + ["-O", str(args.opt_level), base + ".mlir",
@@ -449,6 +450,8 @@ def main():
     parser.add_argument("--opt-level", type=int, default=0,
                         help="tvq-compile -O level (0 keeps the compile short)")
     parser.add_argument("--config", action="append", help="only these configurations")
+    parser.add_argument("--model-flag", action="append", default=[],
+                        help="an extra tvq-model flag for every configuration, e.g. --recompute")
     parser.add_argument("--selftest", action="store_true", help="only the surrogate self-test")
     args = parser.parse_args()
     c = Checker(args)

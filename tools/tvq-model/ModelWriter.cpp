@@ -270,7 +270,10 @@ private:
     if (stateful)
       for (const std::string &t : st)
         os << ", " << t;
-    os << ") {\n";
+    os << ")";
+    if (train && c.recompute)
+      os << " attributes {tvq.recompute}";
+    os << " {\n";
     std::string sc = fmt(tauScale());
     os << llvm::formatv(
         "    %xn0 = tvq.rms_norm %x {{epsilon = {0} : f64} : {1}\n"

@@ -62,6 +62,10 @@ struct ModelConfig {
   int64_t totalSteps = 125000;
   double finalLrRatio = 0.1;
   double emaGamma = 0.99;
+  /// Whether the training step recomputes each GAU's forward in the
+  /// backward (`tvq.recompute` on @gau_train) instead of keeping its
+  /// activations: less memory, about a third more compute.
+  bool recompute = false;
 
   int64_t gaus() const { return 2 * layers; }
 };

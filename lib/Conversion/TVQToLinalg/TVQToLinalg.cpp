@@ -36,6 +36,8 @@ struct ConvertTVQToLinalgPass
     target.addIllegalDialect<TVQDialect>();
     // Stays until after bufferization (tvq-lower-output-ready).
     target.addLegalOp<OutputReadyOp>();
+    // Stays until bufferization, which makes it the input's buffer.
+    target.addLegalOp<RecomputeInputOp>();
     // Lowered to a kernel after bufferization (tvq-fused-attention-to-gpu).
     target.addLegalOp<FusedBlockAttentionOp, FusedBlockSoftmaxOp>();
     // Made by the parallel blocks, lowered after bufferization

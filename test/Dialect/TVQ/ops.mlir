@@ -118,6 +118,13 @@ func.func @output_ready(%m: memref<4xf32>, %g: tensor<8x6xf32>) -> (memref<4xf32
   return %m, %g : memref<4xf32>, tensor<8x6xf32>
 }
 
+// CHECK-LABEL: func.func @recompute_input
+// CHECK: %{{.+}} = tvq.recompute_input %{{.+}} : tensor<?x8xf32>
+func.func @recompute_input(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %y = tvq.recompute_input %x : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
 // CHECK-LABEL: func.func @fused_block_attention
 // CHECK: %{{.+}} = tvq.fused_block_attention {mem_len = 32 : i64} ins(%{{.+}} : tensor<?x32x16xf32>, tensor<64x16xf32>, tensor<?x64xf32>, tensor<?x64x48xf32>, tensor<?x64x16xf32>, tensor<?x64x48xf32>, tensor<?x32x33xf32>, tensor<?xi64>) outs(%{{.+}} : tensor<?x32x48xf32>) -> tensor<?x32x48xf32>
 // CHECK: tvq.fused_block_attention {mem_len = 32 : i64} ins(%{{.+}} : memref<?x32x16xf32>, memref<64x16xf32>, memref<?x64xf32>, memref<?x64x48xf32>, memref<?x64x16xf32>, memref<?x64x48xf32>, memref<?x32x33xf32>, memref<?xi64>) outs(%{{.+}} : memref<?x32x48xf32>)

@@ -798,6 +798,38 @@ OutputReadyOp::bufferize(RewriterBase &rewriter,
 }
 
 //===----------------------------------------------------------------------===//
+// recompute_input
+//===----------------------------------------------------------------------===//
+
+bool RecomputeInputOp::bufferizesToMemoryRead(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return false;
+}
+
+bool RecomputeInputOp::bufferizesToMemoryWrite(
+    OpOperand &, const bufferization::AnalysisState &) {
+  return false;
+}
+
+bufferization::AliasingValueList
+RecomputeInputOp::getAliasingValues(OpOperand &,
+                                    const bufferization::AnalysisState &) {
+  return {{getOutput(), bufferization::BufferRelation::Equivalent}};
+}
+
+LogicalResult
+RecomputeInputOp::bufferize(RewriterBase &rewriter,
+                            const bufferization::BufferizationOptions &options,
+                            bufferization::BufferizationState &state) {
+  FailureOr<Value> buffer =
+      bufferization::getBuffer(rewriter, getInput(), options, state);
+  if (failed(buffer))
+    return failure();
+  bufferization::replaceOpWithBufferizedValues(rewriter, *this, *buffer);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // fused_block_attention, fused_block_softmax
 //===----------------------------------------------------------------------===//
 

@@ -3,13 +3,17 @@
 // Builds `@NAME` for every function marked `tvq.gradient = "NAME"`: the
 // forward, then the backward made of each op's vector-Jacobian product in
 // reverse order, returning the loss, the other results and the gradients.
+// Calls are inlined first, except calls of functions marked `tvq.recompute`:
+// their forward is recomputed in the backward from their inputs.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tvq/Dialect/TVQ/IR/TVQOps.h"
 #include "tvq/Dialect/TVQ/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir {
@@ -64,6 +68,80 @@ private:
   OpBuilder &b;
   DenseMap<Value, Value> adjoints;
 };
+
+static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b);
+
+/// True when any result of `op` has an adjoint.
+static bool receivesGradient(Operation *op, const Adjoints &adj) {
+  return llvm::any_of(op->getResults(),
+                      [&](Value r) { return static_cast<bool>(adj.get(r)); });
+}
+
+/// Emits the vector-Jacobian products of `ops` (in forward order) in reverse.
+static LogicalResult backwardInReverse(ArrayRef<Operation *> ops, Adjoints &adj,
+                                       OpBuilder &b) {
+  for (Operation *op : llvm::reverse(ops)) {
+    if (!receivesGradient(op, adj) || isa<arith::ConstantOp>(op))
+      continue;
+    if (failed(backward(op, adj, b)))
+      return failure();
+  }
+  return success();
+}
+
+/// The function `call` calls, or null when it is not a function of the
+/// module.
+static func::FuncOp getCallee(func::CallOp call) {
+  return SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      call, call.getCalleeAttr());
+}
+
+/// The vector-Jacobian product of a call of a `tvq.recompute` function: its
+/// forward again, from its inputs, then the backward of that copy. Computed
+/// inputs pass through `tvq.recompute_input`, so that `cse` keeps the copy
+/// apart from the forward's ops, whose results are then dead after the
+/// forward.
+static LogicalResult backwardByRecomputing(func::CallOp call, Adjoints &adj,
+                                           OpBuilder &b) {
+  func::FuncOp callee = getCallee(call);
+  Block &body = callee.getBody().front();
+  IRMapping mapping;
+  // The recompute_input ops, then the copies of the body, in forward order.
+  SmallVector<Operation *> copies;
+  // Values of the copy that depend on a computed input.
+  llvm::DenseSet<Value> recomputed;
+  for (auto [arg, input] : llvm::zip(body.getArguments(), call.getOperands())) {
+    bool computed = !isa<BlockArgument>(input) &&
+                    !input.getDefiningOp<arith::ConstantOp>() &&
+                    isa<RankedTensorType>(input.getType());
+    if (!computed) {
+      mapping.map(arg, input);
+      continue;
+    }
+    auto fresh = RecomputeInputOp::create(b, call.getLoc(), input);
+    copies.push_back(fresh);
+    recomputed.insert(fresh.getOutput());
+    mapping.map(arg, fresh.getOutput());
+  }
+  // Copies that read a computed input are marked; the others (the codebook,
+  // the position table, ...) depend on parameters only and `cse` may merge
+  // them with the forward's.
+  for (Operation &op : body.without_terminator()) {
+    Operation *copy = b.clone(op, mapping);
+    copies.push_back(copy);
+    if (llvm::any_of(copy->getOperands(),
+                     [&](Value v) { return recomputed.contains(v); })) {
+      copy->setAttr(kRecomputedAttr, b.getUnitAttr());
+      recomputed.insert_range(copy->getResults());
+    }
+  }
+  Operation *ret = body.getTerminator();
+  for (auto [result, returned] :
+       llvm::zip(call.getResults(), ret->getOperands()))
+    if (Value g = adj.get(result))
+      adj.add(mapping.lookupOrDefault(returned), g);
+  return backwardInReverse(copies, adj, b);
+}
 
 /// Emits the vector-Jacobian product of `op` given the adjoints of its
 /// results. Fails for ops without a rule.
@@ -198,6 +276,11 @@ static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b) {
                                    adj.get(o.getOutput())));
         return success();
       })
+      .Case([&](func::CallOp o) { return backwardByRecomputing(o, adj, b); })
+      .Case([&](RecomputeInputOp o) {
+        adj.add(o.getInput(), adj.get(o.getOutput()));
+        return success();
+      })
       // Not differentiated: the codebook and its statistics, positions.
       .Case<CodebookOp, CodebookEMAOp, SinusoidTableOp>(
           [](Operation *) { return success(); })
@@ -208,17 +291,57 @@ static LogicalResult backward(Operation *op, Adjoints &adj, OpBuilder &b) {
       });
 }
 
-/// True when any result of `op` has an adjoint.
-static bool receivesGradient(Operation *op, const Adjoints &adj) {
-  return llvm::any_of(op->getResults(),
-                      [&](Value r) { return static_cast<bool>(adj.get(r)); });
+/// Replaces `call` by a copy of its callee's body, and the calls in that
+/// copy the same way, except calls of `tvq.recompute` functions. `active`
+/// holds the functions being inlined (a call of one of them is recursion).
+static LogicalResult inlineCall(func::CallOp call,
+                                SmallVectorImpl<func::FuncOp> &active) {
+  func::FuncOp callee = getCallee(call);
+  if (!callee || callee.isExternal())
+    return call.emitOpError("calls '")
+           << call.getCallee()
+           << "', which has no body; tvq-derive-gradients differentiates "
+              "calls of functions of the module";
+  if (!callee.getBody().hasOneBlock())
+    return call.emitOpError("calls '")
+           << call.getCallee() << "', which has more than one block";
+  if (llvm::is_contained(active, callee))
+    return call.emitOpError("calls '") << call.getCallee() << "' recursively";
+  if (callee->hasAttr(kRecomputeAttr)) {
+    // Recomputed in the backward as it is: it must not call anything.
+    WalkResult nested = callee.walk([](func::CallOp inner) {
+      inner.emitOpError("is in a function marked tvq.recompute, which must "
+                        "not call other functions");
+      return WalkResult::interrupt();
+    });
+    return failure(nested.wasInterrupted());
+  }
+  OpBuilder b(call);
+  Block &body = callee.getBody().front();
+  IRMapping mapping;
+  mapping.map(body.getArguments(), call.getOperands());
+  SmallVector<func::CallOp> inner;
+  for (Operation &op : body.without_terminator()) {
+    Operation *copy = b.clone(op, mapping);
+    if (auto innerCall = dyn_cast<func::CallOp>(copy))
+      inner.push_back(innerCall);
+  }
+  for (auto [result, returned] :
+       llvm::zip(call.getResults(), body.getTerminator()->getOperands()))
+    result.replaceAllUsesWith(mapping.lookupOrDefault(returned));
+  call.erase();
+  active.push_back(callee);
+  for (func::CallOp innerCall : inner)
+    if (failed(inlineCall(innerCall, active)))
+      return failure();
+  active.pop_back();
+  return success();
 }
 
 /// Adds the gradient function of `func` named `name`.
 static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
   if (!func.getBody().hasOneBlock())
-    return func.emitError("tvq.gradient needs a function of one block; run "
-                          "inline first");
+    return func.emitError("tvq.gradient needs a function of one block");
   FunctionType type = func.getFunctionType();
   auto lossType = type.getNumResults() > 0
                       ? dyn_cast<RankedTensorType>(type.getResult(0))
@@ -238,6 +361,10 @@ static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
     grad.setAllResultAttrs(resultAttrs);
   Block &body = grad.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
+  SmallVector<func::FuncOp> active = {func};
+  for (auto call : llvm::to_vector(body.getOps<func::CallOp>()))
+    if (failed(inlineCall(call, active)))
+      return failure();
 
   b.setInsertionPoint(ret);
   Adjoints adj(b);
@@ -248,12 +375,8 @@ static LogicalResult deriveGradient(func::FuncOp func, StringRef name) {
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator())
     ops.push_back(&op);
-  for (Operation *op : llvm::reverse(ops)) {
-    if (!receivesGradient(op, adj) || isa<arith::ConstantOp>(op))
-      continue;
-    if (failed(backward(op, adj, b)))
-      return failure();
-  }
+  if (failed(backwardInReverse(ops, adj, b)))
+    return failure();
 
   // Results: the original ones, then d.<name> per differentiated argument.
   SmallVector<Value> results(ret.getOperands());

@@ -230,10 +230,15 @@ struct QuantizerStats {
   BlockArgument sum, count;
 };
 
-/// The quantizers of body whose codebook statistics are its arguments.
+/// The quantizers of body whose codebook statistics are its arguments
+/// (recomputed copies excluded).
 static FailureOr<SmallVector<QuantizerStats>> findQuantizers(Block *body) {
   SmallVector<VQQuantizeOp> quantizers;
-  body->walk([&](VQQuantizeOp q) { quantizers.push_back(q); });
+  body->walk([&](VQQuantizeOp q) {
+    // A copy recomputed for the backward quantizes the same keys again.
+    if (!q->hasAttr(kRecomputedAttr))
+      quantizers.push_back(q);
+  });
   SmallVector<QuantizerStats> found;
   llvm::DenseSet<Value> updated;
   for (VQQuantizeOp q : quantizers) {

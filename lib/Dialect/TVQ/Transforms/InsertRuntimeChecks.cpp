@@ -154,6 +154,12 @@ static LogicalResult addCheckFunction(func::FuncOp func) {
   // The copy announces nothing: its results are not the entry's.
   for (auto ready : llvm::make_early_inc_range(body.getOps<OutputReadyOp>()))
     ready.erase();
+  // Shapes are checked on the values themselves.
+  for (auto input :
+       llvm::make_early_inc_range(body.getOps<RecomputeInputOp>())) {
+    input.getOutput().replaceAllUsesWith(input.getInput());
+    input.erase();
+  }
 
   b.setInsertionPoint(terminator);
   SmallVector<Violation> violations;

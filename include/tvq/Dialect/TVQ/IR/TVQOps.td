@@ -952,4 +952,35 @@ def TVQ_OutputReadyOp : Op<TVQ_Dialect, "output_ready", [
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// recompute_input: where a recomputation in the backward starts
+//===----------------------------------------------------------------------===//
+
+def TVQ_RecomputeInputOp : Op<TVQ_Dialect, "recompute_input", [
+    SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>]> {
+  let summary = "The input of a forward recomputed in the backward";
+  let description = [{
+    `%y = tvq.recompute_input %x` has the value of `%x`. `tvq-derive-gradients`
+    puts one on each computed input of a function marked `tvq.recompute`
+    before it recomputes the function's forward in the backward (activation
+    recomputation), so the recomputed ops have operands of their own and
+    `cse` cannot merge them back into the forward's, which would keep the
+    forward's activations alive until the backward again.
+
+    Its result is declared freshly allocated: that keeps `cse` from merging
+    two of them, and lets dead ones be erased. Bufferization replaces it by
+    the input's buffer (no copy).
+
+    ```mlir
+    %x2 = tvq.recompute_input %x1 : tensor<?x?x128xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs Res<AnyRankedTensor, "", [MemAlloc]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 #endif // TVQ_OPS_TD

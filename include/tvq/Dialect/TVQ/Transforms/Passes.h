@@ -30,6 +30,12 @@ inline constexpr llvm::StringLiteral kCheckSuffix = "__tvq_check";
 inline constexpr llvm::StringLiteral kManifestAttr = "tvq.manifest";
 /// Marks a function built by a derivation pass (gradients, train step).
 inline constexpr llvm::StringLiteral kDerivedAttr = "tvq.derived";
+/// Marks a function whose forward tvq-derive-gradients recomputes in the
+/// backward instead of keeping its activations (activation recomputation).
+inline constexpr llvm::StringLiteral kRecomputeAttr = "tvq.recompute";
+/// Marks the ops of such a recomputation (tvq-derive-train-step updates the
+/// codebook from the forward's quantizers, not from these copies).
+inline constexpr llvm::StringLiteral kRecomputedAttr = "tvq.recomputed";
 /// Name of the check function attribute holding the check messages.
 inline constexpr llvm::StringLiteral kCheckMessagesAttr = "tvq.check_messages";
 

@@ -11,8 +11,19 @@ def TVQDeriveGradients : Pass<"tvq-derive-gradients", "ModuleOp"> {
     public function `@NAME`: the same arguments, the same results, then the
     gradient of the first result (a rank-0 f32 loss) with respect to every
     f32 argument that the loss depends on differentiably, named
-    `d.<argument name>`. The function must be one block of tvq ops and
-    elementwise arith ops on tensors (run `inline` first).
+    `d.<argument name>`. The function must be one block of tvq ops,
+    elementwise arith ops on tensors and calls of one-block functions of
+    the module.
+
+    Calls are inlined into `@NAME`, except calls of a function marked
+    `tvq.recompute` (activation recomputation, like `jax.checkpoint`): the
+    forward keeps the call, and its backward is a copy of the callee's body
+    on the call's inputs followed by that copy's backward. Only the call's
+    inputs stay alive for the backward instead of every activation inside
+    it; the price is the callee's forward computed twice. Computed inputs
+    enter the copy through `tvq.recompute_input`, so that `cse` does not
+    merge the copy back into the forward. Such a function must not call
+    others. Run `inline` afterwards for the calls that remain.
 
     The backward is built op by op in reverse from each op's
     vector-Jacobian product, using the tvq gradient ops
