@@ -184,3 +184,43 @@ func.func @views__tvq_check(%x: memref<?xf32>, %p: i1) -> i32 {
   %c0 = arith.constant 0 : i32
   return %c0 : i32
 }
+
+// -----
+
+// A loop that carries a buffer and makes a new one per iteration, freeing
+// the previous one (the attention state across blocks, under the ownership
+// flag of the deallocation pipeline): n iterations hold two carried buffers
+// at once at most, not n. The initial one (4 KiB) stays until freed after
+// the loop; inside, the new and the previous one: 12 KiB; after the loop
+// the result (4 KiB) is freed, then a 16 KiB buffer is made beside the
+// initial one: the peak is 20 KiB, whatever n.
+// CHECK-LABEL: func.func @carried__tvq_peak_bytes
+// CHECK: %[[C20480:.*]] = arith.constant 20480 : i64
+// CHECK: return %[[C20480]] : i64
+func.func @carried(%x: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %false = arith.constant false
+  %true = arith.constant true
+  %n = memref.dim %x, %c0 : memref<?xf32>
+  %init = memref.alloc() : memref<1024xf32>
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%s = %init, %owned = %false) -> (memref<1024xf32>, i1) {
+    %next = memref.alloc() : memref<1024xf32>
+    memref.copy %s, %next : memref<1024xf32> to memref<1024xf32>
+    scf.if %owned {
+      memref.dealloc %s : memref<1024xf32>
+    }
+    scf.yield %next, %true : memref<1024xf32>, i1
+  }
+  scf.if %r#1 {
+    memref.dealloc %r#0 : memref<1024xf32>
+  }
+  %big = memref.alloc() : memref<4096xf32>
+  memref.dealloc %big : memref<4096xf32>
+  memref.dealloc %init : memref<1024xf32>
+  return
+}
+func.func @carried__tvq_check(%x: memref<?xf32>) -> i32 {
+  %c0 = arith.constant 0 : i32
+  return %c0 : i32
+}

@@ -11,7 +11,10 @@
 // deallocation of that buffer (also under the ownership `scf.if` of the
 // deallocation pipeline) subtracts them. An `scf.if` takes the larger of its
 // branches; an `scf.for` adds its body's peak, and the bytes one iteration
-// leaves allocated times the trip count; the body of a parallel loop
+// leaves allocated times the trip count (a buffer an `scf.for` carries and
+// its body frees counts as one more buffer held around the body, which the
+// free releases, and the loop's result as one held after it); the body of a
+// parallel loop
 // (`scf.forall`, `scf.parallel`) counts once per iteration that may run at
 // the same time (at most kMaxConcurrentIterations). Calls are followed to
 // the deallocation pipeline's helper and to functions declared without a
@@ -66,6 +69,8 @@ private:
   llvm::DenseMap<Value, Value> bytesOf; // alloc result → its bytes.
   SmallVector<Value> allocated;         // every alloc followed, in order.
   llvm::DenseSet<Value> unfreed;        // those not deallocated yet.
+  // Frees of buffers an scf.for carries → the bytes of one.
+  llvm::DenseMap<Operation *, Value> carriedBytes;
 
   Location loc() { return b.getUnknownLoc(); }
   Value constant(int64_t v) {
@@ -200,6 +205,41 @@ private:
     return 0;
   }
 
+  /// The bytes of a buffer whose dimensions dimOf can compute; null if not.
+  Value bytesOfShape(Value buffer) {
+    auto type = dyn_cast<MemRefType>(buffer.getType());
+    int64_t element = type ? elementBytes(type.getElementType()) : 0;
+    if (element == 0)
+      return nullptr;
+    Value bytes = constant(element);
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      Value size = dimOf(buffer, d);
+      if (!size)
+        return nullptr;
+      bytes = mul(bytes, size);
+    }
+    return bytes;
+  }
+
+  /// The deallocations in `loop`'s body (directly or under an ownership
+  /// scf.if) of buffers it carries: each frees the previous iteration's
+  /// buffer (the attention state across blocks).
+  static SmallVector<memref::DeallocOp> carriedFrees(scf::ForOp loop) {
+    SmallVector<memref::DeallocOp> frees;
+    auto visit = [&](Block &block) {
+      for (auto dealloc : block.getOps<memref::DeallocOp>()) {
+        auto arg = dyn_cast<BlockArgument>(rootBuffer(dealloc.getMemref()));
+        if (arg && arg.getOwner() == loop.getBody() &&
+            loop.getTiedLoopInit(arg))
+          frees.push_back(dealloc);
+      }
+    };
+    visit(*loop.getBody());
+    for (auto ifOp : loop.getBody()->getOps<scf::IfOp>())
+      visit(*ifOp.thenBlock());
+    return frees;
+  }
+
   /// The buffer a deallocated value belongs to (through views and casts).
   static Value rootBuffer(Value v) {
     while (Operation *def = v.getDefiningOp()) {
@@ -301,6 +341,8 @@ private:
       auto it = bytesOf.find(root);
       if (it != bytesOf.end() && unfreed.erase(root))
         live = sub(live, it->second);
+      else if (Value bytes = carriedBytes.lookup(dealloc))
+        live = sub(live, bytes);
       return true;
     }
     if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
@@ -324,7 +366,29 @@ private:
     if (auto forOp = dyn_cast<scf::ForOp>(op)) {
       Value count =
           trips(forOp.getLowerBound(), forOp.getUpperBound(), forOp.getStep());
-      return followLoopBody(*forOp.getBody(), count, false, live, peak);
+      // A buffer the loop carries and its body frees: the previous
+      // iteration's is held during the body besides the initial one (which
+      // its owner frees; counted as held throughout), and the body's free
+      // releases it; the last one, the loop's result, stays held after the
+      // loop until it is freed.
+      SmallVector<std::pair<Value, Value>> carriedResults;
+      for (memref::DeallocOp dealloc : carriedFrees(forOp)) {
+        auto arg = cast<BlockArgument>(rootBuffer(dealloc.getMemref()));
+        Value bytes = bytesOfShape(arg);
+        if (!bytes)
+          return false;
+        carriedBytes[dealloc] = bytes;
+        live = add(live, bytes);
+        peak = max(peak, live);
+        carriedResults.push_back({forOp.getTiedLoopResult(arg), bytes});
+      }
+      if (!followLoopBody(*forOp.getBody(), count, false, live, peak))
+        return false;
+      for (auto [result, bytes] : carriedResults) {
+        bytesOf[result] = bytes;
+        unfreed.insert(result);
+      }
+      return true;
     }
     if (auto forall = dyn_cast<scf::ForallOp>(op)) {
       Value count = constant(1);

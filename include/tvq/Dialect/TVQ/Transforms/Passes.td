@@ -438,7 +438,10 @@ def TVQEmitPeakBytes : Pass<"tvq-emit-peak-bytes", "ModuleOp"> {
     deallocation subtracts them (also under the deallocation pipeline's
     ownership `scf.if`, assumed owned); an `scf.if` takes the larger branch;
     an `scf.for` adds its body's peak plus what earlier iterations left
-    allocated; a parallel loop's body counts once per iteration that may run
+    allocated (a buffer it carries and its body frees, the previous
+    iteration's, counts as one more held around the body and one held after
+    the loop, not once per iteration); a parallel loop's body counts once
+    per iteration that may run
     at once, at most 256. Calls are followed only to the deallocation
     pipeline's `dealloc_helper` and to functions declared without a body
     that return no buffer (the GEMM library calls).
