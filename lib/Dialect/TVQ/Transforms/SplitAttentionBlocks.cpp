@@ -212,13 +212,27 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
         castTo(b, loc, fromBlocks(b, loc, shape, blockOp.getOutput()), outType),
         castTo(b, loc, s.finalCount, op->getResult(1).getType()),
         castTo(b, loc, s.finalMean, op->getResult(2).getType())};
+    // The window is copied out of the last block: as a slice it would be a
+    // view of the whole sequence's keys and values, which would then be held
+    // as long as the state is (to the end of a training step) instead of
+    // being freed after their last use.
     Value last = lastBlockIndex(b, loc, shape);
     for (unsigned i = 3; i < op->getNumResults(); ++i) {
       Value all = splitBlocks(b, loc, shape, blockOp->getResult(i));
-      results.push_back(castTo(b, loc, blockAt(b, loc, all, last),
-                               op->getResult(i).getType()));
+      Value window = copyOf(b, loc, blockAt(b, loc, all, last));
+      results.push_back(castTo(b, loc, window, op->getResult(i).getType()));
     }
     return results;
+  }
+
+  /// `v` copied into a tensor of its own.
+  static Value copyOf(OpBuilder &b, Location loc, Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    Value empty = tensor::EmptyOp::create(
+        b, loc, tensor::getMixedSizes(b, loc, v), type.getElementType());
+    if (empty.getType() != type)
+      empty = tensor::CastOp::create(b, loc, type, empty);
+    return linalg::CopyOp::create(b, loc, v, empty).getResult(0);
   }
 
   static Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
