@@ -645,6 +645,17 @@ def prepare(args):
         cuda_only.append(("enwik8_full", os.path.join(ROOT, "models/enwik8.mlir"),
                           ["train_step"], "models/enwik8.mlir (24 layers), train_step only, "
                           "CUDA only: the training-step benchmark at full size"))
+    if not args.tiny_only:
+        # The enwik8-size model written with activation recomputation (each GAU's forward
+        # again in the backward): its training step's tokens/s beside the plain one's is what
+        # the memory it saves costs. CUDA only (recompute_check.py checks the numerics).
+        r_src = os.path.join(srcdir, "enwik8_recompute.mlir")
+        subprocess.run([tools["tvq-model"], "--preset=enwik8",
+                        "--layers=%d" % args.enwik8_layers, "--name=enwik8_recompute",
+                        "--recompute", "-o", r_src], check=True)
+        cuda_only.append(("enwik8_recompute", r_src, ["train_step"],
+                          "the enwik8-size model written with tvq-model --recompute, train_step "
+                          "only, CUDA only: for the training-step benchmark"))
 
     jobs_list = []
     for name, src, entries, desc in models:
@@ -808,8 +819,9 @@ def prepare(args):
                      grad=dict(module="op_grad_bench", function="attention_grad",
                                kind="attention_grad", widths="K=128 V=256 S=512 L=M=512", L=512),
                      train="enwik8", sizes=list(BENCH_T),
-                     train_variants=[v[0] for v in variants if v[1] == "enwik8"])
-        if cuda_only:
+                     train_variants=[v[0] for v in variants if v[1] == "enwik8"]
+                     + [c[0] for c in cuda_only if c[0] == "enwik8_recompute"])
+        if any(c[0] == "enwik8_full" for c in cuda_only):
             bench["train_full"] = dict(module="enwik8_full", batch=1, seq_len=2048, seed=seed)
     for vname, vbase, flags, functions, tol, desc in variants:
         if functions:
@@ -883,7 +895,8 @@ def prepare(args):
             compile_s=dict(cuda=round(compile_s["%s.cuda" % vname], 1)))
     for name, src, entries, desc in cuda_only:
         manifest["modules"][name] = dict(
-            src=os.path.relpath(src, ROOT), description=desc, entries=entries,
+            src=("kit:" + os.path.relpath(src, kit)) if src.startswith(kit + "/")
+            else os.path.relpath(src, ROOT), description=desc, entries=entries,
             cuda="modules/%s.cuda.so" % name, cpu=None,
             compile_s=dict(cuda=round(compile_s["%s.cuda" % name], 1)))
     manifest["tolerances"]["bf16_tiles"] = BF16_TILES_TOL

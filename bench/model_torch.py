@@ -12,10 +12,13 @@ step's keys and codes. Float32, the thread count of the caller (torch.set_num_th
 
 A PyTorch user would write it this way; nothing here is tuned for or against either side.
 """
+import json
 import math
+import sys
 import time
 
 import torch
+import torch.utils.checkpoint
 
 import vq_torch
 
@@ -68,8 +71,10 @@ class GAU(torch.nn.Module):
 
 
 class Model(torch.nn.Module):
-    def __init__(self, layers, D, K, V, S, L, vocab):
+    def __init__(self, layers, D, K, V, S, L, vocab, checkpoint=False):
         super().__init__()
+        # checkpoint: each GAU under torch.utils.checkpoint (its forward again in the backward).
+        self.checkpoint = checkpoint
         self.embed = torch.nn.Parameter(torch.randn(vocab, D))
         self.gaus = torch.nn.ModuleList(GAU(D, K, V, S, L) for _ in range(2 * layers))
         self.head_w = torch.nn.Parameter(torch.randn(D, vocab) / math.sqrt(D))
@@ -79,7 +84,10 @@ class Model(torch.nn.Module):
         x = self.embed[inputs]
         commit = 0.0
         for gau in self.gaus:
-            x, c = gau(x)
+            if self.checkpoint:
+                x, c = torch.utils.checkpoint.checkpoint(gau, x, use_reentrant=False)
+            else:
+                x, c = gau(x)
             commit = commit + c
         logits = x @ self.head_w + self.head_b
         ce = torch.nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten().long())
@@ -116,11 +124,11 @@ class Trainer:
         return float(ce.detach())
 
 
-def tokens_per_second(cfg, batch, seq_len, steps, warmup=2, seed=0):
+def tokens_per_second(cfg, batch, seq_len, steps, warmup=2, seed=0, checkpoint=False):
     """Median tokens/s over `steps` timed training steps on random bytes (after warm-up)."""
     torch.manual_seed(seed)
     model = Model(cfg["layers"], cfg["d_model"], cfg["d_k"], cfg["d_v"], cfg["codebook"],
-                  cfg["block_len"], cfg["vocab"])
+                  cfg["block_len"], cfg["vocab"], checkpoint=checkpoint)
     trainer = Trainer(model)
     gen = torch.Generator().manual_seed(seed)
     times, ces = [], []
@@ -136,3 +144,13 @@ def tokens_per_second(cfg, batch, seq_len, steps, warmup=2, seed=0):
         g.c_sum.numel() + g.c_count.numel() for g in model.gaus)
     return dict(tokens_per_s=batch * seq_len / median, step_ms=1e3 * median, params=params,
                 first_ce=ces[0], last_ce=ces[-1])
+
+
+if __name__ == "__main__":
+    # python model_torch.py CONFIG_JSON BATCH SEQ_LEN STEPS [checkpoint]: one run in a process of
+    # its own (bench/run.py's memory suite reads its peak resident memory); prints the result as
+    # JSON.
+    config, batch, seq_len, steps = json.loads(sys.argv[1]), *map(int, sys.argv[2:5])
+    torch.set_num_threads(int(config.get("threads", torch.get_num_threads())))
+    print(json.dumps(tokens_per_second(config, batch, seq_len, steps, warmup=1,
+                                       checkpoint="checkpoint" in sys.argv[5:])))

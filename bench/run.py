@@ -21,6 +21,9 @@ Measures, all in the same run and at the same thread count:
   decode   the one-token step (bench/modules/vq_attention_step_bench.mlir, L=1) with a state
            that has seen 1k, 8k, 64k tokens, vs SDPA of one query over a dense cache of that size
   train    tvq-run train of the tiny model (tokens/s from its metrics)
+  memory   peak resident memory and tokens/s of tiny's training step at T = 2048, batch 4 and 8,
+           with and without activation recomputation (tvq-model --recompute), against PyTorch
+           eager with and without torch.utils.checkpoint per GAU
 Times are medians of `tvq-run bench` (whole calls: validation, checks, entry, output copy) and
 of time.perf_counter around the PyTorch calls. A configuration whose predicted time exceeds
 --max-seconds is skipped and reported as such.
@@ -422,6 +425,91 @@ def suite_train(tvq, workdir, budget, steps=12):
     return rows
 
 
+MEMORY_BATCHES = (4, 8)
+MEMORY_SEQ_LEN = 2048
+
+
+# Runs argv[1:] as a grandchild of a small process and prints its peak resident memory last:
+# a process forked from this one (with torch loaded) would report at least this one's resident
+# memory (Linux carries the high-water mark across fork and exec).
+_RESIDENT_WRAPPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print("peak_resident_kib %d" % usage.ru_maxrss, flush=True)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def peak_resident(cmd, env=None):
+    """Runs `cmd`; returns (exit code, its output, its peak resident memory in bytes)."""
+    res = subprocess.run([sys.executable, "-c", _RESIDENT_WRAPPER] + cmd, env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines = res.stdout.rstrip("\n").split("\n")
+    kib = int(lines[-1].split()[1]) if lines[-1].startswith("peak_resident_kib ") else 0
+    return res.returncode, "\n".join(lines[:-1]), kib * 1024
+
+
+def suite_memory(tvq, workdir, steps=3):
+    """Training-step memory and speed with and without activation recomputation: tvq (the tiny
+    model as tvq-model writes it, and with --recompute) against PyTorch eager (bench/model_torch.py,
+    and with torch.utils.checkpoint around each GAU). Each run is a process of its own; its peak
+    resident memory at batch 4 and 8 of T = 2048 gives the memory one more sequence costs (the
+    difference / 4: activations and temporaries; code, parameters, optimizer state and libraries
+    cancel). Tokens/s: median over the steps after the first, at batch 8."""
+    cfg = dict(TRAIN_MODELS[0])
+    corpus = os.path.join(ROOT, "data", "kjv.txt")
+    rows = []
+    for name, extra in (("tvq", []), ("tvq --recompute", ["--recompute"])):
+        src = os.path.join(workdir, "memory_%d.mlir" % len(rows))
+        flags = ["--name=memory"] + ["--%s=%d" % (k.replace("_", "-"), cfg[k]) for k in
+                                     ("layers", "d_model", "d_k", "d_v", "codebook",
+                                      "block_len", "vocab")]
+        sh([os.path.join(tvq.bin, "tvq-model")] + flags + extra + ["-o", src])
+        module = tvq.build(src, "memory_%d" % len(rows), ["--entries=train_step,eval_loss"])
+        row = dict(variant=name, rss={}, tok_s=None)
+        for batch in MEMORY_BATCHES:
+            out = os.path.join(workdir, "memory_run")
+            shutil.rmtree(out, ignore_errors=True)
+            rc, text, rss = peak_resident(
+                [tvq.run, "train", module, "--data", corpus, "--steps", str(steps + 1),
+                 "--batch", str(batch), "--seq-len", str(MEMORY_SEQ_LEN), "--out", out,
+                 "--log-every", "1", "--checkpoint-every", "0"], env=tvq.env)
+            if rc != 0:
+                row["error"] = text.strip()[-300:]
+                break
+            row["rss"][batch] = rss
+            lines = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))]
+            speeds = sorted(d["tokens_per_s"] for d in lines[1:])
+            row["tok_s"] = speeds[len(speeds) // 2]
+            row["first_loss"] = lines[0]["loss"]
+        rows.append(row)
+    for name, extra in (("PyTorch eager", []), ("PyTorch, checkpoint per GAU", ["checkpoint"])):
+        row = dict(variant=name, rss={}, tok_s=None)
+        for batch in MEMORY_BATCHES:
+            config = dict(cfg, threads=tvq.env["OMP_NUM_THREADS"])
+            rc, text, rss = peak_resident(
+                [sys.executable, os.path.join(HERE, "model_torch.py"), json.dumps(config),
+                 str(batch), str(MEMORY_SEQ_LEN), str(steps)] + extra)
+            if rc != 0:
+                row["error"] = text.strip()[-300:]
+                break
+            row["rss"][batch] = rss
+            row["tok_s"] = json.loads(text.strip().splitlines()[-1])["tokens_per_s"]
+        rows.append(row)
+    small, big = MEMORY_BATCHES
+    for row in rows:
+        if len(row["rss"]) == 2:
+            row["per_seq"] = (row["rss"][big] - row["rss"][small]) / (big - small)
+        log("  %s: %s" % (row["variant"], row.get("error") or
+                          "peak RSS %s MB, %.1f MB per sequence, %.0f tok/s" % (
+                              " / ".join("%.0f" % (row["rss"][b] / 1e6) for b in MEMORY_BATCHES),
+                              row["per_seq"] / 1e6, row["tok_s"])))
+    return rows
+
+
 # --------------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------------
@@ -434,7 +522,8 @@ def ratio(a, b):
     return "–" if a is None or b is None else "%.1fx" % (a / b)
 
 
-def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed, bf16_peaks=None):
+def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed, bf16_peaks=None,
+           memory=None):
     n = args.threads
     lines = []
     lines.append("# tvq benchmark results\n")
@@ -551,6 +640,33 @@ def report(info, args, peaks, gemm, layers, grad, decode, train, elapsed, bf16_p
                 r["seq_len"], "%.0f" % tv if tv else r.get("error", "–"), r["torch"],
                 ratio(r["torch"] and 1 / r["torch"], tv and 1 / tv), r["compile_s"]))
         lines.append("")
+    if memory:
+        small, big = MEMORY_BATCHES
+        lines.append("## Training-step memory with and without activation recomputation, "
+                     "%d threads\n" % n)
+        lines.append("The tiny model (as in the table above) at batch %d and %d x T = %d: tvq "
+                     "`tvq-run train` of the model tvq-model writes, and with `--recompute` (each "
+                     "GAU's forward again in the backward); PyTorch: bench/model_torch.py eager, and "
+                     "with `torch.utils.checkpoint` around each GAU. `peak RSS`: the process's peak "
+                     "resident memory; `per sequence`: its growth from batch %d to %d divided by %d "
+                     "(activations and temporaries; code, parameters, optimizer state and libraries "
+                     "cancel). Tokens/s: median step at batch %d.\n"
+                     % (small, big, MEMORY_SEQ_LEN, small, big, big - small, big))
+        lines.append("| variant | peak RSS batch %d MB | peak RSS batch %d MB | per sequence MB | "
+                     "per sequence vs PyTorch eager | tok/s | tok/s vs PyTorch eager |"
+                     % (small, big))
+        lines.append("|---|---|---|---|---|---|---|")
+        eager = next((r for r in memory if r["variant"] == "PyTorch eager"), {})
+        for r in memory:
+            if "per_seq" not in r:
+                lines.append("| %s | %s | | | | | |" % (r["variant"], r.get("error", "–")))
+                continue
+            lines.append("| %s | %.0f | %.0f | %.1f | %s | %.0f | %s |" % (
+                r["variant"], r["rss"][small] / 1e6, r["rss"][big] / 1e6, r["per_seq"] / 1e6,
+                "%.2fx" % (r["per_seq"] / eager["per_seq"]) if eager.get("per_seq") else "–",
+                r["tok_s"],
+                "%.2fx" % (r["tok_s"] / eager["tok_s"]) if eager.get("tok_s") else "–"))
+        lines.append("")
     lines.append("## Issue-5 targets (bench widths, %d threads)\n" % n)
     lines.append(targets(layers.get("bench", []), gemm, decode, train))
     opt = os.path.join(HERE, "optimizations.md")
@@ -617,12 +733,12 @@ def main():
     ap.add_argument("--results", default=None,
                     help="report file (default bench/RESULTS.md; with --suites, "
                     "bench/out/RESULTS.partial.md)")
-    ap.add_argument("--suites", default="gemm,layer,grad,decode,train",
-                    help="comma-separated subset of gemm,layer,grad,decode,train")
+    ap.add_argument("--suites", default="gemm,layer,grad,decode,train,memory",
+                    help="comma-separated subset of gemm,layer,grad,decode,train,memory")
     args = ap.parse_args()
     suites = set(args.suites.split(","))
     if args.results is None:
-        full = suites >= {"gemm", "layer", "grad", "decode", "train"} and not args.quick
+        full = suites >= {"gemm", "layer", "grad", "decode", "train", "memory"} and not args.quick
         args.results = os.path.join(HERE, "RESULTS.md" if full else "out/RESULTS.partial.md")
     if args.quick:
         args.tmax = min(args.tmax, 4096)
@@ -665,7 +781,7 @@ def main():
         layers["small"] = suite_layer(tvq, SMALL, os.path.join(ROOT, "models", "ops",
                                                                "vq_attention.mlir"),
                                       "vq_attention_small", Ts, budget, with_math=False)
-    grad = decode = train = None
+    grad = decode = train = memory = None
     if not args.quick:
         if "grad" in suites:
             log("forward+backward, bench widths:")
@@ -676,8 +792,11 @@ def main():
         if "train" in suites:
             log("train:")
             train = suite_train(tvq, workdir, budget)
+        if "memory" in suites:
+            log("memory:")
+            memory = suite_memory(tvq, workdir)
     text = report(info, args, peaks, gemm, layers, grad, decode, train, time.perf_counter() - start,
-                  bf16_peaks)
+                  bf16_peaks, memory)
     with open(args.results, "w") as f:
         f.write(text)
     print()
