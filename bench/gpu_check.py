@@ -899,6 +899,8 @@ def prepare(args):
             else os.path.relpath(src, ROOT), description=desc, entries=entries,
             cuda="modules/%s.cuda.so" % name, cpu=None,
             compile_s=dict(cuda=round(compile_s["%s.cuda" % name], 1)))
+    if "enwik8_recompute" in manifest["modules"]:
+        manifest["modules"]["enwik8_recompute"]["made_by"] = "tvq-model --recompute"
     manifest["tolerances"]["bf16_tiles"] = BF16_TILES_TOL
     with open(os.path.join(kit, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
@@ -1819,6 +1821,12 @@ def train_on_cuda(kit, tvq, module, spec, steps, out, timeout):
     return ms, tps[len(tps) // 2] if tps else None, int(m.group(1)) if m else None, note
 
 
+def variant_how(module):
+    """How a variant module differs from its base: its tvq-compile flags, or how its source
+    was written."""
+    return " ".join(module.get("flags") or []) or module.get("made_by", "")
+
+
 def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
     """The training step of the enwik8-size model: tvq-run train on the CUDA module alone (a few
     steps, tokens/s of the steps after the first two), and bench/model_torch.py on the GPU; the
@@ -1845,7 +1853,7 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
                                                 steps, full["batch"], full["seq_len"]))
         for vname in b.get("train_variants", []):
             log("  PLAN: the same steps as %s's on %s (%s)" % (
-                tname, vname, " ".join(kit.m["modules"][vname].get("flags", []))))
+                tname, vname, variant_how(kit.m["modules"][vname])))
         return
     tvq = tv["cuda"]
     r = res["train"] = measure_train_step(kit, tvq, tname, tspec, steps,
@@ -1866,7 +1874,8 @@ def bench_train(rep, kit, tv, dry, sec, work, peers, peak):
             kit, tvq, vname, tspec, steps, os.path.join(work, "bench_train_" + vname),
             timeout=max(10.0, min(sec.left() * 0.2, 90)))
         v = r.setdefault("variants", {})[vname] = dict(
-            flags=kit.m["modules"][vname].get("flags"), tokens_per_s=vtok_s,
+            flags=kit.m["modules"][vname].get("flags"),
+            how=variant_how(kit.m["modules"][vname]), tokens_per_s=vtok_s,
             loss=[x.get("loss") for x in vms])
         if vnote:
             v["note"] = vnote
@@ -2043,7 +2052,8 @@ def markdown(d):
                                          if t.get(k))))
         for vname, v in (t.get("variants") or {}).items():
             L.append("- %s (%s): %s tok/s, %s of the cuBLAS module's%s\n" % (
-                vname, " ".join(v.get("flags") or []), fnum(v.get("tokens_per_s")),
+                vname, v.get("how") or " ".join(v.get("flags") or []),
+                fnum(v.get("tokens_per_s")),
                 fratio(v.get("tokens_per_s"), t.get("tvq_cuda_tokens_per_s")),
                 " (%s)" % v["note"] if v.get("note") else ""))
     n = d.get("nccl") or {}
