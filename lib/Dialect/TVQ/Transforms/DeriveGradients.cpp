@@ -96,6 +96,16 @@ static func::FuncOp getCallee(func::CallOp call) {
       call, call.getCalleeAttr());
 }
 
+/// Copies the ops of `body` but its terminator to `b`'s insertion point,
+/// with `mapping` giving its arguments; returns the copies in order.
+static SmallVector<Operation *> cloneBody(OpBuilder &b, Block &body,
+                                          IRMapping &mapping) {
+  SmallVector<Operation *> copies;
+  for (Operation &op : body.without_terminator())
+    copies.push_back(b.clone(op, mapping));
+  return copies;
+}
+
 /// The vector-Jacobian product of a call of a `tvq.recompute` function: its
 /// forward again, from its inputs, then the backward of that copy. Computed
 /// inputs pass through `tvq.recompute_input`, so that `cse` keeps the copy
@@ -126,8 +136,7 @@ static LogicalResult backwardByRecomputing(func::CallOp call, Adjoints &adj,
   // Copies that read a computed input are marked; the others (the codebook,
   // the position table, ...) depend on parameters only and `cse` may merge
   // them with the forward's.
-  for (Operation &op : body.without_terminator()) {
-    Operation *copy = b.clone(op, mapping);
+  for (Operation *copy : cloneBody(b, body, mapping)) {
     copies.push_back(copy);
     if (llvm::any_of(copy->getOperands(),
                      [&](Value v) { return recomputed.contains(v); })) {
@@ -321,11 +330,9 @@ static LogicalResult inlineCall(func::CallOp call,
   IRMapping mapping;
   mapping.map(body.getArguments(), call.getOperands());
   SmallVector<func::CallOp> inner;
-  for (Operation &op : body.without_terminator()) {
-    Operation *copy = b.clone(op, mapping);
+  for (Operation *copy : cloneBody(b, body, mapping))
     if (auto innerCall = dyn_cast<func::CallOp>(copy))
       inner.push_back(innerCall);
-  }
   for (auto [result, returned] :
        llvm::zip(call.getResults(), body.getTerminator()->getOperands()))
     result.replaceAllUsesWith(mapping.lookupOrDefault(returned));
