@@ -83,7 +83,7 @@ static const PhaseInfo kCUDAPhases[] = {
      "func.func(tvq-fuse-elementwise-ops,"
      "tvq-split-reductions{allow-dynamic=true parallel-first=true "
      "row-reduction-depth=32}{ACT}),"
-     "canonicalize,cse,"
+     "canonicalize,cse,func.func(tvq-unshare-fresh-tensors),"
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "
      "allow-return-allocs-from-loops},"

@@ -116,8 +116,9 @@ VARIANT_CASES = [  # (variant, [(B, T), ...])
     # straddles the codes and the buffer.
     (Variant(80, 80, 100, 20, 130), [(1, 80), (2, 400)]),
 ]
-CHUNKED_CASES = [  # (variant, chunk sizes in blocks; one call covers their sum)
-    (Variant(16, 16, 64, 32, 48), [2, 1, 5]),
+CHUNKED_CASES = [  # (variant, chunk sizes in blocks; one call covers their sum). A chunk of 0
+    #               blocks is a call with T = 0: empty o and codes, the state passed through.
+    (Variant(16, 16, 64, 32, 48), [2, 0, 1, 5]),
     (Variant(8, 16, 32, 16, 24), [3, 1, 4]),
 ]
 CHUNKED_BATCH = 2

@@ -612,37 +612,17 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
                     blockLen,
                     memLen};
     SmallVector<Value> state = incomingState(g, d, op);
-    // T = 0: no blocks, zero gradients.
-    Value seqLen = tensor::DimOp::create(rewriter, loc, q, 1);
-    Value none =
-        arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, seqLen,
-                              arith::ConstantIndexOp::create(rewriter, loc, 0));
-    auto ifOp = scf::IfOp::create(
-        rewriter, loc, none,
-        [&](OpBuilder &, Location) {
-          OpFoldResult t = seqLen;
-          SmallVector<Value> zeros = {
-              g.filledF32({d.b, t, d.k}, 0.0),
-              g.filledF32({d.b, t, d.k}, 0.0),
-              g.filledF32({d.b, t, d.v}, 0.0),
-              g.filledF32({d.k}, 0.0),
-              g.filledF32({d.k}, 0.0),
-              g.filledF32({g.index(memLen + 1), d.k}, 0.0)};
-          for (unsigned i = 0; i < zeros.size(); ++i)
-            zeros[i] = castTo(rewriter, op->getResult(i), zeros[i]);
-          scf::YieldOp::create(rewriter, loc, zeros);
-        },
-        [&](OpBuilder &, Location) {
-          SmallVector<Value> results = build(g, d, op, state, fused);
-          for (unsigned i = 0; i < results.size(); ++i)
-            results[i] = castTo(rewriter, op->getResult(i), results[i]);
-          scf::YieldOp::create(rewriter, loc, results);
-        });
-    rewriter.replaceOp(op, ifOp.getResults());
+    // No scf.if for T = 0: with B x 0 blocks every gradient comes out empty
+    // or zero, and a buffer yielded by an scf.if would be kept to the end of
+    // the function by the deallocation instead of freed after its last use.
+    SmallVector<Value> results = build(g, d, op, state, fused);
+    for (unsigned i = 0; i < results.size(); ++i)
+      results[i] = castTo(rewriter, op->getResult(i), results[i]);
+    rewriter.replaceOp(op, results);
     return success();
   }
 
-  /// dq, dk_hat, dv, du, dw, dr for T > 0.
+  /// dq, dk_hat, dv, du, dw, dr (T = 0 included).
   static SmallVector<Value> build(GenericBuilder &g, AttentionDims d,
                                   VQAttentionGradOp op, ArrayRef<Value> state,
                                   bool fused) {
@@ -653,19 +633,30 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
     OpFoldResult l = g.index(blockLen), n = g.index(d.memLen + blockLen),
                  m1 = g.index(d.memLen + 1);
     BlockShape shape = blockShapeOf(b, loc, op.getQ(), blockLen);
+    // Everything here is computed from the positions' inputs and the
+    // incoming state renamed by tvq.recompute_input: the forward's parallel
+    // form builds the same block states and score products with the same ops
+    // from the same values, and cse would merge the two, keeping each layer's
+    // states (the means [B nb, S, V] first) and scores alive from its forward
+    // to its backward instead of recomputing them here (docs/design.md).
+    auto fresh = [&](Value v) -> Value {
+      return RecomputeInputOp::create(b, loc, v);
+    };
+    Value q = fresh(op.getQ()), kHat = fresh(op.getKHat()),
+          codes = fresh(op.getCodes()), v = fresh(op.getV());
     BlockStates s =
-        buildBlockStates(b, loc, shape, d.memLen, op.getCodes(), op.getKHat(),
-                         op.getV(), op.getCodebook(), state);
+        buildBlockStates(b, loc, shape, d.memLen, codes, kHat, v,
+                         op.getCodebook(), llvm::map_to_vector(state, fresh));
 
     // Every block at once: a batch of B x T / L.
     AttentionDims blocks = d;
     blocks.b = tensor::getMixedSize(b, loc, s.count, 0);
-    Value qBlocks = toBlocks(b, loc, shape, op.getQ());
+    Value qBlocks = toBlocks(b, loc, shape, q);
     Value dOutBlocks = toBlocks(b, loc, shape, op.getDOutput());
-    Value bufKeys = concatSeq(
-        g, s.winKeys, toBlocks(b, loc, shape, op.getKHat()), n, d.memLen);
-    Value bufValues = concatSeq(
-        g, s.winValues, toBlocks(b, loc, shape, op.getV()), n, d.memLen);
+    Value bufKeys =
+        concatSeq(g, s.winKeys, toBlocks(b, loc, shape, kHat), n, d.memLen);
+    Value bufValues =
+        concatSeq(g, s.winValues, toBlocks(b, loc, shape, v), n, d.memLen);
     Value zeroOffset =
         arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
     BlockForward fwd =
@@ -692,11 +683,11 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
       Value ownSplit = splitBlocks(b, loc, shape, own);
       Value windowSplit = splitBlocks(b, loc, shape, window);
       OpFoldResult blockCount = shape.numBlocks;
-      Value later = arith::SubIOp::create(
-          b, loc, shape.numBlocks, arith::ConstantIndexOp::create(b, loc, 1));
-      Value shifted =
-          slice(b, loc, windowSplit, offsetAt(b, 4, 1, b.getIndexAttr(1)),
-                {d.b, OpFoldResult(later), l, width});
+      // Blocks 1..nb-1 (none where T = 0).
+      Value first = firstBlockCount(b, loc, shape);
+      Value later = arith::SubIOp::create(b, loc, shape.numBlocks, first);
+      Value shifted = slice(b, loc, windowSplit, offsetAt(b, 4, 1, first),
+                            {d.b, OpFoldResult(later), l, width});
       Value next = g.filledF32({d.b, blockCount, l, width}, 0.0);
       next =
           insert(b, loc, shifted, next, offsetAt(b, 4, 1, b.getIndexAttr(0)));
@@ -730,12 +721,12 @@ struct VQAttentionGradParallelLowering : OpRewritePattern<VQAttentionGradOp> {
                                       splitBlocks(b, loc, shape, h), laterInit,
                                       b.getI64IntegerAttr(2), b.getUnitAttr())
                       .getResult()[0];
-    Value codes =
-        splitBlocks(b, loc, shape, toBlocks(b, loc, shape, op.getCodes()));
+    Value blockCodes =
+        splitBlocks(b, loc, shape, toBlocks(b, loc, shape, codes));
     Value sI32 = arith::IndexCastOp::create(b, loc, b.getI32Type(),
                                             indexValue(b, loc, d.s));
     dValues = g.generic(
-        {codes}, dValues, {g.map(4, {0, 1, 2}), g.map(4, {0, 1, 2, 3})},
+        {blockCodes}, dValues, {g.map(4, {0, 1, 2}), g.map(4, {0, 1, 2, 3})},
         {kPar, kPar, kPar, kPar},
         [&](OpBuilder &nb, Location bl, ValueRange a) {
           // Codes outside [0, S) read nothing (and add nothing).

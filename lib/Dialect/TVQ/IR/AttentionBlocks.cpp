@@ -113,8 +113,28 @@ Value collapseDims(OpBuilder &b, Location loc, Value x, int64_t dim) {
   return tensor::CollapseShapeOp::create(b, loc, x, groups);
 }
 
+/// sum / max(count, 1): `count` has the dimensions of `sum` but the last.
+Value meanOf(OpBuilder &b, Location loc, Value count, Value sum) {
+  unsigned rank = cast<RankedTensorType>(sum.getType()).getRank();
+  SmallVector<unsigned> countDims, sumDims;
+  for (unsigned d = 0; d < rank; ++d)
+    sumDims.push_back(d);
+  countDims.assign(sumDims.begin(), sumDims.end() - 1);
+  return generic(
+      b, loc, {count, sum},
+      empty(b, loc, tensor::getMixedSizes(b, loc, sum), b.getF32Type()), rank,
+      {countDims, sumDims, sumDims}, SmallVector<IteratorType>(rank, par),
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value one = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1));
+        return arith::DivFOp::create(
+            nb, nl, args[1], arith::MaximumFOp::create(nb, nl, args[0], one));
+      });
+}
+
 /// The window each block sees, [B * nb, L, rest...]: `incoming` [B, M,
 /// rest...] for block 0, block n - 1 of `x` [B, T, rest...] for block n.
+/// Valid at T = 0 too (then empty): the parts are min(nb, 1) and
+/// nb - min(nb, 1) blocks, so nothing reads or writes past nb.
 Value windows(OpBuilder &b, Location loc, const BlockShape &shape,
               Value incoming, Value x) {
   Value blocks = expandDim(b, loc, x, 1,
@@ -124,23 +144,26 @@ Value windows(OpBuilder &b, Location loc, const BlockShape &shape,
   Value result = empty(b, loc, sizes, type.getElementType());
   SmallVector<OpFoldResult> zeroOffsets(type.getRank(), b.getIndexAttr(0));
   SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
-  // Block 0: the incoming window as [B, 1, M, rest...].
+  // Block 0: the incoming window as [B, 1, M, rest...], none when nb = 0.
   Value first =
       expandDim(b, loc, incoming, 0,
                 {tensor::getMixedSize(b, loc, incoming, 0), b.getIndexAttr(1)});
   SmallVector<OpFoldResult> firstSizes = sizes;
-  firstSizes[1] = b.getIndexAttr(1);
+  firstSizes[1] = firstBlockCount(b, loc, shape);
+  first = tensor::ExtractSliceOp::create(b, loc, first, zeroOffsets, firstSizes,
+                                         ones);
   result = tensor::InsertSliceOp::create(b, loc, first, result, zeroOffsets,
                                          firstSizes, ones);
   // Blocks 1..nb-1: blocks 0..nb-2.
   SmallVector<OpFoldResult> rest = sizes;
-  rest[1] = arith::SubIOp::create(b, loc, shape.numBlocks,
-                                  arith::ConstantIndexOp::create(b, loc, 1))
+  rest[1] = arith::SubIOp::create(
+                b, loc, shape.numBlocks,
+                getValueOrCreateConstantIndexOp(b, loc, firstSizes[1]))
                 .getResult();
   Value previous =
       tensor::ExtractSliceOp::create(b, loc, blocks, zeroOffsets, rest, ones);
   SmallVector<OpFoldResult> at = zeroOffsets;
-  at[1] = b.getIndexAttr(1);
+  at[1] = firstSizes[1];
   result =
       tensor::InsertSliceOp::create(b, loc, previous, result, at, rest, ones);
   return mergeBlocks(b, loc, result);
@@ -193,6 +216,12 @@ Value mlir::tvq::lastBlockIndex(OpBuilder &b, Location loc,
                                 const BlockShape &shape) {
   return arith::SubIOp::create(b, loc, shape.numBlocks,
                                arith::ConstantIndexOp::create(b, loc, 1));
+}
+
+Value mlir::tvq::firstBlockCount(OpBuilder &b, Location loc,
+                                 const BlockShape &shape) {
+  return arith::MinUIOp::create(b, loc, shape.numBlocks,
+                                arith::ConstantIndexOp::create(b, loc, 1));
 }
 
 Value mlir::tvq::mergeBlocks(OpBuilder &b, Location loc, Value x) {
@@ -274,31 +303,13 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
       });
 
   // Each block's cache: the incoming one plus what left before the block,
-  // running sums across the blocks (tvq.block_scan, distance 1). The cache
-  // after the last block is the last block's plus what left after it.
+  // running sums across the blocks (tvq.block_scan, distance 1).
   Value countTerms = splitBlocks(b, loc, shape, leaveCount);
   Value sumTerms = splitBlocks(b, loc, shape, leaveSum);
   auto scan = [&](Value terms, Value init) {
     return BlockScanOp::create(b, loc, TypeRange{init.getType()}, terms, init,
                                b.getI64IntegerAttr(1), /*reverse=*/UnitAttr())
         .getResult()[0];
-  };
-  // The last block's running sum plus its own terms, [B, rest...]: slices
-  // at block nb - 1 of both, added.
-  auto afterLast = [&](Value prefix, Value terms) {
-    Value last = lastBlockIndex(b, loc, shape);
-    Value lastPrefix = blockAt(b, loc, prefix, last);
-    Value lastTerms = blockAt(b, loc, terms, last);
-    unsigned rank = cast<RankedTensorType>(lastTerms.getType()).getRank();
-    SmallVector<unsigned> all;
-    for (unsigned d = 0; d < rank; ++d)
-      all.push_back(d);
-    return generic(b, loc, {lastPrefix, lastTerms},
-                   empty(b, loc, tensor::getMixedSizes(b, loc, lastTerms), f32),
-                   rank, {all, all, all}, SmallVector<IteratorType>(rank, par),
-                   [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                     return arith::AddFOp::create(nb, nl, args[0], args[1]);
-                   });
   };
   Value countInit =
       generic(b, loc, {count0}, empty(b, loc, {batch, blocks, S}, f32), 3,
@@ -312,25 +323,40 @@ BlockStates mlir::tvq::buildBlockStates(OpBuilder &b, Location loc,
         return arith::MulFOp::create(nb, nl, args[0], args[1]);
       });
   Value sum = scan(sumTerms, sumInit);
-  auto meanOf = [&](Value count, Value sum, unsigned rank) {
-    SmallVector<unsigned> countDims, sumDims;
-    for (unsigned d = 0; d < rank; ++d)
-      sumDims.push_back(d);
-    countDims.assign(sumDims.begin(), sumDims.end() - 1);
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, sum);
-    return generic(
-        b, loc, {count, sum}, empty(b, loc, sizes, f32), rank,
-        {countDims, sumDims, sumDims}, SmallVector<IteratorType>(rank, par),
-        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value one = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1));
-          return arith::DivFOp::create(
-              nb, nl, args[1], arith::MaximumFOp::create(nb, nl, args[0], one));
-        });
-  };
-  Value mean = meanOf(count, sum, 4);
-  s.finalCount = afterLast(count, countTerms);
-  s.finalMean = meanOf(s.finalCount, afterLast(sum, sumTerms), 3);
   s.count = mergeBlocks(b, loc, count);
-  s.mean = mergeBlocks(b, loc, mean);
+  s.mean = mergeBlocks(b, loc, meanOf(b, loc, count, sum));
+  s.countPrefix = count;
+  s.countTerms = countTerms;
+  s.sumPrefix = sum;
+  s.sumTerms = sumTerms;
   return s;
+}
+
+/// The running sum `prefix` of the last block plus its own `terms` (both
+/// [B, nb, rest...]): [B, rest...].
+static Value afterLastBlock(OpBuilder &b, Location loc, const BlockShape &shape,
+                            Value prefix, Value terms) {
+  Value last = lastBlockIndex(b, loc, shape);
+  Value lastPrefix = blockAt(b, loc, prefix, last);
+  Value lastTerms = blockAt(b, loc, terms, last);
+  unsigned rank = cast<RankedTensorType>(lastTerms.getType()).getRank();
+  SmallVector<unsigned> all;
+  for (unsigned d = 0; d < rank; ++d)
+    all.push_back(d);
+  return generic(
+      b, loc, {lastPrefix, lastTerms},
+      empty(b, loc, tensor::getMixedSizes(b, loc, lastTerms), b.getF32Type()),
+      rank, {all, all, all}, SmallVector<IteratorType>(rank, par),
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return arith::AddFOp::create(nb, nl, args[0], args[1]);
+      });
+}
+
+std::pair<Value, Value> mlir::tvq::cacheAfterLastBlock(OpBuilder &b,
+                                                       Location loc,
+                                                       const BlockShape &shape,
+                                                       const BlockStates &s) {
+  Value count = afterLastBlock(b, loc, shape, s.countPrefix, s.countTerms);
+  Value sum = afterLastBlock(b, loc, shape, s.sumPrefix, s.sumTerms);
+  return {count, meanOf(b, loc, count, sum)};
 }

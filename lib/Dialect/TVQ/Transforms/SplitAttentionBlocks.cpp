@@ -152,66 +152,69 @@ struct ParallelAttentionBlocks : OpRewritePattern<VQAttentionOp> {
       return rewriter.notifyMatchFailure(op, "mem_len differs from block_len");
     Location loc = op.getLoc();
     SmallVector<Value> state = typedState(rewriter, op);
-    // T = 0 has no blocks: the output is empty and the state unchanged.
+    BlockShape shape = blockShapeOf(rewriter, loc, op.getQ(), op.getBlockLen());
+    BlockStates s =
+        buildBlockStates(rewriter, loc, shape, op.getMemLen(), op.getCodes(),
+                         op.getKHat(), op.getV(), op.getCodebook(), state);
+    // The output of every block, unconditionally: at T = 0 every tensor has
+    // B x 0 blocks. Under the scf.if below, it would be a buffer that an
+    // scf.if yields, which the deallocation keeps to the end of the function
+    // (a training step) instead of freeing it after its last use.
+    auto blockOp = buildBlocks(rewriter, loc, op, shape, s);
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    Value output =
+        castTo(rewriter, loc,
+               fromBlocks(rewriter, loc, shape, blockOp.getOutput()), outType);
+    // The state after the last block; T = 0 has no last block: the state is
+    // the incoming one.
     Value seqLen = tensor::DimOp::create(rewriter, loc, op.getQ(), 1);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value none = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
                                        seqLen, zero);
-    ReifiedRankedShapedTypeDims shapes;
-    if (failed(op.reifyResultShapes(rewriter, shapes)))
-      return rewriter.notifyMatchFailure(op, "cannot reify the output shape");
     auto ifOp = scf::IfOp::create(
         rewriter, loc, none,
+        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, state); },
         [&](OpBuilder &b, Location l) {
-          auto outType = cast<RankedTensorType>(op.getOutput().getType());
-          Value empty = tensor::EmptyOp::create(b, l, shapes[0],
-                                                outType.getElementType());
-          if (empty.getType() != outType)
-            empty = tensor::CastOp::create(b, l, outType, empty);
-          SmallVector<Value> results = {empty};
-          results.append(state);
-          scf::YieldOp::create(b, l, results);
-        },
-        [&](OpBuilder &b, Location l) {
-          scf::YieldOp::create(b, l, buildParallel(b, l, op, state));
+          scf::YieldOp::create(b, l, finalState(b, l, op, shape, s, blockOp));
         });
-    rewriter.replaceOp(op, ifOp.getResults());
+    SmallVector<Value> results = {output};
+    results.append(ifOp->result_begin(), ifOp->result_end());
+    rewriter.replaceOp(op, results);
     return success();
   }
 
-  /// The results of `op` computed over all blocks at once, from the incoming
-  /// `state` (typed as the op's state results).
-  static SmallVector<Value> buildParallel(OpBuilder &b, Location loc,
-                                          VQAttentionOp op,
-                                          ArrayRef<Value> state) {
-    BlockShape shape = blockShapeOf(b, loc, op.getQ(), op.getBlockLen());
-    BlockStates s =
-        buildBlockStates(b, loc, shape, op.getMemLen(), op.getCodes(),
-                         op.getKHat(), op.getV(), op.getCodebook(), state);
-
-    // One one-block op over all blocks.
+  /// One one-block op over all blocks, from the states `s` they start from.
+  static VQAttentionOp buildBlocks(OpBuilder &b, Location loc, VQAttentionOp op,
+                                   const BlockShape &shape,
+                                   const BlockStates &s) {
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     SmallVector<Type> resultTypes = {
         withDynamicBatch(withSeqLen(outType, shape.blockLen))};
     for (unsigned i = 1; i < op->getNumResults(); ++i)
       resultTypes.push_back(withDynamicBatch(op->getResult(i).getType()));
     auto blocks = [&](Value x) { return toBlocks(b, loc, shape, x); };
-    auto blockOp = VQAttentionOp::create(
+    return VQAttentionOp::create(
         b, loc, resultTypes, blocks(op.getQ()), blocks(op.getKHat()),
         blocks(op.getCodes()), blocks(op.getV()), op.getCodebook(), op.getU(),
         op.getW(), op.getR(),
         ValueRange{s.count, s.mean, s.winCodes, s.winKeys, s.winValues, s.seen},
         op.getBlockLenAttr(), op.getMemLenAttr());
+  }
 
-    // The output back in sequence order; the state after the last block:
-    // the cache from the block statistics (the one-block op's own cache
-    // results would update every block's cache, only to keep the last one,
-    // and are left unused, so they fold away), the window and the count of
-    // positions from the last block's results.
+  /// The state after the last block (T > 0): the cache from the block
+  /// statistics (the one-block op's own cache results would update every
+  /// block's cache, only to keep the last one, and are left unused, so they
+  /// fold away), the window and the count of positions from the last block's
+  /// results.
+  static SmallVector<Value> finalState(OpBuilder &b, Location loc,
+                                       VQAttentionOp op,
+                                       const BlockShape &shape,
+                                       const BlockStates &s,
+                                       VQAttentionOp blockOp) {
+    auto [count, mean] = cacheAfterLastBlock(b, loc, shape, s);
     SmallVector<Value> results = {
-        castTo(b, loc, fromBlocks(b, loc, shape, blockOp.getOutput()), outType),
-        castTo(b, loc, s.finalCount, op->getResult(1).getType()),
-        castTo(b, loc, s.finalMean, op->getResult(2).getType())};
+        castTo(b, loc, count, op->getResult(1).getType()),
+        castTo(b, loc, mean, op->getResult(2).getType())};
     // The window is copied out of the last block: as a slice it would be a
     // view of the whole sequence's keys and values, which would then be held
     // as long as the state is (to the end of a training step) instead of

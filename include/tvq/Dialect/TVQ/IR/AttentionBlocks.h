@@ -41,8 +41,12 @@ Value splitBlocks(OpBuilder &b, Location loc, const BlockShape &shape, Value x);
 /// Block `n` of `x` [B, nb, rest...]: [B, rest...].
 Value blockAt(OpBuilder &b, Location loc, Value x, OpFoldResult n);
 
-/// nb - 1, the index of the last block.
+/// nb - 1, the index of the last block (valid only where T > 0).
 Value lastBlockIndex(OpBuilder &b, Location loc, const BlockShape &shape);
+
+/// min(nb, 1): the number of first blocks, 0 where T = 0 (the other
+/// nb - min(nb, 1) blocks are those after the first).
+Value firstBlockCount(OpBuilder &b, Location loc, const BlockShape &shape);
 
 /// [B, nb, rest...] -> [B * nb, rest...].
 Value mergeBlocks(OpBuilder &b, Location loc, Value x);
@@ -55,10 +59,12 @@ struct BlockStates {
   Value winKeys;   ///< [B * nb, L, K]
   Value winValues; ///< [B * nb, L, V]
   Value seen;      ///< [B * nb] i64: seen + n L
-  /// The cache after the last block (what the recurrence returns): the
-  /// incoming one plus the started slots of every block's window.
-  Value finalCount; ///< [B, S] f32
-  Value finalMean;  ///< [B, S, V] f32
+  /// For cacheAfterLastBlock: the running sums of the counts and value sums
+  /// before each block, and what each block's window adds to them.
+  Value countPrefix; ///< [B, nb, S] f32
+  Value countTerms;  ///< [B, nb, S] f32
+  Value sumPrefix;   ///< [B, nb, S, V] f32
+  Value sumTerms;    ///< [B, nb, S, V] f32
 };
 
 /// The states of every block of an attention over `codes` [B, T], `kHat`
@@ -67,11 +73,19 @@ struct BlockStates {
 /// seen; M = L). The cache of block n is the incoming one plus, per code, the
 /// count and value sum of the started (position >= 0) window slots of every
 /// block m < n (a one-hot product per block, then running sums across the
-/// blocks, tvq.block_scan); means are sums / max(count, 1).
+/// blocks, tvq.block_scan); means are sums / max(count, 1). Valid at T = 0
+/// as well: every tensor then has B x 0 blocks.
 BlockStates buildBlockStates(OpBuilder &b, Location loc,
                              const BlockShape &shape, int64_t memLen,
                              Value codes, Value kHat, Value v, Value codebook,
                              ArrayRef<Value> state);
+
+/// The cache after the last block (what the recurrence returns): the
+/// incoming one plus the started slots of every block's window; count
+/// [B, S] and mean [B, S, V]. Reads block nb - 1: only where T > 0.
+std::pair<Value, Value> cacheAfterLastBlock(OpBuilder &b, Location loc,
+                                            const BlockShape &shape,
+                                            const BlockStates &s);
 
 } // namespace tvq
 } // namespace mlir

@@ -968,7 +968,10 @@ def TVQ_RecomputeInputOp : Op<TVQ_Dialect, "recompute_input", [
     before it recomputes the function's forward in the backward (activation
     recomputation), so the recomputed ops have operands of their own and
     `cse` cannot merge them back into the forward's, which would keep the
-    forward's activations alive until the backward again.
+    forward's activations alive until the backward again. For the same
+    reason the parallel lowering of `tvq.vq_attention_grad`
+    (`convert-tvq-to-linalg{parallel-blocks=true}`) rebuilds the attention's
+    block states from inputs renamed by it.
 
     Its result is declared freshly allocated: that keeps `cse` from merging
     two of them, and lets dead ones be erased. Bufferization replaces it by

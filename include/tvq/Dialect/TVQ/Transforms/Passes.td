@@ -381,6 +381,45 @@ def TVQSplitFreshDeallocs
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def TVQUnshareFreshTensors
+    : Pass<"tvq-unshare-fresh-tensors", "::mlir::func::FuncOp"> {
+  let summary = "Give each use of a tensor.empty or of a fill of one its own "
+                "copy";
+  let description = [{
+    Runs right before `one-shot-bufferize` in the CUDA pipeline. A fresh
+    tensor is a `tensor.empty`, or a fill of one: a `linalg.fill`, or a
+    `linalg.generic` without inputs whose body does not read its output.
+    `cse` merges equal fresh tensors (the same shape, the same zeros) and
+    one-shot bufferization makes one buffer of each: the ops that write into
+    a shared empty (where no conflict forces a copy) all write into that one
+    buffer, which then lives from the first of them to the last, over a whole
+    training step when the layers' forward and backward share it; the ops
+    that update a shared fill in place (a running sum from zeros) each get a
+    copy of it. This pass gives each use of a fresh tensor with several uses
+    its own copy, made just before the use's ancestor in the fresh tensor's
+    block (a use in a loop keeps one buffer for all iterations), and erases
+    the original: each destination becomes a buffer of its own, written in
+    place and freed after its own last use.
+
+    Before:
+    ```mlir
+    %e = tensor.empty(%n) : tensor<?x64xf32>
+    %a = linalg.fill ins(%x : f32) outs(%e : tensor<?x64xf32>) -> ...
+    ...
+    %b = linalg.fill ins(%y : f32) outs(%e : tensor<?x64xf32>) -> ...
+    ```
+    After:
+    ```mlir
+    %e0 = tensor.empty(%n) : tensor<?x64xf32>
+    %a = linalg.fill ins(%x : f32) outs(%e0 : tensor<?x64xf32>) -> ...
+    ...
+    %e1 = tensor.empty(%n) : tensor<?x64xf32>
+    %b = linalg.fill ins(%y : f32) outs(%e1 : tensor<?x64xf32>) -> ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def TVQFreeAfterLastUse : Pass<"tvq-free-after-last-use", "ModuleOp"> {
   let summary = "Free each buffer right after the last op that uses it";
   let description = [{
