@@ -12,9 +12,10 @@
 
 // out[m,n] += a[m,k] b[k,n], K = 256: b is packed once into the pair-interleaved layout
 // [K/2, N, 2] (expanded to [K/2, 2, N], rounded and permuted by one generic in 16 x 2 tiles), a is
-// rounded along k and expanded to [M, K/2, 2]. The kernel, per pair of k: 4 rows x 64 lanes of
+// rounded along k and expanded to [M, K/2, 2]. The kernel, per pair of k: 6 rows x 64 lanes of
 // f32 accumulators carried in registers, b's 64 x 2 tile read as 128 contiguous bf16, each row's
-// pair broadcast as one 32-bit lane, 16 x86vector.avx512.dot.
+// pair broadcast as one 32-bit lane, 24 x86vector.avx512.dot; the 4 rows left of a 64-row task
+// (10 x 6 + 4) are a peeled 4 x 64 tile with 16.
 // CHECK-LABEL: func.func @mm
 // CHECK: tensor.expand_shape %arg1 {{\[\[}}0, 1], [2]] output_shape [128, 2, 512] : tensor<256x512xf32> into tensor<128x2x512xf32>
 // CHECK: tensor.empty() : tensor<128x512x2xbf16>
@@ -23,16 +24,23 @@
 // CHECK: arith.truncf {{.*}} : vector<64xf32> to vector<64xbf16>
 // CHECK: tensor.expand_shape {{.*}} : tensor<128x256xbf16> into tensor<128x128x2xbf16>
 // CHECK: scf.forall
-// CHECK: scf.for {{.*}} -> (vector<4x64xf32>)
+// CHECK: scf.for {{.*}} -> (vector<6x64xf32>)
 // CHECK: tensor.collapse_shape {{.*}} : tensor<64x2xbf16> into tensor<128xbf16>
 // CHECK: vector.bitcast {{.*}} : vector<2xbf16> to vector<1xi32>
 // CHECK: vector.broadcast {{.*}} : vector<1xi32> to vector<16xi32>
 // CHECK: vector.bitcast {{.*}} : vector<16xi32> to vector<32xbf16>
+// CHECK-COUNT-24: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK-NOT: x86vector.avx512.dot
+// CHECK: scf.yield {{.*}} : vector<6x64xf32>
+// CHECK: scf.for {{.*}} -> (vector<4x64xf32>)
 // CHECK-COUNT-16: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK-NOT: x86vector.avx512.dot
+// CHECK: scf.yield {{.*}} : vector<4x64xf32>
 // CHECK-NOT: math.fma
 // CHECK-LABEL: func.func @odd
 // F32-LABEL: func.func @mm
 // F32-NOT: bf16
+// F32: math.fma {{.*}} : vector<6x64xf32>
 // F32: math.fma {{.*}} : vector<4x64xf32>
 // F32-LABEL: func.func @odd
 // LLVM-LABEL: llvm.func @mm

@@ -49,9 +49,12 @@
 // VEC: scf.for {{.*}} -> (tensor<?x32x64xf32>)
 // VEC: scf.forall
 // VEC-NOT: scf.forall
-// VEC: math.fma {{.*}} : vector<4x64xf32>
+// A task's 32 rows: 5 register tiles of 6 rows and a peeled one of 2.
+// VEC: math.fma {{.*}} : vector<6x64xf32>
+// VEC: math.fma {{.*}} : vector<2x64xf32>
 // VEC: math.exp {{.*}} : vector<64xf32>
-// VEC: math.fma {{.*}} : vector<4x48xf32>
+// VEC: math.fma {{.*}} : vector<6x48xf32>
+// VEC: math.fma {{.*}} : vector<2x48xf32>
 // VEC: scf.forall.in_parallel
 // VEC-NOT: scf.forall
 // VEC: return

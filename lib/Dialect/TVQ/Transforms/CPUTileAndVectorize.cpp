@@ -535,6 +535,9 @@ struct TVQCPUTileAndVectorizePass
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
     int64_t w = vectorWidth;
+    // 6 x 4 vectors of accumulators fill 24 of AVX-512's 32 registers;
+    // narrower vectors come with 16 registers.
+    int64_t rows = registerRows > 0 ? registerRows : (w >= 16 ? 6 : 4);
 
     // The ops to tile: every linalg op with tensor semantics at this point;
     // named contractions (linalg.matmul, ...) as generics, so that their
@@ -577,9 +580,8 @@ struct TVQCPUTileAndVectorizePass
       // tvq-cpu-fuse-row-chains) get no tasks of their own.
       bool inTask = op->getParentOfType<scf::ForallOp>() != nullptr;
       bool opThreads = threads && !inTask && worthThreads(op);
-      std::optional<Plan> plan =
-          makePlan(op, w, registerRows, w * registerVectors, taskRows,
-                   opThreads, reductionBlock);
+      std::optional<Plan> plan = makePlan(op, w, rows, w * registerVectors,
+                                          taskRows, opThreads, reductionBlock);
       if (!plan)
         continue;
       if (bf16 && generic && plan->strategy == Strategy::Lanes &&
@@ -589,8 +591,8 @@ struct TVQCPUTileAndVectorizePass
         if (succeeded(pairs)) {
           op = *pairs;
           // k counts pairs now: the same bytes per k-block.
-          plan = makePlan(op, w, registerRows, w * registerVectors, taskRows,
-                          opThreads, reductionBlock / 2);
+          plan = makePlan(op, w, rows, w * registerVectors, taskRows, opThreads,
+                          reductionBlock / 2);
           std::optional<unsigned> p = tvq::bf16PairLoop(op);
           if (!plan || !p)
             continue;

@@ -617,13 +617,16 @@ def TVQCPUTileAndVectorize
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "f32 lanes per vector register (16: AVX-512, 8: AVX2)">,
-    Option<"registerRows", "register-rows", "int64_t", /*default=*/"4",
-           "Rows of a contraction's register tile">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"0",
+           "Rows of a contraction's register tile; 0: by the vector width "
+           "(6 at 16 lanes: 24 of AVX-512's 32 vector registers hold "
+           "accumulators; 4 otherwise)">,
     Option<"registerVectors", "register-vectors", "int64_t", /*default=*/"4",
            "Vector registers per row of a register tile">,
-    Option<"reductionBlock", "reduction-block", "int64_t", /*default=*/"256",
+    Option<"reductionBlock", "reduction-block", "int64_t", /*default=*/"128",
            "Contractions: reduction loops longer than this are blocked "
-           "(0: never)">,
+           "(0: never); 128 keeps a [k-block x 64] f32 panel of b in a "
+           "48 KB L1">,
     Option<"taskRows", "task-rows", "int64_t", /*default=*/"64",
            "Rows per scf.forall task">,
     Option<"threads", "threads", "bool", /*default=*/"true",
