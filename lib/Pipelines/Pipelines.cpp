@@ -43,7 +43,7 @@ static const PhaseInfo kPhases[] = {
     {Phase::Vectorized, "vectorized",
      "func.func(tvq-split-reductions,tvq-cpu-fuse-row-chains{threads={T}},"
      "tvq-cpu-tile-and-vectorize{vector-width={W} threads={T}{M}}),"
-     "canonicalize,cse"},
+     "canonicalize,cse,func.func(tvq-unshare-fresh-tensors{at-writers=true})"},
     {Phase::Bufferized, "bufferized",
      "one-shot-bufferize{bufferize-function-boundaries "
      "function-boundary-type-conversion=identity-layout-map "
@@ -52,7 +52,8 @@ static const PhaseInfo kPhases[] = {
      "convert-bufferization-to-memref,canonicalize,"
      "tvq-free-after-last-use,tvq-emit-peak-bytes"},
     {Phase::Loops, "loops",
-     "func.func(tvq-strided-copies-to-linalg,tvq-lower-block-scans,"
+     "func.func(tvq-fold-casts-into-gathers,tvq-strided-copies-to-linalg,"
+     "tvq-lower-block-scans,"
      "convert-linalg-to-loops,"
      "tvq-approximate-math),"
      "scf-forall-to-parallel,lower-affine,canonicalize,cse"},

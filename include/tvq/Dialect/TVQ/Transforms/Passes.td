@@ -234,6 +234,30 @@ def TVQSplitDynamicExpandShapes
                            "::mlir::memref::MemRefDialect"];
 }
 
+def TVQFoldCastsIntoGathers
+    : Pass<"tvq-fold-casts-into-gathers", "::mlir::func::FuncOp"> {
+  let summary = "Make vector.gather read the source of a memref.cast";
+  let description = [{
+    `vector.gather` has no folder for a `memref.cast` of its base, and
+    `convert-vector-to-llvm` lowers a gather only from a memref whose
+    innermost stride is known to be 1. One-shot bufferization may read a
+    gathered tensor through a cast to a fully dynamic layout (in the CPU
+    pipeline, a gather from an `scf.for` iteration argument); this pass makes
+    each gather read the cast's source where the cast only forgets static
+    layout information (`memref::CastOp::canFoldIntoConsumerOp`).
+
+    Before:
+    ```mlir
+    %c = memref.cast %m : memref<?x64xf32> to memref<?x64xf32, strided<[?, ?], offset: ?>>
+    %g = vector.gather %c[%c0, %c0] [%i], %k, %p : memref<?x64xf32, strided<[?, ?], offset: ?>>, ...
+    ```
+    After:
+    ```mlir
+    %g = vector.gather %m[%c0, %c0] [%i], %k, %p : memref<?x64xf32>, ...
+    ```
+  }];
+}
+
 def TVQStridedCopiesToLinalg
     : Pass<"tvq-strided-copies-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Turn memref.copy between strided views into linalg.copy";
@@ -416,7 +440,19 @@ def TVQUnshareFreshTensors
     %e1 = tensor.empty(%n) : tensor<?x64xf32>
     %b = linalg.fill ins(%y : f32) outs(%e1 : tensor<?x64xf32>) -> ...
     ```
+    With `at-writers` (the CPU pipeline, which runs it after tiling, right
+    before `one-shot-bufferize`), a use that updates the fresh tensor in
+    place (a destination-style op's destination, an `scf.for`'s initial
+    iteration argument) gets its copy right before it even inside a loop: a
+    fill or a new buffer per iteration instead of a `memref.copy` of the
+    shared one per iteration. A fill here may also be tiled: an `scf.forall`
+    or `scf.for` whose one output starts from a `tensor.empty` and whose body
+    only writes tiles of it.
   }];
+  let options = [
+    Option<"atWriters", "at-writers", "bool", "false",
+           "Copy right before each in-place update, inside loops too">,
+  ];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
